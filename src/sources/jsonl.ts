@@ -1,0 +1,242 @@
+/**
+ * JSONL transcripts: one call per line (format documented in docs/sources.md). The input is a `.jsonl` file
+ * or a folder of them. Listing reads every line once; fetching streams the files again and keeps only the
+ * requested lines, so a large file never sits in memory whole.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import { isQuarter, type Quarter } from '../config/quarter.js';
+import {
+  type Component,
+  type FetchResult,
+  type FirmListing,
+  type FirmRef,
+  SECTIONS,
+  type SourceReject,
+  SPEAKER_ROLES,
+  type TranscriptSource,
+} from './types.js';
+
+const componentSchema = z.object({
+  speaker_name: z.string().nullish(),
+  speaker_role: z.enum(SPEAKER_ROLES as [string, ...string[]]).nullish(),
+  section: z.enum(SECTIONS as [string, ...string[]]).nullish(),
+  text: z.string(),
+});
+
+export const jsonlTranscriptSchema = z.object({
+  firm_id: z.string().min(1),
+  quarter: z.string().refine(isQuarter, 'quarter must be YYYYQn'),
+  ticker: z.string().nullish(),
+  firm_name: z.string().nullish(),
+  fiscal_quarter: z.string().nullish(),
+  call_date: z.string().nullish(),
+  transcript_id: z.string().nullish(),
+  components: z.array(componentSchema).min(1),
+});
+
+export type JsonlTranscript = z.infer<typeof jsonlTranscriptSchema>;
+
+interface LineRef {
+  file: string;
+  line: number;
+}
+
+interface Index {
+  byQuarter: Map<Quarter, FirmRef[]>;
+  lines: Map<string, LineRef>;
+  rejects: SourceReject[];
+}
+
+function describeZodError(err: z.ZodError): string {
+  return err.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ');
+}
+
+export class JsonlSource implements TranscriptSource {
+  readonly kind = 'jsonl';
+  private index: Promise<Index> | undefined;
+
+  constructor(readonly input: string) {}
+
+  private async files(): Promise<string[]> {
+    const st = await stat(this.input);
+    if (st.isFile()) return [this.input];
+    const out: string[] = [];
+    for (const e of await readdir(this.input, { withFileTypes: true })) {
+      if (e.isFile() && e.name.endsWith('.jsonl')) out.push(join(this.input, e.name));
+    }
+    return out.sort();
+  }
+
+  private ref(file: string, line: number): string {
+    const base = relative(this.input, file) || file.split('/').pop()!;
+    return `${base}:${line}`;
+  }
+
+  private async buildIndex(): Promise<Index> {
+    const byQuarter = new Map<Quarter, FirmRef[]>();
+    const lines = new Map<string, LineRef>();
+    const rejects: SourceReject[] = [];
+    for (const file of await this.files()) {
+      let lineNo = 0;
+      for await (const raw of readLines(file)) {
+        lineNo++;
+        if (raw.trim() === '') continue;
+        const sourceRef = this.ref(file, lineNo);
+        let obj: unknown;
+        try {
+          obj = JSON.parse(raw);
+        } catch (err) {
+          rejects.push({
+            sourceRef,
+            quarter: null,
+            firmId: null,
+            reason: `malformed JSON: ${(err as Error).message}`,
+          });
+          continue;
+        }
+        const head = z
+          .object({ firm_id: z.string().min(1), quarter: z.string().refine(isQuarter) })
+          .safeParse(obj);
+        if (!head.success) {
+          rejects.push({
+            sourceRef,
+            quarter: null,
+            firmId: null,
+            reason: `invalid transcript: ${describeZodError(head.error)}`,
+          });
+          continue;
+        }
+        const { firm_id: firmId, quarter } = head.data;
+        const key = `${firmId}|${quarter}`;
+        const first = lines.get(key);
+        if (first) {
+          rejects.push({
+            sourceRef,
+            quarter,
+            firmId,
+            reason: `firm ${firmId} appears twice in ${quarter} (kept ${this.ref(first.file, first.line)})`,
+          });
+          continue;
+        }
+        lines.set(key, { file, line: lineNo });
+        const t = (obj as { ticker?: unknown }).ticker;
+        const list = byQuarter.get(quarter) ?? [];
+        list.push({ firmId, ticker: typeof t === 'string' ? t : null, quarter, sourceRef });
+        byQuarter.set(quarter, list);
+      }
+    }
+    for (const list of byQuarter.values())
+      list.sort((a, b) => (a.firmId < b.firmId ? -1 : a.firmId > b.firmId ? 1 : 0));
+    return { byQuarter, lines, rejects };
+  }
+
+  private getIndex(): Promise<Index> {
+    this.index ??= this.buildIndex();
+    return this.index;
+  }
+
+  async listFirms(quarter: Quarter): Promise<FirmListing> {
+    const idx = await this.getIndex();
+    return {
+      firms: [...(idx.byQuarter.get(quarter) ?? [])],
+      rejects: idx.rejects.filter((r) => r.quarter === quarter),
+    };
+  }
+
+  async unplacedRejects(): Promise<SourceReject[]> {
+    return (await this.getIndex()).rejects.filter((r) => r.quarter === null);
+  }
+
+  async *fetchTranscripts(quarter: Quarter, firmIds: readonly string[]): AsyncIterable<FetchResult> {
+    const idx = await this.getIndex();
+    const wanted = new Map<string, Map<number, string>>(); // file → line → firmId
+    for (const firmId of firmIds) {
+      const ref = idx.lines.get(`${firmId}|${quarter}`);
+      if (!ref) continue;
+      const m = wanted.get(ref.file) ?? new Map<number, string>();
+      m.set(ref.line, firmId);
+      wanted.set(ref.file, m);
+    }
+    const found = new Map<string, string>();
+    for (const [file, byLine] of wanted) {
+      let lineNo = 0;
+      for await (const raw of readLines(file)) {
+        lineNo++;
+        const firmId = byLine.get(lineNo);
+        if (firmId !== undefined) found.set(firmId, raw);
+        if (found.size === firmIds.length) break;
+      }
+    }
+    for (const firmId of firmIds) {
+      const ref = idx.lines.get(`${firmId}|${quarter}`);
+      const raw = found.get(firmId);
+      if (!ref || raw === undefined) {
+        yield {
+          ok: false,
+          reject: { sourceRef: firmId, quarter, firmId, reason: 'firm not found in source' },
+        };
+        continue;
+      }
+      yield this.toResult(raw, this.ref(ref.file, ref.line), quarter, firmId);
+    }
+  }
+
+  private toResult(raw: string, sourceRef: string, quarter: Quarter, firmId: string): FetchResult {
+    const parsed = jsonlTranscriptSchema.safeParse(JSON.parse(raw));
+    if (!parsed.success) {
+      return {
+        ok: false,
+        reject: {
+          sourceRef,
+          quarter,
+          firmId,
+          reason: `invalid transcript: ${describeZodError(parsed.error)}`,
+        },
+      };
+    }
+    const d = parsed.data;
+    const components: Component[] = d.components
+      .filter((c) => c.text.trim() !== '')
+      .map((c, i) => ({
+        order: i,
+        speakerName: c.speaker_name ?? null,
+        speakerRole: (c.speaker_role ?? 'unknown') as Component['speakerRole'],
+        section: (c.section ?? 'unknown') as Component['section'],
+        text: c.text,
+      }));
+    if (components.length === 0) {
+      return { ok: false, reject: { sourceRef, quarter, firmId, reason: 'no text in transcript' } };
+    }
+    return {
+      ok: true,
+      transcript: {
+        firmId,
+        firmName: d.firm_name ?? null,
+        ticker: d.ticker ?? null,
+        quarter,
+        fiscalQuarter: d.fiscal_quarter ?? null,
+        callDate: d.call_date ?? null,
+        transcriptId: d.transcript_id ?? `${firmId}:${quarter}`,
+        source: this.kind,
+        sourceRef,
+        components,
+      },
+    };
+  }
+}
+
+async function* readLines(file: string): AsyncIterable<string> {
+  const rl = createInterface({
+    input: createReadStream(file, { encoding: 'utf8' }),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  try {
+    for await (const line of rl) yield line;
+  } finally {
+    rl.close();
+  }
+}
