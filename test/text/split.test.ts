@@ -15,11 +15,10 @@ test('keeps abbreviations, initials, decimals and currency inside sentences', ()
 });
 
 test('an abbreviation ends a sentence when a sentence opener follows', () => {
-  assert.deepEqual(splitSentences('We sold the unit to Acme Inc. We grew sales in the U.S. The margin rose.'), [
-    'We sold the unit to Acme Inc.',
-    'We grew sales in the U.S.',
-    'The margin rose.',
-  ]);
+  assert.deepEqual(
+    splitSentences('We sold the unit to Acme Inc. We grew sales in the U.S. The margin rose.'),
+    ['We sold the unit to Acme Inc.', 'We grew sales in the U.S.', 'The margin rose.'],
+  );
 });
 
 test('questions, exclamations, ellipses and quotes', () => {
@@ -35,12 +34,10 @@ test('questions, exclamations, ellipses and quotes', () => {
 });
 
 test('paragraphs and bullet-like fragments never join', () => {
-  assert.deepEqual(splitSentences('Highlights for the quarter\n- Revenue up 10%\n• Margin of 20.5%\n1) Net cash positive'), [
-    'Highlights for the quarter',
-    'Revenue up 10%',
-    'Margin of 20.5%',
-    'Net cash positive',
-  ]);
+  assert.deepEqual(
+    splitSentences('Highlights for the quarter\n- Revenue up 10%\n• Margin of 20.5%\n1) Net cash positive'),
+    ['Highlights for the quarter', 'Revenue up 10%', 'Margin of 20.5%', 'Net cash positive'],
+  );
 });
 
 test('Q&A and sentence-final Q&A', () => {
