@@ -1,0 +1,267 @@
+/**
+ * Offline finance-aware sentiment: a general valence lexicon (VADER's) adapted with finance word lists,
+ * plus three rules that matter in company reporting:
+ *   1. direction × metric: "costs fell" is good news, "revenue fell" bad; the pair scores as one unit and
+ *      the two words' own valences are not counted again;
+ *   2. negation: a negator within the three preceding words flips and damps a score ("did not decline");
+ *   3. contrast: after "but"/"however" a clause weighs more, a "despite …," or "partially offset by …"
+ *      clause weighs less.
+ * The summed score is squashed to a compound in (-1, 1) as VADER does; |compound| ≥ threshold is polar.
+ */
+import {
+  BAD_METRICS,
+  BOOSTERS,
+  CONTRASTS,
+  DIRECTION,
+  FINANCE_VALENCE,
+  GOOD_METRICS,
+  NEGATORS,
+  NEUTRAL_IN_FINANCE,
+} from './finance-terms.js';
+import type { SentimentClassifier, SentimentLabel, SentimentResult } from './types.js';
+import { vaderLexicon } from './vader-lexicon.js';
+
+export const LEXICON_MODEL = 'lexicon-vader-fin-v1';
+
+export interface LexiconOptions {
+  /** |compound| at or above this is positive/negative (default 0.25, chosen on the dev half of the evaluation set). */
+  threshold?: number;
+}
+
+interface Token {
+  word: string;
+  /** Hard punctuation (. ; : ! ? and brackets) ends negation and pairing scope; commas do not. */
+  hardBreak: boolean;
+  comma: boolean;
+  number: boolean;
+}
+
+const NEGATION_SCALAR = -0.74;
+const PAIR_VALENCE = 1.8;
+const COMPOUND_ALPHA = 15;
+const PAIR_WINDOW_BEFORE = 8;
+const PAIR_WINDOW_AFTER = 5;
+const NEGATION_WINDOW = 3;
+const PARTIAL = new Set(['partially', 'partly', 'somewhat', 'slightly']);
+
+/** Units and filler skipped when measuring distance between a direction word and its metric. */
+const FILLER = new Set([
+  'eur',
+  'usd',
+  'mn',
+  'm',
+  'bn',
+  'b',
+  'million',
+  'millions',
+  'billion',
+  'billions',
+  'thousand',
+  'percent',
+  'pct',
+  'per',
+  'cent',
+  'bps',
+  'basis',
+  'points',
+  'point',
+  'by',
+  'to',
+  'from',
+  'the',
+  'a',
+  'an',
+  'of',
+  'in',
+  'our',
+  'its',
+  'their',
+  'was',
+  'were',
+  'is',
+  'are',
+  'has',
+  'have',
+  'had',
+  'been',
+  'be',
+  'year',
+  'over',
+  'on',
+  'and',
+  'net',
+  'total',
+  'operating',
+  'gross',
+  'adjusted',
+  'organic',
+  'quarter',
+  'quarterly',
+  'annual',
+  'sequentially',
+  'approximately',
+  'about',
+  'nearly',
+  'almost',
+  'some',
+  'roughly',
+  'x',
+  'q',
+  "'s",
+  's',
+]);
+
+const PUNCT_RE = /[a-z]+(?:['’-][a-z]+)*|\d+(?:[.,]\d+)*%?|[.;:!?()[\]]|,/g;
+
+function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  for (const m of text.toLowerCase().replace(/’/g, "'").matchAll(PUNCT_RE)) {
+    const w = m[0];
+    if (w === ',') out.push({ word: w, hardBreak: false, comma: true, number: false });
+    else if (/^[.;:!?()[\]]$/.test(w)) out.push({ word: w, hardBreak: true, comma: false, number: false });
+    else out.push({ word: w, hardBreak: false, comma: false, number: /^\d/.test(w) });
+  }
+  return out;
+}
+
+export class LexiconClassifier implements SentimentClassifier {
+  readonly model = LEXICON_MODEL;
+  private readonly valence: Map<string, number>;
+  private readonly metric = new Map<string, 1 | -1>();
+  private readonly negators = new Set(NEGATORS);
+  private readonly contrasts = new Set(CONTRASTS);
+  private readonly threshold: number;
+
+  constructor(opts: LexiconOptions = {}) {
+    this.threshold = opts.threshold ?? 0.25;
+    this.valence = new Map(vaderLexicon());
+    for (const w of NEUTRAL_IN_FINANCE) this.valence.delete(w);
+    for (const [w, v] of Object.entries(FINANCE_VALENCE)) this.valence.set(w, v);
+    for (const w of GOOD_METRICS) this.metric.set(w, 1);
+    for (const w of BAD_METRICS) this.metric.set(w, -1);
+  }
+
+  async classify(texts: readonly string[]): Promise<SentimentResult[]> {
+    return texts.map((t) => this.classifyOne(t));
+  }
+
+  classifyOne(text: string): SentimentResult {
+    const compound = this.compound(text);
+    const label: SentimentLabel =
+      compound >= this.threshold ? 'positive' : compound <= -this.threshold ? 'negative' : 'neutral';
+    const score = label === 'neutral' ? 1 - Math.abs(compound) : Math.abs(compound);
+    return { label, score: Math.round(score * 1e4) / 1e4 };
+  }
+
+  /** The squashed score in (-1, 1). */
+  compound(text: string): number {
+    const tokens = tokenize(text);
+    const weights = this.clauseWeights(tokens);
+    const used = new Uint8Array(tokens.length);
+    let sum = 0;
+    // Pass 1: direction × metric pairs.
+    for (let i = 0; i < tokens.length; i++) {
+      const dir = DIRECTION[tokens[i].word];
+      if (dir === undefined || used[i]) continue;
+      const j = this.nearestMetric(tokens, i, used);
+      if (j < 0) continue;
+      used[i] = 1;
+      used[j] = 1;
+      let s = dir * this.metricPolarity(tokens, j) * PAIR_VALENCE * this.booster(tokens, Math.min(i, j));
+      if (this.negated(tokens, Math.min(i, j))) s *= NEGATION_SCALAR;
+      sum += s * weights[i];
+    }
+    // Pass 2: single words.
+    for (let i = 0; i < tokens.length; i++) {
+      if (used[i]) continue;
+      const v = this.valence.get(tokens[i].word);
+      if (v === undefined) continue;
+      let s = v * this.booster(tokens, i);
+      if (this.negated(tokens, i)) s *= NEGATION_SCALAR;
+      sum += s * weights[i];
+    }
+    return sum / Math.sqrt(sum * sum + COMPOUND_ALPHA);
+  }
+
+  /** A metric word near the direction word at `i`, within the same sentence part; -1 when none. */
+  private nearestMetric(tokens: Token[], i: number, used: Uint8Array): number {
+    const look = (step: 1 | -1, limit: number): [number, number] => {
+      let dist = 0;
+      for (let j = i + step; j >= 0 && j < tokens.length; j += step) {
+        const t = tokens[j];
+        if (t.hardBreak) break;
+        if (t.comma || t.number || FILLER.has(t.word)) continue;
+        dist++;
+        if (dist > limit) break;
+        if (!used[j] && this.metric.has(t.word) && DIRECTION[t.word] === undefined) return [j, dist];
+      }
+      return [-1, Number.POSITIVE_INFINITY];
+    };
+    const [before, db] = look(-1, PAIR_WINDOW_BEFORE);
+    const [after, da] = look(1, PAIR_WINDOW_AFTER);
+    if (before < 0) return after;
+    if (after < 0) return before;
+    return da < db ? after : before;
+  }
+
+  /** +1 when more is better, -1 when worse; "cost of sales" and the like are costs whatever the noun. */
+  private metricPolarity(tokens: Token[], j: number): 1 | -1 {
+    for (let k = j - 1; k >= Math.max(0, j - 4); k--) {
+      const w = tokens[k].word;
+      if (tokens[k].hardBreak || tokens[k].comma) break;
+      if (
+        (w === 'cost' || w === 'costs' || w === 'expense' || w === 'expenses') &&
+        tokens[k + 1]?.word === 'of'
+      )
+        return -1;
+    }
+    return this.metric.get(tokens[j].word) ?? 1;
+  }
+
+  private booster(tokens: Token[], i: number): number {
+    let f = 1;
+    for (let k = i - 1; k >= Math.max(0, i - 2); k--) {
+      const b = BOOSTERS[tokens[k].word];
+      if (b !== undefined) f *= b;
+      if (tokens[k].hardBreak || tokens[k].comma) break;
+    }
+    return f;
+  }
+
+  private negated(tokens: Token[], i: number): boolean {
+    let seen = 0;
+    for (let k = i - 1; k >= 0 && seen < NEGATION_WINDOW; k--) {
+      const t = tokens[k];
+      if (t.hardBreak || t.comma) return false;
+      if (t.number) continue;
+      seen++;
+      if (this.negators.has(t.word)) {
+        // "not only … but": not a negation.
+        return !(t.word === 'not' && tokens[k + 1]?.word === 'only');
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Per-token clause weights: after "but"/"however"/"yet" ×1.5 and before it ×0.5; a clause opened by
+   * "despite"/"although"/"though" up to its comma ×0.5; "offset by …" to the next comma or end ×0.5.
+   */
+  private clauseWeights(tokens: Token[]): Float64Array {
+    const w = new Float64Array(tokens.length).fill(1);
+    for (let c = 0; c < tokens.length; c++) {
+      const word = tokens[c].word;
+      if (!this.contrasts.has(word)) continue;
+      if (word === 'but' || word === 'however' || word === 'yet') {
+        for (let k = 0; k < c; k++) w[k] *= 0.5;
+        for (let k = c + 1; k < tokens.length; k++) w[k] *= 1.5;
+      } else {
+        // "partially offset by higher costs" is a footnote to what came before.
+        const factor = word === 'offset' && PARTIAL.has(tokens[c - 1]?.word ?? '') ? 0.3 : 0.5;
+        for (let k = c + 1; k < tokens.length && !tokens[k].comma && !tokens[k].hardBreak; k++)
+          w[k] *= factor;
+      }
+    }
+    return w;
+  }
+}
