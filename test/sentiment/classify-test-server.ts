@@ -27,6 +27,8 @@ export interface ClassifyTestServerOptions {
   shuffle?: boolean;
   /** Use label names LABEL_0/1/2 instead of Neutral/Positive/Negative. */
   unnamedLabels?: boolean;
+  /** Answer 400 to any request holding a text with this substring (an input the model refuses). */
+  refuseTextsContaining?: string;
 }
 
 const lexicon = new LexiconClassifier();
@@ -66,6 +68,9 @@ export async function startClassifyTestServer(
       const status = opts.failFirst!.status;
       return send(status, { error: 'overloaded' }, status === 429 ? { 'retry-after': '0' } : {});
     }
+    const refused = opts.refuseTextsContaining;
+    if (refused && JSON.stringify(body).includes(refused))
+      return send(400, { error: `input refused: ${refused}` });
     if (req.url === '/classify') {
       const { model, input } = body as { model: string; input: string[] };
       if (!Array.isArray(input)) return send(400, { error: 'input must be a list' });
