@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerBatches } from './batches.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
+import { registerScorePresets } from './score-presets.js';
 import { registerSentiment } from './sentiment.js';
 
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -10,4 +11,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerBatches,
   registerQuery,
   registerSentiment,
+  registerScorePresets,
 ];
