@@ -1,5 +1,6 @@
 /** Every CLI command, registered in this order. Add a command by adding its register function here. */
 import type { Command } from 'commander';
+import { registerAthenaDdl } from './athena-ddl.js';
 import { registerBatches } from './batches.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
@@ -12,4 +13,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerQuery,
   registerSentiment,
   registerScorePresets,
+  registerAthenaDdl,
 ];
