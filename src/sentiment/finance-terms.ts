@@ -40,7 +40,7 @@ export const NEUTRAL_IN_FINANCE = words(`
   important importantly significant significantly substantial meaningful advanced prepared l mean means yeah
   ok okay god hard easy increase increased increases increasing growing lower low lows lowest lowered drop
   cut cuts lag lost higher high highest greater extend expand reduce reduced challenge challenges ready
-  desire vision dynamic dynamics joke funny no yes award awards awarded incentive incentives launched
+  desire vision dynamic dynamics joke funny no yes award awards incentive incentives launched
   respect competitive stake stakes vested mandatory risk risks
 `);
 
@@ -73,7 +73,7 @@ export const FINANCE_VALENCE: Readonly<Record<string, number>> = valences(`
   lawsuit:-1.6 litigation:-1.2 investigation:-1.2 fraud:-3 restatement:-2 termination:-1.4 terminated:-1.4
   closure:-1.2 closures:-1.2 suspended:-1.6 suspension:-1.6 inflationary:-1 inflation:-0.8 unprofitable:-2
   shrinking:-1.6 shrank:-1.6 contracted:-0.8 contraction:-1.6 erosion:-1.6 eroded:-1.6 compressed:-1.2
-  compression:-1.2 warning:-1.6 warned:-1.8 cautious:-0.8 negative:-2 negatively:-2
+  compression:-1.2 warning:-1.6 warned:-1.8 cautious:-0.8 negative:-2 negatively:-2 awarded:1.2
 `);
 
 /** Direction words: 1 up, -1 down. */
@@ -90,13 +90,13 @@ export const DIRECTION: Readonly<Record<string, 1 | -1>> = valences(`
   contraction:-1 slowed:-1 slowing:-1 weakened:-1 weaker:-1 plunge:-1 plunged:-1 slump:-1 slumped:-1 dip:-1
   dipped:-1 cut:-1 cuts:-1 narrowed:-1 narrow:-1 eroded:-1 deteriorated:-1 compressed:-1 compression:-1
   worsened:-1 lost:-1 less:-1 fewer:-1 decelerated:-1 deceleration:-1 below:-1 downward:-1 tumbled:-1
-  plummeted:-1 halved:-1 smaller:-1
+  plummeted:-1 halved:-1 smaller:-1 widened:1 widen:1 lifted:1 swung:1 turned:1 returned:1 progressed:1
 `) as Record<string, 1 | -1>;
 
 /** Quantities where more is better for the firm and its investors. */
 export const GOOD_METRICS = words(`
   revenue revenues sales profit profits profitability earnings income margin margins eps ebitda ebit ebita
-  cash orders order bookings booking backlog demand volume volumes dividend dividends payout returns roe roi
+  cash orders order bookings booking backlog demand volume volumes dividend dividends payout return returns roe roi
   roic productivity efficiency customers subscribers users members membership traffic occupancy turnover
   deliveries shipments liquidity rating ratings valuation price prices pricing stock shares share market
   comps comparable utilization retention renewals performance result results yield yields outlook guidance
@@ -111,7 +111,15 @@ export const BAD_METRICS = words(`
   charges charge writedowns delinquencies delinquency defaults chargeoffs charge-offs provisions provision
   inflation deficit layoffs headcount spending spend capex claims risk risks liabilities borrowings
   indebtedness backorders downtime headwinds headwind pressure pressures volatility uncertainty inventories
-  dilution taxes tax outflows outflow nonaccrual nonperforming npl npls shortfall deficits burn rates
+  dilution outflows outflow nonaccrual nonperforming npl npls shortfall deficits burn
+`);
+
+/**
+ * Words after which a quantity is the comparison baseline, not the news ("up from a loss of", "compared to
+ * a loss of"). `from` counts only right after a number or a direction word ("rose to 5m from").
+ */
+export const BASELINE_ANCHORS = words(`
+  from versus vs compared against than
 `);
 
 /** Words that negate what follows within a short window. */

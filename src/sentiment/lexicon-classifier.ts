@@ -10,6 +10,7 @@
  */
 import {
   BAD_METRICS,
+  BASELINE_ANCHORS,
   BOOSTERS,
   CONTRASTS,
   DIRECTION,
@@ -30,7 +31,7 @@ export interface LexiconOptions {
 
 interface Token {
   word: string;
-  /** Hard punctuation (. ; : ! ? and brackets) ends negation and pairing scope; commas do not. */
+  /** Hard punctuation (. ; : ! ?) ends negation and pairing scope; commas do not; brackets are dropped. */
   hardBreak: boolean;
   comma: boolean;
   number: boolean;
@@ -42,6 +43,8 @@ const COMPOUND_ALPHA = 15;
 const PAIR_WINDOW_BEFORE = 8;
 const PAIR_WINDOW_AFTER = 5;
 const NEGATION_WINDOW = 3;
+/** General-lexicon valences weigh less than finance ones: descriptive text is full of mildly "nice" words. */
+const GENERAL_WEIGHT = 0.6;
 const PARTIAL = new Set(['partially', 'partly', 'somewhat', 'slightly']);
 
 /** Units and filler skipped when measuring distance between a direction word and its metric. */
@@ -111,14 +114,22 @@ const FILLER = new Set([
   's',
 ]);
 
-const PUNCT_RE = /[a-z]+(?:['’-][a-z]+)*|\d+(?:[.,]\d+)*%?|[.;:!?()[\]]|,/g;
+const PUNCT_RE = /[a-z]+(?:['’-][a-z]+)*|\d+(?:[.,]\d+)*%?|[.;:!?]|,/g;
 
 function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  for (const m of text.toLowerCase().replace(/’/g, "'").matchAll(PUNCT_RE)) {
+  // "EUR0 .9 m" (a split decimal, common in wire text) is one number.
+  const clean = text
+    .toLowerCase()
+    .replace(/’/g, "'")
+    .replace(/(\d) \.(\d)/g, '$1.$2');
+  for (const m of clean.matchAll(PUNCT_RE)) {
     const w = m[0];
     if (w === ',') out.push({ word: w, hardBreak: false, comma: true, number: false });
-    else if (/^[.;:!?()[\]]$/.test(w)) out.push({ word: w, hardBreak: true, comma: false, number: false });
+    else if (/^[.;:!?]$/.test(w)) out.push({ word: w, hardBreak: true, comma: false, number: false });
+    // A year ("in 2009") is a date, not an amount: it is skipped like a filler word.
+    else if (/^(19|20)\d\d$/.test(w))
+      out.push({ word: 'YEAR', hardBreak: false, comma: false, number: false });
     else out.push({ word: w, hardBreak: false, comma: false, number: /^\d/.test(w) });
   }
   return out;
@@ -127,6 +138,7 @@ function tokenize(text: string): Token[] {
 export class LexiconClassifier implements SentimentClassifier {
   readonly model = LEXICON_MODEL;
   private readonly valence: Map<string, number>;
+  private readonly anchors = new Set(BASELINE_ANCHORS);
   private readonly metric = new Map<string, 1 | -1>();
   private readonly negators = new Set(NEGATORS);
   private readonly contrasts = new Set(CONTRASTS);
@@ -136,6 +148,7 @@ export class LexiconClassifier implements SentimentClassifier {
     this.threshold = opts.threshold ?? 0.25;
     this.valence = new Map(vaderLexicon());
     for (const w of NEUTRAL_IN_FINANCE) this.valence.delete(w);
+    for (const [w, v] of this.valence) this.valence.set(w, v * GENERAL_WEIGHT);
     for (const [w, v] of Object.entries(FINANCE_VALENCE)) this.valence.set(w, v);
     for (const w of GOOD_METRICS) this.metric.set(w, 1);
     for (const w of BAD_METRICS) this.metric.set(w, -1);
@@ -157,7 +170,8 @@ export class LexiconClassifier implements SentimentClassifier {
   compound(text: string): number {
     const tokens = tokenize(text);
     const weights = this.clauseWeights(tokens);
-    const used = new Uint8Array(tokens.length);
+    // Quantities that are a comparison's baseline ("up from a loss of") are neither news nor pairable.
+    const used = this.baselines(tokens);
     let sum = 0;
     // Pass 1: direction × metric pairs.
     for (let i = 0; i < tokens.length; i++) {
@@ -166,12 +180,20 @@ export class LexiconClassifier implements SentimentClassifier {
       const j = this.nearestMetric(tokens, i, used);
       if (j < 0) continue;
       used[i] = 1;
-      used[j] = 1;
+      this.markMetricRun(tokens, j, used);
       let s = dir * this.metricPolarity(tokens, j) * PAIR_VALENCE * this.booster(tokens, Math.min(i, j));
       if (this.negated(tokens, Math.min(i, j))) s *= NEGATION_SCALAR;
       sum += s * weights[i];
     }
-    // Pass 2: single words.
+    // Pass 2: a metric stated against a baseline without a direction word ("profit was 9.8 versus 7.1").
+    for (let i = 0; i < tokens.length; i++) {
+      if (used[i] || !this.metric.has(tokens[i].word) || DIRECTION[tokens[i].word] !== undefined) continue;
+      const dir = this.comparedDirection(tokens, i);
+      if (dir === 0) continue;
+      this.markMetricRun(tokens, i, used);
+      sum += dir * this.metricPolarity(tokens, i) * PAIR_VALENCE * weights[i];
+    }
+    // Pass 3: single words.
     for (let i = 0; i < tokens.length; i++) {
       if (used[i]) continue;
       const v = this.valence.get(tokens[i].word);
@@ -181,6 +203,86 @@ export class LexiconClassifier implements SentimentClassifier {
       sum += s * weights[i];
     }
     return sum / Math.sqrt(sum * sum + COMPOUND_ALPHA);
+  }
+
+  /** Marks the metric at `j` and the words of the same quantity next to it ("earnings per share EPS"). */
+  private markMetricRun(tokens: Token[], j: number, used: Uint8Array): void {
+    used[j] = 1;
+    const part = (k: number) => this.metric.has(tokens[k].word) || tokens[k].word === 'per';
+    for (let k = j - 1; k >= 0 && part(k); k--) used[k] = 1;
+    for (let k = j + 1; k < tokens.length && part(k); k++) used[k] = 1;
+  }
+
+  /** Whether the word at `a` opens a comparison baseline; `from` only after a number or a direction word. */
+  private isAnchor(tokens: Token[], a: number): boolean {
+    const w = tokens[a].word;
+    if (!this.anchors.has(w)) return false;
+    if (w !== 'from') return true;
+    for (let k = a - 1; k >= Math.max(0, a - 4); k--) {
+      if (tokens[k].hardBreak) return false;
+      if (tokens[k].number || DIRECTION[tokens[k].word] !== undefined) return true;
+    }
+    return false;
+  }
+
+  /** Marks metric words that follow a baseline anchor closely ("compared to a net loss of"). */
+  private baselines(tokens: Token[]): Uint8Array {
+    const mark = new Uint8Array(tokens.length);
+    for (let a = 0; a < tokens.length; a++) {
+      if (!this.isAnchor(tokens, a)) continue;
+      let seen = 0;
+      for (let k = a + 1; k < tokens.length && seen < 4; k++) {
+        const t = tokens[k];
+        if (t.hardBreak || t.comma || t.number) break;
+        if (FILLER.has(t.word)) continue;
+        seen++;
+        if (this.metric.has(t.word)) mark[k] = 1;
+      }
+    }
+    return mark;
+  }
+
+  /**
+   * For a metric followed by "A … versus/compared to/from … B": +1 when A > B, -1 when A < B, 0 when there
+   * is no such comparison. A baseline of the opposite kind ("profit … versus a loss") decides by itself.
+   */
+  private comparedDirection(tokens: Token[], m: number): number {
+    const num = (k: number) => Number(tokens[k].word.replace(/[,%]/g, ''));
+    let k = m + 1;
+    let a = Number.NaN;
+    for (let seen = 0; k < tokens.length && seen < 6; k++) {
+      if (tokens[k].hardBreak) return 0;
+      if (tokens[k].number) {
+        a = num(k);
+        break;
+      }
+      if (!tokens[k].comma) seen++;
+    }
+    if (Number.isNaN(a)) return 0;
+    let anchor = -1;
+    for (let j = k + 1, seen = 0; j < tokens.length && seen < 4; j++) {
+      if (tokens[j].hardBreak) return 0;
+      if (this.isAnchor(tokens, j)) {
+        anchor = j;
+        break;
+      }
+      if (!tokens[j].comma && !tokens[j].number) seen++;
+    }
+    if (anchor < 0) return 0;
+    const own = this.metric.get(tokens[m].word)!;
+    for (let j = anchor + 1, seen = 0; j < tokens.length && seen < 6; j++) {
+      const t = tokens[j];
+      if (t.hardBreak) return 0;
+      const other = this.metric.get(t.word);
+      // A loss now against a profit then reads as "more loss"; a profit against a loss as "more profit".
+      if (other !== undefined && other !== own) return 1;
+      if (t.number) {
+        const b = num(j);
+        return Number.isNaN(b) || a === b ? 0 : a > b ? 1 : -1;
+      }
+      if (!t.comma) seen++;
+    }
+    return 0;
   }
 
   /** A metric word near the direction word at `i`, within the same sentence part; -1 when none. */
