@@ -3,21 +3,24 @@
  * CC BY-NC-SA 3.0: used here for evaluation only, never shipped in the repository).
  *
  *   npx tsx bench/sentiment-accuracy.ts --data <dir with Sentences_*Agree.txt> [--threshold 0.25] [--split dev|test|all]
+ *                                        [--baseline]   (also the reference VADER, compound ±0.05, on each test half)
  *
  * Sentences are split into a dev half and a test half by a hash of their text, so tuning on dev leaves
  * test unseen. Prints one line per agreement level and split, then a confusion matrix for the test half.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import vader from 'vader-sentiment';
 import {
   type Evaluation,
   evaluate,
+  halfOf,
   type LabelledSentence,
   parseAtLabelled,
 } from '../src/sentiment/evaluate.js';
 import { LexiconClassifier } from '../src/sentiment/lexicon-classifier.js';
+import type { SentimentLabel } from '../src/sentiment/types.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     threshold: { type: 'string' },
     split: { type: 'string', default: 'all' },
     errors: { type: 'string' },
+    baseline: { type: 'boolean', default: false },
   },
 });
 const LEVELS = ['AllAgree', '75Agree', '66Agree', '50Agree'];
@@ -36,14 +40,10 @@ if (!existsSync(join(dir, 'Sentences_AllAgree.txt'))) {
   process.exit(2);
 }
 
-export function halfOf(text: string): 'dev' | 'test' {
-  return createHash('sha1').update(text).digest()[0] % 2 === 0 ? 'dev' : 'test';
-}
-
 const clf = new LexiconClassifier(values.threshold ? { threshold: Number(values.threshold) } : {});
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const line = (name: string, e: Evaluation) =>
-  `${name.padEnd(18)} n=${String(e.n).padStart(4)}  accuracy ${pct(e.accuracy)}  macro-F1 ${pct(e.macroF1)}  ` +
+  `${name.padEnd(24)} n=${String(e.n).padStart(4)}  accuracy ${pct(e.accuracy)}  macro-F1 ${pct(e.macroF1)}  ` +
   `F1 pos ${pct(e.perClass.positive.f1)} neg ${pct(e.perClass.negative.f1)} neu ${pct(e.perClass.neutral.f1)}`;
 
 console.log(`model ${clf.model}  data ${dir}`);
@@ -61,6 +61,17 @@ for (const level of LEVELS) {
       pred.map((p) => p.label),
     );
     console.log(line(`${level} ${split}`, e));
+    if (values.baseline && split === 'test') {
+      const vaderLabel = (t: string): SentimentLabel => {
+        const c = vader.SentimentIntensityAnalyzer.polarity_scores(t).compound;
+        return c >= 0.05 ? 'positive' : c <= -0.05 ? 'negative' : 'neutral';
+      };
+      const b = evaluate(
+        part.map((r) => r.label),
+        part.map((r) => vaderLabel(r.text)),
+      );
+      console.log(line(`${level} ${split} VADER`, b));
+    }
     if (level === 'AllAgree' && split === 'test') {
       console.log(`  confusion (rows gold, cols predicted pos/neg/neu):`);
       for (const g of ['positive', 'negative', 'neutral'] as const)

@@ -1,4 +1,5 @@
 /** Accuracy, per-class precision/recall/F1 and macro-F1 of predicted labels against gold labels. */
+import { createHash } from 'node:crypto';
 import { SENTIMENT_LABELS, type SentimentLabel } from './types.js';
 
 export interface ClassMetrics {
@@ -79,4 +80,9 @@ export function parseAtLabelled(
     out.push({ text: line.slice(0, at).trim(), label: label as SentimentLabel });
   });
   return out;
+}
+
+/** A fixed half of any labelled set, by a hash of the text: tune on `dev`, report on `test`. */
+export function halfOf(text: string): 'dev' | 'test' {
+  return createHash('sha1').update(text).digest()[0] % 2 === 0 ? 'dev' : 'test';
 }
