@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BatchWriter, readManifest } from '../../src/lake/batch-writer.js';
@@ -202,6 +202,51 @@ describe('sentiment stage over a lake ingested from the shipped sample', () => {
     const rejects = await q.rows(`SELECT reason FROM rejects WHERE firm_id = 'ZZZZ'`);
     q.close();
     assert.match(String(rejects[0].reason), /no sentences in the lake/);
+  });
+
+  it('runs from the CLI against a served model, the API key only from the environment', async () => {
+    const server = await startClassifyTestServer();
+    try {
+      const args = [
+        join(REPO_ROOT, 'bin', 'callthemes.js'),
+        'sentiment',
+        '--quarter',
+        Q,
+        '--lake',
+        join(tmp.path, 'lake'),
+      ];
+      args.push('--batch', '2', '--batch-size', '8', '--sentiment-url', server.url, '--sentiment-api', 'tei');
+      const child = spawn(process.execPath, args, {
+        env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1', CALLTHEMES_SENTIMENT_API_KEY: 'sk-test-key-42' },
+      });
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      child.stderr.on('data', (d) => {
+        out += d;
+      });
+      const code = await new Promise<number | null>((r) => child.on('close', r));
+      assert.equal(code, 0, out);
+      assert.match(
+        out,
+        /labelled \d+ sentences of 8 firms \(0 rejected\) for 2021Q2 with yiyanghkust\/finbert-tone/,
+      );
+      assert.ok(!out.includes('sk-test-key-42'));
+      assert.ok(server.received.length > 0);
+      assert.ok(server.received.every((r) => r.authorization === 'Bearer sk-test-key-42'));
+      const q = await LakeQuery.open(store);
+      const [row] = await q.rows(
+        `SELECT count(*) AS n FROM sentence_sentiment WHERE model = 'yiyanghkust/finbert-tone'`,
+      );
+      q.close();
+      assert.equal(
+        row.n,
+        server.answered.reduce((a, b) => a + b, 0),
+      );
+    } finally {
+      await server.close();
+    }
   });
 
   it('runs from the CLI, and refuses bad flags with exit 2', () => {
