@@ -28,7 +28,7 @@ function valences(text: string): Readonly<Record<string, number>> {
 /** Words whose general valence is wrong for earnings calls; their valence is dropped. */
 export const NEUTRAL_IN_FINANCE = words(`
   share shares shared shareholder shareholders interest interests credit credits gross liability liabilities
-  tax taxes cost capital asset assets securities security secured unsecured fair value values amortization
+  tax taxes effective effectively cost capital asset assets securities security secured unsecured fair value values amortization
   casualty accident fire strike forgiveness legal free top bottom exclusive exclude excluded excluding
   special reserve reserves premium premiums pay paid debt charge charges demand income benefit benefits
   worth wealth limited dividend dividends cash care health energy natural clean united party parties play

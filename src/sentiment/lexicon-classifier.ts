@@ -347,13 +347,15 @@ export class LexiconClassifier implements SentimentClassifier {
 
   /**
    * Per-token clause weights: after "but"/"however"/"yet" ×1.5 and before it ×0.5; a clause opened by
-   * "despite"/"although"/"though" up to its comma ×0.5; "offset by …" to the next comma or end ×0.5.
+   * "despite"/"although"/"though" (or a sentence-opening "while") up to its comma ×0.5; "offset by …" to the next comma or end ×0.5.
    */
   private clauseWeights(tokens: Token[]): Float64Array {
     const w = new Float64Array(tokens.length).fill(1);
     for (let c = 0; c < tokens.length; c++) {
       const word = tokens[c].word;
-      if (!this.contrasts.has(word)) continue;
+      // A sentence opening "While X, Y" concedes X: treated like "despite".
+      const concession = c === 0 && word === 'while';
+      if (!this.contrasts.has(word) && !concession) continue;
       if (word === 'but' || word === 'however' || word === 'yet') {
         for (let k = 0; k < c; k++) w[k] *= 0.5;
         for (let k = c + 1; k < tokens.length; k++) w[k] *= 1.5;
