@@ -70,12 +70,14 @@ export class HttpClassifier implements SentimentClassifier {
   async classify(texts: readonly string[]): Promise<SentimentResult[]> {
     const out: (SentimentResult | undefined)[] = new Array(texts.length);
     const missing: number[] = [];
-    texts.forEach((t, i) => {
-      if (!t.trim()) out[i] = { label: 'neutral', score: 1 };
-      else {
-        out[i] = this.calls.cached<SentimentResult>(this.cacheKey(t));
-        if (!out[i]) missing.push(i);
-      }
+    await Promise.all(
+      texts.map(async (t, i) => {
+        if (!t.trim()) out[i] = { label: 'neutral', score: 1 };
+        else out[i] = await this.calls.cached<SentimentResult>(this.cacheKey(t));
+      }),
+    );
+    texts.forEach((_, i) => {
+      if (!out[i]) missing.push(i);
     });
     const batches: number[][] = [];
     for (let i = 0; i < missing.length; i += this.batchSize)
@@ -83,17 +85,19 @@ export class HttpClassifier implements SentimentClassifier {
     await Promise.all(
       batches.map(async (idx) => {
         const results = await this.calls.send(() => this.request(idx.map((i) => texts[i])));
-        idx.forEach((i, k) => {
-          out[i] = results[k];
-          this.calls.remember(this.cacheKey(texts[i]), results[k]);
-        });
+        await Promise.all(
+          idx.map((i, k) => {
+            out[i] = results[k];
+            return this.calls.remember(this.cacheKey(texts[i]), results[k]);
+          }),
+        );
       }),
     );
     return out as SentimentResult[];
   }
 
   private cacheKey(text: string): string {
-    return createHash('sha256').update(`${this.o.api}\0${this.model}\0${text}`).digest('base64url');
+    return createHash('sha256').update(`${this.o.api}\0${this.model}\0${text}`).digest('hex');
   }
 
   private async request(texts: string[]): Promise<SentimentResult[]> {

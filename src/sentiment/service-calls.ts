@@ -19,9 +19,9 @@ export class RetryableError extends Error {
 export interface ServiceCalls {
   /** Runs one request under the limits; retries RetryableError, then throws the last error. */
   send<T>(attempt: () => Promise<T>): Promise<T>;
-  /** A cached answer for `key`, or undefined. */
-  cached<T>(key: string): T | undefined;
-  remember<T>(key: string, value: T): void;
+  /** A cached answer for `key` (a hex sha256 digest), or undefined. Async so a persistent cache fits. */
+  cached<T>(key: string): Promise<T | undefined>;
+  remember<T>(key: string, value: T): Promise<void>;
 }
 
 export interface LocalServiceCallsOptions {
@@ -80,13 +80,13 @@ export class LocalServiceCalls implements ServiceCalls {
     }
   }
 
-  cached<T>(key: string): T | undefined {
+  async cached<T>(key: string): Promise<T | undefined> {
     const v = this.cache.get(key) as T | undefined;
     if (v !== undefined) this.stats.cacheHits++;
     return v;
   }
 
-  remember<T>(key: string, value: T): void {
+  async remember<T>(key: string, value: T): Promise<void> {
     if (this.o.cacheEntries <= 0) return;
     if (this.cache.size >= this.o.cacheEntries) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, value);
