@@ -39,6 +39,8 @@ export interface SentimentStageOptions {
   onFirm?: (e: SentimentFirmEvent) => void;
   /** When aborted, the stage finishes the current group, flushes, and returns with `interrupted: true`. */
   signal?: AbortSignal;
+  /** Extra fields stored in the manifest (e.g. a run's resume fingerprint). */
+  manifestExtra?: Record<string, unknown>;
 }
 
 export interface SentimentStageResult {
@@ -153,6 +155,7 @@ export async function runSentimentStage(o: SentimentStageOptions): Promise<Senti
       sentences: result.sentences,
       labels: result.labels,
       seconds: result.seconds,
+      ...o.manifestExtra,
     });
     return result;
   } finally {

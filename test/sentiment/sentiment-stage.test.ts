@@ -204,6 +204,36 @@ describe('sentiment stage over a lake ingested from the shipped sample', () => {
     assert.match(String(rejects[0].reason), /no sentences in the lake/);
   });
 
+  it('stops after the current group when aborted, leaving the finished manifest alone', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const res = await runSentimentStage({
+      store,
+      quarter: Q,
+      batch: 3,
+      batchSize: 8,
+      runId: 'r5',
+      classifier: new LexiconClassifier(),
+      groupSentences: 1,
+      signal: ac.signal,
+    });
+    assert.equal(res.interrupted, true);
+    assert.equal(res.manifest, null);
+    assert.equal(res.firmsOk, 1);
+    assert.equal((await readManifest(store, Q, 'sentiment', 3))?.runId, 'r4');
+    const done = await runSentimentStage({
+      store,
+      quarter: Q,
+      batch: 3,
+      batchSize: 8,
+      runId: 'r6',
+      classifier: new LexiconClassifier(),
+      manifestExtra: { fingerprint: 'abc' },
+    });
+    assert.equal((await readManifest(store, Q, 'sentiment', 3))?.fingerprint, 'abc');
+    assert.equal(done.manifest?.runId, 'r6');
+  });
+
   it('runs from the CLI against a served model, the API key only from the environment', async () => {
     const server = await startClassifyTestServer();
     try {
