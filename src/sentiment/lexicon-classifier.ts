@@ -128,7 +128,7 @@ function tokenize(text: string): Token[] {
     if (w === ',') out.push({ word: w, hardBreak: false, comma: true, number: false });
     else if (/^[.;:!?]$/.test(w)) out.push({ word: w, hardBreak: true, comma: false, number: false });
     // A year ("in 2009") is a date, not an amount: it is skipped like a filler word.
-    else if (/^(19|20)\d\d$/.test(w))
+    else if (w.length === 4 && /^(19|20)\d\d$/.test(w))
       out.push({ word: 'YEAR', hardBreak: false, comma: false, number: false });
     else out.push({ word: w, hardBreak: false, comma: false, number: /^\d/.test(w) });
   }
@@ -139,6 +139,7 @@ export class LexiconClassifier implements SentimentClassifier {
   readonly model = LEXICON_MODEL;
   private readonly valence: Map<string, number>;
   private readonly anchors = new Set(BASELINE_ANCHORS);
+  private ones: number[] = new Array(64).fill(1);
   private readonly metric = new Map<string, 1 | -1>();
   private readonly negators = new Set(NEGATORS);
   private readonly contrasts = new Set(CONTRASTS);
@@ -347,15 +348,17 @@ export class LexiconClassifier implements SentimentClassifier {
 
   /**
    * Per-token clause weights: after "but"/"however"/"yet" ×1.5 and before it ×0.5; a clause opened by
-   * "despite"/"although"/"though" (or a sentence-opening "while") up to its comma ×0.5; "offset by …" to the next comma or end ×0.5.
+   * "despite"/"although"/"though" (or a sentence-opening "while") up to its comma ×0.5; "offset by …" to the
+   * next comma or end ×0.5. Most sentences have no contrast: they get one shared array of ones.
    */
-  private clauseWeights(tokens: Token[]): Float64Array {
-    const w = new Float64Array(tokens.length).fill(1);
+  private clauseWeights(tokens: Token[]): ArrayLike<number> {
+    let w: number[] | null = null;
     for (let c = 0; c < tokens.length; c++) {
       const word = tokens[c].word;
       // A sentence opening "While X, Y" concedes X: treated like "despite".
       const concession = c === 0 && word === 'while';
       if (!this.contrasts.has(word) && !concession) continue;
+      w ??= new Array(tokens.length).fill(1);
       if (word === 'but' || word === 'however' || word === 'yet') {
         for (let k = 0; k < c; k++) w[k] *= 0.5;
         for (let k = c + 1; k < tokens.length; k++) w[k] *= 1.5;
@@ -366,6 +369,8 @@ export class LexiconClassifier implements SentimentClassifier {
           w[k] *= factor;
       }
     }
-    return w;
+    if (w) return w;
+    if (this.ones.length < tokens.length) this.ones = new Array(tokens.length * 2).fill(1);
+    return this.ones;
   }
 }
