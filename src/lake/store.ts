@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { S3LakeStore } from './s3-store.js';
 
 export interface LakeStore {
   /** The lake root as given (a folder, later `s3://bucket/prefix`). */
@@ -23,6 +24,8 @@ export interface LakeStore {
   exists(key: string): Promise<boolean>;
   /** A local scratch folder for files about to be put. */
   scratchDir(): Promise<string>;
+  /** SQL a DuckDB connection runs before reading `url()`s (remote stores: extension, credentials). */
+  duckdbSettings?(): string[];
 }
 
 export class LocalLakeStore implements LakeStore {
@@ -124,6 +127,8 @@ const remoteFactories = new Map<string, StoreFactory>();
 export function registerStore(scheme: string, factory: StoreFactory): void {
   remoteFactories.set(scheme, factory);
 }
+
+registerStore('s3', (root) => new S3LakeStore(root));
 
 export function openStore(root: string): LakeStore {
   const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(root);
