@@ -94,7 +94,8 @@ export class RunWorkflow extends Construct {
         maxAttempts: 5,
       });
 
-    // Health: a RUNNING task of the service whose container health check (vLLM's /health) passes.
+    // Health: a RUNNING task of the service whose container health check (vLLM's /health) passes; work starts
+    // with the first healthy replica, later replicas join as they come up.
     const waitHealthy = (key: string, service: ecs.Ec2Service, next: sfn.IChainable) => {
       const poll = new sfn.Wait(this, `Wait${key}`, {
         stateName: `Wait${key}`,
@@ -124,7 +125,7 @@ export class RunWorkflow extends Construct {
         iamResources: [
           `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
         ],
-        resultSelector: { 'healthy.$': "$.Tasks[?(@.HealthStatus == 'HEALTHY')].TaskArn" },
+        resultSelector: { 'anyHealthy.$': "States.ArrayContains($.Tasks[*].HealthStatus, 'HEALTHY')" },
         resultPath: '$.probe',
       });
       const count = new sfn.Pass(this, `Count${key}Poll`, {
@@ -155,7 +156,7 @@ export class RunWorkflow extends Construct {
       );
       describe.next(
         new sfn.Choice(this, `${key}IsHealthy`, { stateName: `${key}IsHealthy` })
-          .when(sfn.Condition.isPresent('$.probe.healthy[0]'), done)
+          .when(sfn.Condition.booleanEquals('$.probe.anyHealthy', true), done)
           .otherwise(retry),
       );
       return list;

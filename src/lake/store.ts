@@ -139,3 +139,11 @@ export function openStore(root: string): LakeStore {
   }
   return new LocalLakeStore(root);
 }
+
+/** Writes text to a file path or an `s3://bucket/key` URL, atomically (one object or a renamed file). */
+export async function putTextAt(target: string, text: string): Promise<void> {
+  const cut = target.replace(/\/+$/, '').lastIndexOf('/');
+  const [dir, name] = cut < 0 ? ['.', target] : [target.slice(0, cut) || '/', target.slice(cut + 1)];
+  if (!name || /^[a-z][a-z0-9+.-]*:\/?$/i.test(dir)) throw new Error(`not a file path or object URL: ${target}`);
+  await openStore(dir).putText(name, text);
+}
