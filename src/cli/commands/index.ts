@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerAthenaDdl } from './athena-ddl.js';
 import { registerBatches } from './batches.js';
+import { registerCloud } from './cloud.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
 import { registerScorePresets } from './score-presets.js';
@@ -11,6 +12,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerIngest,
   registerBatches,
   registerQuery,
+  registerCloud,
   registerSentiment,
   registerScorePresets,
   registerAthenaDdl,
