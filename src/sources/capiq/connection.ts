@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import pg from 'pg';
-import { lookupPgpass } from './pgpass.js';
+import { defaultPgpassPath, lookupPgpass } from './pgpass.js';
 import { fetchSecretFields, type SecretFields } from './secrets.js';
 import type { CapiqSettings } from './settings.js';
 
@@ -116,7 +116,7 @@ export async function resolveTarget(
   else if (envValue(env, 'PGPASSWORD') !== undefined)
     [target.password, target.passwordFrom] = [envValue(env, 'PGPASSWORD'), 'PGPASSWORD'];
   else {
-    const found = lookupPgpass(target);
+    const found = lookupPgpass(target, defaultPgpassPath(env));
     if (found.password !== undefined) [target.password, target.passwordFrom] = [found.password, 'pgpass'];
     else if (found.ignoredReason) log(`capiq: ignoring password file ${found.path}: ${found.ignoredReason}`);
   }
@@ -150,6 +150,8 @@ const TRANSIENT_CODES = new Set([
   'ENETUNREACH',
   'EAI_AGAIN',
   'EPIPE',
+  '57P01', // admin_shutdown (connection terminated by the server)
+  '57P02', // crash_shutdown
   '57P03', // cannot_connect_now (server starting up)
   '53300', // too_many_connections
   '53400', // configuration_limit_exceeded
@@ -169,14 +171,24 @@ export function isTransient(err: unknown): boolean {
 function reasonOf(err: unknown): string {
   const e = err as { code?: string; message?: string; errors?: { message?: string }[] };
   const msg = e.message || e.errors?.map((x) => x.message).join('; ') || String(err);
-  return e.code && !msg.includes(e.code) ? `${e.code}: ${msg}` : msg;
+  return e.code && e.code !== NO_PASSWORD && !msg.includes(e.code) ? `${e.code}: ${msg}` : msg;
+}
+
+const NO_PASSWORD = 'NO_PASSWORD';
+const NO_PASSWORD_HINT = 'set PGPASSWORD, a .pgpass line (mode 0600), --pg-url or --pg-secret-id';
+
+/** Given to pg when no password was found: called only if the server asks for one. */
+async function missingPassword(): Promise<string> {
+  throw Object.assign(new Error(`the server asks for a password and none was found (${NO_PASSWORD_HINT})`), {
+    code: NO_PASSWORD,
+  });
 }
 
 function hintFor(err: unknown, t: ConnectionTarget): string {
   const code = (err as { code?: string }).code;
   if (code === '28P01' || code === '28000')
     return t.passwordFrom === 'none'
-      ? ' (no password found: set PGPASSWORD, a .pgpass line, --pg-url or a Secrets Manager secret)'
+      ? ` (no password found: ${NO_PASSWORD_HINT})`
       : ` (password from ${t.passwordFrom})`;
   if (code === '3D000') return ' (check PGDATABASE or the database in --pg-url)';
   return '';
@@ -202,7 +214,8 @@ async function attempt(t: ConnectionTarget, useTls: boolean, timeoutMs: number):
     port: t.port,
     database: t.database,
     user: t.user,
-    password: t.password,
+    // Our own password lookup is final: pg's built-in .pgpass fallback (deprecated) must not run.
+    password: t.password ?? missingPassword,
     ssl: sslOption(t, useTls),
     connectionTimeoutMillis: timeoutMs,
     application_name: 'callthemes',

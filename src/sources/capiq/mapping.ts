@@ -16,7 +16,7 @@ const norm = (s: string | null | undefined) => (s ?? '').trim().toLowerCase().re
 export function sectionOf(typeId: number | null, typeName: string | null): Section {
   const name = norm(typeName);
   if (name) {
-    if (name === 'presentation operator message' || /^presenters? spee/.test(name)) return 'prepared';
+    if (name === 'presentation operator message' || /^presenters? spe[ea]ch/.test(name)) return 'prepared';
     if (/^(question|answer)$/.test(name) || /question and answer/.test(name)) return 'qa';
   }
   if (typeId !== null && PREPARED_TYPE_IDS.has(typeId)) return 'prepared';
