@@ -243,7 +243,7 @@ export function addTraps(fx: CapiqFixture): TrapIds {
       text: 'As a shareholder, when will the dividend rise?',
       order: 13,
     },
-    { type: 9, personId: cfo, text: 'Thank you all for joining us today.', order: 14 },
+    { type: 9, personId: cfo, text: 'Our next investor day will be held in Boston in September.', order: 14 },
   ]);
   const earlier = fx.event({
     companyIds: [TRAP.elan],
