@@ -75,7 +75,8 @@ export async function startPostgres(): Promise<PgCluster> {
   const asRoot = process.getuid?.() === 0;
   const ids = asRoot ? postgresUserIds() : null;
   if (asRoot && !ids) throw new Error('no "postgres" user to run the server as');
-  const dir = mkdtempSync(join(tmpdir(), 'callthemes-pg-'));
+  // As root the server user must reach the folder; a TMPDIR under /root would not do, /tmp always does.
+  const dir = mkdtempSync(join(asRoot ? '/tmp' : tmpdir(), 'callthemes-pg-'));
   const data = join(dir, 'data');
   const password = `pw-${Math.random().toString(36).slice(2)}`;
   const pwfile = join(dir, 'pwfile');
