@@ -25,10 +25,12 @@ function cli(
   env: Record<string, string>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
+    // A command left hanging by an open connection is killed, and then fails the test (code -1).
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'callthemes.js'), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
     });
     let stdout = '';
     let stderr = '';
@@ -228,5 +230,29 @@ describe('callthemes ingest --source capiq against a local PostgreSQL', { skip }
       /^error: cannot connect to PostgreSQL at capiq_reader@127\.0\.0\.1:\d+\/postgres .*password authentication failed/m,
     );
     assert.ok(!r.stderr.includes(wrong) && !r.stdout.includes(wrong));
+  });
+
+  test('a missing schema stops the command with exit 1, a clear reason, and no hanging connection', async () => {
+    const r = await cli(
+      [
+        'ingest',
+        '--source',
+        'capiq',
+        '--pg-url',
+        pgUrl,
+        '--capiq-schema',
+        'nope',
+        '--quarters',
+        '2021Q2',
+        '--lake',
+        join(dir.path, 'lake3'),
+      ],
+      env,
+    );
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /^error: Capital IQ tables not found in schema nope at capiq_reader@127\.0\.0\.1:\d+\/postgres/m,
+    );
   });
 });

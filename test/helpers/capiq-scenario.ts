@@ -357,7 +357,9 @@ export function addTraps(fx: CapiqFixture): TrapIds {
   );
 
   // Half-year headline: the fiscal label comes from ciqeventcallbasicinfo. 23:30 UTC on the last day.
-  fx.company(TRAP.halfYear, 'Half Year Reporter plc', 'HALF');
+  // Its only ticker row ended before the call: no ticker.
+  fx.company(TRAP.halfYear, 'Half Year Reporter plc', null);
+  fx.ticker(TRAP.halfYear, 'HALF', '2015-01-01', '2021-02-28');
   const halfYear = final(
     fx.event({
       companyIds: [TRAP.halfYear],

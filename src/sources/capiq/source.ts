@@ -75,6 +75,39 @@ export class CapiqSource implements TranscriptSource {
   }
 
   async listFirms(quarter: Quarter): Promise<FirmListing> {
+    return this.closingOnError(() => this.listQuarter(quarter));
+  }
+
+  async *fetchTranscripts(quarter: Quarter, firmIds: readonly string[]): AsyncIterable<FetchResult> {
+    // Stopped by an error, here or in the consumer: close, so nothing keeps the process alive (the next call
+    // reconnects).
+    let finished = false;
+    try {
+      yield* this.fetchInOrder(quarter, firmIds);
+      finished = true;
+    } finally {
+      if (!finished) await this.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    this.connecting = null;
+    if (c) await c.end().catch(() => {});
+  }
+
+  /** A failed call closes the connection (the next call opens a new one): a caller stopping on the error is not kept alive by an open socket. */
+  private async closingOnError<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  private async listQuarter(quarter: Quarter): Promise<FirmListing> {
     const ctx = await this.context();
     const params = this.callParams(quarter, null);
     const chosen = await this.rows<ChosenCall>('list the quarter’s calls', chosenCallsSql(ctx), params);
@@ -107,7 +140,7 @@ export class CapiqSource implements TranscriptSource {
     return { firms, rejects };
   }
 
-  async *fetchTranscripts(quarter: Quarter, firmIds: readonly string[]): AsyncIterable<FetchResult> {
+  private async *fetchInOrder(quarter: Quarter, firmIds: readonly string[]): AsyncGenerator<FetchResult> {
     if (firmIds.length === 0) return;
     const plan = await this.plan(quarter, firmIds);
     const per = this.settings.transcriptsPerQuery;
@@ -121,13 +154,6 @@ export class CapiqSource implements TranscriptSource {
       }
       yield* this.streamSlice(quarter, slice);
     }
-  }
-
-  async close(): Promise<void> {
-    const c = this.client;
-    this.client = null;
-    this.connecting = null;
-    if (c) await c.end().catch(() => {});
   }
 
   /** What to do for each requested firm, in the order given: a call to stream, or a reject. */

@@ -94,6 +94,7 @@ describe('capiq source on a local PostgreSQL copy of the Capital IQ tables', { s
     assert.ok(listing.firms.every((f) => f.quarter === '2021Q2'));
     // Date-bounded ticker: the expired ELNO row is not used.
     assert.equal(listing.firms.find((f) => f.firmId === String(TRAP.elan))?.ticker, 'ELAN');
+    assert.equal(listing.firms.find((f) => f.firmId === String(TRAP.halfYear))?.ticker, null);
     assert.deepEqual(
       listing.rejects.map((r) => [r.firmId, r.sourceRef]),
       [[String(TRAP.preliminaryOnly), `capiq:company/${TRAP.preliminaryOnly}`]],
@@ -280,6 +281,26 @@ describe('capiq source on a local PostgreSQL copy of the Capital IQ tables', { s
     assert.ok(s.stats.maxRowsHeld >= biggest && s.stats.maxRowsHeld < total / 5);
     // 43 transcripts in chunks of 4 → 11 component queries, plus listing and table look-ups.
     assert.ok(s.stats.queries >= Math.ceil(ids.length / 4));
+  });
+
+  test('a consumer that stops early closes the connection; the next call reconnects', async () => {
+    // Two rows a read: the cursor is mid-way through the first transcript when the consumer stops.
+    const s = source({ capiqRowsPerRead: 2 });
+    const ids = [TRAP.elan, TRAP.sharedParent, TRAP.sharedChild].map(String);
+    for await (const r of s.fetchTranscripts('2021Q2', ids)) {
+      assert.ok(r.ok);
+      break;
+    }
+    const { rows } = await su.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND state <> 'idle'",
+      [READER.user],
+    );
+    assert.equal(rows[0].n, 0, 'no cursor left running');
+    const again = await collect(s, '2021Q2', ids);
+    assert.deepEqual(
+      again.map((r) => r.ok && r.transcript.firmId),
+      ids,
+    );
   });
 
   test('fiscal quarter basis: the call labelled with the quarter, wherever its date falls', async () => {
