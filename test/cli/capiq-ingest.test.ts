@@ -186,7 +186,7 @@ describe('callthemes ingest --source capiq against a local PostgreSQL', { skip }
     assert.ok(!texts.some((t) => /Preliminary copy|Edited copy|not an earnings call/.test(String(t.text))));
   });
 
-  test('batches lists the quarter’s firm batches from the database', async () => {
+  test('batches lists the quarter’s firm batches from the database, by calendar or fiscal quarter', async () => {
     const r = await cli(
       ['batches', '--source', 'capiq', '--pg-url', pgUrl, '--quarter', '2021Q2', '--batch-size', '5'],
       env,
@@ -203,6 +203,18 @@ describe('callthemes ingest --source capiq against a local PostgreSQL', { skip }
       [5, 5, 5, 3],
     );
     assert.equal(batches[3].lastFirm, String(TRAP.latestWithoutFinal));
+    const fiscal = await cli(
+      ['batches', '--source', 'capiq', '--pg-url', pgUrl, '--quarter-basis', 'fiscal', '--quarter', '2022Q1'],
+      env,
+    );
+    assert.equal(fiscal.code, 0, fiscal.stderr);
+    assert.deepEqual(
+      (JSON.parse(fiscal.stdout) as { firstFirm: string; firms: number }[]).map((b) => [
+        b.firstFirm,
+        b.firms,
+      ]),
+      [[String(TRAP.fiscalAhead), 1]],
+    );
   });
 
   test('the password never reaches the output or the lake; a wrong one fails with exit 1 and no secret', async () => {
