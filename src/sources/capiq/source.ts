@@ -43,6 +43,8 @@ export interface CapiqStats {
 type PlanEntry = { kind: 'call'; call: ChosenCall } | { kind: 'reject'; reject: SourceReject };
 
 const COMPANY_ID = /^[0-9]{1,18}$/;
+/** Times one slice may be resumed after its connection dropped. */
+const MAX_RESUMES = 3;
 
 export class CapiqSource implements TranscriptSource {
   readonly kind = 'capiq';
@@ -203,8 +205,12 @@ export class CapiqSource implements TranscriptSource {
     return { ok: true, transcript: a.transcript };
   }
 
-  /** Streams the components of a slice's calls (one cursor) and yields every entry of the slice in order. */
-  private async *streamSlice(quarter: Quarter, slice: PlanEntry[]): AsyncGenerator<FetchResult> {
+  /**
+   * Streams the components of a slice's calls (one cursor) and yields every entry of the slice in order. When
+   * the connection drops mid-stream, the firms not yet yielded are streamed again on a new connection (a firm
+   * is yielded only once all its rows are in, so none is yielded twice).
+   */
+  private async *streamSlice(quarter: Quarter, slice: PlanEntry[], resumes = 0): AsyncGenerator<FetchResult> {
     const ids = slice.flatMap((e) => (e.kind === 'call' ? [e.call.transcript_id] : []));
     let next = 0; // next slice entry to yield
     let callsPassed = 0; // call entries already reached; a row's pos is 1-based over call entries
@@ -235,12 +241,18 @@ export class CapiqSource implements TranscriptSource {
     const cursor = client.query(new Cursor<ComponentRow>(componentsSql(ctx), [ids]));
     let current: ChosenCall | null = null;
     let held: ComponentRow[] = [];
+    let lost: Error | null = null;
     try {
       for (;;) {
         let rows: ComponentRow[];
         try {
           rows = await cursor.read(this.settings.rowsPerRead);
         } catch (err) {
+          if (isTransient(err) && resumes < MAX_RESUMES) {
+            lost = err as Error;
+            break;
+          }
+          lost = err as Error;
           throw this.queryError('read the transcripts’ components', err);
         }
         if (rows.length === 0) break;
@@ -259,13 +271,30 @@ export class CapiqSource implements TranscriptSource {
           held = [r];
         }
       }
-      if (current) yield this.finish(current, quarter, held);
-      current = null;
-      held = [];
-      yield* until(null);
+      if (!lost) {
+        if (current) yield this.finish(current, quarter, held);
+        current = null;
+        held = [];
+        yield* until(null);
+      }
     } finally {
-      await cursor.close().catch(() => {});
+      // A failed cursor has no portal left to close, and its connection may be gone (close would wait forever).
+      if (!lost) await cursor.close().catch(() => {});
     }
+    if (!lost) return;
+    const from = current ? next - 1 : next;
+    this.log(
+      `capiq: connection lost while streaming (${this.redact(lost.message)}); ` +
+        `resuming with the ${slice.length - from} firm(s) not yet returned`,
+    );
+    this.drop(client);
+    yield* this.streamSlice(quarter, slice.slice(from), resumes + 1);
+  }
+
+  /** Forgets a broken connection; the next call opens a new one. */
+  private drop(client: pg.Client): void {
+    if (this.client === client) this.client = null;
+    void client.end().catch(() => {});
   }
 
   private callParams(quarter: Quarter, ids: string[] | null): unknown[] {
@@ -350,8 +379,7 @@ export class CapiqSource implements TranscriptSource {
       } catch (err) {
         if (attempt === 0 && isTransient(err)) {
           this.log(`capiq: ${what} failed (${this.redact((err as Error).message)}); reconnecting`);
-          if (this.client === client) this.client = null;
-          await client.end().catch(() => {});
+          this.drop(client);
           continue;
         }
         throw this.queryError(what, err);

@@ -303,6 +303,29 @@ describe('capiq source on a local PostgreSQL copy of the Capital IQ tables', { s
     );
   });
 
+  test('a connection dropped mid-stream is re-opened and the firms not yet returned are streamed again', async () => {
+    const ids = (await source().listFirms('2021Q2')).firms.map((f) => f.firmId);
+    const expected = await collect(source(), '2021Q2', ids);
+    const s = source({ capiqRowsPerRead: 5, capiqRetryBaseMs: 10 });
+    const got: FetchResult[] = [];
+    for await (const r of s.fetchTranscripts('2021Q2', ids)) {
+      got.push(r);
+      if (got.length === 3) {
+        const { rows } = await su.query(
+          'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE usename = $1 AND state <> $2',
+          [READER.user, 'idle'],
+        );
+        assert.equal(rows[0].n, 1, 'the streaming connection was killed');
+      }
+    }
+    assert.deepEqual(got, expected);
+    assert.ok(
+      logs.some((l) =>
+        /connection lost while streaming \(.*\); resuming with the \d+ firm\(s\) not yet returned/.test(l),
+      ),
+    );
+  });
+
   test('fiscal quarter basis: the call labelled with the quarter, wherever its date falls', async () => {
     const s = source({ quarterBasis: 'fiscal' });
     const fy22q1 = await s.listFirms('2022Q1');
