@@ -5,7 +5,7 @@
  * (b) the source: listing, then every firm streamed through the cursor (one firm held at a time);
  * (c) the ingest stage (stream, split, filter, write Parquet; batches of 50) on this source, against
  * (d) the same stage fed the same transcripts from memory — the ratio (c)/(d) is what PostgreSQL costs ingest.
- * Usage: npx tsx bench/capiq/stream.ts [--firms 300] [--runs 3]
+ * Usage: npx tsx bench/capiq/stream.ts [--firms 300] [--runs 3] [--rows-per-read 2000]
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -20,7 +20,11 @@ import { MOTLEY_DIR, tempDir } from '../../test/helpers/paths.js';
 import { startPostgres } from '../../test/helpers/postgres.js';
 
 const { values } = parseArgs({
-  options: { firms: { type: 'string', default: '300' }, runs: { type: 'string', default: '3' } },
+  options: {
+    firms: { type: 'string', default: '300' },
+    runs: { type: 'string', default: '3' },
+    'rows-per-read': { type: 'string', default: '2000' },
+  },
 });
 const nFirms = Number(values.firms);
 const runs = Number(values.runs);
@@ -90,10 +94,11 @@ try {
   );
   await su.end();
   const pgUrl = `postgresql://${READER.user}:${encodeURIComponent(READER.password)}@127.0.0.1:${cluster.port}/postgres`;
-  const settings = resolveCapiqSettings({ pgUrl });
+  const settings = resolveCapiqSettings({ pgUrl, capiqRowsPerRead: values['rows-per-read'] });
 
   const plain: number[] = [];
   const streamed: number[] = [];
+  const listed: number[] = [];
   const staged: number[] = [];
   const fromMemory: number[] = [];
   let rows = 0;
@@ -125,6 +130,7 @@ try {
     const kept = new Map<string, Transcript>();
     t = performance.now();
     const l = await source.listFirms(quarter);
+    listed.push((performance.now() - t) / 1000);
     for await (const x of source.fetchTranscripts(
       quarter,
       l.firms.map((f) => f.firmId),
@@ -160,6 +166,8 @@ try {
     b,
     `${(rows / b).toFixed(0)} rows/s  ${(firms / b).toFixed(0)} firms/s  (≤ ${held} rows held: one firm)`,
   );
+  const lst = median(listed);
+  line('    of which connect + list', lst, `${((100 * lst) / b).toFixed(0)} % of (b)`);
   line(
     '(c) ingest on capiq',
     c,
