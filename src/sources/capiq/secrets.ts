@@ -1,6 +1,8 @@
 /**
  * Connection fields from an AWS Secrets Manager secret, in the JSON layout AWS uses for database secrets:
- * `{"username", "password", "host", "port", "dbname"}` (every field optional; `user`/`database` accepted too).
+ * `{"username", "password", "host", "port", "dbname"}`, or keyed by the libpq names (`PGHOST`, `PGPORT`,
+ * `PGDATABASE`, `PGUSER`, `PGPASSWORD`: the layout the cloud stack maps into job environments). Every field
+ * is optional.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
@@ -27,16 +29,16 @@ export function parseSecretFields(secretId: string, text: string): SecretFields 
   if (!doc || typeof doc !== 'object' || Array.isArray(doc))
     throw new Error(`secret ${secretId} is not a JSON object`);
   const d = doc as Record<string, unknown>;
-  const portText = str(d.port);
+  const portText = str(d.port) ?? str(d.PGPORT);
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
     throw new Error(`secret ${secretId}: port is not a port number`);
   return {
-    host: str(d.host),
+    host: str(d.host) ?? str(d.PGHOST),
     port,
-    database: str(d.dbname) ?? str(d.database),
-    user: str(d.username) ?? str(d.user),
-    password: str(d.password),
+    database: str(d.dbname) ?? str(d.database) ?? str(d.PGDATABASE),
+    user: str(d.username) ?? str(d.user) ?? str(d.PGUSER),
+    password: str(d.password) ?? str(d.PGPASSWORD),
   };
 }
 

@@ -187,6 +187,10 @@ test('secrets: AWS database-secret JSON; a malformed secret is refused without e
     user: 'u',
     password: 'p',
   });
+  assert.deepEqual(
+    parseSecretFields('s', '{"PGHOST":"h","PGPORT":"5432","PGDATABASE":"d","PGUSER":"u","PGPASSWORD":"p"}'),
+    { host: 'h', port: 5432, database: 'd', user: 'u', password: 'p' },
+  );
   assert.throws(
     () => parseSecretFields('s', 'user=u password=hunter2'),
     (e: Error) => /secret s is not JSON/.test(e.message) && !e.message.includes('hunter2'),
