@@ -4,7 +4,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openStore } from '../../src/lake/store.js';
+import { runFirmStage } from '../../src/pipeline/firm-stage.js';
 import { LakeQuery } from '../../src/query/lake-query.js';
+import { CapiqSource, resolveCapiqSettings } from '../../src/sources/capiq/index.js';
 import { CapiqFixture, READER, superuserClient } from '../helpers/capiq-fixture.js';
 import {
   addMotleyCalls,
@@ -266,5 +268,51 @@ describe('callthemes ingest --source capiq against a local PostgreSQL', { skip }
       r.stderr,
       /^error: Capital IQ tables not found in schema nope at capiq_reader@127\.0\.0\.1:\d+\/postgres/m,
     );
+  });
+
+  test('the firm stage batch by batch, each in a fresh source as separate firm-batch jobs run, matches ingest', async () => {
+    const lake2 = join(dir.path, 'lake-batches');
+    const store = openStore(lake2);
+    const results = [];
+    for (const batch of [3, 0, 2, 1]) {
+      process.env.PGPASSWORD = READER.password;
+      const source = new CapiqSource(resolveCapiqSettings({ pgUrl }), () => {});
+      try {
+        results.push(
+          await runFirmStage({
+            store,
+            source,
+            quarter: '2021Q2',
+            batch,
+            batchSize: 5,
+            runId: `job-${batch}`,
+            flushEvery: 2,
+            filter: { minTokens: 5 },
+          }),
+        );
+      } finally {
+        await source.close();
+        delete process.env.PGPASSWORD;
+      }
+    }
+    assert.deepEqual(
+      results.map((r) => [r.firmsOk, r.firmsRejected]),
+      // Sorted ids: 8 Motley firms, then 900001…; batch 2 holds the two fetch rejects, batch 3 the too-short call.
+      [
+        [2, 1],
+        [5, 0],
+        [3, 2],
+        [5, 0],
+      ],
+    );
+    const q2 = await LakeQuery.open(store);
+    try {
+      const sum = `SELECT firm_id, n_sentences, transcript_id FROM firms ORDER BY firm_id`;
+      assert.deepEqual(await q2.rows(sum), await q.rows(sum));
+      const sentences = 'SELECT count(*)::INT AS n, count(DISTINCT sentence_id)::INT AS ids FROM sentences';
+      assert.deepEqual(await q2.rows(sentences), await q.rows(sentences));
+    } finally {
+      q2.close();
+    }
   });
 });
