@@ -90,7 +90,8 @@ export async function addMotleyCalls(
       companyIds: [companyId],
       type: 48,
       at: `${callDate} 13:30:00`,
-      headline: `${name}, Q${q} ${year} Earnings Call, ${headlineDate(callDate)}`,
+      // Some headlines write the fiscal year as "FY2021"; both forms give the label YYYYQn.
+      headline: `${name}, Q${q} ${k % 7 === 3 ? 'FY' : ''}${year} Earnings Call, ${headlineDate(callDate)}`,
     });
     const components = fx.componentsFrom({ ...parsed, firmName: name });
     let olderVersionId: number | null = null;
