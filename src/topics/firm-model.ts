@@ -28,6 +28,8 @@ export interface FirmTopicOptions {
   /** HDBSCAN min_samples (default 3). */
   minSamples: number;
   selection: ClusterSelection;
+  /** eom selects no topic larger than this share of the call's sentences (default 0.2). */
+  maxTopicShare: number;
   /** Longest keyword n-gram (default 2). */
   ngramMax: number;
   /** A keyword must occur in at least this many of the firm's sentences (default 2). */
@@ -51,6 +53,7 @@ export const DEFAULT_FIRM_TOPIC_OPTIONS: FirmTopicOptions = {
   minClusterSize: 'auto',
   minSamples: 3,
   selection: 'leaf',
+  maxTopicShare: 0.2,
   ngramMax: 2,
   minDf: 2,
   topKeywords: 10,
@@ -128,6 +131,7 @@ export async function fitFirmTopics(
       minClusterSize: mcs,
       minSamples: Math.min(o.minSamples, n - 1),
       method: o.selection,
+      maxClusterSize: Math.max(mcs, Math.floor(o.maxTopicShare * n)),
       metric: o.reducer === 'umap' ? 'euclidean' : 'cosine',
     });
     labels = relabelBySize(res.labels, res.nClusters);
