@@ -27,10 +27,17 @@ def model_for(config, n, stop_words):
         # BERTopic's own defaults, with a fixed UMAP seed so runs repeat (the FAQ's advice).
         umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=42)
         return BERTopic(embedding_model=NeverCalled(), umap_model=umap_model, top_n_words=25)
-    # "matched": callthemes's clustering and vocabulary settings inside BERTopic.
+    # "matched": callthemes's clustering and vocabulary settings inside BERTopic (hdbscan's max_cluster_size
+    # turns an over-size cluster without sub-clusters into noise, where callthemes keeps it).
     mcs = max(5, round(n / 50))
-    umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=42, n_epochs=200)
-    hdbscan_model = HDBSCAN(min_cluster_size=mcs, min_samples=2, cluster_selection_method="leaf", prediction_data=True)
+    umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=42, n_epochs=50)
+    hdbscan_model = HDBSCAN(
+        min_cluster_size=mcs,
+        min_samples=1,
+        cluster_selection_method="eom",
+        max_cluster_size=max(mcs, int(0.35 * n)),
+        prediction_data=True,
+    )
     vectorizer = CountVectorizer(ngram_range=(1, 2), stop_words=list(stop_words), min_df=2)
     return BERTopic(
         embedding_model=NeverCalled(),

@@ -19,16 +19,16 @@ export interface FirmTopicOptions {
   /** Reduced dimensions (default 5, BERTopic's). */
   nComponents: number;
   minDist: number;
-  /** SGD epochs of the layout (default 200). */
+  /** SGD epochs of the layout (default 50: with the spectral start, more epochs changed little; see BENCHMARKS.md). */
   nEpochs: number;
   /** 'umap', or 'none' to cluster the sentence vectors directly. */
   reducer: 'umap' | 'none';
   /** Smallest topic; 'auto' scales with the call: max(5, round(n / 50)). */
   minClusterSize: number | 'auto';
-  /** HDBSCAN min_samples (default 3). */
+  /** HDBSCAN min_samples (default 1: fewer outliers than larger values at the same topic count). */
   minSamples: number;
   selection: ClusterSelection;
-  /** eom selects no topic larger than this share of the call's sentences (default 0.2). */
+  /** eom splits a topic larger than this share of the call's sentences into its sub-topics (default 0.35). */
   maxTopicShare: number;
   /** Longest keyword n-gram (default 2). */
   ngramMax: number;
@@ -48,12 +48,12 @@ export const DEFAULT_FIRM_TOPIC_OPTIONS: FirmTopicOptions = {
   nNeighbors: 15,
   nComponents: 5,
   minDist: 0,
-  nEpochs: 200,
+  nEpochs: 50,
   reducer: 'umap',
   minClusterSize: 'auto',
-  minSamples: 3,
-  selection: 'leaf',
-  maxTopicShare: 0.2,
+  minSamples: 1,
+  selection: 'eom',
+  maxTopicShare: 0.35,
   ngramMax: 2,
   minDf: 2,
   topKeywords: 10,
