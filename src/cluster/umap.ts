@@ -149,8 +149,19 @@ export function fuzzySimplicialSet(
   return sparseFromTriples(g.n, sr, sc, sv);
 }
 
+const abCache = new Map<string, { a: number; b: number }>();
+
 /** Fits a, b of 1 / (1 + a·x^(2b)) to the min_dist/spread target curve (umap-learn's find_ab_params). */
 export function findAbParams(spread: number, minDist: number): { a: number; b: number } {
+  const key = `${spread}|${minDist}`;
+  const hit = abCache.get(key);
+  if (hit) return hit;
+  const fit = fitAb(spread, minDist);
+  abCache.set(key, fit);
+  return fit;
+}
+
+function fitAb(spread: number, minDist: number): { a: number; b: number } {
   const xs: number[] = [];
   const ys: number[] = [];
   for (let i = 0; i < 300; i++) {
