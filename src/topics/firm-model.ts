@@ -111,8 +111,7 @@ export async function fitFirmTopics(
   const t0 = performance.now();
   let labels: Int32Array = new Int32Array(n).fill(-1);
   let reduced: Matrix = unit;
-  const t1 = performance.now();
-  let t2 = t1;
+  let t2 = t0;
   if (n >= 2 * mcs && n > o.nComponents + 2) {
     if (o.reducer === 'umap') {
       const nNeighbors = Math.min(o.nNeighbors, n - 1);
