@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerAthenaDdl } from './athena-ddl.js';
 import { registerBatches } from './batches.js';
 import { registerCloud } from './cloud.js';
+import { registerFirmBatch } from './firm-batch.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
 import { registerScorePresets } from './score-presets.js';
@@ -11,9 +12,10 @@ import { registerSentiment } from './sentiment.js';
 export const COMMANDS: ((program: Command) => void)[] = [
   registerIngest,
   registerBatches,
-  registerQuery,
-  registerCloud,
+  registerFirmBatch,
   registerSentiment,
+  registerQuery,
   registerScorePresets,
   registerAthenaDdl,
+  registerCloud,
 ];
