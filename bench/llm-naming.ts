@@ -8,7 +8,10 @@
  * Against the scripted TEST SERVER (default), token counts are the server's estimate (4 characters a token);
  * with --url/--model pointing at a real OpenAI-compatible server (llama.cpp, vLLM) they are the model's own.
  *
+ * With --real-model the bench starts SmolLM2-135M (test/helpers/llama-openai-server.ts) itself.
+ *
  *   npx tsx bench/llm-naming.ts [--quarter 2021Q2] [--firms 60] [--url http://127.0.0.1:8080/v1 --model m]
+ *   npx tsx bench/llm-naming.ts --real-model --firms 5 --concurrency 1
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +23,11 @@ import { TokenLedger } from '../src/llm/ledger.js';
 import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '../src/naming/llm-topic-namer.js';
 import type { FirmInfo, TopicToName } from '../src/naming/types.js';
 import { tokenize } from '../src/text/tokens.js';
+import {
+  type LlamaServer,
+  llamaRuntimeStatus,
+  startLlamaServer,
+} from '../test/helpers/llama-openai-server.js';
 import { goodNames, OpenAiTestServer } from '../test/helpers/openai-test-server.js';
 import { ECTSUM_DIR } from '../test/helpers/paths.js';
 
@@ -30,8 +38,19 @@ const opt = (name: string, fallback: string) => {
 const quarter = opt('quarter', '2021Q2');
 const maxFirms = Number(opt('firms', '60'));
 const sentencesPerTopic = Number(opt('sentences-per-topic', '10'));
-const realUrl = opt('url', '');
-const realModel = opt('model', 'test-model');
+let realUrl = opt('url', '');
+let realModel = opt('model', 'test-model');
+let llamaServer: LlamaServer | null = null;
+if (process.argv.includes('--real-model')) {
+  const status = llamaRuntimeStatus();
+  if (status.skip) {
+    console.error(status.skip);
+    process.exit(1);
+  }
+  llamaServer = await startLlamaServer();
+  realUrl = llamaServer.url;
+  realModel = llamaServer.model;
+}
 const concurrency = Number(opt('concurrency', '4'));
 
 const STOP = new Set(
@@ -175,5 +194,6 @@ try {
   console.log(JSON.stringify([cold, warm]));
 } finally {
   await server?.close();
+  await llamaServer?.close();
   rmSync(lake, { recursive: true, force: true });
 }

@@ -210,13 +210,12 @@ export class LlmClient {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new LlmNetworkError(`${endpoint}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
     }
-    if (!res.ok)
-      throw new LlmHttpError(
-        res.status,
-        endpoint,
-        text.slice(0, SNIPPET_CHARS).replace(/\s+/g, ' '),
-        parseRetryAfter(res.headers),
-      );
+    if (!res.ok) {
+      let snippet = text.slice(0, SNIPPET_CHARS).replace(/\s+/g, ' ');
+      // A server that echoes the request headers must not put the key into our errors and logs.
+      if (this.apiKey) snippet = snippet.split(this.apiKey).join('[key]');
+      throw new LlmHttpError(res.status, endpoint, snippet, parseRetryAfter(res.headers));
+    }
     try {
       return JSON.parse(text);
     } catch {

@@ -47,8 +47,9 @@ const itemSchema = (k: number) =>
   z
     .object({
       id: z.number().int().min(1).max(k),
-      name: z.string().min(1).max(80),
-      description: z.string().min(1).max(400),
+      // Caps sized to the asked-for 6 words and 25 words: a constrained decoder stops there instead of rambling.
+      name: z.string().min(1).max(60),
+      description: z.string().min(1).max(220),
     })
     .strict();
 

@@ -83,7 +83,7 @@ describe('LlmClient chat', () => {
   });
 
   test('a 400 is not retried, and the error names the endpoint without the key', async () => {
-    use(() => ({ status: 400, body: '{"error":"bad field"}' }));
+    use((r) => ({ status: 400, body: `{"error":"bad field","echo":"${r.headers.authorization}"}` }));
     const err = await client()
       .chat(msgs('q'), ctx)
       .catch((e) => e);
@@ -92,6 +92,7 @@ describe('LlmClient chat', () => {
     assert.equal(server.requests.length, 1);
     assert.match(err.message, /127\.0\.0\.1:\d+\/v1\/chat\/completions answered HTTP 400/);
     assert.ok(!String(err.message).includes(SECRET));
+    assert.match(err.message, /Bearer \[key\]/);
   });
 
   test('an answer slower than the deadline is abandoned and retried', async () => {
@@ -122,13 +123,19 @@ describe('LlmClient chat', () => {
     assert.equal(server.requests.length, 1);
   });
 
-  test('concurrency never exceeds the bound', async () => {
+  test('concurrency reaches the bound and never exceeds it', async () => {
     let inFlight = 0;
     let peak = 0;
+    const held: (() => void)[] = [];
     use(async () => {
       inFlight++;
       peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, 40));
+      // Answers are held until three requests are in flight together (2 s at most, so a bug fails, not hangs).
+      await new Promise<void>((resolve) => {
+        held.push(resolve);
+        if (held.length >= 3) for (const release of held.splice(0)) release();
+        setTimeout(resolve, 2000);
+      });
       inFlight--;
       return { chat: 'x' };
     });
@@ -139,12 +146,16 @@ describe('LlmClient chat', () => {
   });
 
   test('requests per minute space request starts evenly', async () => {
-    use(() => ({ chat: 'x' }));
+    const arrivals: number[] = [];
+    use(() => {
+      arrivals.push(Date.now());
+      return { chat: 'x' };
+    });
     const c = client({ limits: { requestsPerMinute: 600, maxConcurrent: 10 } }); // one start per 100 ms
+    const t0 = Date.now();
     await Promise.all(Array.from({ length: 5 }, (_, i) => c.chat(msgs(`r${i}`), ctx)));
-    const at = server.requests.map((r) => r.at).sort((a, b) => a - b);
-    // Lower bound only: starts are at least ~100 ms apart, so 5 starts span at least ~400 ms.
-    assert.ok(at[4] - at[0] >= 390, `span ${at[4] - at[0]} ms`);
+    // Lower bound only: the 5th start is planned 400 ms after the first could start.
+    assert.ok(Math.max(...arrivals) - t0 >= 398, `5th start after ${Math.max(...arrivals) - t0} ms`);
   });
 });
 
