@@ -102,7 +102,7 @@ export async function startLlamaServer(
       .join('\n');
     const turns = messages.filter((m) => m.role !== 'system');
     const last = turns.at(-1);
-    if (!last || last.role !== 'user') throw new Error('the last message must be from the user');
+    if (last?.role !== 'user') throw new Error('the last message must be from the user');
     const session = new L.LlamaChatSession({ contextSequence: sequence, systemPrompt: system || undefined });
     try {
       const history = session.getChatHistory();
