@@ -159,6 +159,23 @@ describe('LlmClient chat', () => {
   });
 });
 
+describe('LlmClient token rate', () => {
+  test('tokens per minute hold requests once the 10-second bucket is spent', async () => {
+    const arrivals: number[] = [];
+    use(() => {
+      arrivals.push(Date.now());
+      return { chat: 'x' };
+    });
+    // 60,000 tokens/min: a bucket of 10,000 refilled at 1,000/s. Each request is estimated at ~2,500 tokens
+    // (its max_tokens plus the prompt), so four start at once and the fifth waits for ~2.5 s of refill.
+    const c = client({ limits: { tokensPerMinute: 60_000, requestsPerMinute: 60_000, maxConcurrent: 10 } });
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 5 }, (_, i) => c.chat(msgs(`t${i}`), ctx, { maxTokens: 2490 })));
+    arrivals.sort((a, b) => a - b);
+    assert.ok(arrivals[4] - t0 >= 2000, `fifth request after ${arrivals[4] - t0} ms`);
+  });
+});
+
 describe('LlmClient ledger and budget', () => {
   test('totals equal what the server billed; cost from the prices', async () => {
     use((_r, i) => ({ chat: 'one two three', usage: { prompt: 100 + i, completion: 3, cached: 40 } }));
