@@ -110,7 +110,7 @@ export class LlmTopicNamer implements TopicNamer {
         nameBatch({
           client: this.o.client,
           stage: TOPIC_NAMING_STAGE,
-          scope: firm.firmId,
+          scope: `${firm.firmId}:${firm.quarter}`,
           system: TOPIC_SYSTEM_PROMPT,
           itemLabel: 'Topic',
           blocks: idx.map((i) => blocks[i]),

@@ -75,7 +75,7 @@ describe('LlmTopicNamer', () => {
     assert.match(user, /Company: Acme Widgets Inc\., ticker ACME\. Do not use these words in names\./);
     assert.equal(body.response_format.json_schema.schema.properties.items.minItems, 3);
     assert.equal(body.response_format.json_schema.schema.properties.items.maxItems, 3);
-    assert.deepEqual(Object.keys(ledger.byScope(TOPIC_NAMING_STAGE)), ['ACME']);
+    assert.deepEqual(Object.keys(ledger.byScope(TOPIC_NAMING_STAGE)), ['ACME:2021Q2']);
   });
 
   test('a name with the ticker is sent back once; the repaired names are used', async () => {

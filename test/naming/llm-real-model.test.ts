@@ -90,7 +90,7 @@ test('a real small model names a real call’s topics: one request, real tokens,
     assert.equal(server.requests, t.requests);
     assert.ok(t.promptTokens > 200, `prompt tokens ${t.promptTokens} counted by the model's tokenizer`);
     assert.ok(t.completionTokens > 10);
-    assert.deepEqual(Object.keys(ledger.byScope(TOPIC_NAMING_STAGE)), ['AAP']);
+    assert.deepEqual(Object.keys(ledger.byScope(TOPIC_NAMING_STAGE)), ['AAP:2021Q2']);
 
     if (named.every((n) => n.nameSource === 'llm')) {
       const warm = new TokenLedger();
