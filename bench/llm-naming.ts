@@ -11,7 +11,7 @@
  * With --real-model the bench starts SmolLM2-135M (test/helpers/llama-openai-server.ts) itself.
  *
  *   npx tsx bench/llm-naming.ts [--quarter 2021Q2] [--firms 60] [--url http://127.0.0.1:8080/v1 --model m]
- *   npx tsx bench/llm-naming.ts --real-model --firms 5 --concurrency 1
+ *   npx tsx bench/llm-naming.ts --real-model --firms 5 --concurrency 1 --verbose
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +52,7 @@ if (process.argv.includes('--real-model')) {
   realModel = llamaServer.model;
 }
 const concurrency = Number(opt('concurrency', '4'));
+const verbose = process.argv.includes('--verbose');
 
 const STOP = new Set(
   (
@@ -150,9 +151,19 @@ async function pass(label: string) {
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let f = queue.shift(); f; f = queue.shift()) {
+        const f0 = performance.now();
         const named = await namer.nameFirmTopics(f.firm, f.topics);
         topics += named.length;
-        fallback += named.filter((n) => n.nameSource !== 'llm').length;
+        const fb = named.filter((n) => n.nameSource !== 'llm').length;
+        fallback += fb;
+        if (verbose) {
+          const u = ledger.byScope(TOPIC_NAMING_STAGE)[`${f.firm.firmId}:${quarter}`];
+          process.stderr.write(
+            `${label} ${f.firm.firmId}: ${named.length} topics, ${u?.requests ?? 0} requests, ` +
+              `${u?.promptTokens ?? 0}+${u?.completionTokens ?? 0} tokens, ${fb} fallback, ` +
+              `${((performance.now() - f0) / 1000).toFixed(1)} s; e.g. "${named[0]?.name}"\n`,
+          );
+        }
       }
     }),
   );
