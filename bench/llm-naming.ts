@@ -1,5 +1,6 @@
 /**
- * Requests and tokens per firm to name a call's topics, on real ECTSum calls of one quarter (../shared/data).
+ * Requests and tokens per firm to name a call's topics, on real ECTSum calls of one quarter (../shared/data),
+ * read by the ECTSum source and prepared as the ingest stage prepares them for the lake (boilerplate filters).
  * Until the topic model is on main, topics are synthetic but built from the real sentences: each call is cut into
  * contiguous runs of ~10 sentences (about the old system's topics per sentence), keywords by tf-idf of the run
  * against the call, representative sentences by keyword weight. Then every firm is named twice: a cold run
@@ -13,7 +14,7 @@
  *   npx tsx bench/llm-naming.ts [--quarter 2021Q2] [--firms 60] [--url http://127.0.0.1:8080/v1 --model m]
  *   npx tsx bench/llm-naming.ts --real-model --firms 5 --concurrency 1 --verbose
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalLakeStore } from '../src/lake/store.js';
@@ -22,6 +23,9 @@ import { LlmClient } from '../src/llm/client.js';
 import { TokenLedger } from '../src/llm/ledger.js';
 import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '../src/naming/llm-topic-namer.js';
 import type { FirmInfo, TopicToName } from '../src/naming/types.js';
+import { prepareSentences } from '../src/pipeline/prepare-sentences.js';
+import { createSource } from '../src/sources/index.js';
+import { DEFAULT_FILTER_OPTIONS } from '../src/text/filters.js';
 import { tokenize } from '../src/text/tokens.js';
 import {
   type LlamaServer,
@@ -94,26 +98,25 @@ function syntheticTopics(firmId: string, sentences: string[]): TopicToName[] {
   });
 }
 
-function loadFirms(): { firm: FirmInfo; topics: TopicToName[] }[] {
-  const [, year, q] = /^(\d{4})Q(\d)$/.exec(quarter) ?? [];
-  const suffix = `_q${q}_${year}.txt`;
-  const files = readdirSync(ECTSUM_DIR)
-    .filter((f) => f.endsWith(suffix))
-    .sort()
-    .slice(0, maxFirms);
-  return files.map((f) => {
-    const ticker = f.slice(0, -suffix.length);
-    const sentences = readFileSync(join(ECTSUM_DIR, f), 'utf8')
-      .split('\n')
-      .map((s) => s.trim())
-      .filter((s) => s.split(/\s+/).length >= 5);
-    const firm: FirmInfo = { firmId: ticker, firmName: null, ticker, quarter };
-    return { firm, topics: syntheticTopics(ticker, sentences) };
-  });
+/** The quarter's calls through the ECTSum source and the ingest stage's sentence preparation (the lake's sentences). */
+async function loadFirms(): Promise<{ firm: FirmInfo; topics: TopicToName[] }[]> {
+  const source = await createSource({ kind: 'ectsum', input: ECTSUM_DIR });
+  const listing = await source.listFirms(quarter);
+  const ids = listing.firms.slice(0, maxFirms).map((f) => f.firmId);
+  const out: { firm: FirmInfo; topics: TopicToName[] }[] = [];
+  for await (const r of source.fetchTranscripts(quarter, ids)) {
+    if (!r.ok) continue;
+    const t = r.transcript;
+    const sentences = prepareSentences(t, DEFAULT_FILTER_OPTIONS).sentences.map((x) => x.text);
+    const firm: FirmInfo = { firmId: t.firmId, firmName: t.firmName, ticker: t.ticker, quarter };
+    out.push({ firm, topics: syntheticTopics(t.firmId, sentences) });
+  }
+  await source.close?.();
+  return out;
 }
 
 const estimate = (s: string) => Math.ceil(s.length / 4);
-const firms = loadFirms();
+const firms = await loadFirms();
 if (firms.length === 0) {
   console.error(`no ECTSum calls for ${quarter} under ${ECTSUM_DIR}`);
   process.exit(1);
