@@ -93,9 +93,9 @@ export class LlmThemeNamer implements ThemeNamer {
     if (missing.length === 0) return named as NamedItem[];
     this.o.onFallback?.(quarter, reason, missing.length);
     const rest = missing.map((i) => themes[i]);
-    const fb = this.o.fallback
-      ? await this.o.fallback.nameThemes(quarter, rest)
-      : rest.map((t) => fallbackItem(t.themeId, t.keywords));
+    const own = () => rest.map((t) => fallbackItem(t.themeId, t.keywords));
+    // A failing fallback namer must not fail the stage: the first keywords always work.
+    const fb = this.o.fallback ? await this.o.fallback.nameThemes(quarter, rest).catch(own) : own();
     return fillFallbacks(named, missing, ids, fb);
   }
 }

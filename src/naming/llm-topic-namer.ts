@@ -127,9 +127,9 @@ export class LlmTopicNamer implements TopicNamer {
     if (missing.length === 0) return named as NamedItem[];
     this.o.onFallback?.(firm.firmId, reason, missing.length);
     const rest = missing.map((i) => topics[i]);
-    const fb = this.o.fallback
-      ? await this.o.fallback.nameFirmTopics(firm, rest)
-      : rest.map((t) => fallbackItem(t.topicId, t.keywords));
+    const own = () => rest.map((t) => fallbackItem(t.topicId, t.keywords));
+    // A failing fallback namer must not fail the stage: the first keywords always work.
+    const fb = this.o.fallback ? await this.o.fallback.nameFirmTopics(firm, rest).catch(own) : own();
     return fillFallbacks(named, missing, ids, fb);
   }
 }

@@ -197,6 +197,27 @@ describe('LlmTopicNamer', () => {
     );
   });
 
+  test('a fallback namer that throws still leaves keyword names', async () => {
+    use(() => ({ status: 400, body: 'no' }));
+    const broken: TopicNamer = {
+      nameFirmTopics: async () => {
+        throw new Error('keyword namer broke');
+      },
+    };
+    const named = await new LlmTopicNamer({ client: client(), fallback: broken }).nameFirmTopics(
+      ACME,
+      TOPICS,
+    );
+    assert.deepEqual(
+      named.map((n) => [n.name, n.nameSource]),
+      [
+        ['revenue, growth, demand, customers', 'fallback'],
+        ['margin, costs, inflation, pricing', 'fallback'],
+        ['buyback, dividend, capital, returns', 'fallback'],
+      ],
+    );
+  });
+
   test('a warm re-run from the lake cache sends nothing', async () => {
     const dir = tempDir();
     try {
