@@ -146,7 +146,12 @@ async function pass(label: string) {
     timeoutMs: 600_000,
     cache: new StoreResponseCache(new LocalLakeStore(lake)),
   });
-  const namer = new LlmTopicNamer({ client });
+  const namer = new LlmTopicNamer({
+    client,
+    onFallback: verbose
+      ? (firm, why, n) => process.stderr.write(`${label} ${firm}: ${n} fallback: ${why.slice(0, 300)}\n`)
+      : undefined,
+  });
   const t0 = performance.now();
   let fallback = 0;
   let topics = 0;
