@@ -93,6 +93,8 @@ export interface JsonResult<T> {
 interface CacheEntry {
   v: 1;
   content?: string;
+  /** A JSON answer that stayed invalid after its repair: replayed as the same error, with the same values. */
+  rejected?: { message: string; values: unknown[] };
   usage?: Usage;
   dim?: number;
   n?: number;
@@ -296,8 +298,9 @@ export class LlmClient {
 
   /**
    * A chat completion constrained to a JSON schema (`response_format: json_schema`), validated with zod and the
-   * caller's checks; an invalid answer gets one repair request that quotes the problems. Only validated answers
-   * are cached, under the key of the original request, so a warm re-run sends nothing.
+   * caller's checks; an invalid answer gets one repair request that quotes the problems. The outcome is cached
+   * under the key of the original request (the valid answer, or the rejection with its parsed values), so a warm
+   * re-run sends nothing and ends the same way; failures of the service itself are not cached.
    */
   async chatJson<T>(req: JsonRequest<T>): Promise<JsonResult<T>> {
     const ctx: CallContext = { stage: req.stage, scope: req.scope };
@@ -309,6 +312,11 @@ export class LlmClient {
     const key = cacheKey({ kind: 'chat-json', ...body });
     return this.shared(key, async () => {
       const hit = await this.readCache(key);
+      if (hit?.rejected) {
+        this.ledger.record({ stage: ctx.stage, scope: ctx.scope, cacheHits: 1 });
+        const { message, values } = hit.rejected;
+        throw new StructuredOutputError(message, values.at(-1), values);
+      }
       if (hit?.content !== undefined) {
         const v = validateReply(hit.content, req.schema, req.check);
         if (v.ok) {
@@ -341,11 +349,12 @@ export class LlmClient {
         await this.writeCache(key, { v: 1, content: second.content, usage: second.usage });
         return { value: v2.value, repaired: true, fromCache: false };
       }
-      throw new StructuredOutputError(
-        `answer invalid after one repair: ${v2.problems.join('; ')}`,
-        v2.value,
-        [v1.value, v2.value].filter((x) => x !== undefined),
-      );
+      const message = `answer invalid after one repair: ${v2.problems.join('; ')}`;
+      const values = [v1.value, v2.value].filter((x) => x !== undefined);
+      // The model's final word on this request (temperature 0): kept, so a re-run gives the same result for free.
+      // Service failures (HTTP errors, timeouts, budget) are never cached.
+      await this.writeCache(key, { v: 1, rejected: { message, values }, usage: second.usage });
+      throw new StructuredOutputError(message, v2.value, values);
     });
   }
 

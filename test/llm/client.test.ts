@@ -96,10 +96,11 @@ describe('LlmClient chat', () => {
   });
 
   test('an answer slower than the deadline is abandoned and retried', async () => {
-    use((_r, i) => (i === 0 ? { chat: 'too late', delayMs: 3000 } : { chat: 'in time' }));
-    const r = await client({ timeoutMs: 250 }).chat(msgs('q'), ctx);
+    use((_r, i) => (i === 0 ? { chat: 'too late', delayMs: 8000 } : { chat: 'in time' }));
+    const r = await client({ timeoutMs: 1500 }).chat(msgs('q'), ctx);
     assert.equal(r.content, 'in time');
-    assert.equal(server.requests.length, 2);
+    // Usually 2; a starved machine may also time out a fast answer, which is retried the same way.
+    assert.ok(server.requests.length >= 2);
   });
 
   test('a server that never answers fails with a timeout after the last attempt', async () => {
@@ -248,13 +249,34 @@ describe('LlmClient JSON output', () => {
     assert.match(repair[2].content, /not valid JSON/);
   });
 
-  test('a failed repair throws with the parsed values for salvage', async () => {
+  test('a failed repair throws with the parsed values; a re-run replays it from the cache', async () => {
     use(() => ({ chat: '{"answer":"yes","n":1.5}' }));
-    const err = await client()
-      .chatJson({ ...ctx, messages: msgs('q'), schema, schemaName: 'reply' })
+    const cache = new MemoryResponseCache();
+    const req = { ...ctx, messages: msgs('q'), schema, schemaName: 'reply' };
+    const err = await client({ cache })
+      .chatJson(req)
       .catch((e) => e);
     assert.ok(err instanceof StructuredOutputError, String(err));
     assert.equal(err.values.length, 2);
+    assert.equal(server.requests.length, 2);
+    const ledger = new TokenLedger();
+    const again = await client({ cache, ledger })
+      .chatJson(req)
+      .catch((e) => e);
+    assert.ok(again instanceof StructuredOutputError);
+    assert.equal(again.message, err.message);
+    assert.deepEqual(again.values, err.values);
+    assert.equal(server.requests.length, 2, 'no request on the re-run');
+    assert.equal(ledger.totals().cacheHits, 1);
+  });
+
+  test('service failures are not cached', async () => {
+    use((_r, i) => (i === 0 ? { status: 400, body: 'bad' } : { chat: '{"answer":"later","n":2}' }));
+    const cache = new MemoryResponseCache();
+    const req = { ...ctx, messages: msgs('q2'), schema, schemaName: 'reply' };
+    await assert.rejects(client({ cache }).chatJson(req), LlmHttpError);
+    const r = await client({ cache }).chatJson(req);
+    assert.deepEqual(r.value, { answer: 'later', n: 2 });
     assert.equal(server.requests.length, 2);
   });
 
