@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LocalLakeStore } from '../../src/lake/store.js';
-import { StoreResponseCache } from '../../src/llm/cache.js';
+import { MemoryResponseCache, StoreResponseCache } from '../../src/llm/cache.js';
 import { LlmClient, type LlmClientOptions } from '../../src/llm/client.js';
 import { TokenLedger } from '../../src/llm/ledger.js';
 import { forbiddenIn, forbiddenTermsFor } from '../../src/naming/firm-terms.js';
@@ -101,10 +101,17 @@ describe('LlmTopicNamer', () => {
       return { chat: JSON.stringify(ans) };
     });
     const fallbacks: string[] = [];
+    const cache = new MemoryResponseCache();
     const named = await new LlmTopicNamer({
-      client: client(),
+      client: client({ cache }),
       onFallback: (firm, why, n) => fallbacks.push(`${firm}:${n}:${why}`),
     }).nameFirmTopics(ACME, TOPICS);
+    assert.equal(server.requests.length, 2);
+    // The re-run replays the same outcome from the cache: same names, same fallback, no request.
+    assert.deepEqual(
+      await new LlmTopicNamer({ client: client({ cache }) }).nameFirmTopics(ACME, TOPICS),
+      named,
+    );
     assert.equal(server.requests.length, 2);
     assert.deepEqual(
       named.map((n) => [n.name, n.nameSource]),
