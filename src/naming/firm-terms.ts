@@ -47,10 +47,43 @@ const wordPattern = (phrase: string, flags: string) =>
     `u${flags}`,
   );
 
+/**
+ * Tickers that are also everyday business words in capitals: banning them would ban good general names
+ * ("AI adoption", "IT spending"). Single-letter tickers are skipped too (the article "A").
+ */
+const ACRONYM_TICKERS = new Set([
+  'AI',
+  'IT',
+  'EV',
+  'ESG',
+  'HR',
+  'PC',
+  'TV',
+  'US',
+  'UK',
+  'EU',
+  'GDP',
+  'ERP',
+  'API',
+  'CEO',
+  'CFO',
+  'FX',
+  'IPO',
+  'EPS',
+  'ROI',
+  'LNG',
+  'OEM',
+  'SKU',
+  'ATM',
+  'CRM',
+  'IOT',
+  'SAAS',
+]);
+
 export function forbiddenTermsFor(firm: FirmInfo): ForbiddenTerm[] {
   const out: ForbiddenTerm[] = [];
   const ticker = firm.ticker?.trim();
-  if (ticker) {
+  if (ticker && ticker.length >= 2 && !ACRONYM_TICKERS.has(ticker.toUpperCase())) {
     // Short tickers are often words ("ALL", "ON", "A"): match them only in capitals. Long ones in any case.
     out.push({ text: ticker, pattern: wordPattern(ticker, ticker.length >= 4 ? 'i' : '') });
   }

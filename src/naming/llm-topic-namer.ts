@@ -63,9 +63,10 @@ export function renderTopic(t: TopicToName, o: TopicPromptOptions, sentenceChars
   return `Keywords: ${kws}\nSentences:\n${sents.join('\n')}`;
 }
 
+/** The words the checks will refuse, told to the model up front (after the shared prefix). */
 function firmTrailer(firm: FirmInfo): string | undefined {
-  const words = [firm.firmName, firm.ticker].filter((w): w is string => !!w && w.trim() !== '');
-  return words.length ? `Company: ${words.join(', ticker ')}. Do not use these words in names.` : undefined;
+  const terms = forbiddenTermsFor(firm);
+  return terms.length ? `Words not allowed in names: ${terms.map((t) => t.text).join(', ')}.` : undefined;
 }
 
 export class LlmTopicNamer implements TopicNamer {

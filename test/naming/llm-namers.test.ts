@@ -72,7 +72,7 @@ describe('LlmTopicNamer', () => {
     const user: string = body.messages[1].content;
     assert.equal((user.match(/^- /gm) ?? []).length, 9, '3 sentences per topic');
     assert.ok(!user.includes('fourth sentence'));
-    assert.match(user, /Company: Acme Widgets Inc\., ticker ACME\. Do not use these words in names\./);
+    assert.match(user, /\nWords not allowed in names: ACME, acme widgets\.\n/);
     assert.equal(body.response_format.json_schema.schema.properties.items.minItems, 3);
     assert.equal(body.response_format.json_schema.schema.properties.items.maxItems, 3);
     assert.deepEqual(Object.keys(ledger.byScope(TOPIC_NAMING_STAGE)), ['ACME:2021Q2']);
@@ -312,6 +312,16 @@ describe('firm terms', () => {
     const all = forbiddenTermsFor({ firmId: 'ALL', firmName: null, ticker: 'ALL', quarter: 'q' });
     assert.equal(forbiddenIn('All regions grew', all).length, 0);
     assert.equal(forbiddenIn('ALL auto claims', all).length, 1);
+    const agilent = forbiddenTermsFor({ firmId: 'A', firmName: null, ticker: 'A', quarter: 'q' });
+    assert.deepEqual(agilent, [], 'one-letter tickers are not checked ("A strong quarter")');
+    const gartner = forbiddenTermsFor({
+      firmId: 'IT',
+      firmName: 'Gartner, Inc.',
+      ticker: 'IT',
+      quarter: 'q',
+    });
+    assert.equal(forbiddenIn('IT spending outlook', gartner).length, 0);
+    assert.equal(forbiddenIn('Gartner research demand', gartner).length, 1);
     const apple = forbiddenTermsFor({ firmId: 'AAPL', firmName: 'Apple Inc.', ticker: 'AAPL', quarter: 'q' });
     assert.equal(forbiddenIn('apple services growth', apple).length, 1);
     assert.equal(forbiddenIn('aapl demand', apple).length, 1);
