@@ -309,7 +309,7 @@ export function hdbscanFromTree(
 /** HDBSCAN on the rows of `m`: exact Prim tree for small inputs, kNN-graph tree for large ones. */
 export function hdbscan(m: Matrix, o: HdbscanOptions = {}): HdbscanResult {
   const mcs = o.minClusterSize ?? 5;
-  const ms = Math.min(o.minSamples ?? mcs, Math.max(1, m.rows - 1));
+  const ms = Math.min(o.minSamples ?? mcs, Math.max(0, m.rows - 1));
   const metric = o.metric ?? 'euclidean';
   let tree: SpanningTree;
   if (m.rows < (o.denseBelow ?? 20000)) tree = mutualReachabilityMstDense(m, ms, metric).tree;

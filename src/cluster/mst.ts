@@ -14,15 +14,14 @@ export interface SpanningTree {
 }
 
 /**
- * Core distance of each point: distance to its (minSamples − 1)-th nearest other point, which is the
- * minSamples-th neighbour counting the point itself (the hdbscan library's convention).
+ * Core distance of each point: distance to its minSamples-th nearest other point, as the hdbscan library
+ * (which BERTopic uses) computes it. minSamples 0 gives 0, i.e. plain distances.
  */
 export function coreDistancesFromKnn(g: KnnGraph, minSamples: number): Float64Array {
-  if (minSamples - 1 > g.k)
-    throw new Error(`core distances: minSamples=${minSamples} needs k ≥ ${minSamples - 1}`);
+  if (minSamples > g.k) throw new Error(`core distances: minSamples=${minSamples} needs k ≥ ${minSamples}`);
   const core = new Float64Array(g.n);
-  if (minSamples <= 1) return core;
-  for (let i = 0; i < g.n; i++) core[i] = g.distances[i * g.k + minSamples - 2];
+  if (minSamples <= 0) return core;
+  for (let i = 0; i < g.n; i++) core[i] = g.distances[i * g.k + minSamples - 1];
   return core;
 }
 
@@ -51,8 +50,8 @@ export function mutualReachabilityMstDense(
   const dim = m.cols;
   const x = metric === 'cosine' ? normalizeRows(m).data : m.data;
   const core = new Float64Array(n);
-  if (minSamples > 1 && n > 1) {
-    const kth = Math.min(minSamples - 1, n - 1);
+  if (minSamples > 0 && n > 1) {
+    const kth = Math.min(minSamples, n - 1);
     const best = new Float64Array(kth);
     for (let i = 0; i < n; i++) {
       best.fill(Number.POSITIVE_INFINITY);
