@@ -29,7 +29,9 @@ export function topicVectors(topics: readonly TopicRecord[], extra?: Matrix, ext
     if (t.centroid.length !== d)
       throw new Error(`topic ${t.topicId}: centroid has ${t.centroid.length} values, expected ${d}`);
   const base = new Float32Array(n * d);
-  topics.forEach((t, i) => base.set(t.centroid, i * d));
+  topics.forEach((t, i) => {
+    base.set(t.centroid, i * d);
+  });
   const unit = normalizeRows(matrix(n, d, base));
   if (!extra) return unit;
   if (extra.rows !== n) throw new Error(`extra vectors: ${extra.rows} rows for ${n} topics`);
