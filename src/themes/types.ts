@@ -26,6 +26,8 @@ export interface ThemeModelOptions {
   neighbors?: number;
   /** Reduction before clustering (default pca). */
   reduction?: Reduction;
+  /** UMAP optimisation epochs (default: umap-learn's 500 up to 10,000 points, else 200; 0 = spectral layout only). */
+  umapEpochs?: number;
   /** Dimensions after reduction (default 10). */
   dims?: number;
   /** Validation: a theme needs at least this many distinct firms (default 3). */

@@ -4,10 +4,12 @@ import { registerBatches } from './batches.js';
 import { registerFirmBatch } from './firm-batch.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
+import { registerThemes } from './themes.js';
 
 export const COMMANDS: ((program: Command) => void)[] = [
   registerIngest,
   registerBatches,
   registerFirmBatch,
+  registerThemes,
   registerQuery,
 ];
