@@ -24,7 +24,8 @@ import { mean, quantile } from '../common.js';
 const FILLER = new Set(
   `question questions answer answers thank thanks call calls operator morning afternoon good great
   hello welcome everyone today line next analyst analysts conference presentation remarks participants
-  million billion percent basis points quarter year`.split(/\s+/),
+  million billion percent basis points quarter year turn details cover q&a couple topics begin moment
+  hope doing excited proud people`.split(/\s+/),
 );
 
 export function isJunk(keywords: readonly string[]): boolean {
@@ -49,6 +50,23 @@ export const VARIANTS: Record<string, ThemeModelOptions & { keywordWeight?: numb
   'umap5-e50': { reduction: 'umap', dims: 5, umapEpochs: 50 },
   'umap5-e100': { reduction: 'umap', dims: 5, umapEpochs: 100 },
   'umap5-e200': { reduction: 'umap', dims: 5, umapEpochs: 200 },
+  'umap5-e100-nofill': { reduction: 'umap', dims: 5, umapEpochs: 100, fillerWords: null },
+  'umap5-e100-noatt': { reduction: 'umap', dims: 5, umapEpochs: 100, attachNoiseAt: 1 },
+  'umap5-e100-kw0.5': { reduction: 'umap', dims: 5, umapEpochs: 100, keywordWeight: 0.5 },
+  'umap5-e100-kw1': { reduction: 'umap', dims: 5, umapEpochs: 100, keywordWeight: 1 },
+  'umap5-e100-kw1-plain': {
+    reduction: 'umap',
+    dims: 5,
+    umapEpochs: 100,
+    keywordWeight: 1,
+    keywordMinTopics: 1,
+  },
+  'umap5-e100-kw2': { reduction: 'umap', dims: 5, umapEpochs: 100, keywordWeight: 2 },
+  'umap5-e100-kwonly': { reduction: 'umap', dims: 5, umapEpochs: 100, keywordWeight: 10 },
+  'umap5-e100-kw1-mcs8': { reduction: 'umap', dims: 5, umapEpochs: 100, keywordWeight: 1, minClusterSize: 8 },
+  'pca10-kw1-leaf': { selection: 'leaf', keywordWeight: 1 },
+  'umap5-e100-mcs8': { reduction: 'umap', dims: 5, umapEpochs: 100, minClusterSize: 8 },
+  'umap10-e100': { reduction: 'umap', dims: 10, umapEpochs: 100 },
   'umap5-mcs10': { reduction: 'umap', dims: 5, minClusterSize: 10 },
   'kw0.5-leaf': { selection: 'leaf', keywordWeight: 0.5 },
   'kw1-leaf': { selection: 'leaf', keywordWeight: 1 },
@@ -60,6 +78,7 @@ export interface QualityRow {
   coverage: number;
   noise: number;
   failed: number;
+  filler: number;
   firmsMedian: number;
   firmsP90: number;
   largestShare: number;
@@ -85,6 +104,7 @@ export function scoreThemes(
     coverage: fit.stats.coverage,
     noise: fit.stats.noiseTopics / Math.max(1, topics.length),
     failed: fit.stats.failedFewFirms + fit.stats.failedDominance,
+    filler: fit.stats.failedFiller,
     firmsMedian: quantile(firms, 0.5),
     firmsP90: quantile(firms, 0.9),
     largestShare: (fit.themes[0]?.members.length ?? 0) / Math.max(1, topics.length),
@@ -156,11 +176,11 @@ async function main(): Promise<void> {
       `${ref.nDocs} topic sentences\n`,
   );
   process.stdout.write(
-    '| variant | themes | coverage | noise | failed | firms p50/p90 | largest | junk top-20 | NPMI all/top-20 | diversity | s |\n|---|---|---|---|---|---|---|---|---|---|---|\n',
+    '| variant | themes | coverage | noise | failed (filler) | firms p50/p90 | largest | junk top-20 | NPMI all/top-20 | diversity | s |\n|---|---|---|---|---|---|---|---|---|---|---|\n',
   );
   for (const r of rows)
     process.stdout.write(
-      `| ${r.variant} | ${r.themes} | ${(100 * r.coverage).toFixed(1)}% | ${(100 * r.noise).toFixed(1)}% | ${r.failed} | ` +
+      `| ${r.variant} | ${r.themes} | ${(100 * r.coverage).toFixed(1)}% | ${(100 * r.noise).toFixed(1)}% | ${r.failed} (${r.filler}) | ` +
         `${r.firmsMedian}/${r.firmsP90.toFixed(0)} | ${(100 * r.largestShare).toFixed(1)}% | ${r.junkTop20} | ` +
         `${r.npmi.toFixed(3)}/${r.npmiTop20.toFixed(3)} | ${r.diversity.toFixed(2)} | ${r.seconds.toFixed(1)} |\n`,
     );

@@ -8,7 +8,7 @@
  * Each synthetic firm f (ids `S00001-<TEMPLATE>`):
  * 1. draws a template: one real firm, uniformly with replacement;
  * 2. takes the template's topics (each kept with probability 0.9 per quarter, as are borrowed ones);
- * 3. tops up to its topic budget (the target total / firms, ± 40% uniform) with topics borrowed from other
+ * 3. tops up to its topic budget (target topics / firms / 0.9, ± 40% uniform) with topics borrowed from other
  *    real firms that share the template's industry neighbourhood: with probability 0.7 a firm among the 20 real
  *    firms whose mean topic centroid is nearest the template's, else any real firm (so borrowed topics are
  *    plausible for the firm, not uniform noise);
@@ -93,7 +93,8 @@ export function planFirms(pool: TopicPool, o: ScaleOptions): SyntheticFirm[] {
       .slice(0, 20)
       .map((x) => x.b),
   );
-  const perFirm = o.topics / o.firms;
+  // Each source is kept with probability 0.9 per quarter, so plan 1/0.9 as many to land on the target.
+  const perFirm = o.topics / o.firms / 0.9;
   const out: SyntheticFirm[] = [];
   for (let f = 0; f < o.firms; f++) {
     const template = rng.int(pool.firms.length);

@@ -11,6 +11,7 @@ import { type Matrix, matrix, normalizeRows } from '../cluster/matrix.js';
 import { connectedMutualReachabilityMst } from '../cluster/mst-connect.js';
 import { fitPca, projectPca } from '../cluster/pca.js';
 import { umap } from '../cluster/umap.js';
+import { CALL_FILLER_WORDS, isFillerTheme } from './filler.js';
 import { themeKeywords } from './keywords.js';
 import type { ThemeDraft, ThemeModelOptions, ThemeModelResult, TopicRecord } from './types.js';
 import { firmShares, validateTheme } from './validate.js';
@@ -66,6 +67,7 @@ export function fitThemes(
     themes: 0,
     failedFewFirms: 0,
     failedDominance: 0,
+    failedFiller: 0,
     topicsInFailedClusters: 0,
     noiseTopics: n,
     attachedNoise: 0,
@@ -97,6 +99,7 @@ export function fitThemes(
       knn: cosineGraph,
       minDist: 0,
       seed: o.seed,
+      nEpochs: o.umapEpochs,
     });
     metric = 'euclidean';
   }
@@ -114,28 +117,41 @@ export function fitThemes(
   const clustering = hdbscanFromTree(mst.tree, { minClusterSize: mcs, method: o.selection ?? 'eom' });
   tick('hdbscan', t0);
 
-  // Validation: clusters with too few firms or one dominant firm fail; their topics stay unthemed.
+  // Validation: clusters with too few firms, one dominant firm, or call-filler keywords fail; their topics
+  // stay unthemed.
   t0 = performance.now();
   const clusters: number[][] = Array.from({ length: clustering.nClusters }, () => []);
   for (let i = 0; i < n; i++) if (clustering.labels[i] >= 0) clusters[clustering.labels[i]].push(i);
+  const filler = o.fillerWords === undefined ? CALL_FILLER_WORDS : o.fillerWords;
+  const clusterKeywords = filler
+    ? themeKeywords(
+        topics.map((t) => t.keywords),
+        clustering.labels,
+        clusters.length,
+        o.keywords ?? 10,
+        o.keywordMinTopics,
+      )
+    : [];
   let failedFewFirms = 0;
   let failedDominance = 0;
+  let failedFiller = 0;
   let topicsInFailedClusters = 0;
   const valid: number[][] = [];
-  for (const members of clusters) {
+  clusters.forEach((members, c) => {
     const verdict = validateTheme(
       members.map((i) => topics[i].firmId),
       minFirms,
       maxDominance,
     );
-    if (verdict === 'ok') {
+    if (verdict === 'ok' && !(filler && isFillerTheme(clusterKeywords[c], filler))) {
       valid.push(members);
-      continue;
+      return;
     }
     if (verdict === 'few-firms') failedFewFirms++;
-    else failedDominance++;
+    else if (verdict === 'dominated') failedDominance++;
+    else failedFiller++;
     topicsInFailedClusters += members.length;
-  }
+  });
   const themeOf = new Int32Array(n).fill(-1);
   valid.forEach((members, c) => {
     for (const i of members) themeOf[i] = c;
@@ -176,6 +192,7 @@ export function fitThemes(
     themeOf,
     ranked.length,
     o.keywords ?? 10,
+    o.keywordMinTopics,
   );
   const themes: ThemeDraft[] = ranked.map((members, index) => {
     const s = firmShares(members.map((i) => topics[i].firmId));
@@ -201,6 +218,7 @@ export function fitThemes(
       themes: themes.length,
       failedFewFirms,
       failedDominance,
+      failedFiller,
       topicsInFailedClusters,
       noiseTopics: noise.length,
       attachedNoise,

@@ -39,6 +39,13 @@ export interface ThemeModelOptions {
    * the theme's own least-similar member (default 0.8; 1 or more turns it off). Failed themes' topics never do.
    */
   attachNoiseAt?: number;
+  /**
+   * Validation: a cluster whose leading keywords are mostly these words (call mechanics, pleasantries) fails
+   * (default CALL_FILLER_WORDS; null turns the rule off).
+   */
+  fillerWords?: ReadonlySet<string> | null;
+  /** Theme keywords used by at least this many member topics rank first (default 2; 1 = plain c-TF-IDF). */
+  keywordMinTopics?: number;
   /** Keywords per theme (default 10). */
   keywords?: number;
   seed?: number;
@@ -68,6 +75,8 @@ export interface ThemeModelStats {
   themes: number;
   failedFewFirms: number;
   failedDominance: number;
+  /** Clusters whose keywords are call filler. */
+  failedFiller: number;
   /** Topics left unthemed because their cluster failed validation. */
   topicsInFailedClusters: number;
   /** Topics HDBSCAN marked as noise. */

@@ -123,7 +123,7 @@ test('stats add up: themed + failed-cluster + unattached noise topics = all topi
   for (const s of [q1.stats, q2.stats]) {
     const themed = Math.round(s.coverage * s.topics);
     assert.equal(themed + s.topicsInFailedClusters + (s.noiseTopics - s.attachedNoise), s.topics);
-    assert.equal(s.clusters, s.themes + s.failedFewFirms + s.failedDominance);
+    assert.equal(s.clusters, s.themes + s.failedFewFirms + s.failedDominance + s.failedFiller);
   }
 });
 

@@ -1,0 +1,96 @@
+/**
+ * Scale benchmark of the theme stage: runs the real command (`callthemes themes`) on a generated quarter under
+ * /usr/bin/time, so wall time, CPU time and peak RSS are the whole process's (read, model, names, lineage,
+ * writes). Generate the data first with bench/themes/scale-generator.ts. The machine's load average is
+ * printed with each run: on a shared 2-core machine, CPU seconds are the steadier number.
+ *
+ *   npx tsx bench/themes/scale.ts --lake /tmp/themes-scale --quarters 2031Q1,2031Q2 [--runs 1] [-- extra flags]
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT } from '../../test/helpers/paths.js';
+
+interface Run {
+  quarter: string;
+  wall: number;
+  cpu: number;
+  peakMb: number;
+  load: number;
+  summary: string;
+  stages: Record<string, number>;
+}
+
+function parseClock(s: string): number {
+  const parts = s.split(':').map(Number);
+  return parts.reduce((acc, p) => acc * 60 + p, 0);
+}
+
+export function timedThemes(lake: string, quarter: string, extra: string[]): Run {
+  const load = loadavg()[0];
+  const r = spawnSync(
+    '/usr/bin/time',
+    [
+      '-v',
+      process.execPath,
+      join(REPO_ROOT, 'bin', 'callthemes.js'),
+      'themes',
+      '--quarter',
+      quarter,
+      '--lake',
+      lake,
+      ...extra,
+    ],
+    { encoding: 'utf8', env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1' }, maxBuffer: 1 << 26 },
+  );
+  if (r.status !== 0) throw new Error(`themes ${quarter} failed: ${r.stderr}`);
+  const field = (name: string) => {
+    const m = new RegExp(`${name}[^:]*: (.+)`).exec(r.stderr);
+    if (!m) throw new Error(`no "${name}" in /usr/bin/time output`);
+    return m[1].trim();
+  };
+  const manifest = JSON.parse(
+    readFileSync(join(lake, '_manifests', `quarter=${quarter}`, 'themes-batch-0000.json'), 'utf8'),
+  );
+  return {
+    quarter,
+    wall: parseClock(field('Elapsed \\(wall clock\\) time')),
+    cpu: Number(field('User time')) + Number(field('System time')),
+    peakMb: Number(field('Maximum resident set size')) / 1024,
+    load,
+    summary: r.stdout.trim(),
+    stages: manifest.stats.seconds,
+  };
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      lake: { type: 'string', default: '/tmp/themes-scale' },
+      quarters: { type: 'string', default: '2031Q1,2031Q2' },
+      runs: { type: 'string', default: '1' },
+    },
+  });
+  const runs: Run[] = [];
+  for (let k = 0; k < Number(values.runs); k++)
+    for (const q of values.quarters!.split(',')) {
+      const run = timedThemes(values.lake!, q, positionals);
+      runs.push(run);
+      process.stdout.write(`${run.summary}\n`);
+      process.stdout.write(
+        `  stages (s): ${Object.entries(run.stages)
+          .map(([s, v]) => `${s} ${Number(v).toFixed(1)}`)
+          .join(', ')}\n`,
+      );
+    }
+  process.stdout.write('| quarter | wall s | CPU s | peak RSS MB | load avg |\n|---|---|---|---|---|\n');
+  for (const r of runs)
+    process.stdout.write(
+      `| ${r.quarter} | ${r.wall.toFixed(1)} | ${r.cpu.toFixed(1)} | ${r.peakMb.toFixed(0)} | ${r.load.toFixed(1)} |\n`,
+    );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
