@@ -186,7 +186,8 @@ function isBoundary(p: string, punctIndex: number, punct: string, nextIndex: num
   const lower = word.toLowerCase();
   if (lower === '') return true;
   // Single-letter initials ("Michael P. Dickerson") and title abbreviations never end a sentence.
-  if (/^[A-Za-z]$/.test(word)) return false;
+  const before = p[punctIndex - word.length - 1] ?? ' ';
+  if (/^[A-Za-z]$/.test(word) && /\s|\(/.test(before)) return false;
   if (TITLE_ABBREVIATIONS.has(lower)) {
     // "No. 1" is an abbreviation; "... said no. The" is a sentence end.
     if (lower === 'no' || lower === 'nos') return !/^\d/.test(nextChar) && word !== 'No';

@@ -47,3 +47,10 @@ test('Q&A and sentence-final Q&A', () => {
   ]);
   assert.deepEqual(splitSentences('During Q&A we covered margins.'), ['During Q&A we covered margins.']);
 });
+
+test('a hyphenated form name ends a sentence; initials do not', () => {
+  assert.deepEqual(
+    splitSentences('See our annual report on Form 10-K. Additionally, we refer to Plan A. We grew.'),
+    ['See our annual report on Form 10-K.', 'Additionally, we refer to Plan A. We grew.'],
+  );
+});

@@ -1,6 +1,7 @@
 /** Every CLI command, registered in this order. Add a command by adding its register function here. */
 import type { Command } from 'commander';
 import { registerBatches } from './batches.js';
+import { registerCloud } from './cloud.js';
 import { registerFirmBatch } from './firm-batch.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
@@ -12,4 +13,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerFirmBatch,
   registerThemes,
   registerQuery,
+  registerCloud,
 ];

@@ -1,7 +1,8 @@
 /** `callthemes ingest`: sources → sentences in the lake (stage 1 without topics), every quarter of a range. */
 import type { Command } from 'commander';
+import { ensureQuarterLayout } from '../../lake/layout-guard.js';
 import { batchCount } from '../../pipeline/batches.js';
-import { runFirmStage, writeListingRejects } from '../../pipeline/firm-stage.js';
+import { FIRM_STAGE, runFirmStage, writeListingRejects } from '../../pipeline/firm-stage.js';
 import { LakeQuery } from '../../query/lake-query.js';
 import { unplacedRejects } from '../../sources/index.js';
 import { FILTER_NAMES } from '../../text/filters.js';
@@ -41,7 +42,6 @@ export function registerIngest(program: Command): void {
     const t0 = performance.now();
     let ok = 0;
     let rejected = 0;
-    let sentences = 0;
     const unplaced = await unplacedRejects(source);
     for (const r of unplaced) process.stderr.write(`reject ${r.sourceRef}: ${r.reason}\n`);
     if (unplaced.length > 0) await writeListingRejects(store, 'unknown', unplaced);
@@ -50,6 +50,13 @@ export function registerIngest(program: Command): void {
       for (const r of listing.rejects) process.stderr.write(`reject ${r.sourceRef}: ${r.reason}\n`);
       await writeListingRejects(store, quarter, listing.rejects);
       rejected += listing.rejects.length;
+      if (
+        await ensureQuarterLayout(store, quarter, FIRM_STAGE, ['firms', 'sentences', 'topics'], batchSize)
+      ) {
+        process.stderr.write(
+          `${quarter}: batch size changed to ${batchSize}; earlier firm-stage parts cleared\n`,
+        );
+      }
       const nBatches = batchCount(listing.firms.length, batchSize);
       process.stderr.write(`${quarter}: ${listing.firms.length} firms in ${nBatches} batch(es)\n`);
       for (let b = 0; b < nBatches; b++) {
@@ -72,7 +79,6 @@ export function registerIngest(program: Command): void {
         });
         ok += res.firmsOk;
         rejected += res.firmsRejected;
-        sentences += res.sentences;
       }
     }
     await source.close?.();
@@ -93,6 +99,5 @@ export function registerIngest(program: Command): void {
       process.stderr.write('nothing was ingested\n');
       process.exitCode = 1;
     }
-    void sentences;
   });
 }

@@ -1,0 +1,52 @@
+/**
+ * Run metrics written to `<lake>/_runs/<run_id>.json` by `callthemes run` and read by `callthemes estimate
+ * --from-run`. The schema is the contract between the two.
+ */
+import { z } from 'zod';
+
+export const stageMetricsSchema = z.object({
+  stage: z.string(),
+  wallSeconds: z.number(),
+  cpuSeconds: z.number(),
+  items: z.number().int(),
+});
+
+export const ledgerSchema = z.object({
+  requests: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  cachedTokens: z.number().int(),
+  cacheHits: z.number().int(),
+  costUsd: z.number(),
+});
+
+export const runMetricsSchema = z.object({
+  runId: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  status: z.enum(['running', 'ok', 'failed', 'interrupted']),
+  configHash: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  quarters: z.array(z.string()),
+  counts: z.object({
+    firms: z.number().int(),
+    firmsRejected: z.number().int(),
+    sentences: z.number().int(),
+    topics: z.number().int(),
+    themes: z.number().int(),
+  }),
+  /** Per-firm wall seconds of stage 1. */
+  firmSeconds: z.object({ p50: z.number(), p90: z.number(), mean: z.number(), n: z.number().int() }),
+  /** Per-firm CPU seconds of stage 1 (what a cloud estimate scales). */
+  firmCpuSeconds: z.object({ mean: z.number() }),
+  stages: z.array(stageMetricsSchema),
+  llm: ledgerSchema.extend({
+    perFirm: z.object({ requests: z.number(), promptTokens: z.number(), completionTokens: z.number() }),
+  }),
+  embeddings: z.object({ requests: z.number().int(), tokens: z.number().int() }),
+  peakRssBytes: z.number().int(),
+  concurrency: z.number().int(),
+  batchSize: z.number().int(),
+});
+
+export type RunMetrics = z.infer<typeof runMetricsSchema>;
