@@ -1,8 +1,9 @@
 /**
- * The cross-firm theme model: topic centroids (unit length) → PCA → kNN graph (HNSW at scale) → mutual-
- * reachability MST on the graph, joined across components → HDBSCAN (condensed tree, eom) → validation
- * (firms, dominance) → optional attachment of close noise topics → c-TF-IDF keywords over member topics'
- * keywords. No step is quadratic in the number of topics.
+ * The cross-firm theme model: topic centroids (unit length, optionally joined with embedded keywords) →
+ * UMAP-style reduction to 5 dimensions (or PCA) → kNN graph (HNSW at scale) → mutual-reachability MST on
+ * the graph, joined across components → HDBSCAN (condensed tree, eom) → validation (firms, dominance, call
+ * filler) → attachment of close noise topics → c-TF-IDF keywords over member topics' keywords. No step is
+ * quadratic in the number of topics.
  */
 import { knnGraphOf, neighborSearch } from '../cluster/ann.js';
 import { hdbscanFromTree } from '../cluster/hdbscan.js';
@@ -16,9 +17,9 @@ import { themeKeywords } from './keywords.js';
 import type { ThemeDraft, ThemeModelOptions, ThemeModelResult, TopicRecord } from './types.js';
 import { firmShares, validateTheme } from './validate.js';
 
-/** Smallest cluster: 5 topics, or one per 1,000 topics at scale, so theme granularity keeps pace with n. */
+/** Smallest cluster: 8 topics, or one per 1,000 topics at scale, so theme granularity keeps pace with n. */
 export function defaultMinClusterSize(nTopics: number): number {
-  return Math.max(5, Math.round(nTopics / 1000));
+  return Math.max(8, Math.round(nTopics / 1000));
 }
 
 /** Unit-length centroids, optionally concatenated with extra per-topic vectors (e.g. embedded keywords). */
@@ -82,8 +83,8 @@ export function fitThemes(
 
   let t0 = performance.now();
   const unit = topicVectors(topics, extra?.vectors, extra?.weight);
-  const reduction = o.reduction ?? 'pca';
-  const dims = Math.min(o.dims ?? 10, unit.cols);
+  const reduction = o.reduction ?? 'umap';
+  const dims = Math.min(o.dims ?? 5, unit.cols);
   let space: Matrix = unit;
   let metric: 'cosine' | 'euclidean' = 'cosine';
   let cosineGraph: KnnGraph | undefined;
@@ -99,7 +100,7 @@ export function fitThemes(
       knn: cosineGraph,
       minDist: 0,
       seed: o.seed,
-      nEpochs: o.umapEpochs,
+      nEpochs: o.umapEpochs ?? 100,
     });
     metric = 'euclidean';
   }

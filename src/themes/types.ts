@@ -24,11 +24,11 @@ export interface ThemeModelOptions {
   selection?: 'eom' | 'leaf';
   /** Neighbours in the kNN graph (default 15). */
   neighbors?: number;
-  /** Reduction before clustering (default pca). */
+  /** Reduction before clustering (default umap: HDBSCAN finds far more structure after it; BENCHMARKS.md). */
   reduction?: Reduction;
-  /** UMAP optimisation epochs (default: umap-learn's 500 up to 10,000 points, else 200; 0 = spectral layout only). */
+  /** UMAP optimisation epochs (default 100: 50, 100 and 200 gave the same themes on 2021Q2; 0 = spectral only). */
   umapEpochs?: number;
-  /** Dimensions after reduction (default 10). */
+  /** Dimensions after reduction (default 5). */
   dims?: number;
   /** Validation: a theme needs at least this many distinct firms (default 3). */
   minFirms?: number;

@@ -48,8 +48,16 @@ before(async () => {
       analyzer,
     });
   }
-  q1 = await runThemeStage({ store, quarter: '2021Q1', runId: 'test-q1' });
-  q2 = await runThemeStage({ store, quarter: '2021Q2', runId: 'test-q2' });
+  q1 = await runThemeStage({ store, quarter: '2021Q1', runId: 'test-q1', keywordEmbedder: embedder });
+  // 30 firms give a handful of broad themes; a lower link threshold than the default 0.5 keeps the lineage
+  // assertions meaningful at this size (bench/themes/lineage.ts measures the default on 436 firms).
+  q2 = await runThemeStage({
+    store,
+    quarter: '2021Q2',
+    runId: 'test-q2',
+    keywordEmbedder: embedder,
+    lineage: { linkAt: 0.3 },
+  });
   topics2 = (await readQuarterTopics(store, '2021Q2')).topics;
 });
 
@@ -181,7 +189,7 @@ test('lineage: 2021Q2 themes link to 2021Q1, the previous processed quarter', as
   for (const l of links) {
     assert.ok(ids1.has(l.from_theme_id), `${l.from_theme_id} is a 2021Q1 theme`);
     assert.ok(ids2.has(l.to_theme_id), `${l.to_theme_id} is a 2021Q2 theme`);
-    assert.ok(Number(l.similarity) >= 0.5 && Number(l.similarity) <= 1);
+    assert.ok(Number(l.similarity) >= 0.3 && Number(l.similarity) <= 1);
   }
   // Many of the same 30 firms report both quarters, so linked themes share firms.
   const shared = await rows(
@@ -198,7 +206,13 @@ test('a re-run replaces the quarter’s files with identical rows; manifest is w
   const before = await rows(
     "SELECT theme_id, n_topics, keywords FROM themes WHERE quarter = '2021Q2' ORDER BY theme_id",
   );
-  const again = await runThemeStage({ store, quarter: '2021Q2', runId: 'test-q2-again' });
+  const again = await runThemeStage({
+    store,
+    quarter: '2021Q2',
+    runId: 'test-q2-again',
+    keywordEmbedder: SifEmbedder.load(),
+    lineage: { linkAt: 0.3 },
+  });
   assert.equal(again.previousQuarter, '2021Q1');
   const after = await rows(
     "SELECT theme_id, n_topics, keywords FROM themes WHERE quarter = '2021Q2' ORDER BY theme_id",

@@ -44,10 +44,10 @@ export function registerThemes(program: Command): void {
       '--max-dominance <share>',
       'no firm may hold more than this share of a theme’s topics (default 0.4)',
     )
-    .option('--min-cluster-size <n>', 'smallest theme in topics (default max(5, topics / 1000))')
+    .option('--min-cluster-size <n>', 'smallest theme in topics (default max(8, topics / 1000))')
     .option('--min-samples <n>', 'HDBSCAN min_samples (default 3)')
-    .option('--reduction <kind>', 'pca | umap | none (default pca)')
-    .option('--dims <n>', 'dimensions after reduction (default 10)')
+    .option('--reduction <kind>', 'pca | umap | none (default umap)')
+    .option('--dims <n>', 'dimensions after reduction (default 5)')
     .option('--umap-epochs <n>', 'UMAP optimisation epochs (default 100; 0 = spectral layout only)')
     .option(
       '--attach-noise-at <cos>',
@@ -65,7 +65,7 @@ export function registerThemes(program: Command): void {
   withExample(cmd, 'callthemes themes --quarter 2021Q2 --lake ./lake');
   cmd.action(async (opts) => {
     const quarter = quarterFrom(opts.quarter);
-    const reduction = stringSetting('reduction', opts.reduction, 'pca');
+    const reduction = stringSetting('reduction', opts.reduction, 'umap');
     if (!['pca', 'umap', 'none'].includes(reduction))
       throw new UsageError(`invalid reduction "${reduction}": expected pca, umap or none`);
     const model: ThemeModelOptions = {
