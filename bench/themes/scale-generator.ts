@@ -1,8 +1,8 @@
 /**
  * Scale generator: a realistic N-firm quarter of topics built by resampling real firms' topics.
  *
- * Input: the `topics` of one or more real quarters in a lake (e.g. ECTSum 2021Q1+2021Q2 run through
- * `callthemes firm-batch`). Output: a `topics` partition of a synthetic quarter in another lake, plus
+ * Input: the `topics` of real quarters in one or more lakes (ECTSum 2021Q1 and 2021Q2, Motley Fool 2021Q2,
+ * each run through `callthemes firm-batch`). Output: a `topics` partition of a synthetic quarter in another lake, plus
  * (optionally) the following quarter built from the same synthetic firms, for lineage at scale.
  *
  * Each synthetic firm f (ids `S00001-<TEMPLATE>`):
@@ -18,7 +18,7 @@
  * The next quarter (with `--next`) reuses each synthetic firm's template and borrowed sources but draws new
  * keep/drop decisions and new noise, so themes persist across the two quarters as they would in real data.
  *
- *   npx tsx bench/themes/scale-generator.ts --from ./lake --quarters 2021Q1,2021Q2 \
+ *   npx tsx bench/themes/scale-generator.ts --sources ./lake:2021Q1,./lake:2021Q2,./lake-motley:2021Q2 \
  *     --out /tmp/themes-scale --quarter 2031Q1 --firms 5000 --topics 125000 --next
  */
 import { rm } from 'node:fs/promises';
@@ -162,8 +162,8 @@ function dot(a: Float64Array, b: Float64Array): number {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      from: { type: 'string', default: './lake' },
-      quarters: { type: 'string', default: '2021Q1,2021Q2' },
+      /** lake:quarter pairs whose topics form the pool of real firms. */
+      sources: { type: 'string', default: './lake:2021Q1,./lake:2021Q2' },
       out: { type: 'string', default: '/tmp/themes-scale' },
       quarter: { type: 'string', default: '2031Q1' },
       firms: { type: 'string', default: '5000' },
@@ -173,15 +173,16 @@ async function main(): Promise<void> {
       next: { type: 'boolean', default: false },
     },
   });
-  const from = new LocalLakeStore(values.from!);
   const all: TopicRecord[] = [];
   const tags: string[] = [];
-  for (const q of values.quarters!.split(',')) {
-    const { topics } = await readQuarterTopics(from, q);
-    if (topics.length === 0) throw new Error(`no topics for ${q} in ${values.from}`);
+  for (const src of values.sources!.split(',')) {
+    const at = src.lastIndexOf(':');
+    const [lake, q] = [src.slice(0, at), src.slice(at + 1)];
+    const { topics } = await readQuarterTopics(new LocalLakeStore(lake), q);
+    if (topics.length === 0) throw new Error(`no topics for ${q} in ${lake}`);
     for (const t of topics) {
       all.push(t);
-      tags.push(q);
+      tags.push(src);
     }
   }
   const tagOf = new Map(all.map((t, i) => [t, tags[i]]));

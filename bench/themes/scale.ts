@@ -5,12 +5,21 @@
  * printed with each run: on a shared 2-core machine, CPU seconds are the steadier number.
  *
  *   npx tsx bench/themes/scale.ts --lake /tmp/themes-scale --quarters 2031Q1,2031Q2 [--runs 1] [-- extra flags]
+ *
+ * `--steps` instead runs read → keyword vectors → model in this process and prints wall and CPU seconds per
+ * step as they finish (where the time goes), and peak RSS at the end.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { matrixFromRows } from '../../src/cluster/matrix.js';
+import { SifEmbedder } from '../../src/embed/sif.js';
+import { LocalLakeStore } from '../../src/lake/store.js';
+import { readQuarterTopics } from '../../src/pipeline/theme-io.js';
+import { fitThemes } from '../../src/themes/model.js';
+import type { ThemeModelOptions } from '../../src/themes/types.js';
 import { REPO_ROOT } from '../../test/helpers/paths.js';
 
 interface Run {
@@ -65,15 +74,53 @@ export function timedThemes(lake: string, quarter: string, extra: string[]): Run
   };
 }
 
+async function steps(lake: string, quarter: string, o: ThemeModelOptions): Promise<void> {
+  let cpu = process.cpuUsage();
+  let wall = performance.now();
+  const cpu0 = cpu;
+  const wall0 = wall;
+  const report = (step: string) => {
+    const c = process.cpuUsage(cpu);
+    const w = (performance.now() - wall) / 1000;
+    process.stdout.write(
+      `${step}\twall ${w.toFixed(1)} s\tCPU ${((c.user + c.system) / 1e6).toFixed(1)} s\n`,
+    );
+    cpu = process.cpuUsage();
+    wall = performance.now();
+  };
+  const { topics } = await readQuarterTopics(new LocalLakeStore(lake), quarter);
+  report(`read ${topics.length} topics`);
+  const embedder = SifEmbedder.load();
+  const vectors = matrixFromRows(await embedder.embed(topics.map((t) => t.keywords.join(' '))), embedder.dim);
+  report('keyword vectors');
+  const fit = fitThemes(topics, { ...o, onStep: (step) => report(step) }, { vectors, weight: 1 });
+  const c = process.cpuUsage(cpu0);
+  process.stdout.write(
+    `${quarter}: ${fit.stats.themes} themes, coverage ${(100 * fit.stats.coverage).toFixed(1)}%, ` +
+      `${fit.stats.graphComponents} graph components; total wall ${((performance.now() - wall0) / 1000).toFixed(1)} s, ` +
+      `CPU ${((c.user + c.system) / 1e6).toFixed(1)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`,
+  );
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
+      steps: { type: 'boolean', default: false },
+      epochs: { type: 'string' },
+      reduction: { type: 'string' },
       lake: { type: 'string', default: '/tmp/themes-scale' },
       quarters: { type: 'string', default: '2031Q1,2031Q2' },
       runs: { type: 'string', default: '1' },
     },
   });
+  if (values.steps) {
+    const o: ThemeModelOptions = {};
+    if (values.epochs) o.umapEpochs = Number(values.epochs);
+    if (values.reduction) o.reduction = values.reduction as ThemeModelOptions['reduction'];
+    for (const q of values.quarters!.split(',')) await steps(values.lake!, q, o);
+    return;
+  }
   const runs: Run[] = [];
   for (let k = 0; k < Number(values.runs); k++)
     for (const q of values.quarters!.split(',')) {

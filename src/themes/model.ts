@@ -55,6 +55,7 @@ export function fitThemes(
   const seconds: Record<string, number> = {};
   const tick = (name: string, t0: number) => {
     seconds[name] = (performance.now() - t0) / 1000;
+    o.onStep?.(name, seconds[name]);
   };
   const n = topics.length;
   const minFirms = o.minFirms ?? 3;
@@ -94,6 +95,8 @@ export function fitThemes(
   } else if (reduction === 'umap') {
     const s = neighborSearch(unit, { metric: 'cosine', exactBelow: o.exactBelow });
     cosineGraph = knnGraphOf(s, neighbors);
+    tick('reduce-knn', t0);
+    t0 = performance.now();
     space = umap(unit, {
       nComponents: dims,
       nNeighbors: neighbors + 1,

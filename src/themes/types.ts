@@ -49,6 +49,8 @@ export interface ThemeModelOptions {
   /** Keywords per theme (default 10). */
   keywords?: number;
   seed?: number;
+  /** Called after each step with its wall seconds (progress and benchmarks). */
+  onStep?: (step: string, seconds: number) => void;
   /** Exact neighbour search below this many topics (default 2,000). */
   exactBelow?: number;
 }
