@@ -8,11 +8,13 @@ import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
 import { registerScorePresets } from './score-presets.js';
 import { registerSentiment } from './sentiment.js';
+import { registerThemes } from './themes.js';
 
 export const COMMANDS: ((program: Command) => void)[] = [
   registerIngest,
   registerBatches,
   registerFirmBatch,
+  registerThemes,
   registerSentiment,
   registerQuery,
   registerScorePresets,
