@@ -1,7 +1,13 @@
 /** Every CLI command, registered in this order. Add a command by adding its register function here. */
 import type { Command } from 'commander';
 import { registerBatches } from './batches.js';
+import { registerEstimate } from './estimate.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerIngest, registerBatches, registerQuery];
+export const COMMANDS: ((program: Command) => void)[] = [
+  registerIngest,
+  registerBatches,
+  registerQuery,
+  registerEstimate,
+];
