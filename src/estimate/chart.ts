@@ -5,7 +5,6 @@
  */
 import type { SweepPoint } from './model.js';
 import type { EstimateReport } from './report.js';
-import { duration, usd } from './table.js';
 
 const PANEL_W = 460;
 const PANEL_H = 290;
@@ -32,6 +31,64 @@ export function logTicks(lo: number, hi: number): number[] {
   return out;
 }
 
+/** Round durations for a time axis, in seconds. */
+const NICE_SECONDS = [
+  1,
+  10,
+  60,
+  300,
+  600,
+  1800,
+  3600,
+  3 * 3600,
+  6 * 3600,
+  12 * 3600,
+  86400,
+  2 * 86400,
+  4 * 86400,
+  7 * 86400,
+  14 * 86400,
+  30 * 86400,
+  90 * 86400,
+  365 * 86400,
+];
+
+export interface Axis {
+  min: number;
+  max: number;
+  ticks: number[];
+}
+
+/** A log axis over decades with 1-2-5 ticks. */
+export function decadeAxis(lo: number, hi: number): Axis {
+  const min = 10 ** Math.floor(Math.log10(lo));
+  const max = 10 ** Math.ceil(Math.log10(hi === lo ? hi * 2 : hi));
+  const ticks = logTicks(min, max);
+  return { min, max, ticks: ticks.length > 8 ? ticks.filter((v) => /^1/.test(String(v)) || v < 1) : ticks };
+}
+
+/** A log time axis in seconds whose ticks are round durations. */
+export function durationAxis(lo: number, hi: number): Axis {
+  const below = NICE_SECONDS.filter((v) => v <= lo * 0.8);
+  const above = NICE_SECONDS.filter((v) => v >= hi * 1.1);
+  const min = below.length > 0 ? below[below.length - 1] : lo;
+  const max = above.length > 0 ? above[0] : hi;
+  let ticks = NICE_SECONDS.filter((v) => v >= min && v <= max);
+  while (ticks.length > 7) ticks = ticks.filter((_, k) => k % 2 === 0 || k === ticks.length - 1);
+  return { min, max: max === min ? max * 2 : max, ticks };
+}
+
+function shortDuration(s: number): string {
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${s / 60} min`;
+  if (s < 86400) return `${s / 3600} h`;
+  return `${s / 86400} d`;
+}
+
+function shortUsd(v: number): string {
+  return v >= 1 ? `$${v.toLocaleString('en-US')}` : `$${v}`;
+}
+
 interface Series {
   key: string;
   label: string;
@@ -46,20 +103,14 @@ function panel(
   title: string,
   xLabel: string,
   series: Series[],
+  yAxis: (lo: number, hi: number) => Axis,
   yFormat: (v: number) => string,
 ): string {
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
   const ys = series.flatMap((s) => s.points.map((p) => p.y)).filter((v) => v > 0 && Number.isFinite(v));
   const xMin = Math.min(...xs);
   const xMax = Math.max(...xs);
-  let yMin = Math.min(...ys);
-  let yMax = Math.max(...ys);
-  if (yMin === yMax) {
-    yMin /= 2;
-    yMax *= 2;
-  }
-  yMin = 10 ** Math.floor(Math.log10(yMin));
-  yMax = 10 ** Math.ceil(Math.log10(yMax));
+  const { min: yMin, max: yMax, ticks: yTicks } = yAxis(Math.min(...ys), Math.max(...ys));
   const plotW = PANEL_W - MARGIN.left - MARGIN.right;
   const plotH = PANEL_H - MARGIN.top - MARGIN.bottom;
   const px = (v: number) =>
@@ -72,12 +123,7 @@ function panel(
     `<text x="${f(x0 + PANEL_W / 2)}" y="${f(y0 + 20)}" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
     `<rect x="${f(x0 + MARGIN.left)}" y="${f(y0 + MARGIN.top)}" width="${f(plotW)}" height="${f(plotH)}" fill="#ffffff" stroke="#999999"/>`,
   );
-  const yTicks = logTicks(yMin, yMax);
-  const yShown =
-    yTicks.length > 8
-      ? yTicks.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9)
-      : yTicks;
-  for (const t of yShown) {
+  for (const t of yTicks) {
     parts.push(
       `<line x1="${f(x0 + MARGIN.left)}" y1="${f(py(t))}" x2="${f(x0 + MARGIN.left + plotW)}" y2="${f(py(t))}" stroke="#e5e5e5"/>`,
       `<text x="${f(x0 + MARGIN.left - 6)}" y="${f(py(t) + 4)}" text-anchor="end" font-size="11">${escapeXml(yFormat(t))}</text>`,
@@ -149,9 +195,8 @@ export function renderChart(r: EstimateReport): string {
     }
     return out;
   };
-  const hours = (p: SweepPoint) => p.wallSeconds / 3600;
+  const wall = (p: SweepPoint) => p.wallSeconds;
   const cost = (p: SweepPoint) => p.costUsd;
-  const hoursFmt = (h: number) => duration(h * 3600);
   const width = PANEL_W * 2;
   const legendY = 58;
   const top = 72;
@@ -177,16 +222,18 @@ export function renderChart(r: EstimateReport): string {
       top,
       'Wall time per quarter vs concurrency',
       'concurrent Batch jobs',
-      seriesFor('concurrency', hours, s.concurrency),
-      hoursFmt,
+      seriesFor('concurrency', wall, s.concurrency),
+      durationAxis,
+      shortDuration,
     ),
     panel(
       PANEL_W,
       top,
       'Wall time per quarter vs batch size',
       'firms per batch job',
-      seriesFor('batchSize', hours, s.batchSize),
-      hoursFmt,
+      seriesFor('batchSize', wall, s.batchSize),
+      durationAxis,
+      shortDuration,
     ),
     panel(
       0,
@@ -194,7 +241,8 @@ export function renderChart(r: EstimateReport): string {
       'Cost per quarter vs concurrency',
       'concurrent Batch jobs',
       seriesFor('concurrency', cost, s.concurrency),
-      usd,
+      decadeAxis,
+      shortUsd,
     ),
     panel(
       PANEL_W,
@@ -202,7 +250,8 @@ export function renderChart(r: EstimateReport): string {
       'Cost per quarter vs batch size',
       'firms per batch job',
       seriesFor('batchSize', cost, s.batchSize),
-      usd,
+      decadeAxis,
+      shortUsd,
     ),
   ].join('\n');
   return [
