@@ -1,0 +1,72 @@
+/**
+ * One quarter as a sequence diagram: the orchestrator (the local run, or the Step Functions state machine when a
+ * template is given) drives the stages in order; firm batches run in parallel up to the concurrency.
+ */
+import { type Diagram, document, label, quoted } from './puml.js';
+import type { SystemFacts } from './system.js';
+
+export interface CloudFlow {
+  stateMachine: string;
+  /** The workflow scales inference services up before the stages and down after them. */
+  scalesServices: boolean;
+  /** MaxConcurrency of the Map over batches, when fixed in the definition. */
+  maxConcurrency: number | null;
+}
+
+export function sequenceDiagram(f: SystemFacts, cloud?: CloudFlow): Diagram {
+  const s = f.settings;
+  const stage = (command: string) => f.stages.find((x) => x.command === command)!;
+  const [batches, firmBatch, themes, sentiment] = ['batches', 'firm-batch', 'themes', 'sentiment'].map(stage);
+  const concurrency = cloud?.maxConcurrency ?? s.concurrency;
+  const body: string[] = ['skinparam shadowing false', 'autonumber'];
+  body.push('actor Researcher');
+  body.push(
+    cloud
+      ? `participant ${quoted(`Step Functions\n${cloud.stateMachine}`)} as orch`
+      : `participant ${quoted('callthemes run\n(local orchestrator)')} as orch`,
+  );
+  body.push(`participant ${quoted(`source\n${s.source ?? f.sources.join(' | ')}`)} as src`);
+  body.push(`participant ${quoted(`stage: ${firmBatch.name}\n× ⌈firms ÷ ${s.batchSize}⌉ jobs`)} as fb`);
+  body.push(`participant ${quoted(`embedder\n${s.embedder}`)} as emb`);
+  body.push(`participant ${quoted(`namer\n${s.llm}`)} as llm`);
+  body.push(`participant ${quoted(`stage: ${themes.name}`)} as th`);
+  body.push(`participant ${quoted(`stage: ${sentiment.name}`)} as se`);
+  body.push(`database ${quoted(`lake\n${s.lake}`)} as lake`);
+  body.push(
+    `Researcher -> orch : ${label(cloud ? 'cloud start --quarters Q1..Qn' : 'run --quarters Q1..Qn')}`,
+  );
+  body.push('== one quarter Q (quarters run one after another) ==');
+  if (cloud?.scalesServices)
+    body.push('orch -> emb : scale up, wait until healthy', 'orch -> llm : scale up, wait until healthy');
+  body.push(`orch -> src : stage: ${batches.name} (${label(batches.does)})`);
+  body.push(`src --> orch : firm batches of ${s.batchSize}`);
+  body.push(`par up to ${concurrency} batches at once`);
+  body.push(`  orch -> fb : ${firmBatch.command} --quarter Q --batch i`);
+  body.push('  fb -> src : fetch transcripts of the batch');
+  body.push('  fb -> fb : split, filter boilerplate');
+  body.push('  fb -> emb : embed sentences');
+  body.push('  fb -> fb : cluster into topics, keywords');
+  body.push('  fb -> llm : name topics');
+  body.push(`  fb -> lake : ${firmBatch.writes.join(', ')} parts (every N firms)`);
+  body.push('  fb -> lake : batch manifest (written last)');
+  body.push('end');
+  body.push(`orch -> th : ${themes.command} --quarter Q`);
+  body.push(`th -> lake : read ${themes.reads.join(', ')}`);
+  body.push('th -> llm : name themes');
+  body.push(`th -> lake : ${themes.writes.join(', ')}`);
+  body.push(`orch -> se : ${sentiment.command} --quarter Q`);
+  body.push(`se -> lake : read ${sentiment.reads.join(', ')}`);
+  body.push(`se -> lake : ${sentiment.writes.join(', ')}`);
+  if (cloud?.scalesServices) body.push('orch -> emb : scale to zero', 'orch -> llm : scale to zero');
+  body.push('orch -> lake : _runs/<run_id>.json (metrics)');
+  body.push('orch --> Researcher : done; query the lake');
+  const notBuilt = f.stages.filter((x) => !x.inThisBuild).map((x) => x.command);
+  if (notBuilt.length > 0)
+    body.push(`note over orch : ${label(`not in this build yet: ${notBuilt.join(', ')}`)}`);
+  return {
+    name: 'quarter-sequence',
+    title: `One quarter${cloud ? ' on AWS' : ' (local run)'}`,
+    source: document(`One quarter${cloud ? ' on AWS' : ' (local run)'}`, body),
+    mentions: f.stages.map((x) => `stage: ${x.name}`),
+  };
+}
