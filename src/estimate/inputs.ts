@@ -24,6 +24,7 @@ export interface EstimateOptions {
 
 export const OVERRIDABLE = [
   'cpuSecondsPerFirm',
+  'topicCpuSecondsPerFirm',
   'sentencesPerFirm',
   'embedTokensPerSentence',
   'llmRequestsPerFirm',
@@ -101,8 +102,8 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
     if (runFirms === 0) warnings.push(`run ${run.runId} processed no firms: nothing measured is used`);
     if (runFirms > 0 && run.counts.topics === 0)
       warnings.push(
-        `run ${run.runId} computed no topics: its per-firm CPU seconds cover ingest only (reading, splitting, ` +
-          'filters, writing), not embedding or clustering; pass --cpu-seconds-per-firm to add them',
+        `run ${run.runId} computed no topics: its per-firm seconds cover ingest only (reading, splitting, ` +
+          'filters, writing); the topic part comes from the price file (--topic-cpu-seconds-per-firm to change it)',
       );
     if (runFirms > 0 && run.llm.requests === 0)
       warnings.push(`run ${run.runId} made no LLM calls: naming volume comes from the price file`);
@@ -118,15 +119,7 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
   const workload: Workload = {
     firms: opts.firms,
     quarters: opts.quarters,
-    cpuSecondsPerFirm: resolve(
-      'cpuSecondsPerFirm',
-      wl.cpuSecondsPerFirm,
-      measured(
-        runFirms > 0 && (run?.firmCpuSeconds.mean ?? 0) > 0,
-        run?.firmCpuSeconds.mean ?? 0,
-        'firmCpuSeconds.mean',
-      ),
-    ),
+    cpuSecondsPerFirm: Number.NaN,
     sentencesPerFirm: resolve(
       'sentencesPerFirm',
       wl.sentencesPerFirm,
@@ -163,6 +156,28 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
     themesSecondsPerQuarter: Number.NaN,
     sentimentSecondsPerQuarter: Number.NaN,
   };
+  // Firm-stage CPU per firm: a run that computed topics measured all of it; an ingest-only run measured the
+  // ingest part, and the topic part comes from the price file (or its flag).
+  const measuredAll = runFirms > 0 && (run?.counts.topics ?? 0) > 0 && (run?.firmCpuSeconds.mean ?? 0) > 0;
+  if (opts.overrides.cpuSecondsPerFirm !== undefined || measuredAll) {
+    workload.cpuSecondsPerFirm = resolve(
+      'cpuSecondsPerFirm',
+      { ...wl.topicCpuSecondsPerFirm, unit: 'CPU-s/firm' },
+      measured(measuredAll, run?.firmCpuSeconds.mean ?? 0, 'firmCpuSeconds.mean (ingest and topics)'),
+    );
+  } else {
+    const ingest = resolve(
+      'ingestCpuSecondsPerFirm',
+      wl.ingestCpuSecondsPerFirm,
+      measured(
+        runFirms > 0 && (run?.firmCpuSeconds.mean ?? 0) > 0,
+        run?.firmCpuSeconds.mean ?? 0,
+        'firmCpuSeconds.mean (ingest only)',
+      ),
+    );
+    const topics = resolve('topicCpuSecondsPerFirm', wl.topicCpuSecondsPerFirm);
+    workload.cpuSecondsPerFirm = ingest + topics;
+  }
   const perFirms = (s: Sourced): Sourced => ({
     ...s,
     value: (s.value * opts.firms) / 1000,

@@ -85,8 +85,16 @@ test('estimate --from-run takes per-firm numbers from the run and says so', asyn
   const input = (name: string) => report.inputs.find((p: { input: string }) => p.input === name);
   assert.equal(input('sentencesPerFirm').value, firmsSeconds.sentences / firmsSeconds.firms);
   assert.match(input('sentencesPerFirm').from, new RegExp(`^run ${runId}: `));
-  assert.equal(input('cpuSecondsPerFirm').value, firmsSeconds.mean);
-  assert.equal(input('cpuSecondsPerFirm').basis, 'run');
+  // Ingest-only: the run measured the ingest part; the topic part is the price file's, and the two add up.
+  assert.equal(input('ingestCpuSecondsPerFirm').value, firmsSeconds.mean);
+  assert.equal(input('ingestCpuSecondsPerFirm').basis, 'run');
+  assert.equal(input('topicCpuSecondsPerFirm').basis, 'assumption');
+  assert.equal(input('cpuSecondsPerFirm'), undefined);
+  const vllm = report.paths.find((p: { path: string }) => p.path === 'vllm');
+  const jobs = vllm.quarter.parallel.find((t: { name: string }) => t.name === 'Batch CPU jobs').seconds;
+  const perFirm = firmsSeconds.mean + input('topicCpuSecondsPerFirm').value;
+  // 5,000 firms / 50 = 100 jobs in ⌈100/32⌉ = 4 waves of (60 s start + 50 × perFirm / 4 workers).
+  assert.ok(Math.abs(jobs - 4 * (60 + (50 * perFirm) / 4)) < 1e-9);
   // An ingest-only run has no LLM calls: naming volume comes from the price file, with a warning.
   assert.equal(input('llmRequestsPerFirm').basis, 'derived');
   assert.ok(report.warnings.some((w: string) => /computed no topics/.test(w)));

@@ -20,6 +20,10 @@ import { addLakeOption, intOption, lakeFrom, UsageError, withExample } from '../
 
 /** Flag name of each overridable input. */
 const OVERRIDE_FLAGS: Record<OverridableInput, { flag: string; help: string }> = {
+  topicCpuSecondsPerFirm: {
+    flag: '--topic-cpu-seconds-per-firm <s>',
+    help: 'CPU seconds per firm of topic modelling, added to a run that only ingested',
+  },
   cpuSecondsPerFirm: {
     flag: '--cpu-seconds-per-firm <s>',
     help: 'single-core CPU seconds of the firm stage per firm',

@@ -1,0 +1,113 @@
+/** All diagrams of this build, written as PlantUML sources and optionally rendered by the installed PlantUML. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { activityDiagram } from './activity.js';
+import { architectureDiagram } from './architecture.js';
+import { type AslState, type CfnTemplate, stateMachines } from './cfn.js';
+import { componentDiagram } from './component.js';
+import { entityDiagram } from './entity.js';
+import type { Diagram } from './puml.js';
+import { type CloudFlow, sequenceDiagram } from './sequence.js';
+import { type CommandInfo, systemFacts } from './system.js';
+
+export interface GenerateOptions {
+  commands: CommandInfo[];
+  /** A synthesized CloudFormation template: adds the AWS architecture and the workflow's activity diagram. */
+  template?: CfnTemplate;
+}
+
+/** The cloud side of the one-quarter sequence, read from the state machine's definition. */
+function cloudFlow(template: CfnTemplate): CloudFlow | undefined {
+  const sm = stateMachines(template)[0];
+  if (!sm) return undefined;
+  const text = JSON.stringify(sm.definition);
+  const maps: number[] = [];
+  const walk = (states: Record<string, AslState>) => {
+    for (const st of Object.values(states)) {
+      if (st.Type === 'Map' && st.MaxConcurrency && st.MaxConcurrency > 1) maps.push(st.MaxConcurrency);
+      const inner = st.ItemProcessor ?? st.Iterator;
+      if (inner) walk(inner.States);
+      for (const b of st.Branches ?? []) walk(b.States);
+    }
+  };
+  walk(sm.definition.States);
+  return {
+    stateMachine: sm.name,
+    scalesServices: /ecs:updateService/.test(text),
+    maxConcurrency: maps.length > 0 ? Math.max(...maps) : null,
+  };
+}
+
+export function generateDiagrams(opts: GenerateOptions): Diagram[] {
+  const facts = systemFacts(opts.commands);
+  const out = [
+    componentDiagram(facts),
+    sequenceDiagram(facts, opts.template && cloudFlow(opts.template)),
+    entityDiagram(facts.tables),
+  ];
+  if (opts.template) {
+    out.push(architectureDiagram(opts.template));
+    const machines = stateMachines(opts.template);
+    machines.forEach((sm, k) => {
+      const d = activityDiagram(sm);
+      out.push(machines.length > 1 ? { ...d, name: `${d.name}-${k + 1}` } : d);
+    });
+  }
+  return out;
+}
+
+export function writeSources(dir: string, diagrams: Diagram[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  return diagrams.map((d) => {
+    const path = join(dir, `${d.name}.puml`);
+    writeFileSync(path, d.source);
+    return path;
+  });
+}
+
+/** Texts PlantUML puts in the image instead of failing (it exits 0 when Graphviz is missing). */
+const ERROR_MARKERS = [
+  'Syntax Error',
+  'Cannot find Graphviz',
+  'An error has occured',
+  'Dot Executable:',
+  'Dot executable does not exist',
+];
+
+export interface Rendered {
+  source: string;
+  image: string;
+  bytes: number;
+}
+
+export const PLANTUML = process.env.CALLTHEMES_PLANTUML ?? 'plantuml';
+
+/**
+ * Renders sources through the installed PlantUML (one JVM for all files); fails with the file and PlantUML's
+ * reason on a syntax error (exit 200) or an error image.
+ */
+export function render(sources: string[], format: 'svg' | 'png'): Rendered[] {
+  const r = spawnSync(PLANTUML, [`-t${format}`, '-charset', 'UTF-8', '-failfast2', ...sources], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  if (r.error)
+    throw new Error(`cannot run ${PLANTUML}: ${r.error.message} (install Debian's plantuml and graphviz)`);
+  if (r.status !== 0)
+    throw new Error(
+      `plantuml exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 6).join(' | ')}`,
+    );
+  return sources.map((source) => {
+    const image = source.replace(/\.puml$/, `.${format}`);
+    if (!existsSync(image)) throw new Error(`plantuml wrote no ${image}`);
+    const bytes = statSync(image).size;
+    if (bytes === 0) throw new Error(`plantuml wrote an empty ${image}`);
+    if (format === 'svg') {
+      const text = readFileSync(image, 'utf8');
+      const marker = ERROR_MARKERS.find((m) => text.includes(m));
+      if (marker) throw new Error(`${image}: PlantUML drew an error instead of the diagram ("${marker}")`);
+    }
+    return { source, image, bytes };
+  });
+}
