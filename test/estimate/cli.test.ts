@@ -156,7 +156,14 @@ test('the table names the three paths and the inputs’ sources', async () => {
 });
 
 test('bad flags and values: one-line reason and usage, exit 2', async () => {
+  // A metrics file that breaks the run-metrics contract is refused by name and field.
+  const broken = JSON.parse(readFileSync(join(lake, '_runs', `${runId}.json`), 'utf8'));
+  delete broken.counts;
+  broken.runId = 'run-broken';
+  writeFileSync(join(lake, '_runs', 'run-broken.json'), JSON.stringify(broken));
   const cases: [string[], RegExp][] = [
+    [['--from-run', 'run-broken', '--lake', lake], /run metrics .*_runs\/run-broken\.json: counts: /],
+    [['--from-run', '../etc/passwd', '--lake', lake], /invalid run id/],
     [['--firms', '0'], /invalid firms "0"/],
     [['--quarters', '2021Q5'], /invalid quarters "2021Q5"/],
     [['--pricing', 'cheap'], /argument 'cheap' is invalid/],
