@@ -1,6 +1,7 @@
 /** Every CLI command, registered in this order. Add a command by adding its register function here. */
 import type { Command } from 'commander';
 import { registerBatches } from './batches.js';
+import { registerCloud } from './cloud.js';
 import { registerDiagrams } from './diagrams.js';
 import { registerEstimate } from './estimate.js';
 import { registerIngest } from './ingest.js';
@@ -10,6 +11,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerIngest,
   registerBatches,
   registerQuery,
+  registerCloud,
   registerEstimate,
   registerDiagrams,
 ];
