@@ -97,6 +97,34 @@ interface Scope {
   /** Loop heads of `repeat` blocks currently open. */
   openLoops: string[];
   loopHeads: Set<string>;
+  /** Loop exits taken from inside a loop's body (no `break` in PlantUML 1.2020): drawn after the loop. */
+  pendingExits: { target: string; from: string }[];
+}
+
+/** The states of a loop: reachable from its head and able to reach it again. */
+function loopBody(asl: Asl, head: string): Set<string> {
+  const forward = reach(asl, head, new Set());
+  const body = new Set<string>([head]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const n of forward) {
+      if (body.has(n)) continue;
+      if (successors(asl.States[n]).some((s) => body.has(s))) {
+        body.add(n);
+        grew = true;
+      }
+    }
+  }
+  return body;
+}
+
+/** A branch target that leaves the innermost open loop toward more work (not straight to Succeed/Fail). */
+function leavesLoop(scope: Scope, target: string): boolean {
+  const head = scope.openLoops[scope.openLoops.length - 1];
+  if (!head || loopBody(scope.asl, head).has(target)) return false;
+  const st = scope.asl.States[target];
+  return Boolean(st) && st.Type !== 'Succeed' && st.Type !== 'Fail';
 }
 
 function successors(st: AslState): string[] {
@@ -248,20 +276,24 @@ function emitFlow(
         e.lines.push(`${inner}fork`);
         (st.Branches ?? []).forEach((b, k) => {
           if (k > 0) e.lines.push(`${inner}fork again`);
-          emitFlow(e, newScope(b), b.StartAt, null, depth + 1, false);
+          emitScope(e, newScope(b), b.StartAt, depth + 1, false);
         });
         e.lines.push(`${inner}end fork`);
         break;
       }
       case 'Map': {
         const body = st.ItemProcessor ?? st.Iterator;
-        const limit = st.MaxConcurrency ? `MaxConcurrency ${st.MaxConcurrency}` : 'unbounded';
+        const limit = st.MaxConcurrency
+          ? `MaxConcurrency ${st.MaxConcurrency}`
+          : st.MaxConcurrencyPath
+            ? `MaxConcurrency from ${st.MaxConcurrencyPath}`
+            : 'unbounded';
         const items = st.ItemsPath ? `, items ${st.ItemsPath}` : '';
         // Retry and Catch go in the partition's title: a note after the block would sit on its last action.
         const extra = noteLines(e, st, name, scope);
         const title = `Map ${name} (${limit}${items})${extra.length > 0 ? `; ${extra.join('; ')}` : ''}`;
         e.lines.push(`${inner}partition ${quoted(label(title))} {`);
-        if (body) emitFlow(e, newScope(body), body.StartAt, null, depth + 1, false);
+        if (body) emitScope(e, newScope(body), body.StartAt, depth + 1, false);
         e.lines.push(`${inner}}`);
         break;
       }
@@ -335,7 +367,11 @@ function emitBranches(
     else if (k < rules.length - 1 || !r.isDefault)
       e.lines.push(`${pad}elseif (${label(`${name}?`)}) then (${label(r.text)})`);
     else e.lines.push(`${pad}else (${label(r.text)})`);
-    if (r.to !== join) emitFlow(e, scope, r.to, join ?? stopAt, depth + 1, top);
+    if (r.to === join) return;
+    if (leavesLoop(scope, r.to)) {
+      e.lines.push(`${pad}  :${label(`→ leaves the loop: ${r.to}`)};`, `${pad}  detach`);
+      scope.pendingExits.push({ target: r.to, from: `${name}: ${r.text}` });
+    } else emitFlow(e, scope, r.to, join ?? stopAt, depth + 1, top);
   });
   e.lines.push(`${pad}endif`);
   return join;
@@ -360,13 +396,26 @@ function notes(e: Emitter, st: AslState, name: string, scope: Scope, pad: string
 }
 
 function newScope(asl: Asl): Scope {
-  return { asl, drawn: new Set(), openLoops: [], loopHeads: loopHeads(asl) };
+  return { asl, drawn: new Set(), openLoops: [], loopHeads: loopHeads(asl), pendingExits: [] };
+}
+
+/** A scope's flow from `start`, then each loop exit taken mid-loop as its own labelled continuation. */
+function emitScope(e: Emitter, scope: Scope, start: string, depth: number, top: boolean) {
+  emitFlow(e, scope, start, null, depth, top);
+  const pad = '  '.repeat(depth);
+  while (scope.pendingExits.length > 0) {
+    const x = scope.pendingExits.shift()!;
+    if (scope.drawn.has(x.target)) continue;
+    e.lines.push(`${pad}partition ${quoted(label(`continues from ${x.from}`))} {`);
+    emitFlow(e, scope, x.target, null, depth + 1, top);
+    e.lines.push(`${pad}}`);
+  }
 }
 
 export function activityDiagram(sm: StateMachine): Diagram {
   const e: Emitter = { lines: [], handlers: [], mentions: new Set() };
   e.lines.push('skinparam shadowing false', 'start');
-  emitFlow(e, newScope(sm.definition), sm.definition.StartAt, null, 0, true);
+  emitScope(e, newScope(sm.definition), sm.definition.StartAt, 0, true);
   // Catch handlers: each its own flow, drawn once, after the main one.
   const drawn = new Set<string>();
   for (const h of e.handlers) {
@@ -375,7 +424,7 @@ export function activityDiagram(sm: StateMachine): Diagram {
     drawn.add(key);
     const from = e.handlers.filter((x) => x.target === h.target).map((x) => x.from);
     e.lines.push(`partition ${quoted(label(`on error in ${from.join(', ')}`))} {`, '  start');
-    emitFlow(e, newScope({ StartAt: h.target, States: h.scope.States }), h.target, null, 1, true);
+    emitScope(e, newScope({ StartAt: h.target, States: h.scope.States }), h.target, 1, true);
     e.lines.push('}');
   }
   const title = `Step Functions workflow ${sm.name}`;

@@ -43,6 +43,10 @@ const HIDDEN = [
   /^AWS::SSM::Parameter$/,
   /^AWS::S3::BucketPolicy$/,
   /^AWS::EC2::(Route|RouteTable|SubnetRouteTableAssociation|VPCGatewayAttachment|InternetGateway|EIP|SecurityGroupIngress|SecurityGroupEgress|NetworkAcl.*)$/,
+  // Network internals: every compute resource references them; the VPC and its endpoints stay.
+  /^AWS::EC2::(SecurityGroup|Subnet|FlowLog|LaunchTemplate)$/,
+  /^AWS::AutoScaling::LaunchConfiguration$/,
+  /^AWS::ServiceDiscovery::Service$/,
   /^AWS::ECS::ClusterCapacityProviderAssociations$/,
   /^AWS::Lambda::Permission$/,
 ];
@@ -242,7 +246,7 @@ export function architectureDiagram(t: CfnTemplate, opts: { fold?: number; title
   const hidden = Object.values(t.Resources).filter((r) => HIDDEN.some((re) => re.test(r.Type))).length;
   body.push(
     'legend right',
-    `  ${label(`${Object.keys(t.Resources).length} resources; ${hidden} plumbing resources (IAM, routes, custom resources) not drawn`)}`,
+    `  ${label(`${Object.keys(t.Resources).length} resources; ${hidden} plumbing resources (IAM, network internals, custom resources) not drawn`)}`,
     '  solid: property reference or workflow task; dashed: IAM grant',
     'endlegend',
   );

@@ -40,6 +40,7 @@ export interface AslState {
   ItemsPath?: string;
   Items?: unknown;
   MaxConcurrency?: number;
+  MaxConcurrencyPath?: string;
   Seconds?: number;
   SecondsPath?: string;
   Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[];

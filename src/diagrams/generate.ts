@@ -22,11 +22,20 @@ function cloudFlow(template: CfnTemplate): CloudFlow | undefined {
   const sm = stateMachines(template)[0];
   if (!sm) return undefined;
   const text = JSON.stringify(sm.definition);
-  const maps: number[] = [];
+  // The Map over firm batches: the one whose iterations submit Batch jobs and that runs more than one at once.
+  let limit: number | string | null = null;
   const walk = (states: Record<string, AslState>) => {
     for (const st of Object.values(states)) {
-      if (st.Type === 'Map' && st.MaxConcurrency && st.MaxConcurrency > 1) maps.push(st.MaxConcurrency);
       const inner = st.ItemProcessor ?? st.Iterator;
+      if (
+        st.Type === 'Map' &&
+        inner &&
+        /batch:submitJob/.test(JSON.stringify(inner)) &&
+        st.MaxConcurrency !== 1
+      ) {
+        const nested = Object.values(inner.States).some((x) => x.Type === 'Map');
+        if (!nested) limit = st.MaxConcurrency ?? st.MaxConcurrencyPath ?? null;
+      }
       if (inner) walk(inner.States);
       for (const b of st.Branches ?? []) walk(b.States);
     }
@@ -35,7 +44,7 @@ function cloudFlow(template: CfnTemplate): CloudFlow | undefined {
   return {
     stateMachine: sm.name,
     scalesServices: /ecs:updateService/.test(text),
-    maxConcurrency: maps.length > 0 ? Math.max(...maps) : null,
+    maxConcurrency: limit,
   };
 }
 
@@ -91,6 +100,11 @@ export function render(sources: string[], format: 'svg' | 'png'): Rendered[] {
   const r = spawnSync(PLANTUML, [`-t${format}`, '-charset', 'UTF-8', '-failfast2', ...sources], {
     encoding: 'utf8',
     timeout: 180_000,
+    // PlantUML crops PNGs at 4,096 px unless told otherwise; the architecture diagram is wider.
+    env: {
+      ...process.env,
+      JAVA_TOOL_OPTIONS: `${process.env.JAVA_TOOL_OPTIONS ?? ''} -DPLANTUML_LIMIT_SIZE=16384`.trim(),
+    },
   });
   if (r.error)
     throw new Error(`cannot run ${PLANTUML}: ${r.error.message} (install Debian's plantuml and graphviz)`);

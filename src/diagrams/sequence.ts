@@ -9,15 +9,18 @@ export interface CloudFlow {
   stateMachine: string;
   /** The workflow scales inference services up before the stages and down after them. */
   scalesServices: boolean;
-  /** MaxConcurrency of the Map over batches, when fixed in the definition. */
-  maxConcurrency: number | null;
+  /** MaxConcurrency of the Map over batches: a number, or the input path it is read from. */
+  maxConcurrency: number | string | null;
 }
 
 export function sequenceDiagram(f: SystemFacts, cloud?: CloudFlow): Diagram {
   const s = f.settings;
   const stage = (command: string) => f.stages.find((x) => x.command === command)!;
   const [batches, firmBatch, themes, sentiment] = ['batches', 'firm-batch', 'themes', 'sentiment'].map(stage);
-  const concurrency = cloud?.maxConcurrency ?? s.concurrency;
+  const concurrency =
+    typeof cloud?.maxConcurrency === 'string'
+      ? `${cloud.maxConcurrency.replace(/^\$\./, '')} (run input)`
+      : (cloud?.maxConcurrency ?? s.concurrency);
   const body: string[] = ['skinparam shadowing false', 'autonumber'];
   body.push('actor Researcher');
   body.push(

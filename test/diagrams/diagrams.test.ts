@@ -1,22 +1,23 @@
 /**
- * `callthemes diagrams`: sources generated from this build and from a template synthesized by aws-cdk-lib,
- * rendered by Debian's PlantUML (1.2020) with no error into non-empty images that name the stages.
+ * `callthemes diagrams`: sources generated from this build and from the project's CDK app (src/cloud) as
+ * synthesized by aws-cdk-lib, rendered by Debian's PlantUML (1.2020) with no error into non-empty images that
+ * name the stages.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { buildApp } from '../../src/cloud/app.js';
 import { activityDiagram, loopHeads, ruleText } from '../../src/diagrams/activity.js';
 import { type Asl, definitionText, parseTemplate, stateMachines } from '../../src/diagrams/cfn.js';
 import { foreignKeys } from '../../src/diagrams/entity.js';
 import { render } from '../../src/diagrams/generate.js';
 import { runCli } from '../helpers/cli.js';
-import { synthMinimalCloudStack } from '../helpers/minimal-cloud-stack.js';
 import { tempDir } from '../helpers/paths.js';
 
 const dir = tempDir();
-const templatePath = join(dir.path, 'CallthemesMinimal.template.json');
+const templatePath = join(dir.path, 'Callthemes.template.json');
 after(() => dir.cleanup());
 
 const plantuml = spawnSync('plantuml', ['-version'], { encoding: 'utf8' });
@@ -27,7 +28,8 @@ const needsPlantuml =
     : { skip: 'plantuml and graphviz are not installed (apt-get install plantuml graphviz)' };
 
 before(() => {
-  writeFileSync(templatePath, JSON.stringify(synthMinimalCloudStack(join(dir.path, 'cdk.out'))));
+  const { app, stack } = buildApp({ outdir: join(dir.path, 'cdk.out'), nag: false });
+  writeFileSync(templatePath, JSON.stringify(app.synth().getStackByName(stack.stackName).template));
 });
 
 /** The text PlantUML drew into an SVG, entities decoded. */
@@ -158,20 +160,22 @@ test('the hand-written workflow renders in PlantUML 1.2020 without error', needs
     assert.ok(text.includes(s), s);
 });
 
-test('the template synthesized by aws-cdk-lib has the workflow and its parts', () => {
+test('the CDK app’s template: its workflow is found and drawn with its stages and loops', () => {
   const t = parseTemplate(readFileSync(templatePath, 'utf8'), templatePath);
   const [sm] = stateMachines(t);
-  assert.equal(sm.name, 'callthemes-quarters');
-  assert.equal(sm.definition.StartAt, 'Quarters');
-  const types = new Set(Object.values(t.Resources).map((r) => r.Type));
-  for (const type of [
-    'AWS::Batch::JobQueue',
-    'AWS::ECS::Service',
-    'AWS::Glue::Table',
-    'AWS::Athena::WorkGroup',
-    'AWS::S3::Bucket',
-  ])
-    assert.ok(types.has(type), type);
+  assert.equal(sm.definition.StartAt, 'Defaults');
+  const d = activityDiagram(sm);
+  // The health polls are loops whose healthy branch leaves mid-loop: drawn as a detach and a continuation.
+  assert.ok(d.source.includes('repeat while (LlmPollsLeft: not (polls.n ≥ 60)) is (yes)'));
+  assert.ok(d.source.includes(':→ leaves the loop: LlmHealthy;'));
+  assert.ok(d.source.includes('partition "continues from LlmIsHealthy: probe.anyHealthy = true" {'));
+  assert.ok(
+    d.source.includes(
+      'partition "Map FirmBatches (MaxConcurrency from $.maxConcurrency, items $.batches.list)" {',
+    ),
+  );
+  for (const job of ['job batches', 'job firm-batch', 'job themes', 'job sentiment'])
+    assert.ok(d.source.includes(`batch:submitJob.sync, ${job},`), job);
 });
 
 test(
@@ -187,13 +191,13 @@ test(
       assert.match(r.stdout, new RegExp(`${n}\\.svg \\(\\d+ bytes\\)`));
     }
     const text = Object.fromEntries(names.map((n) => [n, svgText(join(out, `${n}.svg`))]));
-    for (const stage of ['stage: batches', 'stage: firm batch', 'stage: themes', 'stage: sentiment']) {
+    for (const stage of ['stage: batches', 'stage: firm batch', 'stage: themes', 'stage: sentiment'])
       assert.ok(text.components.includes(stage), `components: ${stage}`);
-      assert.ok(text['quarter-sequence'].includes(stage) || stage === 'stage: batches', `sequence: ${stage}`);
-    }
+    for (const stage of ['stage: firm batch', 'stage: themes', 'stage: sentiment', 'batches'])
+      assert.ok(text['quarter-sequence'].includes(stage), `sequence: ${stage}`);
     assert.ok(text['quarter-sequence'].includes('Step Functions'));
     assert.ok(text['quarter-sequence'].includes('scale up, wait until healthy'));
-    assert.ok(text['quarter-sequence'].includes('up to 32 batches at once'));
+    assert.ok(text['quarter-sequence'].includes('up to maxConcurrency (run input) batches at once'));
     for (const table of [
       'firms',
       'sentences',
@@ -207,17 +211,17 @@ test(
       assert.ok(text['data-model'].includes(table), table);
     assert.ok(text['data-model'].includes('«PK, partition»'));
     for (const state of [
-      'Quarters',
-      'ScaleUp',
-      'DescribeService',
-      'Batches',
+      'ScaleUpLlm',
+      'ListLlmTasks',
+      'ListBatches',
       'FirmBatch',
       'Themes',
       'Sentiment',
-      'ScaleDownOnError',
+      'ScaleDownLlmAfterFailure',
     ])
       assert.ok(text['workflow-activity'].includes(state), state);
-    assert.ok(text['workflow-activity'].includes('batch:submitJob.sync'));
+    for (const job of ['job batches', 'job firm-batch', 'job themes', 'job sentiment'])
+      assert.ok(text['workflow-activity'].includes(job), job);
     for (const s of [
       'AWS Batch',
       'Amazon ECS',
@@ -233,11 +237,26 @@ test(
   },
 );
 
+test('without --template the diagrams synthesize the project’s CDK app', async () => {
+  const out = join(dir.path, 'synthesized');
+  const r = await runCli(['diagrams', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /synthesized the CDK app: \d+ resources/);
+  const fromFile = join(dir.path, 'from-file');
+  assert.equal((await runCli(['diagrams', '--out', fromFile, '--template', templatePath])).code, 0);
+  for (const n of ['aws-architecture', 'workflow-activity'])
+    assert.equal(
+      readFileSync(join(out, `${n}.puml`), 'utf8'),
+      readFileSync(join(fromFile, `${n}.puml`), 'utf8'),
+      n,
+    );
+});
+
 test('PNG rendering and the local diagrams without a template', needsPlantuml, async () => {
   const out = join(dir.path, 'local');
-  const r = await runCli(['diagrams', '--out', out, '--render', '--image', 'png']);
+  const r = await runCli(['diagrams', '--out', out, '--no-cloud', '--render', '--image', 'png']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /no CDK template given/);
+  assert.match(r.stderr, /--no-cloud: the AWS architecture and workflow diagrams were skipped/);
   for (const n of ['components', 'quarter-sequence', 'data-model']) {
     const png = readFileSync(join(out, `${n}.png`));
     assert.ok(png.length > 1000, n);
@@ -248,7 +267,7 @@ test('PNG rendering and the local diagrams without a template', needsPlantuml, a
 
 test('settings reach the diagrams without credentials', async () => {
   const out = join(dir.path, 'with-settings');
-  const r = await runCli(['diagrams', '--out', out], {
+  const r = await runCli(['diagrams', '--out', out, '--no-cloud'], {
     CALLTHEMES_LLM_URL: 'http://user:s3cret@127.0.0.1:8000/v1?api_key=abc123',
     CALLTHEMES_LLM_MODEL: 'Qwen/Qwen3-8B',
     CALLTHEMES_BATCH_SIZE: '25',
@@ -268,6 +287,7 @@ test('bad template or missing --out: one-line reason and usage, exit 2', async (
     [['--template', join(dir.path, 'absent.json'), '--out', dir.path], /absent\.json: not found/],
     [['--cdk-out', join(dir.path, 'nope'), '--out', dir.path], /--cdk-out .*nope: no such folder/],
     [[], /missing --out <dir>/],
+    [['--out', dir.path, '-c', 'novalue'], /invalid context "novalue"/],
   ];
   for (const [args, reason] of cases) {
     const r = await runCli(['diagrams', ...args]);

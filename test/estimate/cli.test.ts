@@ -93,8 +93,8 @@ test('estimate --from-run takes per-firm numbers from the run and says so', asyn
   const vllm = report.paths.find((p: { path: string }) => p.path === 'vllm');
   const jobs = vllm.quarter.parallel.find((t: { name: string }) => t.name === 'Batch CPU jobs').seconds;
   const perFirm = firmsSeconds.mean + input('topicCpuSecondsPerFirm').value;
-  // 5,000 firms / 50 = 100 jobs in ⌈100/32⌉ = 4 waves of (60 s start + 50 × perFirm / 4 workers).
-  assert.ok(Math.abs(jobs - 4 * (60 + (50 * perFirm) / 4)) < 1e-9);
+  // 5,000 firms / 50 = 100 jobs in ⌈100/20⌉ = 5 waves of (60 s start + 50 × perFirm / 4 workers).
+  assert.ok(Math.abs(jobs - 5 * (60 + (50 * perFirm) / 4)) < 1e-9);
   // An ingest-only run has no LLM calls: naming volume comes from the price file, with a warning.
   assert.equal(input('llmRequestsPerFirm').basis, 'derived');
   assert.ok(report.warnings.some((w: string) => /computed no topics/.test(w)));

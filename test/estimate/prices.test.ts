@@ -106,3 +106,13 @@ test('a price file with a number lacking its source is refused, naming the file 
   writeFileSync(bad, '{ nope');
   assert.throws(() => loadPriceFile(bad), new RegExp(`price file ${bad}: `));
 });
+
+test('the estimate’s defaults are the deployment’s (state machine input, first instance types)', async () => {
+  const { DEPLOYMENT_DEFAULTS } = await import('../../src/cli/commands/estimate.js');
+  const { INPUT_DEFAULTS } = await import('../../src/cloud/workflow.js');
+  assert.equal(DEPLOYMENT_DEFAULTS.batchSize, INPUT_DEFAULTS.batchSize);
+  assert.equal(DEPLOYMENT_DEFAULTS.concurrency, INPUT_DEFAULTS.maxConcurrency);
+  const prices = loadPriceFile();
+  assert.equal(prices.instances[DEPLOYMENT_DEFAULTS.gpuInstance]?.role, 'gpu');
+  assert.equal(prices.instances[DEPLOYMENT_DEFAULTS.cpuInstance]?.role, 'cpu');
+});

@@ -1,6 +1,7 @@
 /** `callthemes estimate`: wall time and dollars for firms × quarters on three paths, from a price file and a run. */
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { DEFAULT_CONFIG } from '../../cloud/config.js';
 import { parseQuarterRange } from '../../config/quarter.js';
 import { numberSetting, settingValue, stringSetting } from '../../config/settings.js';
 import { renderChart } from '../../estimate/chart.js';
@@ -17,6 +18,19 @@ import { buildReport } from '../../estimate/report.js';
 import { formatTable } from '../../estimate/table.js';
 import type { RunMetrics } from '../../pipeline/run-metrics.js';
 import { addLakeOption, intOption, lakeFrom, UsageError, withExample } from '../common.js';
+
+/**
+ * The deployment's own defaults (src/cloud): the first instance type of each pool, one replica per inference
+ * service, and the state machine's input defaults (`INPUT_DEFAULTS` in src/cloud/workflow.ts, which imports
+ * the CDK: a test keeps these two equal).
+ */
+export const DEPLOYMENT_DEFAULTS = {
+  batchSize: 50,
+  concurrency: 20,
+  gpus: DEFAULT_CONFIG.llmReplicas + DEFAULT_CONFIG.embedReplicas,
+  gpuInstance: DEFAULT_CONFIG.gpuInstanceTypes[0],
+  cpuInstance: DEFAULT_CONFIG.batchInstanceTypes[0],
+};
 
 /** Flag name of each overridable input. */
 const OVERRIDE_FLAGS: Record<OverridableInput, { flag: string; help: string }> = {
@@ -93,11 +107,23 @@ export function registerEstimate(program: Command): void {
     )
     .option('--firms <n>', 'firms per quarter (default 5000)')
     .option('--quarters <n|range>', 'number of quarters, or a range such as 2021Q1..2022Q4 (default 1)')
-    .option('--batch-size <n>', 'firms per Batch job (default 50)')
-    .option('--concurrency <n>', 'Batch jobs at once (default 32)')
-    .option('--gpus <n>', 'GPUs serving vLLM (default 2)')
-    .option('--gpu-instance <type>', 'GPU instance type from the price file (default g6.xlarge)')
-    .option('--cpu-instance <type>', 'instance type of a firm-batch job (default c7i.xlarge)')
+    .option('--batch-size <n>', `firms per Batch job (default ${DEPLOYMENT_DEFAULTS.batchSize})`)
+    .option(
+      '--concurrency <n>',
+      `Batch jobs at once (default ${DEPLOYMENT_DEFAULTS.concurrency}, the state machine's)`,
+    )
+    .option(
+      '--gpus <n>',
+      `GPUs serving vLLM (default ${DEPLOYMENT_DEFAULTS.gpus}: one LLM and one embedding replica)`,
+    )
+    .option(
+      '--gpu-instance <type>',
+      `GPU instance type from the price file (default ${DEPLOYMENT_DEFAULTS.gpuInstance})`,
+    )
+    .option(
+      '--cpu-instance <type>',
+      `instance type of a firm-batch job (default ${DEPLOYMENT_DEFAULTS.cpuInstance})`,
+    )
     .option('--serial-instance <type>', 'instance type of the themes and sentiment jobs (default m7i.xlarge)')
     .addOption(new Option('--pricing <kind>', 'EC2 prices (default spot)').choices(['spot', 'on-demand']))
     .option('--llm-api <name>', 'hosted LLM from the price file (default llama-3.1-8b-deepinfra)')
@@ -137,11 +163,11 @@ export function registerEstimate(program: Command): void {
     const options: EstimateOptions = {
       firms: intOption('firms', opts.firms, 5000),
       quarters: quarterCount(settingValue('quarters', opts.quarters)),
-      batchSize: intOption('batchSize', opts.batchSize, 50),
-      concurrency: intOption('concurrency', opts.concurrency, 32),
-      gpus: intOption('gpus', opts.gpus, 2),
-      gpuInstance: stringSetting('gpuInstance', opts.gpuInstance, 'g6.xlarge'),
-      cpuInstance: stringSetting('cpuInstance', opts.cpuInstance, 'c7i.xlarge'),
+      batchSize: intOption('batchSize', opts.batchSize, DEPLOYMENT_DEFAULTS.batchSize),
+      concurrency: intOption('concurrency', opts.concurrency, DEPLOYMENT_DEFAULTS.concurrency),
+      gpus: intOption('gpus', opts.gpus, DEPLOYMENT_DEFAULTS.gpus),
+      gpuInstance: stringSetting('gpuInstance', opts.gpuInstance, DEPLOYMENT_DEFAULTS.gpuInstance),
+      cpuInstance: stringSetting('cpuInstance', opts.cpuInstance, DEPLOYMENT_DEFAULTS.cpuInstance),
       serialInstance: stringSetting('serialInstance', opts.serialInstance, 'm7i.xlarge'),
       pricing: stringSetting('pricing', opts.pricing, 'spot') === 'on-demand' ? 'on-demand' : 'spot',
       llmApi: stringSetting('llmApi', opts.llmApi, 'llama-3.1-8b-deepinfra'),
