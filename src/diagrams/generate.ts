@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { activityDiagram } from './activity.js';
 import { architectureDiagram } from './architecture.js';
-import { type AslState, type CfnTemplate, stateMachines } from './cfn.js';
+import { type AslState, type CfnTemplate, friendlyId, stateMachines } from './cfn.js';
 import { componentDiagram } from './component.js';
 import { entityDiagram } from './entity.js';
 import type { Diagram } from './puml.js';
@@ -41,8 +41,37 @@ function cloudFlow(template: CfnTemplate): CloudFlow | undefined {
     }
   };
   walk(sm.definition.States);
+  // Served model names of the vLLM task definitions: a pooling runner serves embeddings, the other the LLM.
+  let llmService: string | undefined;
+  let embedService: string | undefined;
+  for (const res of Object.values(template.Resources)) {
+    if (res.Type !== 'AWS::ECS::TaskDefinition') continue;
+    const containers = (res.Properties?.ContainerDefinitions ?? []) as { Command?: unknown[] }[];
+    for (const c of containers) {
+      const cmd = (c.Command ?? []).map((x) => (typeof x === 'string' ? x : ''));
+      const at = cmd.indexOf('--served-model-name');
+      const model = at >= 0 ? cmd[at + 1] : undefined;
+      if (!model) continue;
+      if (cmd.includes('pooling') || cmd.includes('embed')) embedService = model;
+      else llmService = model;
+    }
+  }
+  // The jobs' `--source` and the lake's bucket: what the cloud run reads and writes.
+  let source: string | undefined;
+  for (const res of Object.values(template.Resources)) {
+    if (res.Type !== 'AWS::Batch::JobDefinition') continue;
+    const cmd = (res.Properties?.ContainerProperties as { Command?: unknown[] } | undefined)?.Command ?? [];
+    const at = cmd.indexOf('--source');
+    if (at >= 0 && typeof cmd[at + 1] === 'string') source = cmd[at + 1] as string;
+  }
+  const buckets = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::S3::Bucket');
+  const lakeBucket = buckets.find(([id]) => /lake/i.test(id))?.[0];
   return {
     stateMachine: sm.name,
+    source,
+    lake: lakeBucket ? `S3 bucket ${friendlyId(lakeBucket)} (Glue tables, Athena)` : undefined,
+    llmService,
+    embedService,
     scalesServices: /ecs:updateService/.test(text),
     maxConcurrency: limit,
   };

@@ -198,6 +198,11 @@ test(
     assert.ok(text['quarter-sequence'].includes('Step Functions'));
     assert.ok(text['quarter-sequence'].includes('scale up, wait until healthy'));
     assert.ok(text['quarter-sequence'].includes('up to maxConcurrency (run input) batches at once'));
+    // The services and the lake of the app, not the local settings.
+    assert.ok(text['quarter-sequence'].includes('Qwen/Qwen3-8B-FP8 on vLLM (ECS, GPU)'));
+    assert.ok(text['quarter-sequence'].includes('Qwen/Qwen3-Embedding-8B on vLLM (ECS, GPU)'));
+    assert.ok(text['quarter-sequence'].includes('S3 bucket Lake (Glue tables, Athena)'));
+    assert.ok(text['quarter-sequence'].includes('firm-batch --quarter Q --batch i'));
     for (const table of [
       'firms',
       'sentences',
