@@ -53,12 +53,15 @@ export function buildReport(
 ): EstimateReport {
   const i: EstimateInputs = resolved.inputs;
   const paths = PATHS.map((p) => estimatePath(p, i));
+  // The chosen setting is always one of the points, so the table and the chart show it.
+  const withChosen = (values: number[], chosen: number) =>
+    [...new Set([...values, chosen])].sort((a, b) => a - b);
   const sweeps = (['vllm', 'hosted-api'] as const).map((path) => ({
     path,
-    concurrency: sweep(path, i, 'concurrency', CONCURRENCY_SWEEP),
-    batchSize: sweep(path, i, 'batchSize', BATCH_SIZE_SWEEP),
+    concurrency: sweep(path, i, 'concurrency', withChosen(CONCURRENCY_SWEEP, i.plan.concurrency)),
+    batchSize: sweep(path, i, 'batchSize', withChosen(BATCH_SIZE_SWEEP, i.plan.batchSize)),
   }));
-  const gpuSweep = sweep('vllm', i, 'gpus', GPU_SWEEP);
+  const gpuSweep = sweep('vllm', i, 'gpus', withChosen(GPU_SWEEP, i.gpu.gpus));
   const meets: Record<string, boolean> = {};
   for (const p of paths) {
     meets[p.path] =

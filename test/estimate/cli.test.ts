@@ -106,7 +106,11 @@ test('estimate --from-run takes per-firm numbers from the run and says so', asyn
     assert.ok(Math.abs(p.total.costUsd - 8 * p.quarter.costUsd) < 1e-9);
     assert.equal(typeof report.targets.meets[p.path], 'boolean');
   }
-  assert.equal(report.sweeps[0].concurrency.length, 10);
+  // The sweep points plus the chosen concurrency (20, the deployment's default).
+  assert.deepEqual(
+    report.sweeps[0].concurrency.map((p: { value: number }) => p.value),
+    [1, 2, 4, 8, 16, 20, 32, 64, 128, 256, 512],
+  );
   assert.ok(existsSync(chart));
 });
 
