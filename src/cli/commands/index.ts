@@ -1,17 +1,23 @@
 /** Every CLI command, registered in this order. Add a command by adding its register function here. */
 import type { Command } from 'commander';
+import { registerAthenaDdl } from './athena-ddl.js';
 import { registerBatches } from './batches.js';
 import { registerCloud } from './cloud.js';
 import { registerDiagrams } from './diagrams.js';
 import { registerEstimate } from './estimate.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
+import { registerScorePresets } from './score-presets.js';
+import { registerSentiment } from './sentiment.js';
 
 export const COMMANDS: ((program: Command) => void)[] = [
   registerIngest,
   registerBatches,
   registerQuery,
   registerCloud,
+  registerSentiment,
+  registerScorePresets,
+  registerAthenaDdl,
   registerEstimate,
   registerDiagrams,
 ];
