@@ -12,6 +12,7 @@ const COMMAND_PART: Record<string, string> = {
   run: 'orchestrator',
   query: 'duckdb',
   report: 'duckdb',
+  'athena-ddl': 'duckdb',
   estimate: 'run_metrics',
   cloud: 'aws',
 };
