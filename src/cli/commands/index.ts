@@ -5,6 +5,7 @@ import { registerBatches } from './batches.js';
 import { registerCloud } from './cloud.js';
 import { registerDiagrams } from './diagrams.js';
 import { registerEstimate } from './estimate.js';
+import { registerFirmBatch } from './firm-batch.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
 import { registerScorePresets } from './score-presets.js';
@@ -13,11 +14,12 @@ import { registerSentiment } from './sentiment.js';
 export const COMMANDS: ((program: Command) => void)[] = [
   registerIngest,
   registerBatches,
-  registerQuery,
-  registerCloud,
+  registerFirmBatch,
   registerSentiment,
+  registerQuery,
   registerScorePresets,
   registerAthenaDdl,
+  registerCloud,
   registerEstimate,
   registerDiagrams,
 ];
