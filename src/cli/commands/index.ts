@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { registerAthenaDdl } from './athena-ddl.js';
 import { registerBatches } from './batches.js';
 import { registerCloud } from './cloud.js';
+import { registerDiagrams } from './diagrams.js';
+import { registerEstimate } from './estimate.js';
 import { registerFirmBatch } from './firm-batch.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
@@ -20,4 +22,6 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerScorePresets,
   registerAthenaDdl,
   registerCloud,
+  registerEstimate,
+  registerDiagrams,
 ];
