@@ -3,5 +3,11 @@ import type { Command } from 'commander';
 import { registerBatches } from './batches.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
+import { registerRun } from './run.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerIngest, registerBatches, registerQuery];
+export const COMMANDS: ((program: Command) => void)[] = [
+  registerIngest,
+  registerBatches,
+  registerQuery,
+  registerRun,
+];
