@@ -6,6 +6,7 @@
  * RUN_KILL_SEED to replay one).
  */
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { LocalLakeStore } from '../../src/lake/store.js';
@@ -120,4 +121,6 @@ test(`kill -9 at ${MIN_KILLS}+ random moments, resume each time: the lake equals
   assert.deepEqual(got.sentenceIds, want.sentenceIds);
   assert.deepEqual(got.topicIds, want.topicIds);
   assert.deepEqual(got.duplicates, []);
+  // Scratch files of the killed processes were removed by the resume.
+  assert.deepEqual(readdirSync(join(lake, '_tmp')), []);
 });

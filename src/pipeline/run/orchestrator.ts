@@ -21,6 +21,7 @@ import { RunMetricsCollector } from './metrics.js';
 import { PoolStoppedError, WorkerPool } from './pool.js';
 import type { Progress } from './progress.js';
 import { batchFingerprint, isBatchDone, pruneBatchesFrom } from './resume.js';
+import { removeDeadScratch } from './scratch.js';
 import type { StageDef, StageTask } from './stage.js';
 import { STAGES } from './stages.js';
 
@@ -105,6 +106,8 @@ export async function runPipeline(config: RunConfig, control: RunControl): Promi
 
   try {
     await writeRunning(true);
+    const scratch = await removeDeadScratch(store);
+    if (scratch > 0) progress.log(`removed ${scratch} scratch file(s) of runs that were killed`);
     const unplaced = await unplacedRejects(source);
     for (const r of unplaced) progress.log(`reject ${r.sourceRef}: ${r.reason}`);
     if (unplaced.length > 0) {
