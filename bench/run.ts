@@ -54,9 +54,11 @@ function synthesize(n: number, from: string): string {
 
 const input = values.synthetic ? synthesize(Number(values.synthetic), values.input!) : values.input!;
 const quiet = new LineProgress({ write: () => true } as unknown as NodeJS.WritableStream);
-const settings = values.kinds!.split(',').flatMap((kind) =>
-  values.concurrency!.split(',').map((c) => ({ kind: kind as WorkerKind, concurrency: Number(c) })),
-);
+const settings = values
+  .kinds!.split(',')
+  .flatMap((kind) =>
+    values.concurrency!.split(',').map((c) => ({ kind: kind as WorkerKind, concurrency: Number(c) })),
+  );
 
 console.log(
   `${quarter} from ${values.synthetic ? `${values.synthetic} synthetic firms` : input}` +
