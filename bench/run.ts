@@ -11,7 +11,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { RunConfig, WorkerKind } from '../src/pipeline/run/config.js';
+import { defaultRunSettings, type RunConfig, type WorkerKind } from '../src/pipeline/run/config.js';
 import { runPipeline } from '../src/pipeline/run/orchestrator.js';
 import { LineProgress } from '../src/pipeline/run/progress.js';
 import { ECTSUM_DIR, tempDir } from '../test/helpers/paths.js';
@@ -74,6 +74,7 @@ for (const s of settings) {
   let firms = 0;
   for (let r = 0; r < runs; r++) {
     const config: RunConfig = {
+      ...defaultRunSettings(),
       runId: `bench-${s.kind}-${s.concurrency}-${r}`,
       lake: join(work.path, `lake-${s.kind}-${s.concurrency}-${r}`),
       source: { kind: 'ectsum', input },
@@ -83,9 +84,6 @@ for (const s of settings) {
       flushEvery: 50,
       concurrency: s.concurrency,
       workers: s.kind,
-      minTokens: 5,
-      seed: 42,
-      services: {},
     };
     const out = await runPipeline(config, { progress: values.verbose ? new LineProgress() : quiet });
     if (out.status !== 'ok') throw new Error(`run failed: ${out.errors.join('; ')}`);

@@ -69,6 +69,8 @@ export const runMetricsSchema = z.object({
   workers: z.enum(['thread', 'process']).optional(),
   /** Seconds the worker pool took to start; not part of any stage's wall time. */
   workerStartSeconds: z.number().optional(),
+  /** Seconds the workers took to load each stage's models before its first batch (not in the stage's wall). */
+  prepareSeconds: z.record(z.string(), z.number()).optional(),
   stageQuarters: z.array(stageQuarterSchema).optional(),
   /** Rows in the lake for the run's quarters when it ended (earlier attempts' batches included). */
   lakeCounts: z.record(z.string(), z.number()).optional(),

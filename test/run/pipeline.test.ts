@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { LocalLakeStore } from '../../src/lake/store.js';
 import { runFirmStage } from '../../src/pipeline/firm-stage.js';
-import type { RunConfig } from '../../src/pipeline/run/config.js';
+import { defaultRunSettings, type RunConfig } from '../../src/pipeline/run/config.js';
 import { runPipeline } from '../../src/pipeline/run/orchestrator.js';
 import type { ItemEvent, StageDef } from '../../src/pipeline/run/stage.js';
 import { runMetricsSchema } from '../../src/pipeline/run-metrics.js';
@@ -16,18 +16,13 @@ after(() => dir.cleanup());
 const lake = join(dir.path, 'lake');
 
 const config = (over: Partial<RunConfig> = {}): RunConfig => ({
+  ...defaultRunSettings(),
   runId: 'r1',
   lake,
   source: { kind: 'ectsum', input: EXAMPLES_ECTSUM },
   quarters: ['2021Q1', '2021Q2'],
-  firms: null,
   batchSize: 7,
   flushEvery: 3,
-  concurrency: 2,
-  workers: 'thread',
-  minTokens: 5,
-  seed: 42,
-  services: {},
   ...over,
 });
 

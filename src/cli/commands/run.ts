@@ -1,8 +1,9 @@
 /** `callthemes run`: every stage over a range of quarters, batches on a worker pool, resumable. */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { intSetting, stringSetting } from '../../config/settings.js';
+import { intSetting, numberSetting, settingValue, stringSetting } from '../../config/settings.js';
 import {
   type FirmSelection,
   type RunConfig,
@@ -53,6 +54,25 @@ export function firmSelectionFrom(spec: string | undefined): FirmSelection {
   return { file: spec, ids };
 }
 
+function topicSettingsFrom(opts: { minTopicSize?: string; outlierThreshold?: string }): RunConfig['topics'] {
+  // Unset means the model's automatic topic size and kept outliers, as in `firm-batch`.
+  const minTopicSize =
+    settingValue('minTopicSize', opts.minTopicSize) === undefined
+      ? 'auto'
+      : intOption('minTopicSize', opts.minTopicSize, 5, 2);
+  let outlierThreshold: number | null = null;
+  if (settingValue('outlierThreshold', opts.outlierThreshold) !== undefined) {
+    try {
+      outlierThreshold = numberSetting('outlierThreshold', opts.outlierThreshold, 0);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (outlierThreshold < -1 || outlierThreshold > 1)
+      throw new UsageError(`invalid outlierThreshold "${outlierThreshold}": expected a cosine in [-1, 1]`);
+  }
+  return { minTopicSize, outlierThreshold };
+}
+
 function workerKindFrom(v: unknown): WorkerKind {
   const kind = stringSetting('workers', v, 'thread');
   if (!(WORKER_KINDS as readonly string[]).includes(kind))
@@ -79,6 +99,18 @@ export function registerRun(program: Command): void {
     )
     .option('--min-tokens <n>', 'drop sentences with fewer word tokens (default 5)')
     .option('--seed <n>', 'seed of the randomised steps, for identical reruns (default 42)')
+    .option(
+      '--min-topic-size <n>',
+      'smallest topic in sentences (default: max(5, sentences / 50); env CALLTHEMES_MIN_TOPIC_SIZE)',
+    )
+    .option(
+      '--outlier-threshold <cos>',
+      'reassign an outlier sentence to the most similar topic when cosine ≥ this (default: keep outliers)',
+    )
+    .option(
+      '--cache-dir <dir>',
+      'cache folder for the word vectors (default .cache; env CALLTHEMES_CACHE_DIR)',
+    )
     .option('--run-id <id>', 'name the run (default: run-<UTC time>-<random>)');
   addSourceOptions(cmd);
   addLakeOption(cmd);
@@ -121,6 +153,8 @@ export function registerRun(program: Command): void {
       workers: workerKindFrom(opts.workers),
       minTokens: intOption('minTokens', opts.minTokens, 5, 0),
       seed: intOption('seed', opts.seed, 42, 0),
+      topics: topicSettingsFrom(opts),
+      cacheDir: resolve(stringSetting('cacheDir', opts.cacheDir, '.cache')),
       services: {},
     };
 

@@ -27,8 +27,28 @@ export interface RunConfig {
   minTokens: number;
   /** Seed of every randomised step (topic model), so a rerun gives the same ids. */
   seed: number;
+  /** Firm topic model: smallest topic ('auto' scales with the call) and the outlier reassignment cosine. */
+  topics: { minTopicSize: number | 'auto'; outlierThreshold: number | null };
+  /** Folder of caches built on first use (word vectors). */
+  cacheDir: string;
   /** Service flags of the stages (LLM, embeddings, sentiment classifier); empty for the embedded defaults. */
   services: Record<string, string>;
+}
+
+/** Every setting but what to run on, at its default. */
+export function defaultRunSettings(): Omit<RunConfig, 'runId' | 'lake' | 'source' | 'quarters'> {
+  return {
+    firms: null,
+    batchSize: 50,
+    flushEvery: 50,
+    concurrency: 2,
+    workers: 'thread',
+    minTokens: 5,
+    seed: 42,
+    topics: { minTopicSize: 'auto', outlierThreshold: null },
+    cacheDir: '.cache',
+    services: {},
+  };
 }
 
 /** JSON with object keys sorted, so equal values hash equally. */

@@ -51,6 +51,8 @@ export class RunMetricsCollector {
   private readonly ledger: Record<string, number> = {};
   /** Seconds the worker pool took to start (loading modules and models in every worker). */
   workerStartSeconds = 0;
+  /** Seconds the workers took to build each stage's models (the first time in this run). */
+  readonly prepareSeconds: Record<string, number> = {};
 
   constructor(
     readonly config: RunConfig,
@@ -172,6 +174,7 @@ export class RunMetricsCollector {
       batchSize: this.config.batchSize,
       workers: this.workerKind,
       workerStartSeconds: this.workerStartSeconds,
+      prepareSeconds: this.prepareSeconds,
       stageQuarters: this.stageQuarters,
       ...extra,
     };

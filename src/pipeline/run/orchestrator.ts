@@ -156,8 +156,15 @@ export async function runPipeline(config: RunConfig, control: RunControl): Promi
           if (await isBatchDone(store, quarter, stage.name, b, fingerprint)) skippedItems += items.length;
           else todo.push({ id: nextTaskId++, stage: stage.name, quarter, batch: b, batchSize, fingerprint });
         }
-        // Workers start before the stage's clock so their start-up is not billed to the first stage.
+        // Workers start and load the stage's models before the stage's clock, so that is not billed to its firms.
         const ready = todo.length > 0 && !stopped ? await getPool() : null;
+        if (ready) {
+          const t0 = performance.now();
+          await ready.prepare(stage.name);
+          const s = (performance.now() - t0) / 1000;
+          collector.prepareSeconds[stage.name] = (collector.prepareSeconds[stage.name] ?? 0) + s;
+          if (s >= 0.5) progress.log(`${stage.name}: workers prepared in ${s.toFixed(1)} s`);
+        }
         const timer = collector.begin(stage.name, quarter, nBatches, nBatches - todo.length, plan.note);
         const todoItems = plan.items.length - skippedItems;
         progress.stageStart(stage, quarter, todoItems, skippedItems, todo.length);

@@ -81,6 +81,9 @@ class PoolWorker {
   running: Running | null = null;
   exited = false;
   readonly ready: Promise<void>;
+  /** Stages this worker has prepared (or is preparing). */
+  readonly prepared = new Map<string, Promise<void>>();
+  readonly preparing = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
 
   constructor(
     readonly endpoint: Endpoint,
@@ -99,6 +102,13 @@ class PoolWorker {
           case 'item':
             this.running?.onItem(m.event);
             break;
+          case 'prepared': {
+            const p = this.preparing.get(m.stage);
+            this.preparing.delete(m.stage);
+            if (m.error) p?.reject(new Error(`preparing ${m.stage} failed: ${m.error}`));
+            else p?.resolve();
+            break;
+          }
           case 'done':
           case 'failed': {
             const r = this.running;
@@ -113,6 +123,8 @@ class PoolWorker {
       });
       endpoint.onExit((code) => {
         this.exited = true;
+        for (const p of this.preparing.values()) p.reject(new Error(`run worker exited (code ${code})`));
+        this.preparing.clear();
         reject(new Error(`run worker exited (code ${code}) before it was ready`));
         const r = this.running;
         this.running = null;
@@ -127,6 +139,19 @@ class PoolWorker {
   }
 }
 
+/** Asks the worker to prepare a stage once; later calls return the same promise. */
+function prepareOn(w: PoolWorker, stage: string): Promise<void> {
+  let p = w.prepared.get(stage);
+  if (!p) {
+    p = new Promise<void>((resolve, reject) => {
+      w.preparing.set(stage, { resolve, reject });
+      w.endpoint.send({ type: 'prepare', stage });
+    });
+    w.prepared.set(stage, p);
+  }
+  return p;
+}
+
 export interface PoolOptions {
   kind: WorkerKind;
   size: number;
@@ -137,6 +162,7 @@ export class WorkerPool {
   private readonly workers: PoolWorker[] = [];
   private readonly queue: Running[] = [];
   private readonly sharedData: ToWorker[] = [];
+  private readonly preparedStages = new Set<string>();
   private stopped = false;
   private closing = false;
   /** Workers started over the pool's life (more than `size` when some died). */
@@ -175,6 +201,8 @@ export class WorkerPool {
     this.started++;
     endpoint.send({ type: 'init', config: this.opts.config });
     for (const m of this.sharedData) endpoint.send(m);
+    // A replacement worker prepares what the others have, before any task (messages are handled in order).
+    for (const stage of this.preparedStages) prepareOn(w, stage).catch(() => {});
     w.ready.catch(() => {});
     return w;
   }
@@ -200,6 +228,18 @@ export class WorkerPool {
     if (i >= 0) this.sharedData.splice(i, 1);
     this.sharedData.push(m);
     for (const w of this.workers) w.endpoint.send(m);
+  }
+
+  /**
+   * Prepares a stage on every worker: one first (a cache built on first use is built by it alone), then the
+   * others at once. Workers started later prepare before their first task of the stage (in order, see worker).
+   */
+  async prepare(stage: string): Promise<void> {
+    const live = this.workers.filter((w) => !w.exited);
+    if (live.length === 0) return;
+    await prepareOn(live[0], stage);
+    await Promise.all(live.slice(1).map((w) => prepareOn(w, stage)));
+    this.preparedStages.add(stage);
   }
 
   /** Runs one batch on the next free worker. */

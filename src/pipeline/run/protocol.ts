@@ -5,6 +5,8 @@ import type { BatchOutcome, ItemEvent, StageTask } from './stage.js';
 export type ToWorker =
   | { type: 'init'; config: RunConfig }
   | { type: 'share'; stage: string; quarter: string; data: unknown }
+  /** Build what the stage's batches need (source, models) before the first batch. */
+  | { type: 'prepare'; stage: string }
   | { type: 'task'; task: StageTask }
   /** Finish the current item, flush, and answer the task as interrupted. */
   | { type: 'stop' }
@@ -23,6 +25,7 @@ export interface TaskUsage {
 
 export type FromWorker =
   | { type: 'ready' }
+  | { type: 'prepared'; stage: string; error?: string }
   | { type: 'item'; taskId: number; event: ItemEvent }
   | { type: 'done'; taskId: number; outcome: BatchOutcome; usage: TaskUsage }
   | { type: 'failed'; taskId: number; message: string; stack?: string }

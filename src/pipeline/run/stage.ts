@@ -79,6 +79,11 @@ export interface StageDef {
   batching: 'firms' | 'quarter';
   /** Settings that change this stage's output; upstream stages' settings are added by the orchestrator. */
   settings(config: RunConfig): Record<string, unknown>;
+  /**
+   * Worker, once before its first batch of the stage: build what the batches share (source, models) with
+   * `env.once`. The pool prepares one worker first, then the others, so a cache built on first use is built once.
+   */
+  prepare?(env: WorkerEnv): Promise<void>;
   /** Main process, before the stage's batches: the quarter's items. */
   plan(env: PlanEnv, quarter: string): Promise<QuarterPlan>;
   /** Worker: one batch, writing parts and, last, its manifest with `fingerprint` in it. */

@@ -34,6 +34,10 @@ export const firmStage: StageDef = {
   async plan(env) {
     return { items: env.firms.map((f) => f.firmId), shared: env.firms };
   },
+  async prepare(env) {
+    await workerSource(env);
+    await env.once('firm-analyzer', () => firmAnalyzer(env));
+  },
   async runBatch(env, task, onItem, signal) {
     const source = await workerSource(env);
     const analyzer = await env.once('firm-analyzer', () => firmAnalyzer(env));

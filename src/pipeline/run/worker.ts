@@ -117,6 +117,17 @@ onMessage((m) => {
     case 'share':
       shared.set(`${m.stage}/${m.quarter}`, m.data);
       break;
+    case 'prepare':
+      queue = queue.then(async () => {
+        try {
+          if (!env) throw new Error('prepare before init');
+          await stageByName(m.stage).prepare?.(env);
+          send({ type: 'prepared', stage: m.stage });
+        } catch (err) {
+          send({ type: 'prepared', stage: m.stage, error: (err as Error).message });
+        }
+      });
+      break;
     case 'task':
       // One task at a time, in arrival order.
       queue = queue.then(() => runTask(m.task));
