@@ -7,7 +7,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { writeParquet, scratchFile } from './parquet.js';
-import { batchStem, manifestKey, partKey, partitionPrefix, rejectsKey } from './layout.js';
+import { batchStem, manifestKey, partKey, rejectsKey } from './layout.js';
 import { type Row, TABLES, type TableName } from './schema.js';
 import type { LakeStore } from './store.js';
 
@@ -129,6 +129,29 @@ export class BatchWriter {
     this.part++;
   }
 
+  /**
+   * Removes parts an earlier attempt of this batch wrote beyond this attempt's last part (it had a smaller
+   * `flushEvery` or more items). Found without listing the partition, which on S3 is slow for a busy
+   * quarter and races with other batches' writers: the earlier finished attempt's manifest names its parts,
+   * and since every attempt writes parts 1, 2, 3... in order, any crashed attempt's parts form an unbroken
+   * run after ours that point reads (HEAD) find exactly.
+   */
+  private async removeStaleParts(): Promise<void> {
+    const { store, quarter, batch, stage } = this.opts;
+    const previous = await readManifest(store, quarter, stage, batch);
+    for (const table of this.opts.tables) {
+      const keep = new Set(this.written.get(table));
+      const stale = new Set((previous?.parts[table] ?? []).filter((k) => !keep.has(k)));
+      for (let part = this.part; ; part++) {
+        const key = partKey(table, quarter, batch, part, stage);
+        if (stale.has(key)) continue;
+        if (!(await store.exists(key))) break;
+        stale.add(key);
+      }
+      if (stale.size) await store.delete([...stale]);
+    }
+  }
+
   /** Flushes, writes rejects, removes stale parts of earlier attempts, then writes the manifest. */
   async finish(extra: Record<string, unknown> = {}): Promise<BatchManifest> {
     await this.flush();
@@ -143,13 +166,7 @@ export class BatchWriter {
     } finally {
       await rm(tmp, { force: true });
     }
-    const stem = `${batchStem(stage, batch)}-part-`;
-    for (const table of this.opts.tables) {
-      const keep = new Set(this.written.get(table));
-      const existing = await store.list(partitionPrefix(table, quarter));
-      const stale = existing.filter((k) => k.split('/').pop()!.startsWith(stem) && !keep.has(k));
-      if (stale.length) await store.delete(stale);
-    }
+    await this.removeStaleParts();
     const manifest: BatchManifest = {
       stage,
       quarter,

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { S3LakeStore } from './s3-store.js';
 
 export interface LakeStore {
   /** The lake root as given (a folder, later `s3://bucket/prefix`). */
@@ -23,6 +24,8 @@ export interface LakeStore {
   exists(key: string): Promise<boolean>;
   /** A local scratch folder for files about to be put. */
   scratchDir(): Promise<string>;
+  /** SQL a DuckDB connection runs before reading `url()`s (remote stores: extension, credentials). */
+  duckdbSettings?(): string[];
 }
 
 export class LocalLakeStore implements LakeStore {
@@ -125,6 +128,8 @@ export function registerStore(scheme: string, factory: StoreFactory): void {
   remoteFactories.set(scheme, factory);
 }
 
+registerStore('s3', (root) => new S3LakeStore(root));
+
 export function openStore(root: string): LakeStore {
   const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(root);
   if (m) {
@@ -133,4 +138,12 @@ export function openStore(root: string): LakeStore {
     return f(root);
   }
   return new LocalLakeStore(root);
+}
+
+/** Writes text to a file path or an `s3://bucket/key` URL, atomically (one object or a renamed file). */
+export async function putTextAt(target: string, text: string): Promise<void> {
+  const cut = target.replace(/\/+$/, '').lastIndexOf('/');
+  const [dir, name] = cut < 0 ? ['.', target] : [target.slice(0, cut) || '/', target.slice(cut + 1)];
+  if (!name || /^[a-z][a-z0-9+.-]*:\/?$/i.test(dir)) throw new Error(`not a file path or object URL: ${target}`);
+  await openStore(dir).putText(name, text);
 }

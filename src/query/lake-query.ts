@@ -9,6 +9,13 @@ export class LakeQuery {
 
   static async open(store: LakeStore): Promise<LakeQuery> {
     const conn = await openDuckDB();
+    for (const sql of store.duckdbSettings?.() ?? []) {
+      // The statements may hold credentials: the error names the store, never the SQL.
+      await conn.run(sql).catch((err: Error) => {
+        conn.closeSync();
+        throw new Error(`cannot prepare DuckDB for ${store.root}: ${err.message.split('\n')[0]}`);
+      });
+    }
     await registerLakeViews(conn, store);
     return new LakeQuery(conn);
   }

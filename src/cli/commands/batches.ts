@@ -1,5 +1,6 @@
 /** `callthemes batches`: the quarter's firm batches as JSON (the Map input of the AWS state machine). */
 import type { Command } from 'commander';
+import { putTextAt } from '../../lake/store.js';
 import { describeBatches } from '../../pipeline/batches.js';
 import { addSourceOptions, intOption, quarterFrom, sourceFrom, withExample } from '../common.js';
 
@@ -8,7 +9,11 @@ export function registerBatches(program: Command): void {
     .command('batches')
     .description('list the firm batches of a quarter as JSON')
     .option('--quarter <q>', 'quarter, e.g. 2021Q2')
-    .option('--batch-size <n>', 'firms per batch (default 50)');
+    .option('--batch-size <n>', 'firms per batch (default 50)')
+    .option(
+      '--out <path>',
+      'also write the JSON to a file or an s3:// URL (the state machine reads it there)',
+    );
   addSourceOptions(cmd);
   withExample(
     cmd,
@@ -18,8 +23,9 @@ export function registerBatches(program: Command): void {
     const quarter = quarterFrom(opts.quarter);
     const batchSize = intOption('batchSize', opts.batchSize, 50);
     const source = await sourceFrom(opts);
-    const listing = await source.listFirms(quarter);
-    await source.close?.();
-    process.stdout.write(`${JSON.stringify(describeBatches(quarter, listing.firms, batchSize))}\n`);
+    const listing = await source.listFirms(quarter).finally(() => source.close?.());
+    const json = `${JSON.stringify(describeBatches(quarter, listing.firms, batchSize))}\n`;
+    if (opts.out) await putTextAt(opts.out, json);
+    process.stdout.write(json);
   });
 }
