@@ -27,28 +27,37 @@ const runArgs = (lake: string, extra: string[] = []) => [
 test('without a terminal: one line per firm and per stage on stderr, the summary table on stdout', async () => {
   const lake = join(dir.path, 'plain');
   const r = await runCli(
-    runArgs(lake, ['--batch-size', '10', '--workers', 'process', '--run-id', 'plain-1']),
+    runArgs(lake, ['--firms', '9', '--batch-size', '3', '--workers', 'process', '--run-id', 'plain-1']),
   );
   assert.equal(r.code, 0, r.stderr);
   const firmLines = r.stderr
     .split('\n')
     .filter((l) => /^[A-Z.]+ 2021Q2: \d+ sentences, \d+ topics, \d+\.\d\d s$/.test(l));
-  assert.equal(firmLines.length, 30);
+  assert.equal(firmLines.length, 9);
   assert.match(r.stderr, /^started 2 process worker\(s\) in [\d.]+ s$/m);
-  assert.match(r.stderr, /^firm 2021Q2: 30 firms in 3 batches to run$/m);
+  assert.match(r.stderr, /^firm 2021Q2: 9 firms in 3 batches to run$/m);
   assert.match(r.stdout, /^stage\s+quarter\s+batches\s+run\s+skipped/m);
-  assert.match(r.stdout, /^firm\s+2021Q2\s+3\s+3\s+0\s+0\s+30\s+0\s/m);
-  assert.match(r.stdout, /^run plain-1: ok; 30 firms \(0 rejected\)/m);
+  assert.match(r.stdout, /^firm\s+2021Q2\s+3\s+3\s+0\s+0\s+9\s+0\s/m);
+  assert.match(r.stdout, /^run plain-1: ok; 9 firms \(0 rejected\)/m);
   const text = await new LocalLakeStore(lake).getText('_runs/plain-1.json');
   const m = runMetricsSchema.parse(JSON.parse(text ?? 'null'));
   assert.equal(m.workers, 'process');
-  assert.equal(m.counts.firms, 30);
+  assert.equal(m.counts.firms, 9);
   assert.ok(m.stages[0].cpuSeconds > 0);
 });
 
 test('SIGTERM: the current firms finish, parts are flushed, exit 143; the same command resumes', async () => {
   const lake = join(dir.path, 'term');
-  const args = runArgs(lake, ['--batch-size', '15', '--flush-every', '2', '--run-id', 'term-1']);
+  const args = runArgs(lake, [
+    '--firms',
+    '10',
+    '--batch-size',
+    '5',
+    '--flush-every',
+    '2',
+    '--run-id',
+    'term-1',
+  ]);
   const run = startCli(args);
   let sent = false;
   run.onLine((line) => {
@@ -68,7 +77,7 @@ test('SIGTERM: the current firms finish, parts are flushed, exit 143; the same c
   const again = await runCli([...args.slice(0, -2), '--run-id', 'term-2']);
   assert.equal(again.code, 0, again.stderr);
   const full = await snapshot(lake);
-  assert.equal(full.counts.firms, 30);
+  assert.equal(full.counts.firms, 10);
   assert.deepEqual(full.duplicates, []);
 });
 

@@ -21,7 +21,8 @@ const config = (over: Partial<RunConfig> = {}): RunConfig => ({
   lake,
   source: { kind: 'ectsum', input: EXAMPLES_ECTSUM },
   quarters: ['2021Q1', '2021Q2'],
-  batchSize: 7,
+  firms: { limit: 12 },
+  batchSize: 4,
   flushEvery: 3,
   ...over,
 });
@@ -39,37 +40,39 @@ test('a run over two quarters writes what one big ingest batch writes, with metr
 
   // The same firms through one batch of the firm stage, no pool: the ids must match exactly.
   const ref = join(dir.path, 'reference');
+  const source = new EctsumSource(EXAMPLES_ECTSUM);
   for (const quarter of ['2021Q1', '2021Q2'])
     await runFirmStage({
       store: new LocalLakeStore(ref),
-      source: new EctsumSource(EXAMPLES_ECTSUM),
+      source,
       quarter,
       batch: 0,
       batchSize: 1000,
       runId: 'ref',
       flushEvery: 1000,
       filter: { minTokens: 5 },
+      firms: (await source.listFirms(quarter)).firms.slice(0, 12),
     });
   const got = await snapshot(lake);
   const want = await snapshot(ref);
   assert.deepEqual(got.firmIds, want.firmIds);
   assert.deepEqual(got.sentenceIds, want.sentenceIds);
-  assert.equal(got.counts.firms, 60);
+  assert.equal(got.counts.firms, 24);
   assert.deepEqual(got.duplicates, []);
 
   const m = await readMetrics('r1');
   assert.equal(m.status, 'ok');
-  assert.equal(m.counts.firms, 60);
+  assert.equal(m.counts.firms, 24);
   assert.equal(m.counts.sentences, got.counts.sentences);
-  assert.equal(m.firmSeconds.n, 60);
+  assert.equal(m.firmSeconds.n, 24);
   assert.ok(m.firmSeconds.p90 >= m.firmSeconds.p50);
   assert.equal(m.lakeCounts?.sentences, got.counts.sentences);
   const q1 = m.stageQuarters?.find((s) => s.stage === 'firm' && s.quarter === '2021Q1');
-  assert.deepEqual([q1?.batches, q1?.batchesRun, q1?.batchesSkipped, q1?.itemsOk], [5, 5, 0, 30]);
-  assert.match(lines.join('\n'), /^AAP 2021Q1: \d+ sentences, 0 topics, \d+\.\d\d s$/m);
+  assert.deepEqual([q1?.batches, q1?.batchesRun, q1?.batchesSkipped, q1?.itemsOk], [3, 3, 0, 12]);
+  assert.match(lines.join('\n'), /^AAP 2021Q1: \d+ sentences, \d+ topics, \d+\.\d\d s$/m);
   assert.match(
     lines.join('\n'),
-    /^firm 2021Q2: 30 firms, 0 rejected, [\d,]+ sentences, 0 topics in [\d.]+ s/m,
+    /^firm 2021Q2: 12 firms, 0 rejected, [\d,]+ sentences, [\d,]+ topics in [\d.]+ s/m,
   );
 });
 
@@ -80,24 +83,26 @@ test('the same command again skips every finished batch and leaves the lake as i
   assert.equal(out.status, 'ok');
   const m = await readMetrics('r2');
   assert.equal(m.counts.firms, 0);
-  for (const s of m.stageQuarters ?? []) assert.deepEqual([s.batchesRun, s.batchesSkipped], [0, 5]);
+  for (const s of m.stageQuarters ?? []) assert.deepEqual([s.batchesRun, s.batchesSkipped], [0, 3]);
   assert.deepEqual(await snapshot(lake), before);
 });
 
 test('fewer firms: unchanged batches are kept, changed ones redone, batches beyond the new count removed', async () => {
   const { progress } = recordingProgress();
-  const out = await runPipeline(config({ runId: 'r3', firms: { limit: 10 } }), { progress });
+  const out = await runPipeline(config({ runId: 'r3', firms: { limit: 6 } }), { progress });
   assert.equal(out.status, 'ok');
   const m = await readMetrics('r3');
-  // 10 firms in batches of 7: batch 0 holds the same 7 firms as before (kept), batch 1 now 3 (redone).
+  // 6 firms in batches of 4: batch 0 holds the same 4 firms as before (kept), batch 1 now 2 (redone), batch 2 goes.
   for (const s of m.stageQuarters ?? [])
-    assert.deepEqual([s.batches, s.batchesRun, s.batchesSkipped], [2, 1, 1]);
+    assert.deepEqual([s.batches, s.batchesRun, s.batchesSkipped], [2, 1, 1], `${s.stage} ${s.quarter}`);
   const snap = await snapshot(lake);
-  assert.equal(snap.counts.firms, 20);
+  assert.equal(snap.counts.firms, 12);
   assert.deepEqual(snap.duplicates, []);
   const store = new LocalLakeStore(lake);
   assert.deepEqual(
-    (await store.list('_manifests/quarter=2021Q1/')).map((k) => k.split('/').pop()),
+    (await store.list('_manifests/quarter=2021Q1/'))
+      .map((k) => k.split('/').pop())
+      .filter((k) => k?.startsWith('firm-')),
     ['firm-batch-0000.json', 'firm-batch-0001.json', 'firm-layout.json'],
   );
 });
@@ -112,7 +117,7 @@ test('a stop request finishes the current firms, flushes, ends interrupted; the 
     onItem(stage, e);
     if (++seen === 3) stop.abort();
   };
-  const out = await runPipeline(config({ runId: 's1', lake: stopLake, batchSize: 10, flushEvery: 2 }), {
+  const out = await runPipeline(config({ runId: 's1', lake: stopLake, batchSize: 6, flushEvery: 2 }), {
     progress,
     signal: stop.signal,
   });
@@ -126,12 +131,12 @@ test('a stop request finishes the current firms, flushes, ends interrupted; the 
   // Flushed parts hold whole firms: every firm row has its sentences.
   assert.deepEqual(partial.duplicates, []);
 
-  const again = await runPipeline(config({ runId: 's2', lake: stopLake, batchSize: 10, flushEvery: 2 }), {
+  const again = await runPipeline(config({ runId: 's2', lake: stopLake, batchSize: 6, flushEvery: 2 }), {
     progress: recordingProgress().progress,
   });
   assert.equal(again.status, 'ok');
   const full = await snapshot(stopLake);
   const reference = await snapshot(join(dir.path, 'reference'));
   assert.deepEqual(full.sentenceIds, reference.sentenceIds);
-  assert.equal(full.counts.firms, 60);
+  assert.equal(full.counts.firms, 24);
 });

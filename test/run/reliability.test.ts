@@ -15,6 +15,8 @@ import { startCli } from './cli-process.js';
 import { snapshot } from './helpers.js';
 
 const MIN_KILLS = 5;
+/** Firms per quarter (the first by id of the sample's 30). */
+const FIRMS = 12;
 const dir = tempDir('callthemes-kill-');
 after(() => dir.cleanup());
 
@@ -28,8 +30,10 @@ const args = (lake: string) => [
   '2021Q1..2021Q2',
   '--lake',
   lake,
+  '--firms',
+  String(FIRMS),
   '--batch-size',
-  '4',
+  '3',
   '--flush-every',
   '2',
   '--concurrency',
@@ -66,7 +70,7 @@ test(`kill -9 at ${MIN_KILLS}+ random moments, resume each time: the lake equals
   const ref = startCli(args(refLake));
   assert.equal(await ref.exit, 0, ref.lines.join('\n'));
   const want = await snapshot(refLake);
-  assert.equal(want.counts.firms, 60);
+  assert.equal(want.counts.firms, 2 * FIRMS);
 
   const seed = Number(process.env.RUN_KILL_SEED ?? Date.now() % 1_000_000);
   t.diagnostic(`kill seed ${seed} (RUN_KILL_SEED=${seed} replays it)`);
@@ -92,7 +96,7 @@ test(`kill -9 at ${MIN_KILLS}+ random moments, resume each time: the lake equals
       } else {
         // Mid-work: after the k-th finished firm, plus a few milliseconds (parts being flushed, manifests
         // written). k is kept to a quarter of the firms left, so the kills land before the run completes.
-        const left = 60 - (await firmsInManifests(lake));
+        const left = 2 * FIRMS - (await firmsInManifests(lake));
         const k = 1 + Math.floor(random() * Math.max(1, Math.min(8, Math.floor(left / 4))));
         const ms = Math.round(random() * 10);
         moments.push(`${ms} ms after firm line ${k}`);

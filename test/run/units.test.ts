@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { firmSelectionFrom } from '../../src/cli/commands/run.js';
 import { LocalLakeStore } from '../../src/lake/store.js';
-import { configHash, type RunConfig } from '../../src/pipeline/run/config.js';
+import { configHash, type RunConfig, redactUrlPasswords } from '../../src/pipeline/run/config.js';
 import { percentile } from '../../src/pipeline/run/metrics.js';
 import { selectFirms } from '../../src/pipeline/run/orchestrator.js';
 import { batchFingerprint, pruneBatchesFrom } from '../../src/pipeline/run/resume.js';
@@ -87,4 +87,14 @@ test('pruning removes a stage’s batches from N on (parts, rejects, manifests) 
     'sentence_sentiment/quarter=2021Q2/sentiment-batch-0002-part-0001.parquet',
     'sentences/quarter=2021Q3/batch-0002-part-0001.parquet',
   ]);
+});
+
+test('run metrics never show a password given inside a URL', () => {
+  const masked = redactUrlPasswords({
+    source: { kind: 'capiq', pgUrl: 'postgresql://alice:s3cr%40t@db.example:5432/wrds' },
+    services: { llmUrl: 'http://u:p@127.0.0.1:8000/v1', embedUrl: 'http://127.0.0.1:9000/v1' },
+  });
+  assert.equal(masked.source.pgUrl, 'postgresql://alice:***@db.example:5432/wrds');
+  assert.equal(masked.services.llmUrl, 'http://u:***@127.0.0.1:8000/v1');
+  assert.equal(masked.services.embedUrl, 'http://127.0.0.1:9000/v1');
 });

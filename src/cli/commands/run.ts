@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { type Command, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { intSetting, numberSetting, settingValue, stringSetting } from '../../config/settings.js';
 import {
   type FirmSelection,
@@ -24,6 +24,12 @@ import {
   UsageError,
   withExample,
 } from '../common.js';
+
+/** The source flags given (`--pg-url`, `--capiq-schema`…): every worker builds its source from them. */
+function sourceOptionsOf(opts: Record<string, unknown>): Record<string, unknown> {
+  const names = addSourceOptions(new Command()).options.map((o) => o.attributeName());
+  return Object.fromEntries(names.filter((n) => opts[n] !== undefined).map((n) => [n, opts[n]]));
+}
 
 /** `--firms 20` → the first 20 firms by id; `--firms ids.txt` → the ids in the file (one a line, # comments). */
 export function firmSelectionFrom(spec: string | undefined): FirmSelection {
@@ -144,7 +150,7 @@ export function registerRun(program: Command): void {
     const config: RunConfig = {
       runId,
       lake: stringSetting('lake', opts.lake, './lake'),
-      source: { kind, input },
+      source: { ...sourceOptionsOf(opts), kind, input },
       quarters,
       firms: firmSelectionFrom(stringSetting('firms', opts.firms)),
       batchSize: intOption('batchSize', opts.batchSize, 50),

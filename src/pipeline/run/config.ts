@@ -74,9 +74,18 @@ export function configHash(config: RunConfig): string {
   return hashOf(rest);
 }
 
-/** The config as recorded in run metrics: the firm id list is summarised, never the secrets (there are none). */
+/** `postgresql://user:secret@host/db` → `postgresql://user:***@host/db`, in every string of a value. */
+export function redactUrlPasswords<T>(value: T): T {
+  return JSON.parse(
+    JSON.stringify(value, (_k, v) =>
+      typeof v === 'string' ? v.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^@/\s]*@/gi, '$1:***@') : v,
+    ),
+  ) as T;
+}
+
+/** The config as recorded in run metrics: the firm id list summarised, passwords in URLs masked. */
 export function describeConfig(config: RunConfig): Record<string, unknown> {
-  const { firms, ...rest } = config;
+  const { firms, ...rest } = redactUrlPasswords(config);
   return {
     ...rest,
     firms:

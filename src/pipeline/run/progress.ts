@@ -18,7 +18,7 @@ export interface Progress {
 }
 
 const plural = (n: number, word: string) =>
-  `${n.toLocaleString('en-US')} ${n === 1 ? word.replace(/s$/, '') : word}`;
+  `${n.toLocaleString('en-US')} ${n !== 1 ? word : word.endsWith('ches') ? word.slice(0, -2) : word.replace(/s$/, '')}`;
 
 export function stageLine(stage: StageDef, sq: StageQuarter): string {
   const rate = sq.wallSeconds > 0 ? sq.itemsOk / sq.wallSeconds : 0;
