@@ -1,10 +1,13 @@
 /** Every CLI command, registered in this order. Add a command by adding its register function here. */
 import type { Command } from 'commander';
+import { registerAthenaDdl } from './athena-ddl.js';
 import { registerBatches } from './batches.js';
 import { registerCloud } from './cloud.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
 import { registerRun } from './run.js';
+import { registerScorePresets } from './score-presets.js';
+import { registerSentiment } from './sentiment.js';
 
 export const COMMANDS: ((program: Command) => void)[] = [
   registerIngest,
@@ -12,4 +15,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerQuery,
   registerRun,
   registerCloud,
+  registerSentiment,
+  registerScorePresets,
+  registerAthenaDdl,
 ];
