@@ -88,6 +88,7 @@ test('bad values: one-line reason, usage, exit 2', async () => {
     [['--firms', join(dir.path, 'missing.txt')], /cannot read the file of firm ids/],
     [['--concurrency', '0'], /invalid concurrency "0"/],
     [['--run-id', 'a/b'], /invalid --run-id/],
+    [['--sentiment-url', 'http://127.0.0.1:1', '--sentiment-api', 'soap'], /unknown sentiment API "soap"/],
   ];
   const results = await Promise.all(cases.map(([extra]) => runCli(runArgs(join(dir.path, 'bad'), extra))));
   results.forEach((r, i) => {

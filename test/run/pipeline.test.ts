@@ -59,6 +59,8 @@ test('a run over two quarters writes what one big ingest batch writes, with metr
   assert.deepEqual(got.sentenceIds, want.sentenceIds);
   assert.equal(got.counts.firms, 24);
   assert.deepEqual(got.duplicates, []);
+  // The sentiment stage labelled every kept sentence, once.
+  assert.equal(got.counts.sentence_sentiment, got.counts.sentences);
 
   const m = await readMetrics('r1');
   assert.equal(m.status, 'ok');

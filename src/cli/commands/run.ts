@@ -14,6 +14,7 @@ import { runPipeline } from '../../pipeline/run/orchestrator.js';
 import { progressFor } from '../../pipeline/run/progress.js';
 import { STAGES } from '../../pipeline/run/stages.js';
 import { summaryTable } from '../../pipeline/run/summary.js';
+import { createClassifier } from '../../sentiment/create.js';
 import { sourceKinds } from '../../sources/index.js';
 import {
   addLakeOption,
@@ -79,6 +80,30 @@ function topicSettingsFrom(opts: { minTopicSize?: string; outlierThreshold?: str
   return { minTopicSize, outlierThreshold };
 }
 
+const SENTIMENT_FLAGS = [
+  'sentimentUrl',
+  'sentimentApi',
+  'sentimentModel',
+  'sentimentBatchSize',
+  'sentimentConcurrency',
+  'sentimentLabelMap',
+] as const;
+
+/** The sentiment flags after settings precedence, checked here so a bad one exits 2 before any work. */
+function sentimentFlagsFrom(opts: Record<string, unknown>): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (const k of SENTIMENT_FLAGS) {
+    const v = stringSetting(k, opts[k]);
+    if (v !== undefined) flags[k] = v;
+  }
+  try {
+    void createClassifier(flags).close?.();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return flags;
+}
+
 function workerKindFrom(v: unknown): WorkerKind {
   const kind = stringSetting('workers', v, 'thread');
   if (!(WORKER_KINDS as readonly string[]).includes(kind))
@@ -117,6 +142,12 @@ export function registerRun(program: Command): void {
       '--cache-dir <dir>',
       'cache folder for the word vectors (default .cache; env CALLTHEMES_CACHE_DIR)',
     )
+    .option('--sentiment-url <url>', 'served sentiment classifier (vLLM or TEI); default: offline lexicon')
+    .option('--sentiment-api <api>', 'format of the served classifier: vllm (/classify) or tei (/predict)')
+    .option('--sentiment-model <name>', 'served sentiment model (default yiyanghkust/finbert-tone)')
+    .option('--sentiment-batch-size <n>', 'texts per request to the sentiment service (default 32)')
+    .option('--sentiment-concurrency <n>', 'sentiment requests in flight at once per worker (default 4)')
+    .option('--sentiment-label-map <map>', 'label names of the model, e.g. LABEL_0=neutral,LABEL_1=positive')
     .option('--run-id <id>', 'name the run (default: run-<UTC time>-<random>)');
   addSourceOptions(cmd);
   addLakeOption(cmd);
@@ -161,7 +192,7 @@ export function registerRun(program: Command): void {
       seed: intOption('seed', opts.seed, 42, 0),
       topics: topicSettingsFrom(opts),
       cacheDir: resolve(stringSetting('cacheDir', opts.cacheDir, '.cache')),
-      services: {},
+      services: sentimentFlagsFrom(opts),
     };
 
     const progress = progressFor(process.stderr);
