@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerAthenaDdl } from './athena-ddl.js';
 import { registerBatches } from './batches.js';
 import { registerCloud } from './cloud.js';
+import { registerFirmBatch } from './firm-batch.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
 import { registerRun } from './run.js';
@@ -15,7 +16,10 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerQuery,
   registerRun,
   registerCloud,
+  registerFirmBatch,
   registerSentiment,
+  registerQuery,
   registerScorePresets,
   registerAthenaDdl,
+  registerCloud,
 ];
