@@ -13,12 +13,10 @@ import { registerSentiment } from './sentiment.js';
 export const COMMANDS: ((program: Command) => void)[] = [
   registerIngest,
   registerBatches,
-  registerQuery,
-  registerRun,
-  registerCloud,
   registerFirmBatch,
   registerSentiment,
   registerQuery,
+  registerRun,
   registerScorePresets,
   registerAthenaDdl,
   registerCloud,
