@@ -20,6 +20,24 @@ export const ledgerSchema = z.object({
   costUsd: z.number(),
 });
 
+/** One stage over one quarter of a local run (optional in the contract: older files lack it). */
+export const stageQuarterSchema = z.object({
+  stage: z.string(),
+  quarter: z.string(),
+  batches: z.number().int(),
+  batchesRun: z.number().int(),
+  /** Batches a finished earlier attempt had written (resume): not redone, not timed. */
+  batchesSkipped: z.number().int(),
+  batchesFailed: z.number().int(),
+  itemsOk: z.number().int(),
+  itemsRejected: z.number().int(),
+  counts: z.record(z.string(), z.number()),
+  wallSeconds: z.number(),
+  cpuSeconds: z.number(),
+  interrupted: z.boolean(),
+  note: z.string().optional(),
+});
+
 export const runMetricsSchema = z.object({
   runId: z.string(),
   startedAt: z.string(),
@@ -47,6 +65,16 @@ export const runMetricsSchema = z.object({
   peakRssBytes: z.number().int(),
   concurrency: z.number().int(),
   batchSize: z.number().int(),
+  /** Optional fields added by the local run (`callthemes run`); `counts` above are this invocation's work. */
+  workers: z.enum(['thread', 'process']).optional(),
+  /** Seconds the worker pool took to start; not part of any stage's wall time. */
+  workerStartSeconds: z.number().optional(),
+  /** Seconds the workers took to load each stage's models before its first batch (not in the stage's wall). */
+  prepareSeconds: z.record(z.string(), z.number()).optional(),
+  stageQuarters: z.array(stageQuarterSchema).optional(),
+  /** Rows in the lake for the run's quarters when it ended (earlier attempts' batches included). */
+  lakeCounts: z.record(z.string(), z.number()).optional(),
+  errors: z.array(z.string()).optional(),
 });
 
 export type RunMetrics = z.infer<typeof runMetricsSchema>;

@@ -8,6 +8,7 @@ import { registerEstimate } from './estimate.js';
 import { registerFirmBatch } from './firm-batch.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
+import { registerRun } from './run.js';
 import { registerScorePresets } from './score-presets.js';
 import { registerSentiment } from './sentiment.js';
 import { registerThemes } from './themes.js';
@@ -19,6 +20,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerThemes,
   registerSentiment,
   registerQuery,
+  registerRun,
   registerScorePresets,
   registerAthenaDdl,
   registerCloud,

@@ -1,0 +1,105 @@
+/**
+ * The local run end to end (`runPipeline`, the code behind `callthemes run`) on one quarter: worker threads vs
+ * child processes, concurrency 1 vs 2, median of several runs, each into a fresh lake. Prints the pool start-up
+ * separately from the stages' wall time, and each setting's speed-up over the first one.
+ *
+ * Usage: npx tsx bench/run.ts [--quarter 2021Q2] [--input <ectsum dir>] [--firms N] [--runs 3]
+ *          [--kinds thread,process] [--concurrency 1,2] [--batch-size 50] [--synthetic N]
+ * --synthetic N writes N firms for the quarter (ECTSum format) made of real calls' sentences, firm i taking the
+ * sentences of real call i mod R with a firm-specific rotation, so the synthetic quarter has realistic lengths.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultRunSettings, type RunConfig, type WorkerKind } from '../src/pipeline/run/config.js';
+import { runPipeline } from '../src/pipeline/run/orchestrator.js';
+import { LineProgress } from '../src/pipeline/run/progress.js';
+import { ECTSUM_DIR, tempDir } from '../test/helpers/paths.js';
+
+const { values } = parseArgs({
+  options: {
+    quarter: { type: 'string', default: '2021Q2' },
+    input: { type: 'string', default: ECTSUM_DIR },
+    firms: { type: 'string' },
+    runs: { type: 'string', default: '3' },
+    kinds: { type: 'string', default: 'thread,process' },
+    concurrency: { type: 'string', default: '1,2' },
+    'batch-size': { type: 'string', default: '50' },
+    synthetic: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+const quarter = values.quarter!;
+const runs = Number(values.runs);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const work = tempDir('callthemes-bench-run-');
+
+function synthesize(n: number, from: string): string {
+  const [year, q] = [quarter.slice(0, 4), quarter.slice(5)];
+  const real = readdirSync(from)
+    .filter((f) => f.endsWith(`_q${q}_${year}.txt`))
+    .sort();
+  if (real.length === 0) throw new Error(`no ${quarter} calls in ${from} to build synthetic firms from`);
+  const texts = real.map((f) => readFileSync(join(from, f), 'utf8').split('\n').filter(Boolean));
+  const out = join(work.path, 'synthetic');
+  mkdirSync(out, { recursive: true });
+  for (let i = 0; i < n; i++) {
+    const lines = texts[i % texts.length];
+    const shift = Math.floor(i / texts.length) % Math.max(1, lines.length);
+    const rotated = [...lines.slice(shift), ...lines.slice(0, shift)];
+    writeFileSync(join(out, `S${String(i).padStart(5, '0')}_q${q}_${year}.txt`), `${rotated.join('\n')}\n`);
+  }
+  return out;
+}
+
+const input = values.synthetic ? synthesize(Number(values.synthetic), values.input!) : values.input!;
+const quiet = new LineProgress({ write: () => true } as unknown as NodeJS.WritableStream);
+const settings = values
+  .kinds!.split(',')
+  .flatMap((kind) =>
+    values.concurrency!.split(',').map((c) => ({ kind: kind as WorkerKind, concurrency: Number(c) })),
+  );
+
+console.log(
+  `${quarter} from ${values.synthetic ? `${values.synthetic} synthetic firms` : input}` +
+    `${values.firms ? `, first ${values.firms} firms` : ''}; batch size ${values['batch-size']}; ${runs} run(s) each`,
+);
+console.log('workers  K  start_s  stages_s  firms  firms/s  cpu_s  peak_MiB  speed-up');
+let baseline = 0;
+for (const s of settings) {
+  const wall: number[] = [];
+  const start: number[] = [];
+  const cpu: number[] = [];
+  const rss: number[] = [];
+  let firms = 0;
+  for (let r = 0; r < runs; r++) {
+    const config: RunConfig = {
+      ...defaultRunSettings(),
+      runId: `bench-${s.kind}-${s.concurrency}-${r}`,
+      lake: join(work.path, `lake-${s.kind}-${s.concurrency}-${r}`),
+      source: { kind: 'ectsum', input },
+      quarters: [quarter],
+      firms: values.firms ? { limit: Number(values.firms) } : null,
+      batchSize: Number(values['batch-size']),
+      flushEvery: 50,
+      concurrency: s.concurrency,
+      workers: s.kind,
+    };
+    const out = await runPipeline(config, { progress: values.verbose ? new LineProgress() : quiet });
+    if (out.status !== 'ok') throw new Error(`run failed: ${out.errors.join('; ')}`);
+    const m = out.metrics;
+    wall.push(m.stages.reduce((a, x) => a + x.wallSeconds, 0));
+    cpu.push(m.stages.reduce((a, x) => a + x.cpuSeconds, 0));
+    start.push(m.workerStartSeconds ?? 0);
+    rss.push(m.peakRssBytes / 2 ** 20);
+    firms = m.counts.firms;
+  }
+  const w = median(wall);
+  baseline ||= w;
+  console.log(
+    `${s.kind.padEnd(7)}  ${s.concurrency}  ${median(start).toFixed(2).padStart(7)}  ${w.toFixed(2).padStart(8)}  ` +
+      `${String(firms).padStart(5)}  ${(firms / w).toFixed(1).padStart(7)}  ${median(cpu).toFixed(1).padStart(5)}  ` +
+      `${median(rss).toFixed(0).padStart(8)}  ${(baseline / w).toFixed(2).padStart(7)}×`,
+  );
+}
+work.cleanup();
