@@ -2,12 +2,16 @@
 import type { Command } from 'commander';
 import { registerBatches } from './batches.js';
 import { registerCloud } from './cloud.js';
+import { registerFirmBatch } from './firm-batch.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
+import { registerThemes } from './themes.js';
 
 export const COMMANDS: ((program: Command) => void)[] = [
   registerIngest,
   registerBatches,
+  registerFirmBatch,
+  registerThemes,
   registerQuery,
   registerCloud,
 ];

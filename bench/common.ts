@@ -1,0 +1,124 @@
+/** Shared pieces of the topic benchmarks: a quarter's firms and sentences, the NPMI reference, argument parsing. */
+import { parseArgs } from 'node:util';
+import { CooccurrenceIndex, topicDiversity } from '../src/cluster/coherence.js';
+import { type PreparedSentence, prepareSentences } from '../src/pipeline/prepare-sentences.js';
+import { createSource } from '../src/sources/index.js';
+import type { Transcript } from '../src/sources/types.js';
+import { termsOf } from '../src/text/terms.js';
+import { CALL_STOP_WORDS } from '../src/topics/stop-words.js';
+
+export interface BenchFirm {
+  transcript: Transcript;
+  sentences: PreparedSentence[];
+  texts: string[];
+}
+
+export async function loadQuarter(
+  kind: string,
+  input: string,
+  quarter: string,
+  limit?: number,
+): Promise<BenchFirm[]> {
+  const source = await createSource({ kind, input });
+  const listing = await source.listFirms(quarter as never);
+  const ids = listing.firms.map((f) => f.firmId).slice(0, limit ?? Number.POSITIVE_INFINITY);
+  const out: BenchFirm[] = [];
+  for await (const f of source.fetchTranscripts(quarter as never, ids)) {
+    if (!f.ok) continue;
+    const sentences = prepareSentences(f.transcript, { minTokens: 5 }).sentences;
+    if (sentences.length === 0) continue;
+    out.push({ transcript: f.transcript, sentences, texts: sentences.map((s) => s.text) });
+  }
+  await source.close?.();
+  return out;
+}
+
+/** Sentence-level term sets of every firm in the quarter: the reference corpus for NPMI. */
+export function referenceIndex(firms: readonly BenchFirm[]): CooccurrenceIndex {
+  const docs = firms.flatMap((f) =>
+    f.texts.map((t) => termsOf(t, { ngramMax: 2, stopWords: CALL_STOP_WORDS })),
+  );
+  return new CooccurrenceIndex(docs);
+}
+
+export interface TopicScores {
+  nTopics: number;
+  outlierShare: number;
+  /** Mean NPMI of the topics' top-10 keywords (NaN without topics). */
+  npmi: number;
+  /** Unique share of the topics' top-25 keywords. */
+  diversity: number;
+}
+
+export function scoreTopics(
+  ref: CooccurrenceIndex,
+  keywords: readonly (readonly string[])[],
+  labels: ArrayLike<number>,
+): TopicScores {
+  let out = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] < 0) out++;
+  const scored = keywords.filter((k) => k.length >= 2).map((k) => ref.topicNpmi(k.slice(0, 10)));
+  return {
+    nTopics: keywords.length,
+    outlierShare: labels.length === 0 ? 0 : out / labels.length,
+    npmi: scored.length === 0 ? Number.NaN : scored.reduce((a, b) => a + b, 0) / scored.length,
+    diversity: topicDiversity(keywords.map((k) => k.slice(0, 25))),
+  };
+}
+
+export function quantile(xs: readonly number[], q: number): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+export function mean(xs: readonly number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x));
+  return s.length === 0 ? Number.NaN : s.reduce((a, b) => a + b, 0) / s.length;
+}
+
+export function benchArgs(
+  extra: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }> = {},
+) {
+  const { values } = parseArgs({
+    options: {
+      source: { type: 'string', default: 'motley-json' },
+      input: { type: 'string' },
+      quarter: { type: 'string', default: '2021Q2' },
+      firms: { type: 'string' },
+      model: { type: 'string', default: '{}' },
+      ...extra,
+    },
+  });
+  const source = String(values.source);
+  const input =
+    (values.input as string | undefined) ??
+    (source === 'ectsum' ? '../shared/data/ectsum-sentences' : '../shared/data/motley-fool-json');
+  return {
+    ...values,
+    source,
+    input,
+    quarter: String(values.quarter),
+    firms: values.firms ? Number(values.firms) : undefined,
+    model: JSON.parse(String(values.model)) as Record<string, unknown>,
+  };
+}
+
+/** Prints rows as an aligned Markdown table. */
+export function printTable(header: string[], rows: (string | number)[][]): void {
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)));
+  const width = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(width[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of cells) console.log(line(r));
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  if (Number.isInteger(x)) return String(x);
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toFixed(3);
+}

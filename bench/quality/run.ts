@@ -1,0 +1,78 @@
+/**
+ * Quality harness: per quarter, NPMI of each topic's top-10 keywords (co-occurrence within sentences of the
+ * whole quarter), topic diversity (unique share of top-25 keywords), outlier share and topics per firm, for the
+ * firm topic model and for k-means on the same vectors with the same k and the same c-TF-IDF keywords.
+ *
+ *   npx tsx bench/quality/run.ts --source motley-json --quarter 2021Q2 [--firms N] [--model '{"nEpochs":500}']
+ */
+import { buildVocabulary, classTermCounts, cTfIdf, topTerms } from '../../src/cluster/ctfidf.js';
+import { kmeans } from '../../src/cluster/kmeans.js';
+import { matrixFromRows, normalizeRows } from '../../src/cluster/matrix.js';
+import { SifEmbedder } from '../../src/embed/sif.js';
+import { termsOf } from '../../src/text/terms.js';
+import { fitFirmTopics } from '../../src/topics/firm-model.js';
+import { CALL_STOP_WORDS } from '../../src/topics/stop-words.js';
+import {
+  benchArgs,
+  loadQuarter,
+  mean,
+  printTable,
+  quantile,
+  referenceIndex,
+  scoreTopics,
+  type TopicScores,
+} from '../common.js';
+
+const args = benchArgs();
+const embedder = SifEmbedder.load();
+const firms = await loadQuarter(args.source, args.input, args.quarter, args.firms);
+const ref = referenceIndex(firms);
+const ours: TopicScores[] = [];
+const base: TopicScores[] = [];
+const embedTerms = (terms: readonly string[]) => embedder.embed(terms);
+for (const f of firms) {
+  const m = matrixFromRows(await embedder.embed(f.texts), embedder.dim);
+  const fit = await fitFirmTopics(m, f.texts, { ...args.model, topKeywords: 25 }, embedTerms);
+  ours.push(
+    scoreTopics(
+      ref,
+      fit.topics.map((t) => t.keywords),
+      fit.labels,
+    ),
+  );
+  // Baseline: k-means with the same number of topics (at least 2), every sentence assigned.
+  const k = Math.min(Math.max(2, fit.topics.length), m.rows);
+  const km = kmeans(normalizeRows(m), k, { seed: 42 });
+  const docs = f.texts.map((t) => termsOf(t, { ngramMax: 2, stopWords: CALL_STOP_WORDS }));
+  const vocab = buildVocabulary(docs, { minDf: 2 });
+  const w = cTfIdf(classTermCounts(docs, km.labels, k, vocab), vocab.terms.length);
+  base.push(
+    scoreTopics(
+      ref,
+      w.map((row) => topTerms(row, 25).map((x) => vocab.terms[x.term])),
+      km.labels,
+    ),
+  );
+}
+const row = (name: string, s: TopicScores[]) => [
+  name,
+  s.length,
+  mean(s.map((x) => x.nTopics)),
+  `${quantile(
+    s.map((x) => x.nTopics),
+    0.1,
+  )}–${quantile(
+    s.map((x) => x.nTopics),
+    0.9,
+  )}`,
+  `${(100 * mean(s.map((x) => x.outlierShare))).toFixed(1)}%`,
+  mean(s.map((x) => x.npmi)),
+  mean(s.map((x) => x.diversity)),
+];
+console.log(
+  `quality ${args.source} ${args.quarter}: ${firms.length} firms, ${ref.nDocs} reference sentences, model ${JSON.stringify(args.model)}`,
+);
+printTable(
+  ['method', 'firms', 'topics/firm', 'p10–p90', 'outliers', 'NPMI top-10', 'diversity top-25'],
+  [row('callthemes (UMAP+HDBSCAN)', ours), row('k-means, same k', base)],
+);

@@ -1,0 +1,110 @@
+/** Dominant eigenvectors of a symmetric positive semi-definite operator by block power (subspace) iteration. */
+import type { Rng } from './rng.js';
+
+/**
+ * The `count` leading eigenvectors of the operator `apply` (y = A·x) on vectors of length n, orthogonal to
+ * the vectors in `deflate`. Returns an orthonormal basis of the converged subspace, leading direction first.
+ */
+export function topEigenvectors(
+  n: number,
+  count: number,
+  apply: (x: Float64Array, y: Float64Array) => void,
+  rng: Rng,
+  iterations: number,
+  deflate: readonly Float64Array[],
+): Float64Array[] {
+  const fixed = deflate.map((v) => {
+    const out = Float64Array.from(v);
+    normalise(out);
+    return out;
+  });
+  let block = Array.from({ length: count }, () => Float64Array.from({ length: n }, () => rng.normal()));
+  orthonormalise(block, fixed);
+  const y = Array.from({ length: count }, () => new Float64Array(n));
+  for (let it = 0; it < iterations; it++) {
+    for (let c = 0; c < count; c++) apply(block[c], y[c]);
+    const swap = block;
+    block = y.map((v) => v);
+    for (let c = 0; c < count; c++) y[c] = swap[c];
+    orthonormalise(block, fixed);
+  }
+  // Rayleigh–Ritz on the small block so the vectors come out ordered by eigenvalue.
+  for (let c = 0; c < count; c++) apply(block[c], y[c]);
+  const h = Array.from({ length: count }, (_, r) =>
+    Array.from({ length: count }, (_, c) => dotF(block[r], y[c])),
+  );
+  const { vectors } = jacobiEigen(h);
+  return vectors.map((coef) => {
+    const v = new Float64Array(n);
+    for (let c = 0; c < count; c++) for (let i = 0; i < n; i++) v[i] += coef[c] * block[c][i];
+    return v;
+  });
+}
+
+function dotF(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+function normalise(v: Float64Array): void {
+  const s = Math.sqrt(dotF(v, v));
+  if (s > 0) for (let i = 0; i < v.length; i++) v[i] /= s;
+}
+
+/** Modified Gram–Schmidt against `fixed` and then within the block. */
+function orthonormalise(block: Float64Array[], fixed: readonly Float64Array[]): void {
+  for (let c = 0; c < block.length; c++) {
+    const v = block[c];
+    for (const u of [...fixed, ...block.slice(0, c)]) {
+      const p = dotF(v, u);
+      for (let i = 0; i < v.length; i++) v[i] -= p * u[i];
+    }
+    const s = Math.sqrt(dotF(v, v));
+    if (s > 1e-12) for (let i = 0; i < v.length; i++) v[i] /= s;
+    else for (let i = 0; i < v.length; i++) v[i] = 0;
+  }
+}
+
+/** Eigen-decomposition of a small symmetric matrix (cyclic Jacobi); vectors sorted by descending eigenvalue. */
+export function jacobiEigen(a: number[][]): { values: number[]; vectors: number[][] } {
+  const n = a.length;
+  const m = a.map((r) => r.slice());
+  const v: number[][] = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)),
+  );
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += m[i][j] * m[i][j];
+    if (off < 1e-24) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        if (Math.abs(m[p][q]) < 1e-300) continue;
+        const theta = (m[q][q] - m[p][p]) / (2 * m[p][q]);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const mkp = m[k][p];
+          const mkq = m[k][q];
+          m[k][p] = c * mkp - s * mkq;
+          m[k][q] = s * mkp + c * mkq;
+        }
+        for (let k = 0; k < n; k++) {
+          const mpk = m[p][k];
+          const mqk = m[q][k];
+          m[p][k] = c * mpk - s * mqk;
+          m[q][k] = s * mpk + c * mqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k][p];
+          const vkq = v[k][q];
+          v[k][p] = c * vkp - s * vkq;
+          v[k][q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => m[y][y] - m[x][x]);
+  return { values: order.map((i) => m[i][i]), vectors: order.map((i) => v.map((row) => row[i])) };
+}

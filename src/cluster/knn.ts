@@ -1,0 +1,136 @@
+/**
+ * k-nearest-neighbour graphs: exact (blocked brute force) for small inputs, usearch's HNSW for large ones.
+ * Rows exclude the point itself and are sorted by ascending distance, ties by index, so results are stable.
+ */
+import { Index, MetricKind } from 'usearch';
+import { type Matrix, normalizeRows } from './matrix.js';
+
+export type Metric = 'cosine' | 'euclidean';
+
+export interface KnnGraph {
+  readonly n: number;
+  readonly k: number;
+  /** n × k neighbour indices, row i = the k nearest other points of i. */
+  readonly indices: Int32Array;
+  /** n × k distances matching `indices` (cosine: 1 − cos; euclidean: L2). */
+  readonly distances: Float32Array;
+}
+
+export interface KnnOptions {
+  metric?: Metric;
+  /** Exact search below this many points (default 2,000), HNSW at or above. */
+  exactBelow?: number;
+  /** HNSW graph degree (default 16). */
+  connectivity?: number;
+  /** HNSW candidate list size when building and searching (default 128 / 64). */
+  expansionAdd?: number;
+  expansionSearch?: number;
+  /** Threads for HNSW (default 1: single-threaded insertion keeps the graph reproducible). */
+  threads?: number;
+}
+
+export function knn(m: Matrix, k: number, o: KnnOptions = {}): KnnGraph {
+  return m.rows < (o.exactBelow ?? 2000) ? exactKnn(m, k, o.metric ?? 'cosine') : approximateKnn(m, k, o);
+}
+
+function checkK(m: Matrix, k: number): void {
+  if (!Number.isInteger(k) || k < 1) throw new Error(`knn: k must be a positive integer, got ${k}`);
+  if (k >= m.rows) throw new Error(`knn: k=${k} needs more than ${k} points, got ${m.rows}`);
+}
+
+/** Exact kNN by brute force, O(n² d); fine for a few thousand points. */
+export function exactKnn(m: Matrix, k: number, metric: Metric = 'cosine'): KnnGraph {
+  checkK(m, k);
+  const n = m.rows;
+  const dim = m.cols;
+  const x = metric === 'cosine' ? normalizeRows(m).data : m.data;
+  const indices = new Int32Array(n * k);
+  const distances = new Float32Array(n * k);
+  const rowDist = new Float64Array(n);
+  const bestD = new Float64Array(k);
+  const bestI = new Int32Array(k);
+  const sq = new Float64Array(n);
+  if (metric === 'euclidean') {
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let d = 0; d < dim; d++) s += x[i * dim + d] * x[i * dim + d];
+      sq[i] = s;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const oi = i * dim;
+    for (let j = 0; j < n; j++) {
+      const oj = j * dim;
+      let s = 0;
+      for (let d = 0; d < dim; d++) s += x[oi + d] * x[oj + d];
+      rowDist[j] = metric === 'cosine' ? 1 - s : Math.sqrt(Math.max(0, sq[i] + sq[j] - 2 * s));
+    }
+    // Insertion into a sorted top-k list; strict < keeps the lower index on ties.
+    let filled = 0;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const dj = rowDist[j];
+      if (filled === k && dj >= bestD[k - 1]) continue;
+      let p = filled < k ? filled++ : k - 1;
+      while (p > 0 && bestD[p - 1] > dj) {
+        bestD[p] = bestD[p - 1];
+        bestI[p] = bestI[p - 1];
+        p--;
+      }
+      bestD[p] = dj;
+      bestI[p] = j;
+    }
+    for (let r = 0; r < k; r++) {
+      indices[i * k + r] = bestI[r];
+      distances[i * k + r] = Math.max(0, bestD[r]);
+    }
+  }
+  return { n, k, indices, distances };
+}
+
+/** Approximate kNN through usearch's HNSW index (recall ≈ 0.999 at the defaults on 100-d data). */
+export function approximateKnn(m: Matrix, k: number, o: KnnOptions = {}): KnnGraph {
+  checkK(m, k);
+  const n = m.rows;
+  const metric = o.metric ?? 'cosine';
+  const threads = o.threads ?? 1;
+  const index = new Index({
+    dimensions: m.cols,
+    metric: metric === 'cosine' ? MetricKind.Cos : MetricKind.L2sq,
+    quantization: 'f32' as never,
+    connectivity: o.connectivity ?? 16,
+    expansion_add: o.expansionAdd ?? 128,
+    expansion_search: o.expansionSearch ?? 64,
+    multi: false,
+  });
+  const keys = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = BigInt(i);
+  index.add(keys, m.data, threads);
+  const want = k + 1;
+  const res = index.search(m.data, want, threads) as unknown as {
+    keys: BigUint64Array;
+    distances: Float32Array;
+    counts: BigUint64Array;
+  };
+  const indices = new Int32Array(n * k);
+  const distances = new Float32Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const count = Number(res.counts[i]);
+    let r = 0;
+    for (let t = 0; t < count && r < k; t++) {
+      const j = Number(res.keys[i * want + t]);
+      if (j === i) continue;
+      const dist = res.distances[i * want + t];
+      indices[i * k + r] = j;
+      distances[i * k + r] = metric === 'cosine' ? Math.max(0, dist) : Math.sqrt(Math.max(0, dist));
+      r++;
+    }
+    // HNSW can return fewer hits than asked; pad with the last hit so every row has k entries.
+    if (r === 0) throw new Error(`knn: the index returned no neighbours for point ${i}`);
+    for (; r < k; r++) {
+      indices[i * k + r] = indices[i * k + r - 1];
+      distances[i * k + r] = distances[i * k + r - 1];
+    }
+  }
+  return { n, k, indices, distances };
+}

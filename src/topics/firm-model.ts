@@ -1,0 +1,244 @@
+/**
+ * The per-firm topic model: sentence vectors → UMAP-style reduction → HDBSCAN → topics ordered by size →
+ * c-TF-IDF keywords (optionally re-ranked by MMR) → representative sentences nearest each centroid.
+ * Outliers stay unassigned unless a similarity threshold for reassignment is given.
+ */
+import { buildVocabulary, classTermCounts, cTfIdf, topTerms } from '../cluster/ctfidf.js';
+import { type ClusterSelection, hdbscan } from '../cluster/hdbscan.js';
+import { exactKnn } from '../cluster/knn.js';
+import { cosine, type Matrix, meanRow, normalizeRows } from '../cluster/matrix.js';
+import { mmr } from '../cluster/mmr.js';
+import { nearestToCentroid } from '../cluster/representative.js';
+import { umap } from '../cluster/umap.js';
+import { termsOf } from '../text/terms.js';
+import { CALL_STOP_WORDS } from './stop-words.js';
+
+export interface FirmTopicOptions {
+  /** UMAP neighbourhood, counting the point (default 15, BERTopic's). */
+  nNeighbors: number;
+  /** Reduced dimensions (default 5, BERTopic's). */
+  nComponents: number;
+  minDist: number;
+  /** SGD epochs of the layout (default 200). */
+  nEpochs: number;
+  /** 'umap', or 'none' to cluster the sentence vectors directly. */
+  reducer: 'umap' | 'none';
+  /** Smallest topic; 'auto' scales with the call: max(5, round(n / 50)). */
+  minClusterSize: number | 'auto';
+  /** HDBSCAN min_samples (default 3). */
+  minSamples: number;
+  selection: ClusterSelection;
+  /** Longest keyword n-gram (default 2). */
+  ngramMax: number;
+  /** A keyword must occur in at least this many of the firm's sentences (default 2). */
+  minDf: number;
+  topKeywords: number;
+  /** MMR over the top 30 c-TF-IDF terms against the topic centroid; 0 keeps the c-TF-IDF order. */
+  keywordDiversity: number;
+  representatives: number;
+  /** Reassign an outlier to its most similar topic centroid when cosine ≥ this; null keeps outliers. */
+  outlierThreshold: number | null;
+  stopWords: ReadonlySet<string>;
+  seed: number;
+}
+
+export const DEFAULT_FIRM_TOPIC_OPTIONS: FirmTopicOptions = {
+  nNeighbors: 15,
+  nComponents: 5,
+  minDist: 0,
+  nEpochs: 200,
+  reducer: 'umap',
+  minClusterSize: 'auto',
+  minSamples: 3,
+  selection: 'leaf',
+  ngramMax: 2,
+  minDf: 2,
+  topKeywords: 10,
+  keywordDiversity: 0,
+  representatives: 5,
+  outlierThreshold: null,
+  stopWords: CALL_STOP_WORDS,
+  seed: 42,
+};
+
+export interface FirmTopic {
+  /** Sentence indices, ascending. */
+  members: number[];
+  keywords: string[];
+  keywordScores: number[];
+  /** Sentence indices nearest the centroid, best first. */
+  representatives: number[];
+  /** Mean of the members' unit sentence vectors. */
+  centroid: Float32Array;
+}
+
+export interface FirmTopicTimings {
+  reduce: number;
+  cluster: number;
+  keywords: number;
+}
+
+export interface FirmTopicResult {
+  /** Topic per sentence (index into `topics`), −1 for outliers. */
+  labels: Int32Array;
+  topics: FirmTopic[];
+  /** Outliers before any reassignment. */
+  nOutliersBefore: number;
+  timings: FirmTopicTimings;
+}
+
+/** Embeds candidate keywords for MMR (one call for all topics); given by the caller. */
+export type TermEmbedder = (terms: readonly string[]) => Promise<Float32Array[]>;
+
+export function resolveMinClusterSize(o: Pick<FirmTopicOptions, 'minClusterSize'>, n: number): number {
+  return o.minClusterSize === 'auto' ? Math.max(5, Math.round(n / 50)) : o.minClusterSize;
+}
+
+export async function fitFirmTopics(
+  vectors: Matrix,
+  texts: readonly string[],
+  options: Partial<FirmTopicOptions> = {},
+  embedTerms?: TermEmbedder,
+): Promise<FirmTopicResult> {
+  const o = { ...DEFAULT_FIRM_TOPIC_OPTIONS, ...options };
+  const n = vectors.rows;
+  if (texts.length !== n) throw new Error(`fitFirmTopics: ${n} vectors but ${texts.length} texts`);
+  const unit = normalizeRows(vectors);
+  const mcs = resolveMinClusterSize(o, n);
+  const t0 = performance.now();
+  let labels: Int32Array = new Int32Array(n).fill(-1);
+  let reduced: Matrix = unit;
+  const t1 = performance.now();
+  let t2 = t1;
+  if (n >= 2 * mcs && n > o.nComponents + 2) {
+    if (o.reducer === 'umap') {
+      const nNeighbors = Math.min(o.nNeighbors, n - 1);
+      const g = exactKnn(unit, nNeighbors - 1, 'cosine');
+      reduced = umap(unit, {
+        knn: g,
+        nNeighbors,
+        nComponents: o.nComponents,
+        minDist: o.minDist,
+        nEpochs: o.nEpochs,
+        seed: o.seed,
+      });
+    }
+    t2 = performance.now();
+    const res = hdbscan(reduced, {
+      minClusterSize: mcs,
+      minSamples: Math.min(o.minSamples, n - 1),
+      method: o.selection,
+      metric: o.reducer === 'umap' ? 'euclidean' : 'cosine',
+    });
+    labels = relabelBySize(res.labels, res.nClusters);
+  }
+  const t3 = performance.now();
+  let nTopics = 0;
+  for (const l of labels) nTopics = Math.max(nTopics, l + 1);
+  const nOutliersBefore = labels.filter((l) => l < 0).length;
+  if (o.outlierThreshold !== null && nTopics > 0)
+    labels = reassignOutliers(unit, labels, nTopics, o.outlierThreshold);
+  const topics = await describeTopics(unit, texts, labels, nTopics, o, embedTerms);
+  const t4 = performance.now();
+  return {
+    labels,
+    topics,
+    nOutliersBefore,
+    timings: { reduce: (t2 - t0) / 1000, cluster: (t3 - t2) / 1000, keywords: (t4 - t3) / 1000 },
+  };
+}
+
+/** Renumbers clusters by descending size (ties: the cluster whose first member comes first), as BERTopic does. */
+export function relabelBySize(labels: Int32Array, nClusters: number): Int32Array {
+  const size = new Int32Array(nClusters);
+  const first = new Int32Array(nClusters).fill(labels.length);
+  labels.forEach((l, i) => {
+    if (l < 0) return;
+    size[l]++;
+    if (i < first[l]) first[l] = i;
+  });
+  const order = Array.from({ length: nClusters }, (_, c) => c).sort(
+    (a, b) => size[b] - size[a] || first[a] - first[b],
+  );
+  const rank = new Int32Array(nClusters);
+  order.forEach((c, r) => {
+    rank[c] = r;
+  });
+  return labels.map((l) => (l < 0 ? -1 : rank[l]));
+}
+
+/** Gives each outlier the topic whose centroid is most cosine-similar, when that similarity ≥ threshold. */
+export function reassignOutliers(
+  unit: Matrix,
+  labels: Int32Array,
+  nTopics: number,
+  threshold: number,
+): Int32Array {
+  const groups: number[][] = Array.from({ length: nTopics }, () => []);
+  labels.forEach((l, i) => {
+    if (l >= 0) groups[l].push(i);
+  });
+  const cents = groups.map((g) => meanRow(unit, g));
+  const out = Int32Array.from(labels);
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] >= 0) continue;
+    const row = unit.data.subarray(i * unit.cols, (i + 1) * unit.cols);
+    let best = -1;
+    let bestSim = threshold;
+    for (let t = 0; t < nTopics; t++) {
+      const s = cosine(row, cents[t]);
+      if (s >= bestSim) {
+        bestSim = s;
+        best = t;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
+async function describeTopics(
+  unit: Matrix,
+  texts: readonly string[],
+  labels: Int32Array,
+  nTopics: number,
+  o: FirmTopicOptions,
+  embedTerms?: TermEmbedder,
+): Promise<FirmTopic[]> {
+  if (nTopics === 0) return [];
+  const docs = texts.map((t) => termsOf(t, { ngramMax: o.ngramMax, stopWords: o.stopWords }));
+  const vocab = buildVocabulary(docs, { minDf: o.minDf });
+  // The outliers form one more class, as in BERTopic, so they count in every term's frequency.
+  const hasOutliers = labels.some((l) => l < 0);
+  const classOf = hasOutliers ? labels.map((l) => (l < 0 ? nTopics : l)) : labels;
+  const counts = classTermCounts(docs, classOf, nTopics + (hasOutliers ? 1 : 0), vocab);
+  const weights = cTfIdf(counts, vocab.terms.length);
+  const useMmr = o.keywordDiversity > 0 && embedTerms !== undefined;
+  const members: number[][] = Array.from({ length: nTopics }, () => []);
+  labels.forEach((l, i) => {
+    if (l >= 0) members[l].push(i);
+  });
+  const centroids = members.map((m) => meanRow(unit, m));
+  let ranked = members.map((_, t) => topTerms(weights[t], useMmr ? 30 : o.topKeywords));
+  if (useMmr) {
+    // One embedding call for every topic's candidates, then MMR against each topic's centroid.
+    const all = [...new Set(ranked.flatMap((r) => r.map((x) => x.term)))];
+    const vecs = await embedTerms(all.map((id) => vocab.terms[id]));
+    const vecOf = new Map(all.map((id, i) => [id, vecs[i]]));
+    ranked = ranked.map((r, t) =>
+      mmr(
+        centroids[t],
+        r.map((x) => vecOf.get(x.term)!),
+        o.topKeywords,
+        o.keywordDiversity,
+      ).map((p) => r[p]),
+    );
+  }
+  return members.map((m, t) => ({
+    members: m,
+    keywords: ranked[t].map((r) => vocab.terms[r.term]),
+    keywordScores: ranked[t].map((r) => r.score),
+    representatives: nearestToCentroid(unit, m, centroids[t], o.representatives),
+    centroid: centroids[t],
+  }));
+}

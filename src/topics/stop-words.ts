@@ -1,0 +1,48 @@
+/**
+ * Words that carry no topic in an earnings call: English function words (scikit-learn's English list without
+ * content words such as "interest", "system" and "bill", which matter in calls) plus the call's own filler:
+ * greetings, hedges, time words every call uses ("quarter", "year") and spoken discourse markers.
+ */
+
+const ENGLISH = `a about above across after afterwards again against all almost alone along already also although always am
+among amongst amoungst amount an and another any anyhow anyone anything anyway anywhere are around as at back
+be became because become becomes becoming been before beforehand behind being below beside besides between
+beyond both but by call can cannot cant co con could couldnt de do done down due during each eg eight either
+eleven else elsewhere enough etc even ever every everyone everything everywhere except few fifteen fifty find
+first five for former formerly forty four from further get give go had has hasnt have he hence her here
+hereafter hereby herein hereupon hers herself him himself his how however hundred i ie if in inc indeed into
+is it its itself keep last latter latterly least less ltd made many may me meanwhile might mine more moreover
+most mostly much must my myself namely neither never nevertheless next nine no nobody none noone nor not
+nothing now nowhere of off often on once one only onto or other others otherwise our ours ourselves out over
+own per perhaps please put rather re same see seem seemed seeming seems several she should since six sixty so
+some somehow someone something sometime sometimes somewhere still such take ten than that the their them
+themselves then thence there thereafter thereby therefore therein thereupon these they third this those though
+three through throughout thru thus to together too toward towards twelve twenty two un under until up upon us
+very via was we well were what whatever when whence whenever where whereafter whereas whereby wherein
+whereupon wherever whether which while whither who whoever whole whom whose why will with within without would
+yet you your yours yourself yourselves`;
+
+const CONTRACTIONS = `i'm i've i'd i'll we're we've we'd we'll you're you've you'd you'll they're they've they'd they'll it's
+that's there's here's what's let's don't doesn't didn't isn't aren't wasn't weren't won't wouldn't can't couldn't
+shouldn't haven't hasn't hadn't`;
+
+const CALL_FILLER = `quarter quarters year years yearly today yesterday tomorrow morning afternoon evening thank thanks thanked
+question questions answer operator ladies gentlemen everybody everyone guys okay ok yes yeah sure great good really just
+like think thinking thought know knew going gonna want wanted look looking looked lot lots kind sort bit little things
+thing way ways able make makes making let say said saying talk talked talking mentioned mention obviously certainly
+clearly basically actually probably maybe course right pretty terms point points time times start started continue
+continued continues continuing expect expected expecting believe believed feel feeling come coming came seeing seen
+try trying tried got getting need needs needed use used using new year-over-year versus compared period prior
+second fourth half relative approximately roughly overall total including included includes respect regard regarding
+related specific specifically particular particularly certain different significant significantly additional
+comment comments commentary color remarks prepared slide slides page discussed discuss hear heard happy pleased
+remind reminder welcome joining joined`;
+
+const split = (s: string): string[] => s.split(/\s+/).filter(Boolean);
+
+export const CALL_STOP_WORDS: ReadonlySet<string> = new Set([
+  ...split(ENGLISH),
+  ...split(CONTRACTIONS),
+  ...split(CONTRACTIONS).map((w) => w.replace("'", '’')),
+  ...split(CALL_FILLER),
+]);
