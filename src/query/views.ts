@@ -1,8 +1,12 @@
-/** Registers every lake table as a DuckDB view over all quarters (Hive partitions, quarter as VARCHAR). */
+/**
+ * Registers every lake table as a DuckDB view over all quarters (Hive partitions, quarter as VARCHAR), then
+ * the views built on them (research-scores.ts).
+ */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdent, sqlString } from '../lake/duckdb.js';
 import { duckdbType, TABLE_NAMES, TABLES, type TableName } from '../lake/schema.js';
 import type { LakeStore } from '../lake/store.js';
+import { DERIVED_VIEWS } from './research-scores.js';
 
 export async function registerLakeViews(conn: DuckDBConnection, store: LakeStore): Promise<TableName[]> {
   const withData: TableName[] = [];
@@ -23,5 +27,6 @@ export async function registerLakeViews(conn: DuckDBConnection, store: LakeStore
     }
     await conn.run(sql);
   }
+  for (const view of DERIVED_VIEWS) await conn.run(view);
   return withData;
 }

@@ -1,10 +1,13 @@
 /** Every CLI command, registered in this order. Add a command by adding its register function here. */
 import type { Command } from 'commander';
+import { registerAthenaDdl } from './athena-ddl.js';
 import { registerBatches } from './batches.js';
 import { registerCloud } from './cloud.js';
 import { registerFirmBatch } from './firm-batch.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
+import { registerScorePresets } from './score-presets.js';
+import { registerSentiment } from './sentiment.js';
 import { registerThemes } from './themes.js';
 
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -13,5 +16,8 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerFirmBatch,
   registerThemes,
   registerQuery,
+  registerSentiment,
+  registerScorePresets,
+  registerAthenaDdl,
   registerCloud,
 ];

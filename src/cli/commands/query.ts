@@ -16,7 +16,7 @@ export function registerQuery(program: Command): void {
   const cmd = program
     .command('query')
     .description(
-      'run SQL over the lake (tables: firms, sentences, topics, themes, topic_themes, theme_links, sentence_sentiment, rejects)',
+      'run SQL over the lake (tables: firms, sentences, topics, themes, topic_themes, theme_links, sentence_sentiment, rejects; view: sentences_with_themes)',
     )
     .argument('[sql]', 'SQL to run')
     .option('--preset <name>', 'a named query instead of SQL')

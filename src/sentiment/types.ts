@@ -1,0 +1,19 @@
+/** The sentiment seam: texts → one label per text, with the classifier's score for that label. */
+
+export type SentimentLabel = 'positive' | 'negative' | 'neutral';
+
+export const SENTIMENT_LABELS: readonly SentimentLabel[] = ['positive', 'negative', 'neutral'];
+
+export interface SentimentResult {
+  label: SentimentLabel;
+  /** The classifier's confidence in `label`, in [0, 1]. */
+  score: number;
+}
+
+export interface SentimentClassifier {
+  /** Model id recorded in `sentence_sentiment.model`. */
+  readonly model: string;
+  /** One result per text, in order. */
+  classify(texts: readonly string[]): Promise<SentimentResult[]>;
+  close?(): Promise<void>;
+}
