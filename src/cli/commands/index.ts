@@ -6,6 +6,7 @@ import { registerCloud } from './cloud.js';
 import { registerFirmBatch } from './firm-batch.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
+import { registerReport } from './report.js';
 import { registerScorePresets } from './score-presets.js';
 import { registerSentiment } from './sentiment.js';
 import { registerThemes } from './themes.js';
@@ -20,4 +21,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerScorePresets,
   registerAthenaDdl,
   registerCloud,
+  registerReport,
 ];
