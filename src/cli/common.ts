@@ -1,8 +1,9 @@
 /** Options and helpers shared by CLI commands. */
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseQuarter, parseQuarterRange } from '../config/quarter.js';
 import { intSetting, stringSetting } from '../config/settings.js';
 import { type LakeStore, openStore } from '../lake/store.js';
+import { checkSchemaName, QUARTER_BASES, READ_PATHS } from '../sources/capiq/settings.js';
 import { createSource, sourceKinds } from '../sources/index.js';
 import type { TranscriptSource } from '../sources/types.js';
 
@@ -19,7 +20,38 @@ export function addLakeOption(cmd: Command): Command {
 export function addSourceOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--source <kind>', `transcript source: ${sourceKinds().join(', ')}`))
-    .option('--input <path>', 'input folder or file of the source');
+    .option('--input <path>', 'input folder or file of the source')
+    .option(
+      '--pg-url <url>',
+      'capiq: postgresql://user@host:port/db (default: PGHOST… variables, else WRDS); password via PGPASSWORD or .pgpass',
+    )
+    .option('--pg-secret-id <id>', 'capiq: AWS Secrets Manager secret holding username and password')
+    .addOption(
+      new Option(
+        '--quarter-basis <basis>',
+        'capiq: a call belongs to the calendar quarter of its date, or its fiscal label',
+      ).choices(QUARTER_BASES),
+    )
+    .option(
+      '--capiq-schema <name>',
+      'capiq: schema of the transcript tables (default ciq_transcripts)',
+      schemaName,
+    )
+    .option('--capiq-links-schema <name>', 'capiq: schema of wrds_ticker (default ciq_common)', schemaName)
+    .addOption(
+      new Option(
+        '--capiq-read-path <path>',
+        'capiq: WRDS views or Xpressfeed base tables (default views)',
+      ).choices(READ_PATHS),
+    );
+}
+
+function schemaName(value: string): string {
+  try {
+    return checkSchemaName(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 export function lakeFrom(opts: { lake?: string }): LakeStore {

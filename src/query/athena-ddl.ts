@@ -27,9 +27,14 @@ export function validateAthenaOptions(o: AthenaDdlOptions): void {
   if (o.quarters.length === 0) throw new Error('no quarters for the partition projection');
 }
 
-/** `'…'` literal for Hive DDL; quotes and backslashes in comments are replaced, not escaped. */
+/** `'…'` literal for Hive DDL; quotes and backslashes are replaced, not escaped. */
 function literal(text: string): string {
   return `'${text.replace(/\\/g, '/').replace(/'/g, '’')}'`;
+}
+
+/** A column or table comment: Glue keeps at most 255 characters. */
+function comment(text: string): string {
+  return literal(text.slice(0, 255));
 }
 
 function tableRoot(o: AthenaDdlOptions, table: string): string {
@@ -37,7 +42,7 @@ function tableRoot(o: AthenaDdlOptions, table: string): string {
 }
 
 export function athenaTableDdl(table: TableDef, o: AthenaDdlOptions): string {
-  const cols = table.columns.map((c) => `  \`${c.name}\` ${athenaType(c.type)} COMMENT ${literal(c.doc)}`);
+  const cols = table.columns.map((c) => `  \`${c.name}\` ${athenaType(c.type)} COMMENT ${comment(c.doc)}`);
   const root = tableRoot(o, table.name);
   const props: [string, string][] = [
     ['projection.enabled', 'true'],
@@ -50,7 +55,7 @@ export function athenaTableDdl(table: TableDef, o: AthenaDdlOptions): string {
     `CREATE EXTERNAL TABLE IF NOT EXISTS \`${o.database}\`.\`${table.name}\` (`,
     cols.join(',\n'),
     `)`,
-    `COMMENT ${literal(table.doc)}`,
+    `COMMENT ${comment(table.doc)}`,
     `PARTITIONED BY (\`${table.partitionKey}\` string)`,
     `STORED AS PARQUET`,
     `LOCATION ${literal(root)}`,

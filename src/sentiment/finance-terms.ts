@@ -122,6 +122,14 @@ export const BASELINE_ANCHORS = words(`
   from versus vs compared against than
 `);
 
+/** Units and filler skipped when measuring the distance between a direction word and its metric (YEAR: a year). */
+export const FILLER_WORDS = words(`
+  eur usd mn m bn b million millions billion billions thousand percent pct per cent bps basis points point
+  by to from the a an of in our its their was were is are has have had been be year over on and net total
+  operating gross adjusted organic quarter quarterly annual sequentially approximately about nearly almost
+  some roughly x q 's s YEAR
+`);
+
 /** Words that negate what follows within a short window. */
 export const NEGATORS = words(`
   not no never none nothing neither nor without cannot can't won't don't doesn't didn't isn't aren't wasn't

@@ -1,10 +1,12 @@
 /**
  * Offline finance-aware sentiment: a general valence lexicon (VADER's) adapted with finance word lists,
- * plus three rules that matter in company reporting:
+ * plus the rules that matter in company reporting:
  *   1. direction × metric: "costs fell" is good news, "revenue fell" bad; the pair scores as one unit and
  *      the two words' own valences are not counted again;
- *   2. negation: a negator within the three preceding words flips and damps a score ("did not decline");
- *   3. contrast: after "but"/"however" a clause weighs more, a "despite …," or "partially offset by …"
+ *   2. comparisons: a quantity after "from / versus / compared to" is the baseline, not the news, and a
+ *      metric stated against a baseline scores by the numbers ("EPS of 0.21 versus 0.12");
+ *   3. negation: a negator within the three preceding words flips and damps a score ("did not decline");
+ *   4. contrast: after "but"/"however" a clause weighs more, a "despite …," or "partially offset by …"
  *      clause weighs less.
  * The summed score is squashed to a compound in (-1, 1) as VADER does; |compound| ≥ threshold is polar.
  */
@@ -14,6 +16,7 @@ import {
   BOOSTERS,
   CONTRASTS,
   DIRECTION,
+  FILLER_WORDS,
   FINANCE_VALENCE,
   GOOD_METRICS,
   NEGATORS,
@@ -46,73 +49,7 @@ const NEGATION_WINDOW = 3;
 /** General-lexicon valences weigh less than finance ones: descriptive text is full of mildly "nice" words. */
 const GENERAL_WEIGHT = 0.6;
 const PARTIAL = new Set(['partially', 'partly', 'somewhat', 'slightly']);
-
-/** Units and filler skipped when measuring distance between a direction word and its metric. */
-const FILLER = new Set([
-  'eur',
-  'usd',
-  'mn',
-  'm',
-  'bn',
-  'b',
-  'million',
-  'millions',
-  'billion',
-  'billions',
-  'thousand',
-  'percent',
-  'pct',
-  'per',
-  'cent',
-  'bps',
-  'basis',
-  'points',
-  'point',
-  'by',
-  'to',
-  'from',
-  'the',
-  'a',
-  'an',
-  'of',
-  'in',
-  'our',
-  'its',
-  'their',
-  'was',
-  'were',
-  'is',
-  'are',
-  'has',
-  'have',
-  'had',
-  'been',
-  'be',
-  'year',
-  'over',
-  'on',
-  'and',
-  'net',
-  'total',
-  'operating',
-  'gross',
-  'adjusted',
-  'organic',
-  'quarter',
-  'quarterly',
-  'annual',
-  'sequentially',
-  'approximately',
-  'about',
-  'nearly',
-  'almost',
-  'some',
-  'roughly',
-  'x',
-  'q',
-  "'s",
-  's',
-]);
+const FILLER = new Set(FILLER_WORDS);
 
 const PUNCT_RE = /[a-z]+(?:['’-][a-z]+)*|\d+(?:[.,]\d+)*%?|[.;:!?]|,/g;
 

@@ -17,6 +17,8 @@ const factories = new Map<string, Factory>([
   ['ectsum', (o) => new EctsumSource(requireInput(o))],
   ['motley-json', (o) => new MotleyJsonSource(requireInput(o))],
   ['jsonl', (o) => new JsonlSource(requireInput(o))],
+  // Loaded on demand: pg and the AWS SDK are only needed by this source.
+  ['capiq', async (o) => (await import('./capiq/index.js')).createCapiqSource(o)],
 ]);
 
 export function registerSource(kind: string, factory: Factory): void {

@@ -286,7 +286,21 @@ describe('sentiment stage over a lake ingested from the shipped sample', () => {
         env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1' },
       });
     const lake = join(tmp.path, 'lake');
-    const ok = cli(['sentiment', '--quarter', Q, '--lake', lake, '--batch', '1', '--batch-size', '8']);
+    // With the source and service flags every stage command accepts (the cloud jobs pass them all).
+    const shared = ['--source', 'ectsum', '--input', EXAMPLES_ECTSUM, '--llm-url', 'http://127.0.0.1:1/v1'];
+    shared.push('--llm-model', 'm', '--embed-url', 'http://127.0.0.1:1/v1', '--embed-model', 'e');
+    const ok = cli([
+      'sentiment',
+      '--quarter',
+      Q,
+      '--lake',
+      lake,
+      '--batch',
+      '1',
+      '--batch-size',
+      '8',
+      ...shared,
+    ]);
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(
       ok.stdout,

@@ -14,7 +14,10 @@ export function registerAthenaDdl(program: Command): void {
       'lake root on S3, s3://bucket/prefix (default: the lake setting when it is s3://)',
     )
     .option('--database <name>', 'Glue database (default callthemes)')
-    .option('--quarters <range>', 'quarters the projection enumerates (default 2015Q1..2030Q4)')
+    .option(
+      '--quarters <range>',
+      'quarters the projection enumerates (default 2000Q1..2030Q4, like the CDK stack)',
+    )
     .option('--out <file>', 'write to a file instead of stdout');
   withExample(cmd, 'callthemes athena-ddl --location s3://my-bucket/callthemes --quarters 2019Q1..2026Q4');
   cmd.action(async (opts) => {
@@ -26,7 +29,7 @@ export function registerAthenaDdl(program: Command): void {
       statements = athenaDdl({
         database: stringSetting('athenaDatabase', opts.database, 'callthemes'),
         location,
-        quarters: quartersFrom(opts.quarters ?? '2015Q1..2030Q4'),
+        quarters: quartersFrom(opts.quarters ?? '2000Q1..2030Q4'),
       });
     } catch (err) {
       if (err instanceof UsageError) throw err;

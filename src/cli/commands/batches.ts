@@ -23,8 +23,7 @@ export function registerBatches(program: Command): void {
     const quarter = quarterFrom(opts.quarter);
     const batchSize = intOption('batchSize', opts.batchSize, 50);
     const source = await sourceFrom(opts);
-    const listing = await source.listFirms(quarter);
-    await source.close?.();
+    const listing = await source.listFirms(quarter).finally(() => source.close?.());
     const json = `${JSON.stringify(describeBatches(quarter, listing.firms, batchSize))}\n`;
     if (opts.out) await putTextAt(opts.out, json);
     process.stdout.write(json);

@@ -17,9 +17,9 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerFirmBatch,
   registerThemes,
   registerQuery,
+  registerCloud,
   registerSentiment,
   registerScorePresets,
   registerAthenaDdl,
-  registerCloud,
   registerReport,
 ];

@@ -42,46 +42,49 @@ export function registerIngest(program: Command): void {
     const t0 = performance.now();
     let ok = 0;
     let rejected = 0;
-    const unplaced = await unplacedRejects(source);
-    for (const r of unplaced) process.stderr.write(`reject ${r.sourceRef}: ${r.reason}\n`);
-    if (unplaced.length > 0) await writeListingRejects(store, 'unknown', unplaced);
-    for (const quarter of quarters) {
-      const listing = await source.listFirms(quarter);
-      for (const r of listing.rejects) process.stderr.write(`reject ${r.sourceRef}: ${r.reason}\n`);
-      await writeListingRejects(store, quarter, listing.rejects);
-      rejected += listing.rejects.length;
-      if (
-        await ensureQuarterLayout(store, quarter, FIRM_STAGE, ['firms', 'sentences', 'topics'], batchSize)
-      ) {
-        process.stderr.write(
-          `${quarter}: batch size changed to ${batchSize}; earlier firm-stage parts cleared\n`,
-        );
+    try {
+      const unplaced = await unplacedRejects(source);
+      for (const r of unplaced) process.stderr.write(`reject ${r.sourceRef}: ${r.reason}\n`);
+      if (unplaced.length > 0) await writeListingRejects(store, 'unknown', unplaced);
+      for (const quarter of quarters) {
+        const listing = await source.listFirms(quarter);
+        for (const r of listing.rejects) process.stderr.write(`reject ${r.sourceRef}: ${r.reason}\n`);
+        await writeListingRejects(store, quarter, listing.rejects);
+        rejected += listing.rejects.length;
+        if (
+          await ensureQuarterLayout(store, quarter, FIRM_STAGE, ['firms', 'sentences', 'topics'], batchSize)
+        ) {
+          process.stderr.write(
+            `${quarter}: batch size changed to ${batchSize}; earlier firm-stage parts cleared\n`,
+          );
+        }
+        const nBatches = batchCount(listing.firms.length, batchSize);
+        process.stderr.write(`${quarter}: ${listing.firms.length} firms in ${nBatches} batch(es)\n`);
+        for (let b = 0; b < nBatches; b++) {
+          const res = await runFirmStage({
+            store,
+            source,
+            quarter,
+            batch: b,
+            batchSize,
+            runId,
+            flushEvery,
+            filter: { minTokens },
+            firms: listing.firms,
+            onFirm: (e) =>
+              process.stderr.write(
+                e.ok
+                  ? `${e.firmId} ${e.quarter}: ${e.nSentences} sentences, ${e.seconds.toFixed(3)} s\n`
+                  : `reject ${e.firmId} ${e.quarter}: ${e.reason}\n`,
+              ),
+          });
+          ok += res.firmsOk;
+          rejected += res.firmsRejected;
+        }
       }
-      const nBatches = batchCount(listing.firms.length, batchSize);
-      process.stderr.write(`${quarter}: ${listing.firms.length} firms in ${nBatches} batch(es)\n`);
-      for (let b = 0; b < nBatches; b++) {
-        const res = await runFirmStage({
-          store,
-          source,
-          quarter,
-          batch: b,
-          batchSize,
-          runId,
-          flushEvery,
-          filter: { minTokens },
-          firms: listing.firms,
-          onFirm: (e) =>
-            process.stderr.write(
-              e.ok
-                ? `${e.firmId} ${e.quarter}: ${e.nSentences} sentences, ${e.seconds.toFixed(3)} s\n`
-                : `reject ${e.firmId} ${e.quarter}: ${e.reason}\n`,
-            ),
-        });
-        ok += res.firmsOk;
-        rejected += res.firmsRejected;
-      }
+    } finally {
+      await source.close?.();
     }
-    await source.close?.();
     const seconds = (performance.now() - t0) / 1000;
     const q = await LakeQuery.open(store);
     const qlist = quarters.map((x) => `'${x}'`).join(',');

@@ -7,6 +7,7 @@ import { createClassifier } from '../../sentiment/create.js';
 import type { SentimentClassifier } from '../../sentiment/types.js';
 import {
   addLakeOption,
+  addSourceOptions,
   intOption,
   lakeFrom,
   newRunId,
@@ -33,6 +34,15 @@ export function registerSentiment(program: Command): void {
     .option('--sentiment-concurrency <n>', 'requests in flight at once (default 4)')
     .option('--sentiment-label-map <map>', 'label names of the model, e.g. LABEL_0=neutral,LABEL_1=positive');
   addLakeOption(cmd);
+  // Every stage command takes the same source and service flags (DESIGN "CLI"), so one job definition can
+  // run any stage; sentiment reads the lake and uses neither. (Swap for the shared service-options helper
+  // once it is on main.)
+  addSourceOptions(cmd);
+  cmd
+    .option('--llm-url <url>', 'chat service of the other stages (not used by sentiment)')
+    .option('--llm-model <id>', 'chat model of the other stages (not used by sentiment)')
+    .option('--embed-url <url>', 'embedding service of the other stages (not used by sentiment)')
+    .option('--embed-model <id>', 'embedding model of the other stages (not used by sentiment)');
   withExample(cmd, 'callthemes sentiment --quarter 2021Q2 --lake ./lake --batch 0 --batch-size 50');
   cmd.addHelpText(
     'after',
