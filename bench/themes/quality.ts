@@ -24,7 +24,8 @@ import { mean, quantile } from '../common.js';
 const FILLER = new Set(
   `question questions answer answers thank thanks call calls operator morning afternoon good great
   hello welcome everyone today line next analyst analysts conference presentation remarks participants
-  million billion percent basis points quarter year`.split(/\s+/),
+  million billion percent basis points quarter year turn details cover q&a couple topics begin moment
+  hope doing excited proud people`.split(/\s+/),
 );
 
 export function isJunk(keywords: readonly string[]): boolean {
@@ -34,24 +35,24 @@ export function isJunk(keywords: readonly string[]): boolean {
 }
 
 export const VARIANTS: Record<string, ThemeModelOptions & { keywordWeight?: number }> = {
-  default: {},
-  'no-attach': { attachNoiseAt: 1 },
-  leaf: { selection: 'leaf' },
-  'leaf-no-attach': { selection: 'leaf', attachNoiseAt: 1 },
-  'mcs10-leaf': { selection: 'leaf', minClusterSize: 10 },
-  'ms5-leaf': { selection: 'leaf', minSamples: 5 },
-  'pca5-leaf': { selection: 'leaf', dims: 5 },
-  'pca20-leaf': { selection: 'leaf', dims: 20 },
-  'none-leaf': { selection: 'leaf', reduction: 'none' },
-  'umap5-leaf': { selection: 'leaf', reduction: 'umap', dims: 5 },
-  umap5: { reduction: 'umap', dims: 5 },
-  'umap5-e0': { reduction: 'umap', dims: 5, umapEpochs: 0 },
-  'umap5-e50': { reduction: 'umap', dims: 5, umapEpochs: 50 },
-  'umap5-e100': { reduction: 'umap', dims: 5, umapEpochs: 100 },
-  'umap5-e200': { reduction: 'umap', dims: 5, umapEpochs: 200 },
-  'umap5-mcs10': { reduction: 'umap', dims: 5, minClusterSize: 10 },
-  'kw0.5-leaf': { selection: 'leaf', keywordWeight: 0.5 },
-  'kw1-leaf': { selection: 'leaf', keywordWeight: 1 },
+  /** What `callthemes themes` runs: the model defaults plus embedded keywords at weight 1. */
+  default: { keywordWeight: 1 },
+  centroids: {},
+  'no-attach': { keywordWeight: 1, attachNoiseAt: 1 },
+  'no-filler': { keywordWeight: 1, fillerWords: null },
+  'plain-keywords': { keywordWeight: 1, keywordMinTopics: 1 },
+  kw2: { keywordWeight: 2 },
+  'kw-only': { keywordWeight: 10 },
+  mcs5: { keywordWeight: 1, minClusterSize: 5 },
+  'umap-e50': { keywordWeight: 1, umapEpochs: 50 },
+  'umap-e200': { keywordWeight: 1, umapEpochs: 200 },
+  'umap-dims10': { keywordWeight: 1, dims: 10 },
+  'spectral-only': { keywordWeight: 1, umapEpochs: 0 },
+  pca10: { keywordWeight: 1, reduction: 'pca', dims: 10 },
+  'pca10-leaf': { keywordWeight: 1, reduction: 'pca', dims: 10, selection: 'leaf' },
+  'pca5-leaf': { keywordWeight: 1, reduction: 'pca', dims: 5, selection: 'leaf' },
+  'no-reduction-leaf': { keywordWeight: 1, reduction: 'none', selection: 'leaf' },
+  leaf: { keywordWeight: 1, selection: 'leaf' },
 };
 
 export interface QualityRow {
@@ -60,6 +61,7 @@ export interface QualityRow {
   coverage: number;
   noise: number;
   failed: number;
+  filler: number;
   firmsMedian: number;
   firmsP90: number;
   largestShare: number;
@@ -85,6 +87,7 @@ export function scoreThemes(
     coverage: fit.stats.coverage,
     noise: fit.stats.noiseTopics / Math.max(1, topics.length),
     failed: fit.stats.failedFewFirms + fit.stats.failedDominance,
+    filler: fit.stats.failedFiller,
     firmsMedian: quantile(firms, 0.5),
     firmsP90: quantile(firms, 0.9),
     largestShare: (fit.themes[0]?.members.length ?? 0) / Math.max(1, topics.length),
@@ -156,11 +159,11 @@ async function main(): Promise<void> {
       `${ref.nDocs} topic sentences\n`,
   );
   process.stdout.write(
-    '| variant | themes | coverage | noise | failed | firms p50/p90 | largest | junk top-20 | NPMI all/top-20 | diversity | s |\n|---|---|---|---|---|---|---|---|---|---|---|\n',
+    '| variant | themes | coverage | noise | failed (filler) | firms p50/p90 | largest | junk top-20 | NPMI all/top-20 | diversity | s |\n|---|---|---|---|---|---|---|---|---|---|---|\n',
   );
   for (const r of rows)
     process.stdout.write(
-      `| ${r.variant} | ${r.themes} | ${(100 * r.coverage).toFixed(1)}% | ${(100 * r.noise).toFixed(1)}% | ${r.failed} | ` +
+      `| ${r.variant} | ${r.themes} | ${(100 * r.coverage).toFixed(1)}% | ${(100 * r.noise).toFixed(1)}% | ${r.failed} (${r.filler}) | ` +
         `${r.firmsMedian}/${r.firmsP90.toFixed(0)} | ${(100 * r.largestShare).toFixed(1)}% | ${r.junkTop20} | ` +
         `${r.npmi.toFixed(3)}/${r.npmiTop20.toFixed(3)} | ${r.diversity.toFixed(2)} | ${r.seconds.toFixed(1)} |\n`,
     );

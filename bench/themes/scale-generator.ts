@@ -1,14 +1,14 @@
 /**
  * Scale generator: a realistic N-firm quarter of topics built by resampling real firms' topics.
  *
- * Input: the `topics` of one or more real quarters in a lake (e.g. ECTSum 2021Q1+2021Q2 run through
- * `callthemes firm-batch`). Output: a `topics` partition of a synthetic quarter in another lake, plus
+ * Input: the `topics` of real quarters in one or more lakes (ECTSum 2021Q1 and 2021Q2, Motley Fool 2021Q2,
+ * each run through `callthemes firm-batch`). Output: a `topics` partition of a synthetic quarter in another lake, plus
  * (optionally) the following quarter built from the same synthetic firms, for lineage at scale.
  *
  * Each synthetic firm f (ids `S00001-<TEMPLATE>`):
  * 1. draws a template: one real firm, uniformly with replacement;
  * 2. takes the template's topics (each kept with probability 0.9 per quarter, as are borrowed ones);
- * 3. tops up to its topic budget (the target total / firms, ± 40% uniform) with topics borrowed from other
+ * 3. tops up to its topic budget (target topics / firms / 0.9, ± 40% uniform) with topics borrowed from other
  *    real firms that share the template's industry neighbourhood: with probability 0.7 a firm among the 20 real
  *    firms whose mean topic centroid is nearest the template's, else any real firm (so borrowed topics are
  *    plausible for the firm, not uniform noise);
@@ -18,7 +18,7 @@
  * The next quarter (with `--next`) reuses each synthetic firm's template and borrowed sources but draws new
  * keep/drop decisions and new noise, so themes persist across the two quarters as they would in real data.
  *
- *   npx tsx bench/themes/scale-generator.ts --from ./lake --quarters 2021Q1,2021Q2 \
+ *   npx tsx bench/themes/scale-generator.ts --sources ./lake:2021Q1,./lake:2021Q2,./lake-motley:2021Q2 \
  *     --out /tmp/themes-scale --quarter 2031Q1 --firms 5000 --topics 125000 --next
  */
 import { rm } from 'node:fs/promises';
@@ -93,7 +93,8 @@ export function planFirms(pool: TopicPool, o: ScaleOptions): SyntheticFirm[] {
       .slice(0, 20)
       .map((x) => x.b),
   );
-  const perFirm = o.topics / o.firms;
+  // Each source is kept with probability 0.9 per quarter, so plan 1/0.9 as many to land on the target.
+  const perFirm = o.topics / o.firms / 0.9;
   const out: SyntheticFirm[] = [];
   for (let f = 0; f < o.firms; f++) {
     const template = rng.int(pool.firms.length);
@@ -161,8 +162,8 @@ function dot(a: Float64Array, b: Float64Array): number {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      from: { type: 'string', default: './lake' },
-      quarters: { type: 'string', default: '2021Q1,2021Q2' },
+      /** lake:quarter pairs whose topics form the pool of real firms. */
+      sources: { type: 'string', default: './lake:2021Q1,./lake:2021Q2' },
       out: { type: 'string', default: '/tmp/themes-scale' },
       quarter: { type: 'string', default: '2031Q1' },
       firms: { type: 'string', default: '5000' },
@@ -172,15 +173,16 @@ async function main(): Promise<void> {
       next: { type: 'boolean', default: false },
     },
   });
-  const from = new LocalLakeStore(values.from!);
   const all: TopicRecord[] = [];
   const tags: string[] = [];
-  for (const q of values.quarters!.split(',')) {
-    const { topics } = await readQuarterTopics(from, q);
-    if (topics.length === 0) throw new Error(`no topics for ${q} in ${values.from}`);
+  for (const src of values.sources!.split(',')) {
+    const at = src.lastIndexOf(':');
+    const [lake, q] = [src.slice(0, at), src.slice(at + 1)];
+    const { topics } = await readQuarterTopics(new LocalLakeStore(lake), q);
+    if (topics.length === 0) throw new Error(`no topics for ${q} in ${lake}`);
     for (const t of topics) {
       all.push(t);
-      tags.push(q);
+      tags.push(src);
     }
   }
   const tagOf = new Map(all.map((t, i) => [t, tags[i]]));

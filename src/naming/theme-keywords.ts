@@ -6,12 +6,17 @@ export function themeKeywordName(keywords: readonly string[], count = 3): string
   const picked: string[] = [];
   const shown = new Set<string>();
   for (const kw of keywords.slice(0, count * 3)) {
-    if (picked.length >= count) break;
     const words = kw.split(' ');
-    if (words.every((w) => shown.has(w))) continue;
-    const absorbed = picked.findIndex((p) => p.split(' ').every((w) => words.includes(w)));
-    if (absorbed >= 0) picked.splice(absorbed, 1, kw);
-    else picked.push(kw);
+    // Picked keywords whose words all belong to this one: the longer keyword replaces them.
+    const absorbed = picked.filter((p) => p.split(' ').every((w) => words.includes(w)));
+    if (absorbed.length > 0 && words.length > 1) {
+      const at = picked.indexOf(absorbed[0]);
+      const rest = picked.filter((p) => !absorbed.includes(p));
+      rest.splice(Math.min(at, rest.length), 0, kw);
+      picked.splice(0, picked.length, ...rest);
+    } else if (words.every((w) => shown.has(w)) || picked.length >= count) {
+      continue;
+    } else picked.push(kw);
     for (const w of words) shown.add(w);
   }
   return picked.join(', ');

@@ -5,6 +5,8 @@
  * A re-run replaces all of them, so readers never see two versions of a quarter's themes.
  */
 import { rm } from 'node:fs/promises';
+import { type Matrix, matrixFromRows } from '../cluster/matrix.js';
+import type { Embedder } from '../embed/types.js';
 import type { BatchManifest } from '../lake/batch-writer.js';
 import { partitionPrefix, rejectsKey } from '../lake/layout.js';
 import { scratchFile, writeParquet } from '../lake/parquet.js';
@@ -33,6 +35,13 @@ export interface ThemeStageOptions {
   namer?: ThemeNamer;
   /** Quarter to link to; default: the latest earlier quarter whose theme stage finished; null: no lineage. */
   previousQuarter?: string | null;
+  /**
+   * Embeds each topic's keywords and clusters on [centroid, keywordWeight × keyword vector] (both unit length);
+   * measured to give more coherent themes than centroids alone (BENCHMARKS.md). Omit for centroids only.
+   */
+  keywordEmbedder?: Embedder;
+  /** Weight of the keyword vector against the centroid (default 1). */
+  keywordWeight?: number;
   /** Member topic names passed to the namer per theme (most central first; default 10). */
   namerEvidence?: number;
 }
@@ -66,7 +75,14 @@ export async function runThemeStage(o: ThemeStageOptions): Promise<ThemeStageRes
   seconds.read = (performance.now() - t0) / 1000;
 
   const { topics } = read;
-  const fit = fitThemes(topics, o.model);
+  let extra: { vectors: Matrix; weight: number } | undefined;
+  if (o.keywordEmbedder && topics.length > 0) {
+    const t1 = performance.now();
+    const vectors = await o.keywordEmbedder.embed(topics.map((t) => t.keywords.join(' ')));
+    extra = { vectors: matrixFromRows(vectors, o.keywordEmbedder.dim), weight: o.keywordWeight ?? 1 };
+    seconds.embedKeywords = (performance.now() - t1) / 1000;
+  }
+  const fit = fitThemes(topics, o.model, extra);
   Object.assign(seconds, fit.stats.seconds);
 
   let t = performance.now();
@@ -181,7 +197,12 @@ export async function runThemeStage(o: ThemeStageOptions): Promise<ThemeStageRes
     finishedAt: new Date().toISOString(),
     previousQuarter,
     stats: { ...fit.stats, seconds },
-    options: o.model ?? {},
+    options: {
+      ...o.model,
+      keywordVectors: o.keywordEmbedder
+        ? { model: o.keywordEmbedder.model, weight: o.keywordWeight ?? 1 }
+        : null,
+    },
   };
   await o.store.putText(themeManifestKey(o.quarter), `${JSON.stringify(manifest, null, 2)}\n`);
   return { manifest, stats: fit.stats, previousQuarter, links, rejects: rejectRows.length, seconds };

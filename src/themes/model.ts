@@ -1,8 +1,9 @@
 /**
- * The cross-firm theme model: topic centroids (unit length) → PCA → kNN graph (HNSW at scale) → mutual-
- * reachability MST on the graph, joined across components → HDBSCAN (condensed tree, eom) → validation
- * (firms, dominance) → optional attachment of close noise topics → c-TF-IDF keywords over member topics'
- * keywords. No step is quadratic in the number of topics.
+ * The cross-firm theme model: topic centroids (unit length, optionally joined with embedded keywords) →
+ * UMAP-style reduction to 5 dimensions (or PCA) → kNN graph (HNSW at scale) → mutual-reachability MST on
+ * the graph, joined across components → HDBSCAN (condensed tree, eom) → validation (firms, dominance, call
+ * filler) → attachment of close noise topics → c-TF-IDF keywords over member topics' keywords. No step is
+ * quadratic in the number of topics.
  */
 import { knnGraphOf, neighborSearch } from '../cluster/ann.js';
 import { hdbscanFromTree } from '../cluster/hdbscan.js';
@@ -11,13 +12,14 @@ import { type Matrix, matrix, normalizeRows } from '../cluster/matrix.js';
 import { connectedMutualReachabilityMst } from '../cluster/mst-connect.js';
 import { fitPca, projectPca } from '../cluster/pca.js';
 import { umap } from '../cluster/umap.js';
+import { CALL_FILLER_WORDS, isFillerTheme } from './filler.js';
 import { themeKeywords } from './keywords.js';
 import type { ThemeDraft, ThemeModelOptions, ThemeModelResult, TopicRecord } from './types.js';
 import { firmShares, validateTheme } from './validate.js';
 
-/** Smallest cluster: 5 topics, or one per 1,000 topics at scale, so theme granularity keeps pace with n. */
+/** Smallest cluster: 8 topics, or one per 1,000 topics at scale, so theme granularity keeps pace with n. */
 export function defaultMinClusterSize(nTopics: number): number {
-  return Math.max(5, Math.round(nTopics / 1000));
+  return Math.max(8, Math.round(nTopics / 1000));
 }
 
 /** Unit-length centroids, optionally concatenated with extra per-topic vectors (e.g. embedded keywords). */
@@ -53,6 +55,7 @@ export function fitThemes(
   const seconds: Record<string, number> = {};
   const tick = (name: string, t0: number) => {
     seconds[name] = (performance.now() - t0) / 1000;
+    o.onStep?.(name, seconds[name]);
   };
   const n = topics.length;
   const minFirms = o.minFirms ?? 3;
@@ -66,6 +69,7 @@ export function fitThemes(
     themes: 0,
     failedFewFirms: 0,
     failedDominance: 0,
+    failedFiller: 0,
     topicsInFailedClusters: 0,
     noiseTopics: n,
     attachedNoise: 0,
@@ -80,8 +84,8 @@ export function fitThemes(
 
   let t0 = performance.now();
   const unit = topicVectors(topics, extra?.vectors, extra?.weight);
-  const reduction = o.reduction ?? 'pca';
-  const dims = Math.min(o.dims ?? 10, unit.cols);
+  const reduction = o.reduction ?? 'umap';
+  const dims = Math.min(o.dims ?? 5, unit.cols);
   let space: Matrix = unit;
   let metric: 'cosine' | 'euclidean' = 'cosine';
   let cosineGraph: KnnGraph | undefined;
@@ -91,12 +95,15 @@ export function fitThemes(
   } else if (reduction === 'umap') {
     const s = neighborSearch(unit, { metric: 'cosine', exactBelow: o.exactBelow });
     cosineGraph = knnGraphOf(s, neighbors);
+    tick('reduce-knn', t0);
+    t0 = performance.now();
     space = umap(unit, {
       nComponents: dims,
       nNeighbors: neighbors + 1,
       knn: cosineGraph,
       minDist: 0,
       seed: o.seed,
+      nEpochs: o.umapEpochs ?? 100,
     });
     metric = 'euclidean';
   }
@@ -114,28 +121,41 @@ export function fitThemes(
   const clustering = hdbscanFromTree(mst.tree, { minClusterSize: mcs, method: o.selection ?? 'eom' });
   tick('hdbscan', t0);
 
-  // Validation: clusters with too few firms or one dominant firm fail; their topics stay unthemed.
+  // Validation: clusters with too few firms, one dominant firm, or call-filler keywords fail; their topics
+  // stay unthemed.
   t0 = performance.now();
   const clusters: number[][] = Array.from({ length: clustering.nClusters }, () => []);
   for (let i = 0; i < n; i++) if (clustering.labels[i] >= 0) clusters[clustering.labels[i]].push(i);
+  const filler = o.fillerWords === undefined ? CALL_FILLER_WORDS : o.fillerWords;
+  const clusterKeywords = filler
+    ? themeKeywords(
+        topics.map((t) => t.keywords),
+        clustering.labels,
+        clusters.length,
+        o.keywords ?? 10,
+        o.keywordMinTopics,
+      )
+    : [];
   let failedFewFirms = 0;
   let failedDominance = 0;
+  let failedFiller = 0;
   let topicsInFailedClusters = 0;
   const valid: number[][] = [];
-  for (const members of clusters) {
+  clusters.forEach((members, c) => {
     const verdict = validateTheme(
       members.map((i) => topics[i].firmId),
       minFirms,
       maxDominance,
     );
-    if (verdict === 'ok') {
+    if (verdict === 'ok' && !(filler && isFillerTheme(clusterKeywords[c], filler))) {
       valid.push(members);
-      continue;
+      return;
     }
     if (verdict === 'few-firms') failedFewFirms++;
-    else failedDominance++;
+    else if (verdict === 'dominated') failedDominance++;
+    else failedFiller++;
     topicsInFailedClusters += members.length;
-  }
+  });
   const themeOf = new Int32Array(n).fill(-1);
   valid.forEach((members, c) => {
     for (const i of members) themeOf[i] = c;
@@ -176,6 +196,7 @@ export function fitThemes(
     themeOf,
     ranked.length,
     o.keywords ?? 10,
+    o.keywordMinTopics,
   );
   const themes: ThemeDraft[] = ranked.map((members, index) => {
     const s = firmShares(members.map((i) => topics[i].firmId));
@@ -201,6 +222,7 @@ export function fitThemes(
       themes: themes.length,
       failedFewFirms,
       failedDominance,
+      failedFiller,
       topicsInFailedClusters,
       noiseTopics: noise.length,
       attachedNoise,

@@ -24,11 +24,11 @@ export interface ThemeModelOptions {
   selection?: 'eom' | 'leaf';
   /** Neighbours in the kNN graph (default 15). */
   neighbors?: number;
-  /** Reduction before clustering (default pca). */
+  /** Reduction before clustering (default umap: HDBSCAN finds far more structure after it; BENCHMARKS.md). */
   reduction?: Reduction;
-  /** UMAP optimisation epochs (default: umap-learn's 500 up to 10,000 points, else 200; 0 = spectral layout only). */
+  /** UMAP optimisation epochs (default 100: 50, 100 and 200 gave the same themes on 2021Q2; 0 = spectral only). */
   umapEpochs?: number;
-  /** Dimensions after reduction (default 10). */
+  /** Dimensions after reduction (default 5). */
   dims?: number;
   /** Validation: a theme needs at least this many distinct firms (default 3). */
   minFirms?: number;
@@ -39,9 +39,18 @@ export interface ThemeModelOptions {
    * the theme's own least-similar member (default 0.8; 1 or more turns it off). Failed themes' topics never do.
    */
   attachNoiseAt?: number;
+  /**
+   * Validation: a cluster whose leading keywords are mostly these words (call mechanics, pleasantries) fails
+   * (default CALL_FILLER_WORDS; null turns the rule off).
+   */
+  fillerWords?: ReadonlySet<string> | null;
+  /** Theme keywords used by at least this many member topics rank first (default 2; 1 = plain c-TF-IDF). */
+  keywordMinTopics?: number;
   /** Keywords per theme (default 10). */
   keywords?: number;
   seed?: number;
+  /** Called after each step with its wall seconds (progress and benchmarks). */
+  onStep?: (step: string, seconds: number) => void;
   /** Exact neighbour search below this many topics (default 2,000). */
   exactBelow?: number;
 }
@@ -68,6 +77,8 @@ export interface ThemeModelStats {
   themes: number;
   failedFewFirms: number;
   failedDominance: number;
+  /** Clusters whose keywords are call filler. */
+  failedFiller: number;
   /** Topics left unthemed because their cluster failed validation. */
   topicsInFailedClusters: number;
   /** Topics HDBSCAN marked as noise. */

@@ -48,8 +48,16 @@ before(async () => {
       analyzer,
     });
   }
-  q1 = await runThemeStage({ store, quarter: '2021Q1', runId: 'test-q1' });
-  q2 = await runThemeStage({ store, quarter: '2021Q2', runId: 'test-q2' });
+  q1 = await runThemeStage({ store, quarter: '2021Q1', runId: 'test-q1', keywordEmbedder: embedder });
+  // 30 firms give a handful of broad themes; a lower link threshold than the default 0.5 keeps the lineage
+  // assertions meaningful at this size (bench/themes/lineage.ts measures the default on 436 firms).
+  q2 = await runThemeStage({
+    store,
+    quarter: '2021Q2',
+    runId: 'test-q2',
+    keywordEmbedder: embedder,
+    lineage: { linkAt: 0.3 },
+  });
   topics2 = (await readQuarterTopics(store, '2021Q2')).topics;
 });
 
@@ -123,7 +131,7 @@ test('stats add up: themed + failed-cluster + unattached noise topics = all topi
   for (const s of [q1.stats, q2.stats]) {
     const themed = Math.round(s.coverage * s.topics);
     assert.equal(themed + s.topicsInFailedClusters + (s.noiseTopics - s.attachedNoise), s.topics);
-    assert.equal(s.clusters, s.themes + s.failedFewFirms + s.failedDominance);
+    assert.equal(s.clusters, s.themes + s.failedFewFirms + s.failedDominance + s.failedFiller);
   }
 });
 
@@ -181,24 +189,38 @@ test('lineage: 2021Q2 themes link to 2021Q1, the previous processed quarter', as
   for (const l of links) {
     assert.ok(ids1.has(l.from_theme_id), `${l.from_theme_id} is a 2021Q1 theme`);
     assert.ok(ids2.has(l.to_theme_id), `${l.to_theme_id} is a 2021Q2 theme`);
-    assert.ok(Number(l.similarity) >= 0.5 && Number(l.similarity) <= 1);
+    assert.ok(Number(l.similarity) >= 0.3 && Number(l.similarity) <= 1);
   }
-  // Many of the same 30 firms report both quarters, so linked themes share firms.
+  // A link's similarity is the documented mix, and member overlap > 0 means the two themes share firms.
+  for (const l of q2.links)
+    assert.ok(
+      Math.abs(l.similarity - (0.5 * Math.max(0, l.centroidSimilarity) + 0.5 * l.memberOverlap)) < 1e-9,
+    );
   const shared = await rows(
-    `SELECT l.from_theme_id, l.to_theme_id, count(DISTINCT a.firm_id) AS firms
-     FROM theme_links l
+    `SELECT l.from_theme_id, l.to_theme_id FROM theme_links l
      JOIN topic_themes ta ON ta.theme_id = l.from_theme_id JOIN topics a ON a.topic_id = ta.topic_id
      JOIN topic_themes tb ON tb.theme_id = l.to_theme_id JOIN topics b ON b.topic_id = tb.topic_id
      WHERE a.firm_id = b.firm_id GROUP BY ALL`,
   );
-  assert.ok(shared.length > 0);
+  const sharing = new Set(shared.map((r) => `${r.from_theme_id}>${r.to_theme_id}`));
+  for (const l of q2.links.filter((x) => x.memberOverlap > 0))
+    assert.ok(
+      sharing.has(`${l.fromThemeId}>${l.toThemeId}`),
+      `${l.fromThemeId} → ${l.toThemeId} shares firms`,
+    );
 });
 
 test('a re-run replaces the quarter’s files with identical rows; manifest is written', async () => {
   const before = await rows(
     "SELECT theme_id, n_topics, keywords FROM themes WHERE quarter = '2021Q2' ORDER BY theme_id",
   );
-  const again = await runThemeStage({ store, quarter: '2021Q2', runId: 'test-q2-again' });
+  const again = await runThemeStage({
+    store,
+    quarter: '2021Q2',
+    runId: 'test-q2-again',
+    keywordEmbedder: SifEmbedder.load(),
+    lineage: { linkAt: 0.3 },
+  });
   assert.equal(again.previousQuarter, '2021Q1');
   const after = await rows(
     "SELECT theme_id, n_topics, keywords FROM themes WHERE quarter = '2021Q2' ORDER BY theme_id",
