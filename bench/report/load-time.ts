@@ -7,7 +7,7 @@
  *   search  = ms from typing a query to the filtered lists being drawn.
  *
  *   npx tsx bench/report/load-time.ts --lake /tmp/lake --quarters 2021Q1..2021Q2 --runs 5 \
- *     [--scale-firms 5000 --variants 25] [--out-dir /tmp/report-bench]
+ *     [--scale-firms 5000 --variants 25] [--embed gzip,json] [--out-dir /tmp/report-bench]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { parseQuarterRange } from '../../src/config/quarter.js';
 import { openStore } from '../../src/lake/store.js';
 import { loadReportData } from '../../src/report/load-report-data.js';
-import { renderReportHtml } from '../../src/report/render-html.js';
+import { type ReportEmbedding, renderReportHtml } from '../../src/report/render-html.js';
 import type { ReportData } from '../../src/report/types.js';
 import { HeadlessChromium } from '../../test/report/headless-chromium.js';
 import { scaleReportData } from './scale-report-data.js';
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     'scale-firms': { type: 'string' },
     variants: { type: 'string', default: '25' },
+    embed: { type: 'string', default: 'gzip,json' },
     'out-dir': { type: 'string', default: '/tmp/callthemes-report-bench' },
   },
 });
@@ -38,9 +39,9 @@ mkdirSync(outDir, { recursive: true });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function measure(name: string, data: ReportData): Promise<void> {
+async function measure(name: string, data: ReportData, embed: ReportEmbedding): Promise<void> {
   const t0 = performance.now();
-  const html = renderReportHtml(data);
+  const html = renderReportHtml(data, embed);
   const renderMs = performance.now() - t0;
   const file = join(outDir, `${name}.html`);
   writeFileSync(file, html);
@@ -119,7 +120,7 @@ async function measure(name: string, data: ReportData): Promise<void> {
   }
   const topics = data.themes.reduce((a, t) => a + t.topics.length, 0);
   console.log(
-    `${name}: ${data.firms.length} firms, ${data.themes.length} themes, ${topics} themed topics, ` +
+    `${name} (${embed}): ${data.firms.length} firms, ${data.themes.length} themes, ${topics} themed topics, ` +
       `${(Buffer.byteLength(html) / 2 ** 20).toFixed(2)} MiB; html built in ${renderMs.toFixed(0)} ms`,
   );
   console.log(
@@ -138,9 +139,13 @@ const quarters = parseQuarterRange(values.quarters);
 const t0 = performance.now();
 const real = await loadReportData({ store: openStore(values.lake), quarters });
 console.log(`lake → report data: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-await measure('real', real);
-if (values['scale-firms'])
-  await measure(
-    `synthetic-${values['scale-firms']}`,
-    scaleReportData(real, { firms: Number(values['scale-firms']), variants: Number(values.variants) }),
-  );
+const embeddings = values.embed.split(',') as ReportEmbedding[];
+for (const embed of embeddings) await measure(`real-${embed}`, real, embed);
+if (values['scale-firms']) {
+  const synthetic = scaleReportData(real, {
+    firms: Number(values['scale-firms']),
+    variants: Number(values.variants),
+  });
+  for (const embed of embeddings)
+    await measure(`synthetic-${values['scale-firms']}-${embed}`, synthetic, embed);
+}

@@ -3,7 +3,7 @@
 import type { LakeStore } from '../lake/store.js';
 import { putTextAt } from '../lake/store.js';
 import { loadReportData } from './load-report-data.js';
-import { renderReportHtml } from './render-html.js';
+import { type ReportEmbedding, renderReportHtml } from './render-html.js';
 import type { ReportData } from './types.js';
 
 export interface BuildReportOptions {
@@ -12,6 +12,7 @@ export interface BuildReportOptions {
   out: string;
   sentencesPerTopic?: number;
   title?: string;
+  embed?: ReportEmbedding;
 }
 
 export interface BuildReportResult {
@@ -24,7 +25,7 @@ export async function buildReport(o: BuildReportOptions): Promise<BuildReportRes
   const t0 = performance.now();
   const data = await loadReportData(o);
   const t1 = performance.now();
-  const html = renderReportHtml(data);
+  const html = renderReportHtml(data, o.embed);
   const t2 = performance.now();
   await putTextAt(o.out, html);
   const t3 = performance.now();

@@ -12,6 +12,7 @@ import { sqlString } from '../../src/lake/duckdb.js';
 import { openStore } from '../../src/lake/store.js';
 import { LakeQuery } from '../../src/query/lake-query.js';
 import { themeSentimentSql } from '../../src/query/research-scores.js';
+import { readEmbeddedData, renderReportHtml } from '../../src/report/render-html.js';
 import type { ReportData } from '../../src/report/types.js';
 import { runCli } from '../helpers/cli.js';
 import { EXAMPLES_ECTSUM, tempDir } from '../helpers/paths.js';
@@ -21,13 +22,6 @@ const QUARTERS = ['2021Q1', '2021Q2'];
 const tmp = tempDir('callthemes-report-');
 const lake = join(tmp.path, 'lake');
 const out = join(tmp.path, 'report.html');
-
-/** The JSON the page embeds, read back the way the page reads it. */
-function embeddedData(html: string): ReportData {
-  const m = html.match(/<script type="application\/json" id="report-data">([^<]*)<\/script>/);
-  assert.ok(m, 'report-data script present');
-  return JSON.parse(m[1]) as ReportData;
-}
 
 async function cli(args: string[]): Promise<string> {
   const r = await runCli(args);
@@ -61,7 +55,8 @@ before(async () => {
   const stdout = await cli(['report', '--quarters', '2021Q1..2021Q2', '--lake', lake, '--out', out]);
   assert.match(stdout, /themes of 2 quarter\(s\), 30 firms/);
   html = readFileSync(out, 'utf8');
-  data = embeddedData(html);
+  assert.match(html, /<script type="application\/gzip" id="report-data">/);
+  data = readEmbeddedData(html);
 });
 
 after(() => tmp.cleanup());
@@ -95,6 +90,20 @@ describe('report data', () => {
     assert.deepEqual(
       data.quarters.map((q) => [q.quarter, q.firms, q.themes]),
       QUARTERS.map((q) => [q, 30, themes.filter((t) => t.quarter === q).length]),
+    );
+  });
+
+  test('the page holds the data exactly, in both embeddings: a summary plus one element per theme', () => {
+    const ids = [...html.matchAll(/<script type="application\/gzip" id="([a-z0-9-]+)">/g)].map((m) => m[1]);
+    assert.deepEqual(ids, ['report-data', ...data.themes.map((_, i) => `theme-data-${i}`)]);
+    const plain = renderReportHtml(data, 'json');
+    assert.deepEqual(readEmbeddedData(plain), data);
+    assert.deepEqual(readEmbeddedData(renderReportHtml(data, 'gzip')), data);
+    assert.ok(Buffer.byteLength(html) < Buffer.byteLength(plain), 'gzip is the smaller file');
+    assert.match(html, /<script>\/\*!\n \* Chart\.js v4\.6\.1\n[^<]*Released under the MIT License/);
+    assert.match(
+      html,
+      /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;sha256-/,
     );
   });
 
@@ -235,7 +244,6 @@ describe('the page in headless Chromium', needsChromium(), () => {
   });
 
   test('text from the lake is shown as text: markup in names and sentences neither renders nor runs', async () => {
-    const { renderReportHtml } = await import('../../src/report/render-html.js');
     const evil =
       '<img src="https://example.invalid/x.png" onerror="window.pwned=1"></script><script>window.pwned=2</script><!--';
     const hostile: ReportData = structuredClone(data);
@@ -247,7 +255,8 @@ describe('the page in headless Chromium', needsChromium(), () => {
     hostile.firms[t.topics[0].firm].name = evil;
     hostile.title = `Report ${evil}`;
     const file = join(tmp.path, 'hostile.html');
-    writeFileSync(file, renderReportHtml(hostile));
+    // The plain-JSON embedding here; the other tests load the default gzip one.
+    writeFileSync(file, renderReportHtml(hostile, 'json'));
     const hostileUrl = pathToFileURL(file).href;
     const h = await browser.open(hostileUrl);
     await h.page.waitForSelector('html[data-ready]');
@@ -260,7 +269,9 @@ describe('the page in headless Chromium', needsChromium(), () => {
     await h.page.waitForSelector('#theme-page');
     assert.ok((await h.page.locator('#theme-topics').textContent())!.includes(evil));
     assert.equal(await h.page.locator('img').count(), 0);
-    assert.equal(await h.page.locator('script').count(), 3);
+    // The page's own scripts: the summary, Chart.js, the explorer, and one data element per theme.
+    assert.equal(await h.page.locator('script').count(), 3 + hostile.themes.length);
+    assert.equal(await h.page.locator('script[type="application/json"]').count(), 1 + hostile.themes.length);
     assert.equal(await h.page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined);
     assert.deepEqual(h.requests, [hostileUrl]);
     assert.deepEqual(h.errors, []);

@@ -11,7 +11,8 @@ export function registerReport(program: Command): void {
     .option('--quarters <range>', 'quarters, e.g. 2021Q1..2021Q2 or 2021Q2')
     .option('--out <file>', 'HTML file to write (a path or s3://bucket/key)')
     .option('--sentences-per-topic <n>', 'representative sentences shown per topic (default 3)')
-    .option('--title <text>', 'page title (default: the quarter range)');
+    .option('--title <text>', 'page title (default: the quarter range)')
+    .option('--embed <how>', 'data in the page: gzip (smaller, default) or json (plain text)');
   addLakeOption(cmd);
   withExample(cmd, 'callthemes report --quarters 2021Q1..2021Q2 --lake ./lake --out report.html');
   cmd.action(async (opts) => {
@@ -19,8 +20,11 @@ export function registerReport(program: Command): void {
     const out = stringSetting('reportOut', opts.out);
     if (!out) throw new UsageError('missing --out <file>');
     const sentencesPerTopic = intOption('sentencesPerTopic', opts.sentencesPerTopic, 3, 0);
+    const embed = stringSetting('reportEmbed', opts.embed, 'gzip');
+    if (embed !== 'gzip' && embed !== 'json')
+      throw new UsageError(`invalid embed "${embed}": expected gzip or json`);
     const store = lakeFrom(opts);
-    const res = await buildReport({ store, quarters, out, sentencesPerTopic, title: opts.title });
+    const res = await buildReport({ store, quarters, out, sentencesPerTopic, title: opts.title, embed });
     const themes = res.data.themes.length;
     const empty = res.data.quarters.filter((q) => q.themes === 0).map((q) => q.quarter);
     if (empty.length)
