@@ -54,7 +54,7 @@
     const fmt = new Intl.NumberFormat('en-US');
     const n = (x) => fmt.format(x);
     const signed = (x) => (x > 0 ? '+' : x < 0 ? '−' : '') + Math.abs(x).toFixed(2);
-    const pct = (x) => `${(100 * x).toFixed(0)}%`;
+    const pct = (x) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 
     function sentimentBar(s) {
       const bar = h('span', { class: s ? 'sbar' : 'sbar none' });
@@ -425,7 +425,7 @@
               'tr',
               null,
               h('th', null, 'earlier theme'),
-              h('th', null, 'similarity'),
+              h('th', { class: 'n' }, 'similarity'),
               h('th', null, 'theme'),
             ),
           ),
@@ -613,7 +613,7 @@
                     'tr',
                     null,
                     ['firm', 'sentences', 'positive', 'negative', 'neutral', 'sentiment'].map((x) =>
-                      h('th', null, x),
+                      h('th', { class: x === 'firm' || x === 'sentiment' ? null : 'n' }, x),
                     ),
                   ),
                 ),
