@@ -5,7 +5,6 @@ import { type PreparedSentence, prepareSentences } from '../src/pipeline/prepare
 import { createSource } from '../src/sources/index.js';
 import type { Transcript } from '../src/sources/types.js';
 import { termsOf } from '../src/text/terms.js';
-import { CALL_STOP_WORDS } from '../src/topics/stop-words.js';
 
 export interface BenchFirm {
   transcript: Transcript;
@@ -33,10 +32,25 @@ export async function loadQuarter(
   return out;
 }
 
-/** Sentence-level term sets of every firm in the quarter: the reference corpus for NPMI. */
+/**
+ * Sentence-level term sets of every firm in the quarter: the reference corpus for NPMI. Every 1–2-gram counts,
+ * stop words included, in two tokenisations: ours, and BERTopic's (characters outside [A-Za-z0-9 ] deleted, then
+ * scikit-learn's 2+-character tokens), so any method's keywords are found in it and none scores −1 for
+ * tokenising differently.
+ */
 export function referenceIndex(firms: readonly BenchFirm[]): CooccurrenceIndex {
+  const none = new Set<string>();
   const docs = firms.flatMap((f) =>
-    f.texts.map((t) => termsOf(t, { ngramMax: 2, stopWords: CALL_STOP_WORDS })),
+    f.texts.map((t) => {
+      const ours = termsOf(t, { ngramMax: 2, stopWords: none, minTokenLength: 1 });
+      const theirs =
+        t
+          .replace(/[^A-Za-z0-9 ]+/g, '')
+          .toLowerCase()
+          .match(/\w\w+/g) ?? [];
+      const grams = theirs.map((w, i) => (i + 1 < theirs.length ? `${w} ${theirs[i + 1]}` : w));
+      return [...ours, ...theirs, ...grams];
+    }),
   );
   return new CooccurrenceIndex(docs);
 }
@@ -98,7 +112,8 @@ export function benchArgs(
     (values.input as string | undefined) ??
     (source === 'ectsum' ? '../shared/data/ectsum-sentences' : '../shared/data/motley-fool-json');
   return {
-    ...values,
+    /** Every parsed option, the extra ones included. */
+    values: values as Record<string, string | boolean | undefined>,
     source,
     input,
     quarter: String(values.quarter),

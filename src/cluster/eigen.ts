@@ -2,13 +2,15 @@
 import type { Rng } from './rng.js';
 
 /**
- * The `count` leading eigenvectors of the operator `apply` (y = A·x) on vectors of length n, orthogonal to
- * the vectors in `deflate`. Returns an orthonormal basis of the converged subspace, leading direction first.
+ * The `count` leading eigenvectors of a symmetric PSD operator on vectors of length n, orthogonal to the vectors
+ * in `deflate`. `applyBlock(X, Y, count)` computes Y = A·X for a block of `count` vectors stored row-major
+ * (X[i * count + c]), so one pass over the operator serves every vector. Returns the Ritz vectors of the
+ * converged subspace, leading eigenvalue first.
  */
 export function topEigenvectors(
   n: number,
   count: number,
-  apply: (x: Float64Array, y: Float64Array) => void,
+  applyBlock: (x: Float64Array, y: Float64Array, count: number) => void,
   rng: Rng,
   iterations: number,
   deflate: readonly Float64Array[],
@@ -18,25 +20,34 @@ export function topEigenvectors(
     normalise(out);
     return out;
   });
-  let block = Array.from({ length: count }, () => Float64Array.from({ length: n }, () => rng.normal()));
-  orthonormalise(block, fixed);
-  const y = Array.from({ length: count }, () => new Float64Array(n));
+  let x = new Float64Array(n * count);
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+  let y = new Float64Array(n * count);
+  const cols = Array.from({ length: count }, () => new Float64Array(n));
+  const orthonormaliseBlock = (blk: Float64Array): void => {
+    for (let c = 0; c < count; c++) for (let i = 0; i < n; i++) cols[c][i] = blk[i * count + c];
+    orthonormalise(cols, fixed);
+    for (let c = 0; c < count; c++) for (let i = 0; i < n; i++) blk[i * count + c] = cols[c][i];
+  };
+  orthonormaliseBlock(x);
   for (let it = 0; it < iterations; it++) {
-    for (let c = 0; c < count; c++) apply(block[c], y[c]);
-    const swap = block;
-    block = y.map((v) => v);
-    for (let c = 0; c < count; c++) y[c] = swap[c];
-    orthonormalise(block, fixed);
+    applyBlock(x, y, count);
+    [x, y] = [y, x];
+    orthonormaliseBlock(x);
   }
   // Rayleigh–Ritz on the small block so the vectors come out ordered by eigenvalue.
-  for (let c = 0; c < count; c++) apply(block[c], y[c]);
+  applyBlock(x, y, count);
   const h = Array.from({ length: count }, (_, r) =>
-    Array.from({ length: count }, (_, c) => dotF(block[r], y[c])),
+    Array.from({ length: count }, (_, c) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[i * count + r] * y[i * count + c];
+      return s;
+    }),
   );
   const { vectors } = jacobiEigen(h);
   return vectors.map((coef) => {
     const v = new Float64Array(n);
-    for (let c = 0; c < count; c++) for (let i = 0; i < n; i++) v[i] += coef[c] * block[c][i];
+    for (let c = 0; c < count; c++) for (let i = 0; i < n; i++) v[i] += coef[c] * x[i * count + c];
     return v;
   });
 }

@@ -33,6 +33,11 @@ export interface HdbscanOptions {
   minSamples?: number;
   method?: ClusterSelection;
   allowSingleCluster?: boolean;
+  /**
+   * eom replaces a cluster larger than this by its children, when it has any (hdbscan's max_cluster_size, except
+   * that a cluster without sub-clusters stays rather than turning into noise); default: no limit.
+   */
+  maxClusterSize?: number;
   metric?: Metric;
   /** Use Prim's exact O(n²) tree below this many points (default 20,000), a kNN-graph tree above. */
   denseBelow?: number;
@@ -194,6 +199,7 @@ export function selectClusters(
   t: CondensedTree,
   method: ClusterSelection = 'eom',
   allowSingleCluster = false,
+  maxClusterSize = Number.POSITIVE_INFINITY,
 ): number[] {
   const n = t.n;
   const stability = clusterStability(t);
@@ -211,12 +217,15 @@ export function selectClusters(
     return leaves.map((c) => c + n);
   }
   const stab = Float64Array.from(stability);
+  const size = new Float64Array(nClusters);
+  size[0] = n;
+  for (let r = 0; r < t.child.length; r++) if (t.child[r] >= n) size[t.child[r] - n] = t.childSize[r];
   const lowest = allowSingleCluster ? 0 : 1;
   // Children carry larger ids than their parents, so descending order visits every subtree first.
   for (let c = nClusters - 1; c >= lowest; c--) {
     let sub = 0;
     for (const ch of children[c]) sub += stab[ch];
-    if (sub > stab[c]) {
+    if (sub > stab[c] || (size[c] > maxClusterSize && children[c].length > 0)) {
       isCluster[c] = 0;
       stab[c] = sub;
     } else {
@@ -287,7 +296,12 @@ export function labelPoints(
 /** Clusters given a spanning tree of mutual reachability distances. */
 export function hdbscanFromTree(
   tree: SpanningTree,
-  o: { minClusterSize?: number; method?: ClusterSelection; allowSingleCluster?: boolean } = {},
+  o: {
+    minClusterSize?: number;
+    method?: ClusterSelection;
+    allowSingleCluster?: boolean;
+    maxClusterSize?: number;
+  } = {},
 ): HdbscanResult {
   const mcs = o.minClusterSize ?? 5;
   if (mcs < 2) throw new Error(`hdbscan: minClusterSize must be ≥ 2, got ${mcs}`);
@@ -301,7 +315,12 @@ export function hdbscanFromTree(
       selected: [],
     };
   }
-  const selected = selectClusters(condensed, o.method ?? 'eom', o.allowSingleCluster ?? false);
+  const selected = selectClusters(
+    condensed,
+    o.method ?? 'eom',
+    o.allowSingleCluster ?? false,
+    o.maxClusterSize,
+  );
   const { labels, probabilities } = labelPoints(condensed, selected, o.allowSingleCluster ?? false);
   return { labels, probabilities, nClusters: selected.length, condensed, selected };
 }
@@ -321,5 +340,6 @@ export function hdbscan(m: Matrix, o: HdbscanOptions = {}): HdbscanResult {
     minClusterSize: mcs,
     method: o.method,
     allowSingleCluster: o.allowSingleCluster,
+    maxClusterSize: o.maxClusterSize,
   });
 }

@@ -2,8 +2,8 @@
  * k-nearest-neighbour graphs: exact (blocked brute force) for small inputs, usearch's HNSW for large ones.
  * Rows exclude the point itself and are sorted by ascending distance, ties by index, so results are stable.
  */
-import { Index, MetricKind } from 'usearch';
-import { type Matrix, normalizeRows } from './matrix.js';
+import { exactSearch, Index, MetricKind } from 'usearch';
+import type { Matrix } from './matrix.js';
 
 export type Metric = 'cosine' | 'euclidean';
 
@@ -38,51 +38,40 @@ function checkK(m: Matrix, k: number): void {
   if (k >= m.rows) throw new Error(`knn: k=${k} needs more than ${k} points, got ${m.rows}`);
 }
 
-/** Exact kNN by brute force, O(n² d); fine for a few thousand points. */
+/**
+ * Exact kNN by brute force (usearch's SIMD exactSearch, one thread), O(n² d): fine for a few thousand points.
+ * A few extra candidates are fetched so that ties and duplicates of the point itself sort deterministically.
+ */
 export function exactKnn(m: Matrix, k: number, metric: Metric = 'cosine'): KnnGraph {
   checkK(m, k);
   const n = m.rows;
-  const dim = m.cols;
-  const x = metric === 'cosine' ? normalizeRows(m).data : m.data;
+  const want = Math.min(n, k + 3);
+  const res = exactSearch(
+    m.data,
+    m.data,
+    m.cols,
+    want,
+    metric === 'cosine' ? MetricKind.Cos : MetricKind.L2sq,
+    1,
+  ) as unknown as {
+    keys: BigUint64Array;
+    distances: Float32Array;
+  };
   const indices = new Int32Array(n * k);
   const distances = new Float32Array(n * k);
-  const rowDist = new Float64Array(n);
-  const bestD = new Float64Array(k);
-  const bestI = new Int32Array(k);
-  const sq = new Float64Array(n);
-  if (metric === 'euclidean') {
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let d = 0; d < dim; d++) s += x[i * dim + d] * x[i * dim + d];
-      sq[i] = s;
-    }
-  }
+  const cand: { j: number; d: number }[] = [];
   for (let i = 0; i < n; i++) {
-    const oi = i * dim;
-    for (let j = 0; j < n; j++) {
-      const oj = j * dim;
-      let s = 0;
-      for (let d = 0; d < dim; d++) s += x[oi + d] * x[oj + d];
-      rowDist[j] = metric === 'cosine' ? 1 - s : Math.sqrt(Math.max(0, sq[i] + sq[j] - 2 * s));
+    cand.length = 0;
+    for (let t = 0; t < want; t++) {
+      const j = Number(res.keys[i * want + t]);
+      if (j === i || j >= n) continue;
+      const raw = Math.max(0, res.distances[i * want + t]);
+      cand.push({ j, d: metric === 'cosine' ? raw : Math.sqrt(raw) });
     }
-    // Insertion into a sorted top-k list; strict < keeps the lower index on ties.
-    let filled = 0;
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      const dj = rowDist[j];
-      if (filled === k && dj >= bestD[k - 1]) continue;
-      let p = filled < k ? filled++ : k - 1;
-      while (p > 0 && bestD[p - 1] > dj) {
-        bestD[p] = bestD[p - 1];
-        bestI[p] = bestI[p - 1];
-        p--;
-      }
-      bestD[p] = dj;
-      bestI[p] = j;
-    }
+    cand.sort((x, y) => x.d - y.d || x.j - y.j);
     for (let r = 0; r < k; r++) {
-      indices[i * k + r] = bestI[r];
-      distances[i * k + r] = Math.max(0, bestD[r]);
+      indices[i * k + r] = cand[r].j;
+      distances[i * k + r] = cand[r].d;
     }
   }
   return { n, k, indices, distances };

@@ -149,8 +149,19 @@ export function fuzzySimplicialSet(
   return sparseFromTriples(g.n, sr, sc, sv);
 }
 
+const abCache = new Map<string, { a: number; b: number }>();
+
 /** Fits a, b of 1 / (1 + a·x^(2b)) to the min_dist/spread target curve (umap-learn's find_ab_params). */
 export function findAbParams(spread: number, minDist: number): { a: number; b: number } {
+  const key = `${spread}|${minDist}`;
+  const hit = abCache.get(key);
+  if (hit) return hit;
+  const fit = fitAb(spread, minDist);
+  abCache.set(key, fit);
+  return fit;
+}
+
+function fitAb(spread: number, minDist: number): { a: number; b: number } {
   const xs: number[] = [];
   const ys: number[] = [];
   for (let i = 0; i < 300; i++) {
@@ -221,7 +232,7 @@ function noisyScale(coords: Float64Array, rng: Rng): void {
 }
 
 /** Eigenvectors of the normalised adjacency D^-½ A D^-½ after the trivial one: Laplacian eigenmaps. */
-export function spectralInit(graph: SparseGraph, dim: number, rng: Rng, iterations = 100): Float64Array {
+export function spectralInit(graph: SparseGraph, dim: number, rng: Rng, iterations = 40): Float64Array {
   const n = graph.n;
   const deg = new Float64Array(n);
   for (let i = 0; i < n; i++)
@@ -229,14 +240,17 @@ export function spectralInit(graph: SparseGraph, dim: number, rng: Rng, iteratio
   const invSqrt = deg.map((d) => (d > 0 ? 1 / Math.sqrt(d) : 0));
   const trivial = deg.map((d) => Math.sqrt(d));
   // (I + M) / 2 has the same eigenvectors with eigenvalues in [0, 1], so power iteration finds the top ones.
-  const apply = (x: Float64Array, y: Float64Array): void => {
+  const apply = (x: Float64Array, y: Float64Array, count: number): void => {
     for (let i = 0; i < n; i++) {
-      let s = 0;
+      const o = i * count;
+      for (let c = 0; c < count; c++) y[o + c] = 0;
       for (let p = graph.indptr[i]; p < graph.indptr[i + 1]; p++) {
         const j = graph.indices[p];
-        s += graph.weights[p] * invSqrt[j] * x[j];
+        const w = graph.weights[p] * invSqrt[j];
+        const oj = j * count;
+        for (let c = 0; c < count; c++) y[o + c] += w * x[oj + c];
       }
-      y[i] = 0.5 * (x[i] + invSqrt[i] * s);
+      for (let c = 0; c < count; c++) y[o + c] = 0.5 * (x[o + c] + invSqrt[i] * y[o + c]);
     }
   };
   const vecs = topEigenvectors(n, dim, apply, rng, iterations, [trivial]);
@@ -253,14 +267,18 @@ export function pcaInit(m: Matrix, dim: number, rng: Rng, iterations = 50): Floa
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c] += m.data[i * d + c] / n;
   const tmp = new Float64Array(n);
-  const apply = (x: Float64Array, y: Float64Array): void => {
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let c = 0; c < d; c++) s += (m.data[i * d + c] - mean[c]) * x[c];
-      tmp[i] = s;
-    }
+  // Covariance times one vector at a time: the block is small and d is the short side.
+  const apply = (x: Float64Array, y: Float64Array, count: number): void => {
     y.fill(0);
-    for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) y[c] += (m.data[i * d + c] - mean[c]) * tmp[i];
+    for (let c = 0; c < count; c++) {
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let t = 0; t < d; t++) s += (m.data[i * d + t] - mean[t]) * x[t * count + c];
+        tmp[i] = s;
+      }
+      for (let i = 0; i < n; i++)
+        for (let t = 0; t < d; t++) y[t * count + c] += (m.data[i * d + t] - mean[t]) * tmp[i];
+    }
   };
   const comps = topEigenvectors(d, Math.min(dim, d), apply, rng, iterations, []);
   const out = new Float64Array(n * dim);

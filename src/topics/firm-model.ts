@@ -19,15 +19,17 @@ export interface FirmTopicOptions {
   /** Reduced dimensions (default 5, BERTopic's). */
   nComponents: number;
   minDist: number;
-  /** SGD epochs of the layout (default 200). */
+  /** SGD epochs of the layout (default 50: with the spectral start, more epochs changed little; see BENCHMARKS.md). */
   nEpochs: number;
   /** 'umap', or 'none' to cluster the sentence vectors directly. */
   reducer: 'umap' | 'none';
   /** Smallest topic; 'auto' scales with the call: max(5, round(n / 50)). */
   minClusterSize: number | 'auto';
-  /** HDBSCAN min_samples (default 3). */
+  /** HDBSCAN min_samples (default 1: fewer outliers than larger values at the same topic count). */
   minSamples: number;
   selection: ClusterSelection;
+  /** eom splits a topic larger than this share of the call's sentences into its sub-topics (default 0.35). */
+  maxTopicShare: number;
   /** Longest keyword n-gram (default 2). */
   ngramMax: number;
   /** A keyword must occur in at least this many of the firm's sentences (default 2). */
@@ -46,11 +48,12 @@ export const DEFAULT_FIRM_TOPIC_OPTIONS: FirmTopicOptions = {
   nNeighbors: 15,
   nComponents: 5,
   minDist: 0,
-  nEpochs: 200,
+  nEpochs: 50,
   reducer: 'umap',
   minClusterSize: 'auto',
-  minSamples: 3,
-  selection: 'leaf',
+  minSamples: 1,
+  selection: 'eom',
+  maxTopicShare: 0.35,
   ngramMax: 2,
   minDf: 2,
   topKeywords: 10,
@@ -108,8 +111,7 @@ export async function fitFirmTopics(
   const t0 = performance.now();
   let labels: Int32Array = new Int32Array(n).fill(-1);
   let reduced: Matrix = unit;
-  const t1 = performance.now();
-  let t2 = t1;
+  let t2 = t0;
   if (n >= 2 * mcs && n > o.nComponents + 2) {
     if (o.reducer === 'umap') {
       const nNeighbors = Math.min(o.nNeighbors, n - 1);
@@ -128,6 +130,7 @@ export async function fitFirmTopics(
       minClusterSize: mcs,
       minSamples: Math.min(o.minSamples, n - 1),
       method: o.selection,
+      maxClusterSize: Math.max(mcs, Math.floor(o.maxTopicShare * n)),
       metric: o.reducer === 'umap' ? 'euclidean' : 'cosine',
     });
     labels = relabelBySize(res.labels, res.nClusters);

@@ -72,6 +72,9 @@ test('eom keeps a parent whose children are short-lived; leaf takes the children
   assert.deepEqual(canonical(eom.labels), [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
   const leaf = hdbscan(line(xs), { minClusterSize: 3, minSamples: 1, method: 'leaf' });
   assert.deepEqual(canonical(leaf.labels), [0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2]);
+  // A size cap makes eom pass over the 6-point parent and take its children; the other group has none and stays.
+  const capped = hdbscan(line(xs), { minClusterSize: 3, minSamples: 1, method: 'eom', maxClusterSize: 5 });
+  assert.deepEqual(canonical(capped.labels), [0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2]);
 });
 
 test('core distance is the distance to the min_samples-th other point (the hdbscan library)', () => {

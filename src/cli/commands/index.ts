@@ -16,10 +16,10 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerBatches,
   registerFirmBatch,
   registerThemes,
-  registerQuery,
-  registerCloud,
   registerSentiment,
+  registerQuery,
   registerScorePresets,
   registerAthenaDdl,
+  registerCloud,
   registerReport,
 ];

@@ -1,0 +1,145 @@
+/**
+ * Peer harness: BERTopic (PyPI, in the venv bench/peer/setup.sh makes) and callthemes on the same firms'
+ * sentences with the same precomputed SIF vectors, one core each, per-firm seconds and NPMI side by side.
+ *
+ *   bash bench/peer/setup.sh
+ *   npx tsx bench/peer/run.ts --source motley-json --quarter 2021Q2 [--firms N] [--configs default,matched]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { matrixFromRows } from '../../src/cluster/matrix.js';
+import { SifEmbedder } from '../../src/embed/sif.js';
+import { fitFirmTopics } from '../../src/topics/firm-model.js';
+import { CALL_STOP_WORDS } from '../../src/topics/stop-words.js';
+import {
+  benchArgs,
+  loadQuarter,
+  mean,
+  printTable,
+  quantile,
+  referenceIndex,
+  scoreTopics,
+  type TopicScores,
+} from '../common.js';
+
+const args = benchArgs({
+  configs: { type: 'string', default: 'default,matched' },
+  python: { type: 'string' },
+});
+const python = String(args.values.python ?? '.venv-peer/bin/python');
+const embedder = SifEmbedder.load();
+const firms = await loadQuarter(args.source, args.input, args.quarter, args.firms);
+const ref = referenceIndex(firms);
+
+interface Row {
+  cpu: number[];
+  wall: number[];
+  scores: TopicScores[];
+  errors: number;
+}
+const rows = new Map<string, Row>();
+
+// Vectors once, shared by both sides.
+const vectors = await Promise.all(firms.map((f) => embedder.embed(f.texts)));
+const dir = mkdtempSync(join(tmpdir(), 'callthemes-peer-'));
+try {
+  let offset = 0;
+  const meta = firms.map((f, i) => {
+    const m = { firm_id: f.transcript.firmId, texts: f.texts, offset, n: vectors[i].length };
+    offset += vectors[i].length;
+    return m;
+  });
+  const flat = new Float32Array(offset * embedder.dim);
+  vectors.flat().forEach((v, i) => {
+    flat.set(v, i * embedder.dim);
+  });
+  writeFileSync(join(dir, 'vectors.f32'), new Uint8Array(flat.buffer));
+  const configs = String(args.values.configs).split(',');
+  writeFileSync(
+    join(dir, 'firms.json'),
+    JSON.stringify({ dim: embedder.dim, configs, firms: meta, stopWords: [...CALL_STOP_WORDS] }),
+  );
+
+  // callthemes, in this process; the first firm is fitted once more first to warm the JIT.
+  const ours: Row = { cpu: [], wall: [], scores: [], errors: 0 };
+  for (let i = -1; i < firms.length; i++) {
+    const f = firms[Math.max(0, i)];
+    const m = matrixFromRows(vectors[Math.max(0, i)], embedder.dim);
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    const fit = await fitFirmTopics(m, f.texts, { ...args.model, topKeywords: 25 });
+    const c = process.cpuUsage(c0);
+    const wall = (performance.now() - w0) / 1000;
+    if (i < 0) continue;
+    ours.cpu.push((c.user + c.system) / 1e6);
+    ours.wall.push(wall);
+    ours.scores.push(
+      scoreTopics(
+        ref,
+        fit.topics.map((t) => t.keywords),
+        fit.labels,
+      ),
+    );
+  }
+  rows.set('callthemes (TypeScript)', ours);
+
+  const env = {
+    ...process.env,
+    OMP_NUM_THREADS: '1',
+    NUMBA_NUM_THREADS: '1',
+    OPENBLAS_NUM_THREADS: '1',
+    MKL_NUM_THREADS: '1',
+  };
+  const py = spawnSync(python, ['bench/peer/bertopic_run.py', dir], {
+    encoding: 'utf8',
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (py.status !== 0) throw new Error(`BERTopic run failed (${py.status}): ${py.stderr.slice(-2000)}`);
+  for (const config of configs) {
+    const res = JSON.parse(readFileSync(join(dir, `bertopic-${config}.json`), 'utf8')) as {
+      firms: { cpu: number; wall: number; labels: number[]; keywords: string[][]; error: string | null }[];
+    };
+    rows.set(`BERTopic 0.17.4 (${config})`, {
+      cpu: res.firms.map((f) => f.cpu),
+      wall: res.firms.map((f) => f.wall),
+      scores: res.firms.map((f) => scoreTopics(ref, f.keywords, f.labels)),
+      errors: res.firms.filter((f) => f.error).length,
+    });
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const oursP50 = quantile(rows.get('callthemes (TypeScript)')!.cpu, 0.5);
+console.log(
+  `peer ${args.source} ${args.quarter}: ${firms.length} firms, same SIF vectors, one thread each; seconds are CPU seconds per firm`,
+);
+printTable(
+  [
+    'method',
+    'p50 s',
+    'p90 s',
+    'p50 wall s',
+    '× callthemes',
+    'topics/firm',
+    'outliers',
+    'NPMI top-10',
+    'diversity',
+    'failed',
+  ],
+  [...rows.entries()].map(([name, r]) => [
+    name,
+    quantile(r.cpu, 0.5),
+    quantile(r.cpu, 0.9),
+    quantile(r.wall, 0.5),
+    `${(quantile(r.cpu, 0.5) / oursP50).toFixed(1)}×`,
+    mean(r.scores.map((s) => s.nTopics)),
+    `${(100 * mean(r.scores.map((s) => s.outlierShare))).toFixed(1)}%`,
+    mean(r.scores.map((s) => s.npmi)),
+    mean(r.scores.map((s) => s.diversity)),
+    r.errors,
+  ]),
+);
