@@ -38,6 +38,7 @@ export const VARIANTS: Record<string, ThemeModelOptions & { keywordWeight?: numb
   /** What `callthemes themes` runs: the model defaults plus embedded keywords at weight 1. */
   default: { keywordWeight: 1 },
   centroids: {},
+  'no-pre-pca': { keywordWeight: 1, prePcaDims: 0 },
   'no-attach': { keywordWeight: 1, attachNoiseAt: 1 },
   'no-filler': { keywordWeight: 1, fillerWords: null },
   'plain-keywords': { keywordWeight: 1, keywordMinTopics: 1 },

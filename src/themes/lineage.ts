@@ -3,7 +3,8 @@
  * - centroid similarity: cosine of the two theme centroids after removing the mean topic centroid of both
  *   quarters (averaged embeddings share a large common direction that would make every pair look alike);
  * - member overlap: each current themed topic is matched to the most similar earlier topic of the same firm
- *   (centred cosine ≥ `topicMatchAt`); overlap(a, b) = matched pairs from a to b / min(|a|, |b|).
+ *   (centred cosine ≥ `topicMatchAt`); overlap(a, b) = distinct topics of a matched by topics of b, divided by
+ *   min(|a|, |b|) (at most 1).
  * A current theme keeps its links scoring ≥ `linkAt`, best first, at most `maxLinksPerTheme` (splits and
  * merges show as several links).
  */
@@ -65,16 +66,16 @@ export function linkThemes(prev: LineageSide, cur: LineageSide, o: LineageOption
   prev.themes.forEach((t, a) => {
     for (const id of t.members) prevThemeOfTopic.set(id, a);
   });
-  const prevByFirm = new Map<string, { theme: number; v: Float32Array }[]>();
-  for (const t of prev.topics) {
+  const prevByFirm = new Map<string, { theme: number; topic: number; v: Float32Array }[]>();
+  prev.topics.forEach((t, k) => {
     const a = prevThemeOfTopic.get(t.topicId);
-    if (a === undefined) continue;
+    if (a === undefined) return;
     const list = prevByFirm.get(t.firmId) ?? [];
-    list.push({ theme: a, v: centred(t.centroid) });
+    list.push({ theme: a, topic: k, v: centred(t.centroid) });
     prevByFirm.set(t.firmId, list);
-  }
+  });
   const curTopic = new Map(cur.topics.map((t) => [t.topicId, t]));
-  const overlap = new Map<number, number>(); // key a * nCur + b → matched members
+  const overlap = new Map<number, Set<number>>(); // key a * nCur + b → earlier topics of a matched from b
   const nCur = cur.themes.length;
   cur.themes.forEach((t, b) => {
     for (const id of t.members) {
@@ -82,16 +83,20 @@ export function linkThemes(prev: LineageSide, cur: LineageSide, o: LineageOption
       const candidates = topic && prevByFirm.get(topic.firmId);
       if (!candidates) continue;
       const v = centred(topic.centroid);
-      let best = -1;
+      let best: { theme: number; topic: number } | null = null;
       let bestSim = matchAt;
       for (const c of candidates) {
         const s = dot(v, c.v);
         if (s >= bestSim) {
           bestSim = s;
-          best = c.theme;
+          best = c;
         }
       }
-      if (best >= 0) overlap.set(best * nCur + b, (overlap.get(best * nCur + b) ?? 0) + 1);
+      if (!best) continue;
+      const key = best.theme * nCur + b;
+      const set = overlap.get(key) ?? new Set<number>();
+      set.add(best.topic);
+      overlap.set(key, set);
     }
   });
 
@@ -100,9 +105,9 @@ export function linkThemes(prev: LineageSide, cur: LineageSide, o: LineageOption
     const scored: ThemeLink[] = [];
     prev.themes.forEach((from, a) => {
       const cos = dot(pc[a], cc[b]);
-      const m = overlap.get(a * nCur + b) ?? 0;
+      const m = overlap.get(a * nCur + b)?.size ?? 0;
       const ov = m / Math.max(1, Math.min(from.members.length, to.members.length));
-      const s = wc * Math.max(0, cos) + (1 - wc) * ov;
+      const s = wc * Math.min(1, Math.max(0, cos)) + (1 - wc) * ov;
       if (s >= linkAt)
         scored.push({
           fromThemeId: from.themeId,

@@ -93,14 +93,25 @@ export function fitThemes(
     space = projectPca(unit, fitPca(unit, dims, { seed: o.seed }));
     metric = 'euclidean';
   } else if (reduction === 'umap') {
-    const s = neighborSearch(unit, { metric: 'cosine', exactBelow: o.exactBelow });
+    const pre = o.prePcaDims ?? 32;
+    let input = unit;
+    let inputMetric: 'cosine' | 'euclidean' = 'cosine';
+    if (pre > 0 && unit.cols > pre) {
+      // Euclidean distance between projections of unit vectors ≈ chord distance, monotone in cosine.
+      input = projectPca(unit, fitPca(unit, pre, { seed: o.seed }));
+      inputMetric = 'euclidean';
+      tick('reduce-pca', t0);
+      t0 = performance.now();
+    }
+    const s = neighborSearch(input, { metric: inputMetric, exactBelow: o.exactBelow });
     cosineGraph = knnGraphOf(s, neighbors);
     tick('reduce-knn', t0);
     t0 = performance.now();
-    space = umap(unit, {
+    space = umap(input, {
       nComponents: dims,
       nNeighbors: neighbors + 1,
       knn: cosineGraph,
+      metric: inputMetric,
       minDist: 0,
       seed: o.seed,
       nEpochs: o.umapEpochs ?? 100,

@@ -94,3 +94,21 @@ test('lineage keeps at most maxLinksPerTheme links per current theme, best first
     ['q1:th0', 'q1:th1'],
   );
 });
+
+test('member overlap counts each earlier topic once, so it never exceeds 1', () => {
+  // One earlier topic of firm A; three later topics of A all continue it.
+  const prev = {
+    topics: [
+      { topicId: 'A:q1:t0', firmId: 'A', centroid: v(1, 0) },
+      { topicId: 'B:q1:t0', firmId: 'B', centroid: v(-1, 0) },
+    ],
+    themes: [{ themeId: 'q1:th0', centroid: v(1, 0), members: ['A:q1:t0'] }],
+  };
+  const cur = {
+    topics: [0, 1, 2].map((k) => ({ topicId: `A:q2:t${k}`, firmId: 'A', centroid: v(1, 0.01 * k) })),
+    themes: [{ themeId: 'q2:th0', centroid: v(1, 0), members: ['A:q2:t0', 'A:q2:t1', 'A:q2:t2'] }],
+  };
+  const [link] = linkThemes(prev, cur, { linkAt: 0 });
+  assert.equal(link.memberOverlap, 1);
+  assert.ok(link.similarity <= 1);
+});

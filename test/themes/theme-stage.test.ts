@@ -194,7 +194,9 @@ test('lineage: 2021Q2 themes link to 2021Q1, the previous processed quarter', as
   // A link's similarity is the documented mix, and member overlap > 0 means the two themes share firms.
   for (const l of q2.links)
     assert.ok(
-      Math.abs(l.similarity - (0.5 * Math.max(0, l.centroidSimilarity) + 0.5 * l.memberOverlap)) < 1e-9,
+      Math.abs(
+        l.similarity - (0.5 * Math.min(1, Math.max(0, l.centroidSimilarity)) + 0.5 * l.memberOverlap),
+      ) < 1e-9,
     );
   const shared = await rows(
     `SELECT l.from_theme_id, l.to_theme_id FROM theme_links l
