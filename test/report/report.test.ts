@@ -8,6 +8,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { scaleReportData } from '../../bench/report/scale-report-data.js';
 import { sqlString } from '../../src/lake/duckdb.js';
 import { openStore } from '../../src/lake/store.js';
 import { LakeQuery } from '../../src/query/lake-query.js';
@@ -105,6 +106,31 @@ describe('report data', () => {
       html,
       /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;sha256-/,
     );
+  });
+
+  test('the benchmark’s synthetic resample keeps counts consistent with what it copied', () => {
+    const scaled = scaleReportData(data, { firms: 300, variants: 3, seed: 1 });
+    assert.equal(scaled.firms.length, 300);
+    const templateOf = scaled.firms.map((f) => data.firms.findIndex((r) => f.id.endsWith(`-${r.id}`)));
+    assert.ok(templateOf.every((i) => i >= 0));
+    for (const q of QUARTERS) {
+      const realTopics = new Map<number, number>();
+      for (const t of data.themes.filter((x) => x.quarter === q))
+        for (const tp of t.topics) realTopics.set(tp.firm, (realTopics.get(tp.firm) ?? 0) + 1);
+      const expected = templateOf.reduce((a, r) => a + (realTopics.get(r) ?? 0), 0);
+      const got = scaled.themes.filter((x) => x.quarter === q).reduce((a, t) => a + t.topics.length, 0);
+      assert.equal(got, expected);
+    }
+    for (const t of scaled.themes) {
+      assert.equal(t.nTopics, t.topics.length);
+      assert.equal(t.nFirms, new Set(t.topics.map((tp) => tp.firm)).size);
+      assert.equal(
+        t.sentiment?.total ?? 0,
+        t.firmSentiment.reduce((a, f) => a + f.total, 0),
+      );
+    }
+    const ids = new Set(scaled.themes.map((t) => t.id));
+    assert.ok(scaled.links.every((l) => ids.has(l.from) && ids.has(l.to)));
   });
 
   test('theme sentiment is the preset’s, and firm-within-theme counts add up to it', async () => {
@@ -231,6 +257,20 @@ describe('the page in headless Chromium', needsChromium(), () => {
     const expected = q2.filter((x) => x.topics.some((tp) => tp.firm === fi)).map((x) => x.id);
     const shown = await w.page.locator('#themes .vrow').evaluateAll((els) => els.map((e) => e.dataset.theme));
     assert.deepEqual(new Set(shown), new Set(expected));
+
+    // Opening the firm (from the keyboard) lists its topics in every theme of both quarters.
+    await w.page.locator('#firms .vrow[data-firm="AAP"]').press('Enter');
+    await w.page.waitForSelector('#firm-page');
+    const firmThemes = data.themes.filter((x) => x.topics.some((tp) => tp.firm === fi));
+    assert.equal(await w.page.locator('.firm-group').count(), firmThemes.length);
+    const firmTopics = await w.page.locator('.topic').evaluateAll((els) => els.map((e) => e.dataset.topic));
+    assert.deepEqual(
+      new Set(firmTopics),
+      new Set(firmThemes.flatMap((x) => x.topics.filter((tp) => tp.firm === fi).map((tp) => tp.id))),
+    );
+    assert.ok(firmTopics.every((id) => id?.startsWith('AAP:')));
+    await w.page.goBack();
+    await w.page.waitForSelector('#themes');
 
     await w.page.fill('input.search', 'zzqx-no-such-thing');
     await w.page.waitForSelector('#themes .empty');

@@ -225,12 +225,17 @@
           const row = renderRow(items[i], i);
           row.classList.add('vrow');
           row.setAttribute('role', 'listitem');
+          row.tabIndex = 0;
           row.style.top = `${i * rowHeight}px`;
           row.style.height = `${rowHeight}px`;
           rows.push(row);
         }
         inner.replaceChildren(...rows);
       };
+      // Rows open with Enter as with a click, so the list works from the keyboard.
+      box.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' && e.target.classList.contains('vrow')) e.target.click();
+      });
       let pending = false;
       box.addEventListener('scroll', () => {
         if (pending) return;
