@@ -283,6 +283,36 @@ describe('the page in headless Chromium', needsChromium(), () => {
     );
   });
 
+  test('long lists are virtual: 2,000 firms put a screenful of rows in the DOM, and scrolling draws the rest', async () => {
+    const big = scaleReportData(data, { firms: 2000, variants: 40, seed: 3 });
+    const file = join(tmp.path, 'big.html');
+    writeFileSync(file, renderReportHtml(big));
+    const bigUrl = pathToFileURL(file).href;
+    const b = await browser.open(bigUrl);
+    await b.page.waitForSelector('html[data-ready]');
+    const firmsInQ2 = new Set(
+      big.themes.filter((t) => t.quarter === '2021Q2').flatMap((t) => t.topics.map((tp) => tp.firm)),
+    );
+    assert.equal(
+      await b.page.locator('#firm-count').textContent(),
+      `(${firmsInQ2.size.toLocaleString('en-US')})`,
+    );
+    assert.ok(firmsInQ2.size > 1500);
+    const drawn = await b.page.locator('#firms .vrow').count();
+    assert.ok(drawn > 5 && drawn < 60, `${drawn} firm rows in the DOM`);
+    const last = [...firmsInQ2]
+      .map((i) => big.firms[i].id)
+      .sort()
+      .at(-1)!;
+    await b.page.locator('#firms .vlist').evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await b.page.waitForSelector(`#firms .vrow[data-firm="${last}"]`);
+    assert.ok((await b.page.locator('#firms .vrow').count()) < 60);
+    assert.deepEqual(b.requests, [bigUrl]);
+    assert.deepEqual(b.errors, []);
+  });
+
   test('text from the lake is shown as text: markup in names and sentences neither renders nor runs', async () => {
     const evil =
       '<img src="https://example.invalid/x.png" onerror="window.pwned=1"></script><script>window.pwned=2</script><!--';
