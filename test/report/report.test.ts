@@ -4,7 +4,7 @@
  * Chromium.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -345,6 +345,52 @@ describe('the page in headless Chromium', needsChromium(), () => {
     assert.equal(await h.page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined);
     assert.deepEqual(h.requests, [hostileUrl]);
     assert.deepEqual(h.errors, []);
+  });
+});
+
+describe('a partly run lake', needsChromium(), () => {
+  test('without the sentiment stage, and with one quarter unthemed: the page says so, without errors', async () => {
+    const partial = join(tmp.path, 'partial-lake');
+    cpSync(lake, partial, { recursive: true });
+    rmSync(join(partial, 'sentence_sentiment'), { recursive: true });
+    for (const table of ['themes', 'topic_themes', 'theme_links'])
+      rmSync(join(partial, table, 'quarter=2021Q1'), { recursive: true, force: true });
+    const file = join(tmp.path, 'partial.html');
+    const r = await runCli(['report', '--quarters', '2021Q1..2021Q2', '--lake', partial, '--out', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /no themes in the lake at .* for 2021Q1: run `callthemes themes/);
+    const got = readEmbeddedData(readFileSync(file, 'utf8'));
+    assert.deepEqual(
+      got.themes.map((t) => t.id),
+      data.themes.filter((t) => t.quarter === '2021Q2').map((t) => t.id),
+    );
+    assert.ok(got.themes.every((t) => t.sentiment === null && t.firmSentiment.length === 0));
+    // Links live in the later quarter's partition: they stay, naming 2021Q1 themes the report does not hold.
+    assert.deepEqual(
+      got.links,
+      data.links.filter((l) => l.quarter === '2021Q2'),
+    );
+    const browser = await HeadlessChromium.launch();
+    try {
+      const url = pathToFileURL(file).href;
+      const w = await browser.open(url);
+      await w.page.waitForSelector('html[data-ready]');
+      assert.equal(await w.page.locator('#themes .sbar.none').count(), got.themes.length);
+      await w.page.locator('#themes .vrow').first().click();
+      await w.page.waitForSelector('#firm-sentiment');
+      assert.match((await w.page.locator('#firm-sentiment').textContent())!, /No labelled sentences/);
+      assert.match(
+        (await w.page.locator('#theme-lineage').textContent())!,
+        /No linked theme in the chosen quarters/,
+      );
+      await w.page.locator('.tabs button', { hasText: '2021Q1' }).click();
+      await w.page.waitForSelector('#themes .empty');
+      assert.equal(await w.page.locator('#themes .empty').textContent(), 'No themes for 2021Q1.');
+      assert.deepEqual(w.errors, []);
+      assert.deepEqual(w.requests, [url]);
+    } finally {
+      await browser.close();
+    }
   });
 });
 
