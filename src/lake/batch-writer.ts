@@ -6,8 +6,8 @@
  * removed, rejects are written, and the manifest is written last.
  */
 import { rm } from 'node:fs/promises';
-import { writeParquet, scratchFile } from './parquet.js';
 import { batchStem, manifestKey, partKey, rejectsKey } from './layout.js';
+import { scratchFile, writeParquet } from './parquet.js';
 import { type Row, TABLES, type TableName } from './schema.js';
 import type { LakeStore } from './store.js';
 
@@ -95,7 +95,8 @@ export class BatchWriter {
    * counted in the manifest, and the next rows go to the following part.
    */
   async adoptPart(itemIds: readonly string[], rowCounts: Partial<Record<TableName, number>>): Promise<void> {
-    if (this.itemsInPart.length > 0) throw new Error('adoptPart must be called before rows of that part are added');
+    if (this.itemsInPart.length > 0)
+      throw new Error('adoptPart must be called before rows of that part are added');
     for (const t of this.opts.tables) {
       this.written.get(t)!.push(partKey(t, this.opts.quarter, this.opts.batch, this.part, this.opts.stage));
       this.rowCounts.set(t, this.rowCounts.get(t)! + (rowCounts[t] ?? 0));

@@ -1,7 +1,10 @@
 /** One in-process DuckDB per caller; small helpers over @duckdb/node-api. */
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
-export async function openDuckDB(path = ':memory:', options: Record<string, string> = {}): Promise<DuckDBConnection> {
+export async function openDuckDB(
+  path = ':memory:',
+  options: Record<string, string> = {},
+): Promise<DuckDBConnection> {
   const instance = await DuckDBInstance.create(path, { threads: '2', ...options });
   return instance.connect();
 }

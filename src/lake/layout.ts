@@ -8,7 +8,13 @@ export function partitionPrefix(table: TableName | string, quarter: string): str
 }
 
 /** `sentences/quarter=2021Q2/batch-0007-part-0001.parquet` (parts count from 1). */
-export function partKey(table: TableName, quarter: string, batch: number, part: number, stage = 'firm'): string {
+export function partKey(
+  table: TableName,
+  quarter: string,
+  batch: number,
+  part: number,
+  stage = 'firm',
+): string {
   return `${partitionPrefix(table, quarter)}${batchStem(stage, batch)}-part-${pad4(part)}.parquet`;
 }
 

@@ -4,10 +4,10 @@
  * appender and simpler than Arrow; see ../../BENCHMARKS.md.
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuckDB, sqlString } from './duckdb.js';
 import { duckdbType, type Row, type TableDef } from './schema.js';
@@ -56,7 +56,9 @@ export async function writeParquet(table: TableDef, rows: readonly Row[], outPat
     }
     stream.end();
     await once(stream, 'finish');
-    const columns = table.columns.map((c) => `${sqlString(c.name)}: ${sqlString(duckdbType(c.type))}`).join(', ');
+    const columns = table.columns
+      .map((c) => `${sqlString(c.name)}: ${sqlString(duckdbType(c.type))}`)
+      .join(', ');
     const select = table.columns.map((c) => `"${c.name}"`).join(', ');
     const conn = await connection();
     await conn.run(

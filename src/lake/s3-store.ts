@@ -67,7 +67,8 @@ export class S3LakeStore implements LakeStore {
 
   /** The object key of a lake key; refuses keys that would leave the lake. */
   objectKey(key: string): string {
-    if (key.split('/').some((s) => s === '..' || s === '.')) throw new Error(`lake key escapes the lake: ${key}`);
+    if (key.split('/').some((s) => s === '..' || s === '.'))
+      throw new Error(`lake key escapes the lake: ${key}`);
     const k = key.replace(/^\/+/, '');
     return this.prefix ? `${this.prefix}/${k}` : k;
   }

@@ -4,7 +4,15 @@
  * stored inside the files.
  */
 
-export type ColumnType = 'string' | 'int' | 'bigint' | 'double' | 'float' | 'bool' | 'list<string>' | 'list<float>';
+export type ColumnType =
+  | 'string'
+  | 'int'
+  | 'bigint'
+  | 'double'
+  | 'float'
+  | 'bool'
+  | 'list<string>'
+  | 'list<float>';
 
 export interface ColumnDef {
   name: string;
@@ -32,7 +40,12 @@ export type TableName =
   | 'sentence_sentiment'
   | 'rejects';
 
-const c = (name: string, type: ColumnType, doc: string, nullable = false): ColumnDef => ({ name, type, nullable, doc });
+const c = (name: string, type: ColumnType, doc: string, nullable = false): ColumnDef => ({
+  name,
+  type,
+  nullable,
+  doc,
+});
 
 export const TABLES: Record<TableName, TableDef> = {
   firms: {
@@ -51,7 +64,11 @@ export const TABLES: Record<TableName, TableDef> = {
       c('n_sentences_raw', 'int', 'Sentences after splitting, before filters.'),
       c('n_sentences', 'int', 'Sentences kept after filters.'),
       c('n_dropped_operator', 'int', 'Sentences dropped: spoken by the operator.'),
-      c('n_dropped_safe_harbor', 'int', 'Sentences dropped: safe-harbor / forward-looking-statement disclaimers.'),
+      c(
+        'n_dropped_safe_harbor',
+        'int',
+        'Sentences dropped: safe-harbor / forward-looking-statement disclaimers.',
+      ),
       c('n_dropped_non_gaap', 'int', 'Sentences dropped: non-GAAP disclaimers.'),
       c('n_dropped_greeting', 'int', 'Sentences dropped: greetings, thanks and call logistics.'),
       c('n_dropped_short', 'int', 'Sentences dropped: fewer than the minimum word tokens.'),
@@ -76,7 +93,12 @@ export const TABLES: Record<TableName, TableDef> = {
       c('speaker_name', 'string', 'Speaker name when known.', true),
       c('speaker_role', 'string', 'executive | analyst | operator | other | unknown'),
       c('text', 'string', 'Sentence text, annotations removed.'),
-      c('topic_id', 'string', 'Topic of the sentence; null for outliers or when topics were not computed.', true),
+      c(
+        'topic_id',
+        'string',
+        'Topic of the sentence; null for outliers or when topics were not computed.',
+        true,
+      ),
     ],
   },
   topics: {

@@ -92,7 +92,11 @@ export class LocalLakeStore implements LakeStore {
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+        if (
+          (err as NodeJS.ErrnoException).code === 'ENOENT' ||
+          (err as NodeJS.ErrnoException).code === 'ENOTDIR'
+        )
+          return;
         throw err;
       }
       for (const e of entries) {
@@ -144,6 +148,7 @@ export function openStore(root: string): LakeStore {
 export async function putTextAt(target: string, text: string): Promise<void> {
   const cut = target.replace(/\/+$/, '').lastIndexOf('/');
   const [dir, name] = cut < 0 ? ['.', target] : [target.slice(0, cut) || '/', target.slice(cut + 1)];
-  if (!name || /^[a-z][a-z0-9+.-]*:\/?$/i.test(dir)) throw new Error(`not a file path or object URL: ${target}`);
+  if (!name || /^[a-z][a-z0-9+.-]*:\/?$/i.test(dir))
+    throw new Error(`not a file path or object URL: ${target}`);
   await openStore(dir).putText(name, text);
 }

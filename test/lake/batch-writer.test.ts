@@ -36,7 +36,13 @@ function firmRows(firm: string, nSentences: number, tag: string): Partial<Record
   return { sentences, topics };
 }
 
-async function writeBatch(store: LocalLakeStore, firms: string[], flushEvery: number, tag: string, stopAfter?: number) {
+async function writeBatch(
+  store: LocalLakeStore,
+  firms: string[],
+  flushEvery: number,
+  tag: string,
+  stopAfter?: number,
+) {
   const w = new BatchWriter({
     store,
     stage: 'firm',
@@ -51,7 +57,12 @@ async function writeBatch(store: LocalLakeStore, firms: string[], flushEvery: nu
   for (const [i, f] of firms.entries()) {
     if (stopAfter !== undefined && i === stopAfter) return null; // crash: no finish, no manifest
     if (f === 'BAD') {
-      w.addReject({ source_ref: 'BAD_q2_2021.json', firm_id: 'BAD', stage: 'fetch', reason: 'malformed JSON' });
+      w.addReject({
+        source_ref: 'BAD_q2_2021.json',
+        firm_id: 'BAD',
+        stage: 'fetch',
+        reason: 'malformed JSON',
+      });
       await w.skipItem(f);
       continue;
     }
@@ -80,10 +91,20 @@ test('parts every N firms, manifest last, list columns round-trip', async () => 
     );
     assert.deepEqual(counts, { n: 12, ids: 12, quarter: '2021Q2' });
     const [topic] = await q.rows(`SELECT keywords, centroid, description FROM topics WHERE firm_id = 'CCC'`);
-    assert.deepEqual(topic, { keywords: ['demand', 'pricing'], centroid: [0.25, -0.5, 1], description: null });
+    assert.deepEqual(topic, {
+      keywords: ['demand', 'pricing'],
+      centroid: [0.25, -0.5, 1],
+      description: null,
+    });
     const rejects = await q.rows(`SELECT source_ref, firm_id, stage, reason, quarter FROM rejects`);
     assert.deepEqual(rejects, [
-      { source_ref: 'BAD_q2_2021.json', firm_id: 'BAD', stage: 'fetch', reason: 'malformed JSON', quarter: '2021Q2' },
+      {
+        source_ref: 'BAD_q2_2021.json',
+        firm_id: 'BAD',
+        stage: 'fetch',
+        reason: 'malformed JSON',
+        quarter: '2021Q2',
+      },
     ]);
     q.close();
   } finally {
@@ -104,7 +125,9 @@ test('a re-run replaces the batch: no duplicates, stale parts of the earlier att
     const keys = await store.list('sentences/');
     assert.equal(keys.length, 3);
     const q = await LakeQuery.open(store);
-    const [c] = await q.rows(`SELECT count(*) AS n, count(DISTINCT sentence_id) AS ids, min(text) AS t FROM sentences`);
+    const [c] = await q.rows(
+      `SELECT count(*) AS n, count(DISTINCT sentence_id) AS ids, min(text) AS t FROM sentences`,
+    );
     assert.deepEqual(c, { n: 15, ids: 15, t: 'rerun sentence 0 of AAA' });
     q.close();
     // Re-running a finished batch again gives identical counts.

@@ -48,7 +48,10 @@ describe('S3 lake store on a local S3 server', () => {
   test('object operations, keys relative to the prefix, missing objects', async () => {
     const lake = store('ops/run-1');
     assert.equal(lake.root, 's3://lake/ops/run-1');
-    assert.equal(lake.url('topics/quarter=2021Q1/*.parquet'), 's3://lake/ops/run-1/topics/quarter=2021Q1/*.parquet');
+    assert.equal(
+      lake.url('topics/quarter=2021Q1/*.parquet'),
+      's3://lake/ops/run-1/topics/quarter=2021Q1/*.parquet',
+    );
     await lake.putText('_manifests/quarter=2021Q1/firm-batch-0000.json', '{"a":1}\n');
     await lake.putText('_manifests/quarter=2021Q1/firm-batch-0001.json', '{"b":2}\n');
     await lake.putText('_runs/r.json', '{}');
@@ -114,7 +117,7 @@ describe('S3 lake store on a local S3 server', () => {
     const lake = new S3LakeStore('s3://my-bucket/p');
     const local = lake.duckdbSettings({ ...s3.env });
     assert.equal(local[0], 'LOAD httpfs');
-    assert.match(local[1], new RegExp(`ENDPOINT '127\\.0\\.0\\.1:\\d+', URL_STYLE 'path', USE_SSL false`));
+    assert.match(local[1], /ENDPOINT '127\.0\.0\.1:\d+', URL_STYLE 'path', USE_SSL false/);
     assert.match(local[1], /KEY_ID 'S3RVER'/);
     const aws = lake.duckdbSettings({ AWS_REGION: 'eu-west-1' });
     assert.match(aws[1], /REGION 'eu-west-1'/);
@@ -180,7 +183,9 @@ async function rerunScenario(lake: LakeStore, localCopy: () => Promise<LakeStore
     const [s] = await q.rows('SELECT count(*) AS n, count(DISTINCT sentence_id) AS ids FROM sentences');
     assert.equal(s.n, s.ids, 'no sentence twice');
     assert.equal(s.n, first.sentences);
-    const [f] = await q.rows(`SELECT count(*) AS n, count(DISTINCT firm_id) AS ids, min(run_id) AS run FROM firms`);
+    const [f] = await q.rows(
+      `SELECT count(*) AS n, count(DISTINCT firm_id) AS ids, min(run_id) AS run FROM firms`,
+    );
     assert.deepEqual(f, { n: last.firmsOk, ids: last.firmsOk, run: 'run-c' });
   } finally {
     q.close();
