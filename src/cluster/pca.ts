@@ -59,18 +59,22 @@ export function fitPca(m: Matrix, nComponents: number, o: PcaOptions = {}): PcaM
     }
     trace += cov[a * d + a];
   }
-  const apply = (x: Float64Array, y: Float64Array): void => {
+  // Y = C·X for a block of vectors stored row-major (X[a * count + c]), as topEigenvectors passes them.
+  const applyBlock = (x: Float64Array, y: Float64Array, count: number): void => {
+    y.fill(0);
     for (let a = 0; a < d; a++) {
-      let s = 0;
       const ra = a * d;
-      for (let b = 0; b < d; b++) s += cov[ra + b] * x[b];
-      y[a] = s;
+      for (let b = 0; b < d; b++) {
+        const cab = cov[ra + b];
+        if (cab === 0) continue;
+        for (let c = 0; c < count; c++) y[a * count + c] += cab * x[b * count + c];
+      }
     }
   };
-  const components = topEigenvectors(d, k, apply, rng, o.iterations ?? 60, []);
+  const components = topEigenvectors(d, k, applyBlock, rng, o.iterations ?? 60, []);
   const tmp = new Float64Array(d);
   const variances = components.map((v) => {
-    apply(v, tmp);
+    applyBlock(v, tmp, 1);
     let s = 0;
     for (let c = 0; c < d; c++) s += v[c] * tmp[c];
     return s;

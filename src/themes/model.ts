@@ -103,7 +103,7 @@ export function fitThemes(
       tick('reduce-pca', t0);
       t0 = performance.now();
     }
-    const s = neighborSearch(input, { metric: inputMetric, exactBelow: o.exactBelow });
+    const s = neighborSearch(input, { metric: inputMetric, exactBelow: o.exactBelow, threads: o.threads });
     cosineGraph = knnGraphOf(s, neighbors);
     tick('reduce-knn', t0);
     t0 = performance.now();
@@ -121,7 +121,7 @@ export function fitThemes(
   tick('reduce', t0);
 
   t0 = performance.now();
-  const search = neighborSearch(space, { metric, exactBelow: o.exactBelow });
+  const search = neighborSearch(space, { metric, exactBelow: o.exactBelow, threads: o.threads });
   const graph = knnGraphOf(search, neighbors);
   tick('knn', t0);
   t0 = performance.now();

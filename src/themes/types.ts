@@ -56,6 +56,11 @@ export interface ThemeModelOptions {
   seed?: number;
   /** Called after each step with its wall seconds (progress and benchmarks). */
   onStep?: (step: string, seconds: number) => void;
+  /**
+   * Threads for the HNSW index (default 1: single-threaded insertion keeps the graph, and so the themes,
+   * reproducible; 2 halves the kNN wall time on a 2-core machine at the cost of run-to-run differences).
+   */
+  threads?: number;
   /** Exact neighbour search below this many topics (default 2,000). */
   exactBelow?: number;
 }

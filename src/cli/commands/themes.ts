@@ -60,7 +60,11 @@ export function registerThemes(program: Command): void {
       'cache folder for the word vectors (default .cache; env CALLTHEMES_CACHE_DIR)',
     )
     .option('--previous <q|none>', 'quarter to link to (default: latest earlier quarter with themes)')
-    .option('--seed <n>', 'random seed (default 42)');
+    .option('--seed <n>', 'random seed (default 42)')
+    .option(
+      '--threads <n>',
+      'HNSW threads (default 1, reproducible; 2 is faster but not bit-for-bit repeatable)',
+    );
   addLakeOption(cmd);
   withExample(cmd, 'callthemes themes --quarter 2021Q2 --lake ./lake');
   cmd.action(async (opts) => {
@@ -81,6 +85,7 @@ export function registerThemes(program: Command): void {
           : intOption('umapEpochs', opts.umapEpochs, 0, 0),
       attachNoiseAt: numberOption('attachNoiseAt', opts.attachNoiseAt, -1, 2),
       seed: intOption('seed', opts.seed, 42, 0),
+      threads: optionalInt('threads', opts.threads, 1),
     };
     for (const k of Object.keys(model) as (keyof ThemeModelOptions)[])
       if (model[k] === undefined) delete model[k];
