@@ -8,6 +8,7 @@ import { registerEstimate } from './estimate.js';
 import { registerFirmBatch } from './firm-batch.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
+import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerScorePresets } from './score-presets.js';
 import { registerSentiment } from './sentiment.js';
@@ -26,4 +27,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerCloud,
   registerEstimate,
   registerDiagrams,
+  registerReport,
 ];

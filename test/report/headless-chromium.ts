@@ -1,0 +1,72 @@
+/**
+ * Debian's Chromium, headless, driven by playwright-core: a fresh profile per launch, no network services,
+ * and a record of every request, console error and page error of the pages it opens.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CALLTHEMES_CHROMIUM ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** `{ skip: reason }` for node:test when the browser is not installed. */
+export function needsChromium(): { skip?: string } {
+  return existsSync(CHROMIUM) ? {} : { skip: `Chromium not found at ${CHROMIUM} (apt-get install chromium)` };
+}
+
+export interface WatchedPage {
+  page: Page;
+  /** Every request the page made, by URL. */
+  requests: string[];
+  /** Console messages of type error, and uncaught page errors. */
+  errors: string[];
+}
+
+export class HeadlessChromium {
+  private constructor(
+    private readonly context: BrowserContext,
+    private readonly profile: string,
+  ) {}
+
+  static async launch(): Promise<HeadlessChromium> {
+    const profile = mkdtempSync(join(tmpdir(), 'callthemes-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 1000 },
+    });
+    return new HeadlessChromium(context, profile);
+  }
+
+  /** Opens a file:// URL; any other request is recorded and refused. */
+  async open(url: string): Promise<WatchedPage> {
+    const page = await this.context.newPage();
+    const requests: string[] = [];
+    const errors: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
+    await page.goto(url, { waitUntil: 'load' });
+    return { page, requests, errors };
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+    rmSync(this.profile, { recursive: true, force: true });
+  }
+}
