@@ -50,9 +50,10 @@ export class HeadlessChromium {
     return new HeadlessChromium(context, profile);
   }
 
-  /** Opens a file:// URL; any other request is recorded and refused. */
-  async open(url: string): Promise<WatchedPage> {
+  /** Opens a file:// URL; any other request is recorded and refused. `before` runs in the page first. */
+  async open(url: string, before?: string): Promise<WatchedPage> {
     const page = await this.context.newPage();
+    if (before) await page.addInitScript(before);
     const requests: string[] = [];
     const errors: string[] = [];
     page.on('request', (r) => requests.push(r.url()));

@@ -283,6 +283,18 @@ describe('the page in headless Chromium', needsChromium(), () => {
     );
   });
 
+  test('browsers without Uint8Array.fromBase64 read the gzip data through atob', async () => {
+    const b = await browser.open(url, 'delete Uint8Array.fromBase64;');
+    await b.page.waitForSelector('html[data-ready]');
+    assert.equal(await b.page.evaluate('typeof Uint8Array.fromBase64'), 'undefined');
+    const t = data.themes.find((x) => x.quarter === '2021Q2')!;
+    await b.page.locator(`#themes .vrow[data-theme="${t.id}"]`).click();
+    await b.page.waitForSelector('#theme-topics .topic');
+    assert.equal(await b.page.locator('#theme-page h2').textContent(), t.name);
+    assert.deepEqual(b.errors, []);
+    await b.page.close();
+  });
+
   test('long lists are virtual: 2,000 firms put a screenful of rows in the DOM, and scrolling draws the rest', async () => {
     const big = scaleReportData(data, { firms: 2000, variants: 40, seed: 3 });
     const file = join(tmp.path, 'big.html');
