@@ -3,21 +3,27 @@ import type { Command } from 'commander';
 import { registerAthenaDdl } from './athena-ddl.js';
 import { registerBatches } from './batches.js';
 import { registerCloud } from './cloud.js';
+import { registerDiagrams } from './diagrams.js';
+import { registerEstimate } from './estimate.js';
 import { registerFirmBatch } from './firm-batch.js';
 import { registerIngest } from './ingest.js';
 import { registerQuery } from './query.js';
 import { registerRun } from './run.js';
 import { registerScorePresets } from './score-presets.js';
 import { registerSentiment } from './sentiment.js';
+import { registerThemes } from './themes.js';
 
 export const COMMANDS: ((program: Command) => void)[] = [
   registerIngest,
   registerBatches,
   registerFirmBatch,
+  registerThemes,
   registerSentiment,
   registerQuery,
   registerRun,
   registerScorePresets,
   registerAthenaDdl,
   registerCloud,
+  registerEstimate,
+  registerDiagrams,
 ];

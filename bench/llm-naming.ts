@@ -1,0 +1,218 @@
+/**
+ * Requests and tokens per firm to name a call's topics, on real ECTSum calls of one quarter (../shared/data),
+ * read by the ECTSum source and prepared as the ingest stage prepares them for the lake (boilerplate filters).
+ * Until the topic model is on main, topics are synthetic but built from the real sentences: each call is cut into
+ * contiguous runs of ~10 sentences (about the old system's topics per sentence), keywords by tf-idf of the run
+ * against the call, representative sentences by keyword weight. Then every firm is named twice: a cold run
+ * (requests sent) and a warm run from the lake cache (expected: zero requests).
+ *
+ * Against the scripted TEST SERVER (default), token counts are the server's estimate (4 characters a token);
+ * with --url/--model pointing at a real OpenAI-compatible server (llama.cpp, vLLM) they are the model's own.
+ *
+ * With --real-model the bench starts SmolLM2-135M (test/helpers/llama-openai-server.ts) itself.
+ *
+ *   npx tsx bench/llm-naming.ts [--quarter 2021Q2] [--firms 60] [--url http://127.0.0.1:8080/v1 --model m]
+ *   npx tsx bench/llm-naming.ts --real-model --firms 5 --concurrency 1 --verbose
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalLakeStore } from '../src/lake/store.js';
+import { StoreResponseCache } from '../src/llm/cache.js';
+import { LlmClient } from '../src/llm/client.js';
+import { TokenLedger } from '../src/llm/ledger.js';
+import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '../src/naming/llm-topic-namer.js';
+import type { FirmInfo, TopicToName } from '../src/naming/types.js';
+import { prepareSentences } from '../src/pipeline/prepare-sentences.js';
+import { createSource } from '../src/sources/index.js';
+import { DEFAULT_FILTER_OPTIONS } from '../src/text/filters.js';
+import { tokenize } from '../src/text/tokens.js';
+import {
+  type LlamaServer,
+  llamaRuntimeStatus,
+  startLlamaServer,
+} from '../test/helpers/llama-openai-server.js';
+import { goodNames, OpenAiTestServer } from '../test/helpers/openai-test-server.js';
+import { ECTSUM_DIR } from '../test/helpers/paths.js';
+
+const opt = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const quarter = opt('quarter', '2021Q2');
+const maxFirms = Number(opt('firms', '60'));
+const sentencesPerTopic = Number(opt('sentences-per-topic', '10'));
+let realUrl = opt('url', '');
+let realModel = opt('model', 'test-model');
+let llamaServer: LlamaServer | null = null;
+if (process.argv.includes('--real-model')) {
+  const status = llamaRuntimeStatus();
+  if (status.skip) {
+    console.error(status.skip);
+    process.exit(1);
+  }
+  llamaServer = await startLlamaServer();
+  realUrl = llamaServer.url;
+  realModel = llamaServer.model;
+}
+const concurrency = Number(opt('concurrency', '4'));
+const verbose = process.argv.includes('--verbose');
+
+const STOP = new Set(
+  (
+    'the a an and or of to in on for with at by from as is are was were be been being it its this that these ' +
+    'those we our us you your they their he she i me my not no but so if than then there here which who whom ' +
+    'what when where how all any each more most other some such only own same too very can will would could ' +
+    'should may might must also about into over after before again further once just do does did doing have has ' +
+    'had having up down out off because while during through above below between both few nor now well year ' +
+    'quarter quarters first second third fourth million billion percent %'
+  ).split(' '),
+);
+
+function syntheticTopics(firmId: string, sentences: string[]): TopicToName[] {
+  const k = Math.max(1, Math.round(sentences.length / sentencesPerTopic));
+  const runs: string[][] = Array.from({ length: k }, (_, i) =>
+    sentences.slice(Math.floor((i * sentences.length) / k), Math.floor(((i + 1) * sentences.length) / k)),
+  );
+  const toks = runs.map((r) =>
+    r.map((s) => tokenize(s).filter((t) => t.length > 2 && !STOP.has(t) && /[a-z]/.test(t))),
+  );
+  const df = new Map<string, number>();
+  for (const run of toks) for (const t of new Set(run.flat())) df.set(t, (df.get(t) ?? 0) + 1);
+  return runs.map((run, i) => {
+    const tf = new Map<string, number>();
+    for (const t of toks[i].flat()) tf.set(t, (tf.get(t) ?? 0) + 1);
+    const w = new Map([...tf].map(([t, c]) => [t, c * Math.log(1 + k / (df.get(t) ?? 1))]));
+    const keywords = [...w]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, 10)
+      .map(([t]) => t);
+    const scored = run.map((s, j) => ({ s, score: toks[i][j].reduce((a, t) => a + (w.get(t) ?? 0), 0) }));
+    scored.sort((a, b) => b.score - a.score);
+    return {
+      topicId: `${firmId}:${quarter}:t${i}`,
+      size: run.length,
+      keywords,
+      representativeSentences: scored.slice(0, 3).map((x) => x.s),
+    };
+  });
+}
+
+/** The quarter's calls through the ECTSum source and the ingest stage's sentence preparation (the lake's sentences). */
+async function loadFirms(): Promise<{ firm: FirmInfo; topics: TopicToName[] }[]> {
+  const source = await createSource({ kind: 'ectsum', input: ECTSUM_DIR });
+  const listing = await source.listFirms(quarter);
+  const ids = listing.firms.slice(0, maxFirms).map((f) => f.firmId);
+  const out: { firm: FirmInfo; topics: TopicToName[] }[] = [];
+  for await (const r of source.fetchTranscripts(quarter, ids)) {
+    if (!r.ok) continue;
+    const t = r.transcript;
+    const sentences = prepareSentences(t, DEFAULT_FILTER_OPTIONS).sentences.map((x) => x.text);
+    const firm: FirmInfo = { firmId: t.firmId, firmName: t.firmName, ticker: t.ticker, quarter };
+    out.push({ firm, topics: syntheticTopics(t.firmId, sentences) });
+  }
+  await source.close?.();
+  return out;
+}
+
+const estimate = (s: string) => Math.ceil(s.length / 4);
+const firms = await loadFirms();
+if (firms.length === 0) {
+  console.error(`no ECTSum calls for ${quarter} under ${ECTSUM_DIR}`);
+  process.exit(1);
+}
+let server: OpenAiTestServer | null = null;
+let url = realUrl;
+if (!url) {
+  server = await OpenAiTestServer.start((r) => {
+    const content = JSON.stringify(goodNames(r.body));
+    const prompt = (r.body.messages as { content: string }[]).reduce(
+      (s, m) => s + estimate(m.content) + 4,
+      0,
+    );
+    return { chat: content, usage: { prompt, completion: estimate(content) } };
+  });
+  url = server.url;
+}
+
+const lake = mkdtempSync(join(tmpdir(), 'callthemes-naming-bench-'));
+async function pass(label: string) {
+  const ledger = new TokenLedger();
+  const client = new LlmClient({
+    baseUrl: url,
+    model: realModel,
+    ledger,
+    limits: { maxConcurrent: concurrency, requestsPerMinute: 6000 },
+    timeoutMs: 600_000,
+    cache: new StoreResponseCache(new LocalLakeStore(lake)),
+  });
+  const namer = new LlmTopicNamer({
+    client,
+    onFallback: verbose
+      ? (firm, why, n) => process.stderr.write(`${label} ${firm}: ${n} fallback: ${why.slice(0, 300)}\n`)
+      : undefined,
+  });
+  const t0 = performance.now();
+  let fallback = 0;
+  let topics = 0;
+  const queue = [...firms];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        const f0 = performance.now();
+        const named = await namer.nameFirmTopics(f.firm, f.topics);
+        topics += named.length;
+        const fb = named.filter((n) => n.nameSource !== 'llm').length;
+        fallback += fb;
+        if (verbose) {
+          const u = ledger.byScope(TOPIC_NAMING_STAGE)[`${f.firm.firmId}:${quarter}`];
+          process.stderr.write(
+            `${label} ${f.firm.firmId}: ${named.length} topics, ${u?.requests ?? 0} requests, ` +
+              `${u?.promptTokens ?? 0}+${u?.completionTokens ?? 0} tokens, ${fb} fallback, ` +
+              `${((performance.now() - f0) / 1000).toFixed(1)} s; e.g. "${named[0]?.name}"\n`,
+          );
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const per = Object.values(ledger.byScope(TOPIC_NAMING_STAGE));
+  const t = ledger.totals();
+  const n = firms.length;
+  const tokensPerFirm = per.map((x) => x.totalTokens).sort((a, b) => a - b);
+  await client.close();
+  return {
+    run: label,
+    firms: n,
+    topics,
+    topics_per_firm: +(topics / n).toFixed(1),
+    requests: t.requests,
+    requests_per_firm: +(t.requests / n).toFixed(3),
+    cache_hits: t.cacheHits,
+    prompt_tokens_per_firm: +(t.promptTokens / n).toFixed(0),
+    completion_tokens_per_firm: +(t.completionTokens / n).toFixed(0),
+    tokens_per_firm: +(t.totalTokens / n).toFixed(0),
+    tokens_per_firm_p90: tokensPerFirm.length ? tokensPerFirm[Math.floor(tokensPerFirm.length * 0.9)] : 0,
+    tokens_per_firm_max: tokensPerFirm.at(-1) ?? 0,
+    fallback_topics: fallback,
+    seconds: +seconds.toFixed(2),
+  };
+}
+
+try {
+  const cold = await pass('cold');
+  const warm = await pass('warm');
+  console.log(
+    JSON.stringify({
+      server: server ? 'scripted test server (tokens ≈ chars/4)' : url,
+      model: realModel,
+      quarter,
+    }),
+  );
+  console.table([cold, warm]);
+  console.log(JSON.stringify([cold, warm]));
+} finally {
+  await server?.close();
+  await llamaServer?.close();
+  rmSync(lake, { recursive: true, force: true });
+}

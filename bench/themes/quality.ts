@@ -1,0 +1,173 @@
+/**
+ * Theme quality on a real quarter: theme count, coverage, firms per theme, junk among the largest themes, and
+ * theme NPMI (top-10 theme keywords, boolean co-occurrence within sentences, over the sentences of the
+ * quarter's topics — the member topics' sentences of every theme plus those of unthemed topics). Compares
+ * model variants on the same topics, including centroids + embedded keywords.
+ *
+ *   npx tsx bench/themes/quality.ts --lake ./lake --quarter 2021Q2 [--detail] [--variants default,leaf,...]
+ */
+import { parseArgs } from 'node:util';
+import { CooccurrenceIndex, topicDiversity } from '../../src/cluster/coherence.js';
+import { matrixFromRows } from '../../src/cluster/matrix.js';
+import { SifEmbedder } from '../../src/embed/sif.js';
+import { openDuckDB, queryRows, sqlString } from '../../src/lake/duckdb.js';
+import { LocalLakeStore } from '../../src/lake/store.js';
+import { themeKeywordName } from '../../src/naming/theme-keywords.js';
+import { readQuarterTopics } from '../../src/pipeline/theme-io.js';
+import { termsOf } from '../../src/text/terms.js';
+import { fitThemes } from '../../src/themes/model.js';
+import type { ThemeModelOptions, ThemeModelResult, TopicRecord } from '../../src/themes/types.js';
+import { CALL_STOP_WORDS } from '../../src/topics/stop-words.js';
+import { mean, quantile } from '../common.js';
+
+/** Words that make a theme junk when they carry it: call logistics, greetings, Q&A mechanics, pure numbers. */
+const FILLER = new Set(
+  `question questions answer answers thank thanks call calls operator morning afternoon good great
+  hello welcome everyone today line next analyst analysts conference presentation remarks participants
+  million billion percent basis points quarter year turn details cover q&a couple topics begin moment
+  hope doing excited proud people`.split(/\s+/),
+);
+
+export function isJunk(keywords: readonly string[]): boolean {
+  const top = keywords.slice(0, 5);
+  const filler = top.filter((k) => k.split(' ').every((w) => FILLER.has(w) || /^\d/.test(w)));
+  return top.length === 0 || filler.length >= Math.ceil(top.length / 2);
+}
+
+export const VARIANTS: Record<string, ThemeModelOptions & { keywordWeight?: number }> = {
+  /** What `callthemes themes` runs: the model defaults plus embedded keywords at weight 1. */
+  default: { keywordWeight: 1 },
+  centroids: {},
+  'no-pre-pca': { keywordWeight: 1, prePcaDims: 0 },
+  'no-attach': { keywordWeight: 1, attachNoiseAt: 1 },
+  'no-filler': { keywordWeight: 1, fillerWords: null },
+  'plain-keywords': { keywordWeight: 1, keywordMinTopics: 1 },
+  kw2: { keywordWeight: 2 },
+  'kw-only': { keywordWeight: 10 },
+  mcs5: { keywordWeight: 1, minClusterSize: 5 },
+  'umap-e50': { keywordWeight: 1, umapEpochs: 50 },
+  'umap-e200': { keywordWeight: 1, umapEpochs: 200 },
+  'umap-dims10': { keywordWeight: 1, dims: 10 },
+  'spectral-only': { keywordWeight: 1, umapEpochs: 0 },
+  pca10: { keywordWeight: 1, reduction: 'pca', dims: 10 },
+  'pca10-leaf': { keywordWeight: 1, reduction: 'pca', dims: 10, selection: 'leaf' },
+  'pca5-leaf': { keywordWeight: 1, reduction: 'pca', dims: 5, selection: 'leaf' },
+  'no-reduction-leaf': { keywordWeight: 1, reduction: 'none', selection: 'leaf' },
+  leaf: { keywordWeight: 1, selection: 'leaf' },
+};
+
+export interface QualityRow {
+  variant: string;
+  themes: number;
+  coverage: number;
+  noise: number;
+  failed: number;
+  filler: number;
+  firmsMedian: number;
+  firmsP90: number;
+  largestShare: number;
+  junkTop20: number;
+  npmi: number;
+  npmiTop20: number;
+  diversity: number;
+  seconds: number;
+}
+
+export function scoreThemes(
+  variant: string,
+  topics: readonly TopicRecord[],
+  fit: ThemeModelResult,
+  ref: CooccurrenceIndex,
+  seconds: number,
+): QualityRow {
+  const firms = fit.themes.map((t) => t.nFirms);
+  const npmis = fit.themes.map((t) => ref.topicNpmi(t.keywords.slice(0, 10)));
+  return {
+    variant,
+    themes: fit.themes.length,
+    coverage: fit.stats.coverage,
+    noise: fit.stats.noiseTopics / Math.max(1, topics.length),
+    failed: fit.stats.failedFewFirms + fit.stats.failedDominance,
+    filler: fit.stats.failedFiller,
+    firmsMedian: quantile(firms, 0.5),
+    firmsP90: quantile(firms, 0.9),
+    largestShare: (fit.themes[0]?.members.length ?? 0) / Math.max(1, topics.length),
+    junkTop20: fit.themes.slice(0, 20).filter((t) => isJunk(t.keywords)).length,
+    npmi: mean(npmis),
+    npmiTop20: mean(npmis.slice(0, 20)),
+    diversity: topicDiversity(fit.themes.map((t) => t.keywords.slice(0, 10))),
+    seconds,
+  };
+}
+
+/** Term sets of the quarter's sentences that belong to a topic. */
+async function sentenceIndex(lake: string, quarter: string): Promise<CooccurrenceIndex> {
+  const conn = await openDuckDB();
+  const rows = await queryRows(
+    conn,
+    `SELECT text FROM read_parquet(${sqlString(`${lake}/sentences/quarter=${quarter}/*.parquet`)}) WHERE topic_id IS NOT NULL`,
+  );
+  return new CooccurrenceIndex(
+    rows.map((r) => termsOf(r.text as string, { ngramMax: 2, stopWords: CALL_STOP_WORDS })),
+  );
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      lake: { type: 'string', default: './lake' },
+      quarter: { type: 'string', default: '2021Q2' },
+      variants: { type: 'string', default: Object.keys(VARIANTS).join(',') },
+      detail: { type: 'boolean', default: false },
+    },
+  });
+  const store = new LocalLakeStore(values.lake!);
+  const { topics } = await readQuarterTopics(store, values.quarter!);
+  const ref = await sentenceIndex(values.lake!, values.quarter!);
+  let keywordVectors: ReturnType<typeof matrixFromRows> | undefined;
+  const rows: QualityRow[] = [];
+  for (const name of values.variants!.split(',')) {
+    const v = VARIANTS[name];
+    if (!v) throw new Error(`unknown variant ${name}`);
+    let extra: { vectors: ReturnType<typeof matrixFromRows>; weight: number } | undefined;
+    if (v.keywordWeight !== undefined) {
+      if (!keywordVectors) {
+        const embedder = SifEmbedder.load();
+        keywordVectors = matrixFromRows(await embedder.embed(topics.map((t) => t.keywords.join(' '))));
+      }
+      extra = { vectors: keywordVectors, weight: v.keywordWeight };
+    }
+    const t0 = performance.now();
+    const fit = fitThemes(topics, v, extra);
+    const row = scoreThemes(name, topics, fit, ref, (performance.now() - t0) / 1000);
+    rows.push(row);
+    if (values.detail) {
+      process.stdout.write(`\n## ${name}: 20 largest themes\n`);
+      for (const t of fit.themes.slice(0, 20))
+        process.stdout.write(
+          `${t.index}\t${t.members.length} topics\t${t.nFirms} firms\tdom ${t.dominance.toFixed(2)}\t` +
+            `${themeKeywordName(t.keywords)}\t| ${t.keywords.slice(0, 8).join(', ')}${isJunk(t.keywords) ? '\tJUNK' : ''}\n`,
+        );
+      const firms = fit.themes.map((t) => t.nFirms);
+      process.stdout.write(
+        `firms per theme: min ${Math.min(...firms)} p25 ${quantile(firms, 0.25)} median ${quantile(firms, 0.5)} ` +
+          `p75 ${quantile(firms, 0.75)} p90 ${quantile(firms, 0.9)} max ${Math.max(...firms)}\n`,
+      );
+    }
+  }
+  process.stdout.write(
+    `\n${values.quarter}: ${topics.length} topics, ${new Set(topics.map((t) => t.firmId)).size} firms, ` +
+      `${ref.nDocs} topic sentences\n`,
+  );
+  process.stdout.write(
+    '| variant | themes | coverage | noise | failed (filler) | firms p50/p90 | largest | junk top-20 | NPMI all/top-20 | diversity | s |\n|---|---|---|---|---|---|---|---|---|---|---|\n',
+  );
+  for (const r of rows)
+    process.stdout.write(
+      `| ${r.variant} | ${r.themes} | ${(100 * r.coverage).toFixed(1)}% | ${(100 * r.noise).toFixed(1)}% | ${r.failed} (${r.filler}) | ` +
+        `${r.firmsMedian}/${r.firmsP90.toFixed(0)} | ${(100 * r.largestShare).toFixed(1)}% | ${r.junkTop20} | ` +
+        `${r.npmi.toFixed(3)}/${r.npmiTop20.toFixed(3)} | ${r.diversity.toFixed(2)} | ${r.seconds.toFixed(1)} |\n`,
+    );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

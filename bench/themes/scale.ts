@@ -1,0 +1,143 @@
+/**
+ * Scale benchmark of the theme stage: runs the real command (`callthemes themes`) on a generated quarter under
+ * /usr/bin/time, so wall time, CPU time and peak RSS are the whole process's (read, model, names, lineage,
+ * writes). Generate the data first with bench/themes/scale-generator.ts. The machine's load average is
+ * printed with each run: on a shared 2-core machine, CPU seconds are the steadier number.
+ *
+ *   npx tsx bench/themes/scale.ts --lake /tmp/themes-scale --quarters 2031Q1,2031Q2 [--runs 1] [-- extra flags]
+ *
+ * `--steps` instead runs read → keyword vectors → model in this process and prints wall and CPU seconds per
+ * step as they finish (where the time goes), and peak RSS at the end.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { matrixFromRows } from '../../src/cluster/matrix.js';
+import { SifEmbedder } from '../../src/embed/sif.js';
+import { LocalLakeStore } from '../../src/lake/store.js';
+import { readQuarterTopics } from '../../src/pipeline/theme-io.js';
+import { fitThemes } from '../../src/themes/model.js';
+import type { ThemeModelOptions } from '../../src/themes/types.js';
+import { REPO_ROOT } from '../../test/helpers/paths.js';
+
+interface Run {
+  quarter: string;
+  wall: number;
+  cpu: number;
+  peakMb: number;
+  load: number;
+  summary: string;
+  stages: Record<string, number>;
+}
+
+function parseClock(s: string): number {
+  const parts = s.split(':').map(Number);
+  return parts.reduce((acc, p) => acc * 60 + p, 0);
+}
+
+export function timedThemes(lake: string, quarter: string, extra: string[]): Run {
+  const load = loadavg()[0];
+  const r = spawnSync(
+    '/usr/bin/time',
+    [
+      '-v',
+      process.execPath,
+      join(REPO_ROOT, 'bin', 'callthemes.js'),
+      'themes',
+      '--quarter',
+      quarter,
+      '--lake',
+      lake,
+      ...extra,
+    ],
+    { encoding: 'utf8', env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1' }, maxBuffer: 1 << 26 },
+  );
+  if (r.status !== 0) throw new Error(`themes ${quarter} failed: ${r.stderr}`);
+  const field = (name: string) => {
+    const m = new RegExp(`${name}[^:]*: (.+)`).exec(r.stderr);
+    if (!m) throw new Error(`no "${name}" in /usr/bin/time output`);
+    return m[1].trim();
+  };
+  const manifest = JSON.parse(
+    readFileSync(join(lake, '_manifests', `quarter=${quarter}`, 'themes-batch-0000.json'), 'utf8'),
+  );
+  return {
+    quarter,
+    wall: parseClock(field('Elapsed \\(wall clock\\) time')),
+    cpu: Number(field('User time')) + Number(field('System time')),
+    peakMb: Number(field('Maximum resident set size')) / 1024,
+    load,
+    summary: r.stdout.trim(),
+    stages: manifest.stats.seconds,
+  };
+}
+
+async function steps(lake: string, quarter: string, o: ThemeModelOptions): Promise<void> {
+  let cpu = process.cpuUsage();
+  let wall = performance.now();
+  const cpu0 = cpu;
+  const wall0 = wall;
+  const report = (step: string) => {
+    const c = process.cpuUsage(cpu);
+    const w = (performance.now() - wall) / 1000;
+    process.stdout.write(
+      `${step}\twall ${w.toFixed(1)} s\tCPU ${((c.user + c.system) / 1e6).toFixed(1)} s\n`,
+    );
+    cpu = process.cpuUsage();
+    wall = performance.now();
+  };
+  const { topics } = await readQuarterTopics(new LocalLakeStore(lake), quarter);
+  report(`read ${topics.length} topics`);
+  const embedder = SifEmbedder.load();
+  const vectors = matrixFromRows(await embedder.embed(topics.map((t) => t.keywords.join(' '))), embedder.dim);
+  report('keyword vectors');
+  const fit = fitThemes(topics, { ...o, onStep: (step) => report(step) }, { vectors, weight: 1 });
+  const c = process.cpuUsage(cpu0);
+  process.stdout.write(
+    `${quarter}: ${fit.stats.themes} themes, coverage ${(100 * fit.stats.coverage).toFixed(1)}%, ` +
+      `${fit.stats.graphComponents} graph components; total wall ${((performance.now() - wall0) / 1000).toFixed(1)} s, ` +
+      `CPU ${((c.user + c.system) / 1e6).toFixed(1)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      steps: { type: 'boolean', default: false },
+      epochs: { type: 'string' },
+      reduction: { type: 'string' },
+      lake: { type: 'string', default: '/tmp/themes-scale' },
+      quarters: { type: 'string', default: '2031Q1,2031Q2' },
+      runs: { type: 'string', default: '1' },
+    },
+  });
+  if (values.steps) {
+    const o: ThemeModelOptions = {};
+    if (values.epochs) o.umapEpochs = Number(values.epochs);
+    if (values.reduction) o.reduction = values.reduction as ThemeModelOptions['reduction'];
+    for (const q of values.quarters!.split(',')) await steps(values.lake!, q, o);
+    return;
+  }
+  const runs: Run[] = [];
+  for (let k = 0; k < Number(values.runs); k++)
+    for (const q of values.quarters!.split(',')) {
+      const run = timedThemes(values.lake!, q, positionals);
+      runs.push(run);
+      process.stdout.write(`${run.summary}\n`);
+      process.stdout.write(
+        `  stages (s): ${Object.entries(run.stages)
+          .map(([s, v]) => `${s} ${Number(v).toFixed(1)}`)
+          .join(', ')}\n`,
+      );
+    }
+  process.stdout.write('| quarter | wall s | CPU s | peak RSS MB | load avg |\n|---|---|---|---|---|\n');
+  for (const r of runs)
+    process.stdout.write(
+      `| ${r.quarter} | ${r.wall.toFixed(1)} | ${r.cpu.toFixed(1)} | ${r.peakMb.toFixed(0)} | ${r.load.toFixed(1)} |\n`,
+    );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

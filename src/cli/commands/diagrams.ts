@@ -1,0 +1,103 @@
+/**
+ * `callthemes diagrams`: PlantUML sources generated from this build, its settings and the CDK app (synthesized
+ * here, or read from `--template` / `--cdk-out`).
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Command, Option } from 'commander';
+import { stringSetting } from '../../config/settings.js';
+import { type CfnTemplate, loadTemplate } from '../../diagrams/cfn.js';
+import { generateDiagrams, render, writeSources } from '../../diagrams/generate.js';
+import { UsageError, withExample } from '../common.js';
+
+/** `--template file.json`, or the only `*.template.json` in `--cdk-out <dir>`; undefined when neither is given. */
+function templateFrom(opts: { template?: string; cdkOut?: string }): CfnTemplate | undefined {
+  let path = stringSetting('template', opts.template);
+  const cdkOut = stringSetting('cdkOut', opts.cdkOut);
+  if (!path && cdkOut) {
+    if (!existsSync(cdkOut))
+      throw new UsageError(`--cdk-out ${cdkOut}: no such folder (run callthemes cloud synth)`);
+    const found = readdirSync(cdkOut).filter((f) => f.endsWith('.template.json'));
+    if (found.length !== 1)
+      throw new UsageError(
+        `--cdk-out ${cdkOut}: expected one *.template.json, found ${found.length}; pass --template`,
+      );
+    path = join(cdkOut, found[0]);
+  }
+  if (!path) return undefined;
+  try {
+    return loadTemplate(path);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** Synthesizes the project's CDK app (src/cloud) in a scratch folder, cdk-nag off: the diagrams need its shape. */
+async function synthesizeApp(context: Record<string, string>): Promise<CfnTemplate> {
+  const { buildApp } = await import('../../cloud/app.js');
+  const outdir = mkdtempSync(join(tmpdir(), 'callthemes-synth-'));
+  try {
+    const t0 = performance.now();
+    const { app, stack } = buildApp({ outdir, context, nag: false });
+    const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+    process.stderr.write(
+      `synthesized the CDK app: ${Object.keys(template.Resources).length} resources in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
+    return template;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function contextFrom(pairs: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs ?? []) {
+    const at = p.indexOf('=');
+    if (at <= 0) throw new UsageError(`invalid context "${p}": expected key=value`);
+    out[p.slice(0, at)] = p.slice(at + 1);
+  }
+  return out;
+}
+
+export function registerDiagrams(program: Command): void {
+  const cmd = program
+    .command('diagrams')
+    .description(
+      'write PlantUML diagrams generated from this build: components, one quarter as a sequence, the lake’s data ' +
+        'model, and — from the CDK app — the AWS architecture and the Step Functions workflow',
+    )
+    .option('--out <dir>', 'folder for the .puml files (and images with --render)')
+    .option(
+      '--template <file>',
+      'a synthesized CloudFormation template (JSON) instead of synthesizing the app',
+    )
+    .option('--cdk-out <dir>', 'a cdk.out folder holding one *.template.json (callthemes cloud synth --out)')
+    .option('-c, --context <key=value...>', 'CDK context for the synthesis, e.g. callthemes:maxAzs=2')
+    .option('--no-cloud', 'skip the AWS diagrams (no synthesis)')
+    .option('--render', 'also render each diagram through the installed plantuml')
+    .addOption(
+      new Option('--image <format>', 'image format with --render (default svg)').choices(['svg', 'png']),
+    );
+  withExample(cmd, 'callthemes diagrams --out docs/diagrams --render');
+  cmd.action(async (opts) => {
+    const out = stringSetting('out', opts.out);
+    if (!out) throw new UsageError('missing --out <dir>');
+    const context = contextFrom(opts.context);
+    const template =
+      opts.cloud === false ? undefined : (templateFrom(opts) ?? (await synthesizeApp(context)));
+    const commands = (cmd.parent?.commands ?? []).map((c) => ({
+      name: c.name(),
+      description: c.description(),
+    }));
+    const diagrams = generateDiagrams({ commands, template });
+    const files = writeSources(out, diagrams);
+    for (const f of files) process.stdout.write(`${f}\n`);
+    if (!template)
+      process.stderr.write('--no-cloud: the AWS architecture and workflow diagrams were skipped\n');
+    if (opts.render) {
+      const format = opts.image === 'png' ? 'png' : 'svg';
+      for (const r of render(files, format)) process.stdout.write(`${r.image} (${r.bytes} bytes)\n`);
+    }
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * The dated price file: every default number of the estimate with its source. `--prices <file>` replaces the
+ * shipped file; a file that lacks a source or a date for any number is rejected, so an estimate never rests on
+ * an unexplained figure.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const sourcedSchema = z.object({
+  value: z.number().nonnegative(),
+  unit: z.string().min(1),
+  basis: z.enum(['published', 'measured', 'derived', 'assumption']),
+  date: z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, 'date must be YYYY-MM or YYYY-MM-DD'),
+  source: z.string().min(3),
+  note: z.string().optional(),
+});
+export type Sourced = z.infer<typeof sourcedSchema>;
+
+const instanceSchema = z.object({
+  role: z.enum(['cpu', 'gpu']),
+  gpu: z.string().optional(),
+  gpus: sourcedSchema.optional(),
+  vcpus: sourcedSchema,
+  onDemandPerHour: sourcedSchema,
+  spotPerHour: sourcedSchema,
+});
+
+const gpuServingSchema = z.object({
+  llmRequestsPerSecond: sourcedSchema,
+  llmTokensPerSecond: sourcedSchema,
+  embedTokensPerSecond: sourcedSchema,
+});
+
+/** A provider's limit is either requests per minute or requests in flight (then rate = in flight ÷ latency). */
+const llmApiSchema = z
+  .object({
+    inputPerMillion: sourcedSchema,
+    outputPerMillion: sourcedSchema,
+    requestsPerMinute: sourcedSchema.optional(),
+    concurrentRequests: sourcedSchema.optional(),
+    secondsPerRequest: sourcedSchema.optional(),
+  })
+  .refine((a) => a.requestsPerMinute || (a.concurrentRequests && a.secondsPerRequest), {
+    message: 'needs requestsPerMinute, or concurrentRequests with secondsPerRequest',
+  });
+
+const embeddingApiSchema = z.object({
+  perMillion: sourcedSchema,
+  concurrentRequests: sourcedSchema,
+  secondsPerRequest: sourcedSchema,
+  textsPerRequest: sourcedSchema,
+});
+
+export const priceFileSchema = z.object({
+  title: z.string(),
+  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  currency: z.literal('USD'),
+  region: z.string(),
+  about: z.string().optional(),
+  instances: z.record(z.string(), instanceSchema),
+  gpuServing: z.record(z.string(), gpuServingSchema),
+  llmApis: z.record(z.string(), llmApiSchema),
+  embeddingApis: z.record(z.string(), embeddingApiSchema),
+  services: z.object({
+    stepFunctionsPerTransition: sourcedSchema,
+    transitionsPerBatchJob: sourcedSchema,
+    transitionsPerQuarter: sourcedSchema,
+  }),
+  overheads: z.object({
+    batchJobStartSeconds: sourcedSchema,
+    gpuColdStartSeconds: sourcedSchema,
+    minimumBilledSeconds: sourcedSchema,
+  }),
+  workload: z.object({
+    sentencesPerFirm: sourcedSchema,
+    embedTokensPerSentence: sourcedSchema,
+    llmRequestsPerFirm: sourcedSchema,
+    promptTokensPerRequest: sourcedSchema,
+    completionTokensPerRequest: sourcedSchema,
+    ingestCpuSecondsPerFirm: sourcedSchema,
+    topicCpuSecondsPerFirm: sourcedSchema,
+    themesSecondsPer1000Firms: sourcedSchema,
+    sentimentSecondsPer1000Firms: sourcedSchema,
+  }),
+  priorSystem: z.object({
+    secondsPerFirm: sourcedSchema,
+    requestsPerFirm: sourcedSchema,
+    promptTokensPerRequest: sourcedSchema,
+    completionTokensPerRequest: sourcedSchema,
+    instance: z.string(),
+    llmApi: z.string(),
+  }),
+});
+export type PriceFile = z.infer<typeof priceFileSchema>;
+export type InstancePrice = z.infer<typeof instanceSchema>;
+export type GpuServing = z.infer<typeof gpuServingSchema>;
+export type LlmApiPrice = z.infer<typeof llmApiSchema>;
+export type EmbeddingApiPrice = z.infer<typeof embeddingApiSchema>;
+
+/** The price file shipped with the project (data/ at the repo root; same path from src/ and dist/). */
+export const DEFAULT_PRICE_FILE = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'data',
+  'prices-2026-11.json',
+);
+
+/** Reads and validates a price file; the error names the file and the first offending field. */
+export function loadPriceFile(path = DEFAULT_PRICE_FILE): PriceFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`price file ${path}: ${(err as Error).message}`);
+  }
+  const parsed = priceFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`price file ${path}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  const p = parsed.data;
+  const prior = p.priorSystem;
+  if (!p.instances[prior.instance])
+    throw new Error(`price file ${path}: priorSystem.instance "${prior.instance}" is not in instances`);
+  if (!p.llmApis[prior.llmApi])
+    throw new Error(`price file ${path}: priorSystem.llmApi "${prior.llmApi}" is not in llmApis`);
+  for (const [name, inst] of Object.entries(p.instances)) {
+    if (inst.role === 'gpu' && (!inst.gpu || !p.gpuServing[inst.gpu]))
+      throw new Error(`price file ${path}: instances.${name}: gpu "${inst.gpu}" has no gpuServing entry`);
+  }
+  return p;
+}
+
+/** Every sourced number of a price file with its dotted path: what the docs and `--format json` list. */
+export function sourcedEntries(p: PriceFile): { path: string; item: Sourced }[] {
+  const out: { path: string; item: Sourced }[] = [];
+  const walk = (v: unknown, path: string) => {
+    if (!v || typeof v !== 'object') return;
+    const parsed = sourcedSchema.safeParse(v);
+    if (parsed.success) {
+      out.push({ path, item: parsed.data });
+      return;
+    }
+    for (const [k, child] of Object.entries(v)) walk(child, path ? `${path}.${k}` : k);
+  };
+  walk(p, '');
+  return out;
+}

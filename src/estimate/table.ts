@@ -1,0 +1,137 @@
+/** The estimate as plain-text tables for a terminal or a message to a supervisor. */
+import type { PathEstimate, SweepPoint } from './model.js';
+import type { EstimateReport } from './report.js';
+
+/** 42 s, 12.5 min, 20.8 h, 3.9 d. */
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '∞';
+  if (seconds < 90) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  if (seconds < 90 * 60) return `${(seconds / 60).toFixed(1)} min`;
+  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86400).toFixed(1)} d`;
+}
+
+export function usd(v: number): string {
+  if (v === 0) return '$0';
+  if (v < 0.01) return `$${v.toFixed(4)}`;
+  if (v < 100) return `$${v.toFixed(2)}`;
+  return `$${Math.round(v).toLocaleString('en-US')}`;
+}
+
+function grid(header: string[], rows: string[][], rightAlign: boolean[] = []): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (rightAlign[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function pathRows(paths: PathEstimate[], meets: Record<string, boolean>, targets: boolean) {
+  return paths.map((p) => [
+    p.label,
+    duration(p.quarter.wallSeconds),
+    usd(p.quarter.costUsd),
+    duration(p.total.wallSeconds),
+    usd(p.total.costUsd),
+    ...(targets ? [meets[p.path] ? 'yes' : 'no'] : []),
+    p.bottleneck,
+  ]);
+}
+
+function sweepTable(axis: string, points: SweepPoint[], withAmdahl: boolean): string {
+  return grid(
+    [axis, 'wall/quarter', '$/quarter', 'speed-up', ...(withAmdahl ? ['Amdahl ideal'] : []), 'bottleneck'],
+    points.map((p) => [
+      String(p.value),
+      duration(p.wallSeconds),
+      usd(p.costUsd),
+      `${p.speedup.toFixed(2)}×`,
+      ...(withAmdahl ? [`${(p.amdahl ?? 0).toFixed(2)}×`] : []),
+      p.bottleneck,
+    ]),
+    [true, true, true, true, true],
+  );
+}
+
+export function formatTable(r: EstimateReport): string {
+  const s = r.scenario;
+  const hasTargets = r.targets.budgetUsdPerQuarter !== null || r.targets.deadlineHours !== null;
+  const out: string[] = [];
+  out.push(
+    `Estimate: ${s.firms.toLocaleString('en-US')} firms × ${s.quarters} quarter(s); batch size ${s.batchSize}, ` +
+      `concurrency ${s.concurrency} (${s.cpuInstance}); ${s.gpus} × ${s.gpuInstance}; ${s.pricing} prices; ` +
+      `LLM API ${s.llmApi}; price file of ${s.pricesAsOf}${s.fromRun ? `; measured inputs from run ${s.fromRun}` : ''}`,
+    '',
+  );
+  const targetHead = hasTargets
+    ? [
+        `meets ${[
+          r.targets.budgetUsdPerQuarter !== null ? `≤ ${usd(r.targets.budgetUsdPerQuarter)}/quarter` : '',
+          r.targets.deadlineHours !== null ? `≤ ${duration(r.targets.deadlineHours * 3600)} total` : '',
+        ]
+          .filter(Boolean)
+          .join(', ')}`,
+      ]
+    : [];
+  out.push(
+    grid(
+      [
+        'path',
+        'wall/quarter',
+        '$/quarter',
+        `wall, ${s.quarters} q`,
+        `$, ${s.quarters} q`,
+        ...targetHead,
+        'bottleneck',
+      ],
+      pathRows(r.paths, r.targets.meets, hasTargets),
+      [false, true, true, true, true],
+    ),
+  );
+  out.push('', 'Per quarter, where the time and money go:');
+  for (const p of r.paths) {
+    const terms = [
+      ...p.quarter.serial.map((t) => `${t.name} ${duration(t.seconds)}`),
+      ...p.quarter.parallel.map((t) => `${t.name} ${duration(t.seconds)}`),
+    ];
+    out.push(
+      `  ${p.label}: ${p.jobs} job(s); serial share ${(p.serialFraction * 100).toFixed(1)}%`,
+      `    time: ${terms.join('; ')}${p.quarter.parallel.length > 1 ? ' (the parallel terms overlap)' : ''}`,
+      `    cost: ${p.quarter.costs.map((c) => `${c.item} ${usd(c.usd)}`).join('; ')}`,
+    );
+  }
+  for (const sw of r.sweeps) {
+    const label = r.paths.find((p) => p.path === sw.path)?.label ?? sw.path;
+    out.push('', `${label}: one quarter against concurrency (batch size ${s.batchSize})`);
+    out.push(sweepTable('concurrency', sw.concurrency, true));
+    out.push('', `${label}: one quarter against batch size (concurrency ${s.concurrency})`);
+    out.push(sweepTable('batch size', sw.batchSize, false));
+  }
+  const vllm = r.paths.find((p) => p.path === 'vllm');
+  out.push('', `${vllm?.label.replace(/ on \d+ GPU\(s\)$/, '')}: one quarter against GPUs serving it`);
+  out.push(sweepTable('GPUs', r.gpuSweep, true));
+  out.push(
+    '',
+    'Amdahl ideal: the speed-up if everything but the serial stages scaled with the swept resource; the gap to the',
+    'speed-up column is what the shared resource (GPUs, an API limit, job start-up) holds back.',
+  );
+  out.push('', 'Inputs (flag > run > price file):');
+  out.push(
+    grid(
+      ['input', 'value', 'unit', 'basis', 'from'],
+      r.inputs.map((p) => [p.input, formatNumber(p.value), p.unit, p.basis, p.from]),
+      [false, true],
+    ),
+  );
+  if (r.warnings.length > 0) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
+  return `${out.join('\n')}\n`;
+}
+
+function formatNumber(v: number): string {
+  if (Number.isInteger(v)) return v.toLocaleString('en-US');
+  if (Math.abs(v) >= 100) return v.toFixed(1);
+  if (Math.abs(v) >= 0.01) return v.toFixed(4).replace(/0+$/, '').replace(/\.$/, '');
+  return v.toPrecision(3);
+}

@@ -1,0 +1,25 @@
+/**
+ * Instruction prefixes of the LLM namers. Each is the same for every request of its stage, and comes first,
+ * so vLLM's automatic prefix caching computes it once. Changing a word here changes every cache key.
+ */
+
+export const TOPIC_SYSTEM_PROMPT = `You label topics found in one company's earnings call. Each topic is a cluster of sentences, given as its top keywords (best first) and its most representative sentences.
+For each topic write:
+- "name": at most 6 words naming the business subject in general terms, e.g. "Data center revenue growth", "Freight cost inflation", "Share buyback plans". Never use the company's name, its ticker, its brands or people's names: the same subject must get the same name for any company.
+- "description": one plain sentence of at most 25 words on what the speakers say about it.
+Answer with JSON only: {"items":[{"id":1,"name":"...","description":"..."}, ...]}, exactly one entry per topic, ids as numbered, in order.`;
+
+export const THEME_SYSTEM_PROMPT = `You label themes: groups of similar topics discussed by several companies in one quarter's earnings calls. Each theme is given as its top keywords (best first) and the names of its most central member topics.
+For each theme write:
+- "name": at most 6 words naming the shared business subject in general terms, e.g. "Supply chain disruption", "Pricing power amid inflation". Never name a company, ticker, brand or person.
+- "description": one plain sentence of at most 25 words on what the companies say about it.
+Answer with JSON only: {"items":[{"id":1,"name":"...","description":"..."}, ...]}, exactly one entry per theme, ids as numbered, in order.`;
+
+/** Cuts text to at most `max` characters at a word boundary, marking the cut with an ellipsis. */
+export function truncateText(text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  if (t.length <= max) return t;
+  const cut = t.slice(0, Math.max(1, max - 1));
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.5 ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, '')}…`;
+}

@@ -1,0 +1,101 @@
+/**
+ * Theme names from an LLM: a quarter's themes batched into as few requests as the prompt cap allows,
+ * each theme shown by its keywords and its most central member topics' names.
+ */
+import type { LlmClient } from '../llm/client.js';
+import { fallbackItem } from './keyword-fallback.js';
+import {
+  estimateBatchPromptTokens,
+  fillFallbacks,
+  mergeOutcomes,
+  nameBatch,
+  packChunks,
+} from './llm-batch.js';
+import { THEME_SYSTEM_PROMPT, truncateText } from './llm-prompts.js';
+import type { NamedItem, ThemeNamer, ThemeToName } from './types.js';
+
+export const THEME_NAMING_STAGE = 'theme-naming';
+
+export interface ThemePromptOptions {
+  keywordsPerTheme: number;
+  topicNamesPerTheme: number;
+  maxTopicNameChars: number;
+  /** Themes per request at most (keeps one bad answer from costing a whole quarter). */
+  maxThemesPerRequest: number;
+  maxPromptTokens: number;
+  maxNameWords: number;
+  maxDescriptionWords: number;
+  completionTokensPerItem: number;
+}
+
+export const DEFAULT_THEME_PROMPT: ThemePromptOptions = {
+  keywordsPerTheme: 8,
+  topicNamesPerTheme: 8,
+  maxTopicNameChars: 80,
+  maxThemesPerRequest: 25,
+  maxPromptTokens: 6000,
+  maxNameWords: 6,
+  maxDescriptionWords: 25,
+  completionTokensPerItem: 72,
+};
+
+export interface LlmThemeNamerOptions {
+  client: LlmClient;
+  prompt?: Partial<ThemePromptOptions>;
+  fallback?: ThemeNamer;
+  onFallback?: (quarter: string, reason: string, themes: number) => void;
+}
+
+export function renderTheme(t: ThemeToName, o: ThemePromptOptions): string {
+  const names = t.memberTopicNames
+    .slice(0, o.topicNamesPerTheme)
+    .map((n) => truncateText(n, o.maxTopicNameChars));
+  return (
+    `Keywords: ${t.keywords.slice(0, o.keywordsPerTheme).join(', ')}\n` +
+    `Found in ${t.nTopics} topics of ${t.nFirms} companies; topic names: ${names.join('; ')}`
+  );
+}
+
+export class LlmThemeNamer implements ThemeNamer {
+  readonly options: ThemePromptOptions;
+
+  constructor(private readonly o: LlmThemeNamerOptions) {
+    this.options = { ...DEFAULT_THEME_PROMPT, ...o.prompt };
+  }
+
+  chunksOf(blocks: readonly string[]): number[][] {
+    const fixed = estimateBatchPromptTokens({ system: THEME_SYSTEM_PROMPT, itemLabel: 'Theme', blocks: [] });
+    return packChunks(blocks, fixed, this.options.maxPromptTokens, this.options.maxThemesPerRequest);
+  }
+
+  async nameThemes(quarter: string, themes: readonly ThemeToName[]): Promise<NamedItem[]> {
+    if (themes.length === 0) return [];
+    const o = this.options;
+    const blocks = themes.map((t) => renderTheme(t, o));
+    const chunks = this.chunksOf(blocks);
+    const outcomes = await Promise.all(
+      chunks.map((idx, c) =>
+        nameBatch({
+          client: this.o.client,
+          stage: THEME_NAMING_STAGE,
+          scope: `${quarter}#${c + 1}`,
+          system: THEME_SYSTEM_PROMPT,
+          itemLabel: 'Theme',
+          blocks: idx.map((i) => blocks[i]),
+          maxNameWords: o.maxNameWords,
+          maxDescriptionWords: o.maxDescriptionWords,
+          completionTokensPerItem: o.completionTokensPerItem,
+        }),
+      ),
+    );
+    const ids = themes.map((t) => t.themeId);
+    const { named, missing, reason } = mergeOutcomes(ids, chunks, outcomes);
+    if (missing.length === 0) return named as NamedItem[];
+    this.o.onFallback?.(quarter, reason, missing.length);
+    const rest = missing.map((i) => themes[i]);
+    const own = () => rest.map((t) => fallbackItem(t.themeId, t.keywords));
+    // A failing fallback namer must not fail the stage: the first keywords always work.
+    const fb = this.o.fallback ? await this.o.fallback.nameThemes(quarter, rest).catch(own) : own();
+    return fillFallbacks(named, missing, ids, fb);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Topic names from an LLM: one request per firm naming all its topics (split only past a prompt-token cap).
+ * Each topic is shown by its top keywords and its most representative sentences, shortened so a typical firm
+ * fits a target prompt size. Topics without a valid answer get keyword names flagged `fallback`.
+ */
+import type { LlmClient } from '../llm/client.js';
+import { forbiddenTermsFor } from './firm-terms.js';
+import { fallbackItem } from './keyword-fallback.js';
+import {
+  type BatchOutcome,
+  estimateBatchPromptTokens,
+  fillFallbacks,
+  mergeOutcomes,
+  nameBatch,
+  packChunks,
+} from './llm-batch.js';
+import { TOPIC_SYSTEM_PROMPT, truncateText } from './llm-prompts.js';
+import type { FirmInfo, NamedItem, TopicNamer, TopicToName } from './types.js';
+
+export const TOPIC_NAMING_STAGE = 'topic-naming';
+
+export interface TopicPromptOptions {
+  keywordsPerTopic: number;
+  sentencesPerTopic: number;
+  /** Sentences are cut to this many characters at most… */
+  maxSentenceChars: number;
+  /** …and shortened down to this many when the firm's prompt would pass `targetPromptTokens`. */
+  minSentenceChars: number;
+  targetPromptTokens: number;
+  /** A request never carries more than this; a firm past it is split into several requests. */
+  maxPromptTokens: number;
+  maxNameWords: number;
+  maxDescriptionWords: number;
+  completionTokensPerItem: number;
+}
+
+export const DEFAULT_TOPIC_PROMPT: TopicPromptOptions = {
+  keywordsPerTopic: 6,
+  sentencesPerTopic: 3,
+  maxSentenceChars: 220,
+  minSentenceChars: 70,
+  targetPromptTokens: 1500,
+  maxPromptTokens: 6000,
+  maxNameWords: 6,
+  maxDescriptionWords: 25,
+  completionTokensPerItem: 72,
+};
+
+export interface LlmTopicNamerOptions {
+  client: LlmClient;
+  prompt?: Partial<TopicPromptOptions>;
+  /** Names topics the LLM could not; the result is flagged `fallback`. Default: the first keywords. */
+  fallback?: TopicNamer;
+  /** Told why a firm's topics (some or all) fell back; messages carry no secrets. */
+  onFallback?: (firmId: string, reason: string, topics: number) => void;
+}
+
+export function renderTopic(t: TopicToName, o: TopicPromptOptions, sentenceChars: number): string {
+  const kws = t.keywords.slice(0, o.keywordsPerTopic).join(', ');
+  const sents = t.representativeSentences
+    .slice(0, o.sentencesPerTopic)
+    .map((s) => `- ${truncateText(s, sentenceChars)}`);
+  return `Keywords: ${kws}\nSentences:\n${sents.join('\n')}`;
+}
+
+/** The words the checks will refuse, told to the model up front (after the shared prefix). */
+function firmTrailer(firm: FirmInfo): string | undefined {
+  const terms = forbiddenTermsFor(firm);
+  return terms.length ? `Words not allowed in names: ${terms.map((t) => t.text).join(', ')}.` : undefined;
+}
+
+export class LlmTopicNamer implements TopicNamer {
+  readonly options: TopicPromptOptions;
+
+  constructor(private readonly o: LlmTopicNamerOptions) {
+    this.options = { ...DEFAULT_TOPIC_PROMPT, ...o.prompt };
+  }
+
+  /** The prompt blocks for a firm, shortened to the target size, then split into requests under the cap. */
+  plan(firm: FirmInfo, topics: readonly TopicToName[]): { blocks: string[]; chunks: number[][] } {
+    const o = this.options;
+    const trailer = firmTrailer(firm);
+    const size = (chars: number) =>
+      estimateBatchPromptTokens({
+        system: TOPIC_SYSTEM_PROMPT,
+        itemLabel: 'Topic',
+        blocks: topics.map((t) => renderTopic(t, o, chars)),
+        trailer,
+      });
+    let chars = o.maxSentenceChars;
+    while (chars > o.minSentenceChars && size(chars) > o.targetPromptTokens)
+      chars = Math.max(o.minSentenceChars, chars - 10);
+    const blocks = topics.map((t) => renderTopic(t, o, chars));
+    const fixed = estimateBatchPromptTokens({
+      system: TOPIC_SYSTEM_PROMPT,
+      itemLabel: 'Topic',
+      blocks: [],
+      trailer,
+    });
+    return { blocks, chunks: packChunks(blocks, fixed, o.maxPromptTokens) };
+  }
+
+  async nameFirmTopics(firm: FirmInfo, topics: readonly TopicToName[]): Promise<NamedItem[]> {
+    if (topics.length === 0) return [];
+    const o = this.options;
+    const { blocks, chunks } = this.plan(firm, topics);
+    const forbidden = forbiddenTermsFor(firm);
+    const trailer = firmTrailer(firm);
+    const outcomes: BatchOutcome[] = await Promise.all(
+      chunks.map((idx) =>
+        nameBatch({
+          client: this.o.client,
+          stage: TOPIC_NAMING_STAGE,
+          scope: `${firm.firmId}:${firm.quarter}`,
+          system: TOPIC_SYSTEM_PROMPT,
+          itemLabel: 'Topic',
+          blocks: idx.map((i) => blocks[i]),
+          trailer,
+          forbidden,
+          maxNameWords: o.maxNameWords,
+          maxDescriptionWords: o.maxDescriptionWords,
+          completionTokensPerItem: o.completionTokensPerItem,
+        }),
+      ),
+    );
+    const ids = topics.map((t) => t.topicId);
+    const { named, missing, reason } = mergeOutcomes(ids, chunks, outcomes);
+    if (missing.length === 0) return named as NamedItem[];
+    this.o.onFallback?.(firm.firmId, reason, missing.length);
+    const rest = missing.map((i) => topics[i]);
+    const own = () => rest.map((t) => fallbackItem(t.topicId, t.keywords));
+    // A failing fallback namer must not fail the stage: the first keywords always work.
+    const fb = this.o.fallback ? await this.o.fallback.nameFirmTopics(firm, rest).catch(own) : own();
+    return fillFallbacks(named, missing, ids, fb);
+  }
+}

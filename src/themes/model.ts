@@ -1,0 +1,344 @@
+/**
+ * The cross-firm theme model: topic centroids (unit length, optionally joined with embedded keywords) →
+ * UMAP-style reduction to 5 dimensions (or PCA) → kNN graph (HNSW at scale) → mutual-reachability MST on
+ * the graph, joined across components → HDBSCAN (condensed tree, eom) → validation (firms, dominance, call
+ * filler) → attachment of close noise topics → c-TF-IDF keywords over member topics' keywords. No step is
+ * quadratic in the number of topics.
+ */
+import { knnGraphOf, neighborSearch } from '../cluster/ann.js';
+import { hdbscanFromTree } from '../cluster/hdbscan.js';
+import type { KnnGraph } from '../cluster/knn.js';
+import { type Matrix, matrix, normalizeRows } from '../cluster/matrix.js';
+import { connectedMutualReachabilityMst } from '../cluster/mst-connect.js';
+import { fitPca, projectPca } from '../cluster/pca.js';
+import { umap } from '../cluster/umap.js';
+import { CALL_FILLER_WORDS, isFillerTheme } from './filler.js';
+import { themeKeywords } from './keywords.js';
+import type { ThemeDraft, ThemeModelOptions, ThemeModelResult, TopicRecord } from './types.js';
+import { firmShares, validateTheme } from './validate.js';
+
+/** Smallest cluster: 8 topics, or one per 1,000 topics at scale, so theme granularity keeps pace with n. */
+export function defaultMinClusterSize(nTopics: number): number {
+  return Math.max(8, Math.round(nTopics / 1000));
+}
+
+/** Unit-length centroids, optionally concatenated with extra per-topic vectors (e.g. embedded keywords). */
+export function topicVectors(topics: readonly TopicRecord[], extra?: Matrix, extraWeight = 1): Matrix {
+  const n = topics.length;
+  if (n === 0) return matrix(0, 0);
+  const d = topics[0].centroid.length;
+  for (const t of topics)
+    if (t.centroid.length !== d)
+      throw new Error(`topic ${t.topicId}: centroid has ${t.centroid.length} values, expected ${d}`);
+  const base = new Float32Array(n * d);
+  topics.forEach((t, i) => {
+    base.set(t.centroid, i * d);
+  });
+  const unit = normalizeRows(matrix(n, d, base));
+  if (!extra) return unit;
+  if (extra.rows !== n) throw new Error(`extra vectors: ${extra.rows} rows for ${n} topics`);
+  const e = normalizeRows(extra);
+  const cols = d + e.cols;
+  const out = new Float32Array(n * cols);
+  for (let i = 0; i < n; i++) {
+    out.set(unit.data.subarray(i * d, (i + 1) * d), i * cols);
+    for (let c = 0; c < e.cols; c++) out[i * cols + d + c] = extraWeight * e.data[i * e.cols + c];
+  }
+  return normalizeRows(matrix(n, cols, out));
+}
+
+export function fitThemes(
+  topics: readonly TopicRecord[],
+  o: ThemeModelOptions = {},
+  extra?: { vectors: Matrix; weight?: number },
+): ThemeModelResult {
+  const seconds: Record<string, number> = {};
+  const tick = (name: string, t0: number) => {
+    seconds[name] = (performance.now() - t0) / 1000;
+    o.onStep?.(name, seconds[name]);
+  };
+  const n = topics.length;
+  const minFirms = o.minFirms ?? 3;
+  const maxDominance = o.maxDominance ?? 0.4;
+  const mcs = o.minClusterSize ?? defaultMinClusterSize(n);
+  const firms = new Set(topics.map((t) => t.firmId)).size;
+  const emptyStats = {
+    topics: n,
+    firms,
+    clusters: 0,
+    themes: 0,
+    failedFewFirms: 0,
+    failedDominance: 0,
+    failedFiller: 0,
+    topicsInFailedClusters: 0,
+    noiseTopics: n,
+    attachedNoise: 0,
+    coverage: 0,
+    graphComponents: n,
+    minClusterSize: mcs,
+    seconds,
+  };
+  const neighbors = Math.min(o.neighbors ?? 15, n - 1);
+  if (n < Math.max(mcs, 3) || neighbors < 2)
+    return { themes: [], themeOf: new Int32Array(n).fill(-1), stats: emptyStats };
+
+  let t0 = performance.now();
+  const unit = topicVectors(topics, extra?.vectors, extra?.weight);
+  const reduction = o.reduction ?? 'umap';
+  const dims = Math.min(o.dims ?? 5, unit.cols);
+  let space: Matrix = unit;
+  let metric: 'cosine' | 'euclidean' = 'cosine';
+  let cosineGraph: KnnGraph | undefined;
+  if (reduction === 'pca') {
+    space = projectPca(unit, fitPca(unit, dims, { seed: o.seed }));
+    metric = 'euclidean';
+  } else if (reduction === 'umap') {
+    const pre = o.prePcaDims ?? 32;
+    let input = unit;
+    let inputMetric: 'cosine' | 'euclidean' = 'cosine';
+    if (pre > 0 && unit.cols > pre) {
+      // Euclidean distance between projections of unit vectors ≈ chord distance, monotone in cosine.
+      input = projectPca(unit, fitPca(unit, pre, { seed: o.seed }));
+      inputMetric = 'euclidean';
+      tick('reduce-pca', t0);
+      t0 = performance.now();
+    }
+    const s = neighborSearch(input, { metric: inputMetric, exactBelow: o.exactBelow, threads: o.threads });
+    cosineGraph = knnGraphOf(s, neighbors);
+    tick('reduce-knn', t0);
+    t0 = performance.now();
+    space = umap(input, {
+      nComponents: dims,
+      nNeighbors: neighbors + 1,
+      knn: cosineGraph,
+      metric: inputMetric,
+      minDist: 0,
+      seed: o.seed,
+      nEpochs: o.umapEpochs ?? 100,
+    });
+    metric = 'euclidean';
+  }
+  tick('reduce', t0);
+
+  t0 = performance.now();
+  const search = neighborSearch(space, { metric, exactBelow: o.exactBelow, threads: o.threads });
+  const graph = knnGraphOf(search, neighbors);
+  tick('knn', t0);
+  t0 = performance.now();
+  const minSamples = Math.min(o.minSamples ?? 3, neighbors + 1);
+  const mst = connectedMutualReachabilityMst(space, graph, search, { minSamples });
+  tick('mst', t0);
+  t0 = performance.now();
+  const clustering = hdbscanFromTree(mst.tree, { minClusterSize: mcs, method: o.selection ?? 'eom' });
+  tick('hdbscan', t0);
+
+  // Validation: clusters with too few firms, one dominant firm, or call-filler keywords fail; their topics
+  // stay unthemed.
+  t0 = performance.now();
+  const clusters: number[][] = Array.from({ length: clustering.nClusters }, () => []);
+  for (let i = 0; i < n; i++) if (clustering.labels[i] >= 0) clusters[clustering.labels[i]].push(i);
+  const filler = o.fillerWords === undefined ? CALL_FILLER_WORDS : o.fillerWords;
+  const clusterKeywords = filler
+    ? themeKeywords(
+        topics.map((t) => t.keywords),
+        clustering.labels,
+        clusters.length,
+        o.keywords ?? 10,
+        o.keywordMinTopics,
+      )
+    : [];
+  let failedFewFirms = 0;
+  let failedDominance = 0;
+  let failedFiller = 0;
+  let topicsInFailedClusters = 0;
+  const valid: number[][] = [];
+  clusters.forEach((members, c) => {
+    const verdict = validateTheme(
+      members.map((i) => topics[i].firmId),
+      minFirms,
+      maxDominance,
+    );
+    if (verdict === 'ok' && !(filler && isFillerTheme(clusterKeywords[c], filler))) {
+      valid.push(members);
+      return;
+    }
+    if (verdict === 'few-firms') failedFewFirms++;
+    else if (verdict === 'dominated') failedDominance++;
+    else failedFiller++;
+    topicsInFailedClusters += members.length;
+  });
+  const themeOf = new Int32Array(n).fill(-1);
+  valid.forEach((members, c) => {
+    for (const i of members) themeOf[i] = c;
+  });
+  const centroidsBefore = valid.map((members) => meanUnit(unit, members));
+  const noise: number[] = [];
+  for (let i = 0; i < n; i++) if (clustering.labels[i] < 0) noise.push(i);
+  const attachedNoise = attachNoise(
+    noise,
+    valid,
+    centroidsBefore,
+    unit,
+    graph,
+    themeOf,
+    topics,
+    o.attachNoiseAt ?? 0.8,
+    maxDominance,
+  );
+  tick('validate', t0);
+
+  // Rank themes by size so ids read as "theme 0 is the largest"; ties by the first member's topic id.
+  t0 = performance.now();
+  for (const members of valid) members.sort((a, b) => cmp(topics[a].topicId, topics[b].topicId));
+  const order = valid
+    .map((_, c) => c)
+    .sort(
+      (a, b) =>
+        valid[b].length - valid[a].length || cmp(topics[valid[a][0]].topicId, topics[valid[b][0]].topicId),
+    );
+  const rankOf = new Int32Array(valid.length);
+  order.forEach((c, r) => {
+    rankOf[c] = r;
+  });
+  for (let i = 0; i < n; i++) if (themeOf[i] >= 0) themeOf[i] = rankOf[themeOf[i]];
+  const ranked = order.map((c) => valid[c]);
+  const keywords = themeKeywords(
+    topics.map((t) => t.keywords),
+    themeOf,
+    ranked.length,
+    o.keywords ?? 10,
+    o.keywordMinTopics,
+  );
+  const themes: ThemeDraft[] = ranked.map((members, index) => {
+    const s = firmShares(members.map((i) => topics[i].firmId));
+    const centroid = meanUnit(unit, members, topics);
+    return {
+      index,
+      members,
+      nFirms: s.nFirms,
+      dominance: s.dominance,
+      keywords: keywords[index],
+      centroid,
+      similarity: members.map((i) => cosineToUnit(topics[i].centroid, centroid)),
+    };
+  });
+  tick('describe', t0);
+  const themed = themes.reduce((s, t) => s + t.members.length, 0);
+  return {
+    themes,
+    themeOf,
+    stats: {
+      ...emptyStats,
+      clusters: clustering.nClusters,
+      themes: themes.length,
+      failedFewFirms,
+      failedDominance,
+      failedFiller,
+      topicsInFailedClusters,
+      noiseTopics: noise.length,
+      attachedNoise,
+      coverage: n === 0 ? 0 : themed / n,
+      graphComponents: mst.components,
+    },
+  };
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Mean of the members' unit vectors, scaled to unit length. With `topics`, the mean is taken over the
+ * original centroids (unit length) rather than the clustering vectors, so a theme centroid lives in the
+ * topics' embedding space.
+ */
+function meanUnit(unit: Matrix, members: readonly number[], topics?: readonly TopicRecord[]): Float32Array {
+  const d = topics ? topics[0].centroid.length : unit.cols;
+  const acc = new Float64Array(d);
+  for (const i of members) {
+    if (topics) {
+      const c = topics[i].centroid;
+      let s = 0;
+      for (let k = 0; k < d; k++) s += c[k] * c[k];
+      const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+      for (let k = 0; k < d; k++) acc[k] += c[k] * inv;
+    } else {
+      for (let k = 0; k < d; k++) acc[k] += unit.data[i * d + k];
+    }
+  }
+  let s = 0;
+  for (let k = 0; k < d; k++) s += acc[k] * acc[k];
+  const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+  return Float32Array.from(acc, (v) => v * inv);
+}
+
+/** Cosine of a vector to a unit vector. */
+function cosineToUnit(v: ArrayLike<number>, unitVec: Float32Array): number {
+  let dot = 0;
+  let s = 0;
+  for (let k = 0; k < unitVec.length; k++) {
+    dot += v[k] * unitVec[k];
+    s += v[k] * v[k];
+  }
+  return s > 0 ? dot / Math.sqrt(s) : 0;
+}
+
+/**
+ * Noise topics join a valid theme only when close: the candidates are the themes of the topic's graph
+ * neighbours; the best must reach `threshold` cosine and the theme's own 10th-percentile member similarity,
+ * and adding it must not push one firm above the dominance limit. Closest pairs go first. Returns the count.
+ */
+function attachNoise(
+  noise: readonly number[],
+  valid: number[][],
+  centroids: readonly Float32Array[],
+  unit: Matrix,
+  graph: KnnGraph,
+  themeOf: Int32Array,
+  topics: readonly TopicRecord[],
+  threshold: number,
+  maxDominance: number,
+): number {
+  if (threshold >= 1 || valid.length === 0) return 0;
+  const d = unit.cols;
+  const sim = (i: number, c: number): number => {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += unit.data[i * d + k] * centroids[c][k];
+    return s;
+  };
+  const floor = valid.map((members, c) => {
+    const sims = members.map((i) => sim(i, c)).sort((a, b) => a - b);
+    return sims[Math.floor(sims.length * 0.1)];
+  });
+  const offers: { i: number; c: number; s: number }[] = [];
+  for (const i of noise) {
+    let best = -1;
+    let bestSim = Number.NEGATIVE_INFINITY;
+    for (let r = 0; r < graph.k; r++) {
+      const c = themeOf[graph.indices[i * graph.k + r]];
+      if (c < 0 || c === best) continue;
+      const s = sim(i, c);
+      if (s > bestSim || (s === bestSim && c < best)) {
+        bestSim = s;
+        best = c;
+      }
+    }
+    if (best >= 0 && bestSim >= threshold && bestSim >= floor[best]) offers.push({ i, c: best, s: bestSim });
+  }
+  offers.sort((a, b) => b.s - a.s || a.i - b.i);
+  const counts = valid.map((members) => {
+    const m = new Map<string, number>();
+    for (const i of members) m.set(topics[i].firmId, (m.get(topics[i].firmId) ?? 0) + 1);
+    return m;
+  });
+  let attached = 0;
+  for (const { i, c } of offers) {
+    const firm = topics[i].firmId;
+    const had = counts[c].get(firm) ?? 0;
+    // Adding a topic only lowers the other firms' shares, so only the joining firm's share needs checking.
+    if ((had + 1) / (valid[c].length + 1) > maxDominance) continue;
+    counts[c].set(firm, had + 1);
+    valid[c].push(i);
+    themeOf[i] = c;
+    attached++;
+  }
+  return attached;
+}

@@ -1,0 +1,189 @@
+/**
+ * OpenAI-compatible TEST SERVER on 127.0.0.1: a real HTTP server speaking `/v1/chat/completions` and
+ * `/v1/embeddings`, whose answers are scripted by the test (faults included: 429 with Retry-After, 5xx, hangs,
+ * malformed JSON, wrong item counts). It records every request and the token usage it reported, so tests can
+ * compare the client's ledger with what the server billed.
+ */
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  path: string;
+  headers: IncomingHttpHeaders;
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
+  body: any;
+  /** ms since the server started. */
+  at: number;
+}
+
+export type Reply =
+  /** A chat completion whose message content is `content` (usage computed unless given). */
+  | { chat: string; usage?: { prompt: number; completion: number; cached?: number }; delayMs?: number }
+  /** An embeddings answer. */
+  | { vectors: number[][]; promptTokens?: number; delayMs?: number }
+  /** Any status and body. */
+  | { status: number; body: string; headers?: Record<string, string>; delayMs?: number }
+  /** Headers never come; the socket is closed when the server closes or the client gives up. */
+  | { hang: true };
+
+export type Handler = (req: ReceivedRequest, index: number) => Reply | Promise<Reply>;
+
+/** Deterministic token counts the server bills: one token per whitespace-separated word. */
+export const wordTokens = (s: string): number => s.split(/\s+/).filter(Boolean).length;
+
+export class OpenAiTestServer {
+  readonly requests: ReceivedRequest[] = [];
+  /** Token usage the server reported in successful answers. */
+  readonly billed = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, answers: 0 };
+  private readonly started = Date.now();
+
+  private constructor(
+    private readonly server: Server,
+    public handler: Handler,
+  ) {}
+
+  static async start(handler: Handler): Promise<OpenAiTestServer> {
+    let self: OpenAiTestServer | undefined;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void self?.handle(req.url ?? '/', req.headers, Buffer.concat(chunks).toString('utf8'), res);
+      });
+    });
+    self = new OpenAiTestServer(server, handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return self;
+  }
+
+  /** Base URL with the `/v1` prefix. */
+  get url(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/v1`;
+  }
+
+  requestsTo(path: string): ReceivedRequest[] {
+    return this.requests.filter((r) => r.path === path);
+  }
+
+  private async handle(path: string, headers: IncomingHttpHeaders, raw: string, res: ServerResponse) {
+    let body: unknown = null;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      body = raw;
+    }
+    const rec: ReceivedRequest = { path, headers, body, at: Date.now() - this.started };
+    this.requests.push(rec);
+    let reply: Reply;
+    try {
+      reply = await this.handler(rec, this.requests.length - 1);
+    } catch (err) {
+      reply = { status: 500, body: `test handler failed: ${(err as Error).message}` };
+    }
+    if ('hang' in reply) return;
+    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (res.destroyed) return;
+    if ('status' in reply) {
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      res.end(reply.body);
+      return;
+    }
+    let out: unknown;
+    if ('chat' in reply) {
+      // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
+      const messages = ((body as any)?.messages ?? []) as { content: string }[];
+      const prompt = reply.usage?.prompt ?? messages.reduce((s, m) => s + wordTokens(m.content), 0);
+      const completion = reply.usage?.completion ?? wordTokens(reply.chat);
+      const cached = reply.usage?.cached ?? 0;
+      this.bill(prompt, completion, cached);
+      out = {
+        id: `chatcmpl-test-${this.requests.length}`,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
+        model: (body as any)?.model ?? 'test',
+        choices: [{ index: 0, message: { role: 'assistant', content: reply.chat }, finish_reason: 'stop' }],
+        usage: {
+          prompt_tokens: prompt,
+          completion_tokens: completion,
+          total_tokens: prompt + completion,
+          prompt_tokens_details: { cached_tokens: cached },
+        },
+      };
+    } else {
+      // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
+      const inputs = ((body as any)?.input ?? []) as string[];
+      const prompt = reply.promptTokens ?? inputs.reduce((s, t) => s + wordTokens(t), 0);
+      this.bill(prompt, 0, 0);
+      out = {
+        object: 'list',
+        // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
+        model: (body as any)?.model ?? 'test',
+        data: reply.vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+        usage: { prompt_tokens: prompt, total_tokens: prompt },
+      };
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(out));
+  }
+
+  private bill(prompt: number, completion: number, cached: number) {
+    this.billed.promptTokens += prompt;
+    this.billed.completionTokens += completion;
+    this.billed.cachedPromptTokens += cached;
+    this.billed.answers += 1;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
+export function lastUserMessage(body: any): string {
+  const msgs = (body?.messages ?? []) as { role: string; content: string }[];
+  return [...msgs].reverse().find((m) => m.role === 'user')?.content ?? '';
+}
+
+/** Items of a naming prompt: per numbered block, its keywords line (as the namers render it). */
+export function promptItems(prompt: string): { id: number; keywords: string[] }[] {
+  const out: { id: number; keywords: string[] }[] = [];
+  const re = /^(?:Topic|Theme) (\d+)\nKeywords: (.*)$/gm;
+  for (const m of prompt.matchAll(re))
+    out.push({
+      id: Number(m[1]),
+      keywords: m[2]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    });
+  return out;
+}
+
+/**
+ * A well-behaved namer answer for the FIRST user message of the request (the original prompt, also during a
+ * repair): "<Kw1> and <kw2>" per item, with a one-sentence description.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
+export function goodNames(body: any): { items: { id: number; name: string; description: string }[] } {
+  const first = ((body?.messages ?? []) as { role: string; content: string }[]).find(
+    (m) => m.role === 'user',
+  );
+  const items = promptItems(first?.content ?? '');
+  return {
+    items: items.map((it) => ({
+      id: it.id,
+      name: `${cap(it.keywords[0] ?? 'general')} and ${it.keywords[1] ?? 'outlook'}`,
+      description: `Speakers discuss ${it.keywords.slice(0, 3).join(', ')}.`,
+    })),
+  };
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Whether the request is the repair attempt (the original prompt, the bad answer, the problems). */
+// biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
+export const isRepair = (body: any): boolean =>
+  ((body?.messages ?? []) as { role: string }[]).some((m) => m.role === 'assistant');

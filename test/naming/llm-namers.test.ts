@@ -1,0 +1,334 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { LocalLakeStore } from '../../src/lake/store.js';
+import { MemoryResponseCache, StoreResponseCache } from '../../src/llm/cache.js';
+import { LlmClient, type LlmClientOptions } from '../../src/llm/client.js';
+import { TokenLedger } from '../../src/llm/ledger.js';
+import { forbiddenIn, forbiddenTermsFor } from '../../src/naming/firm-terms.js';
+import { TOPIC_SYSTEM_PROMPT, truncateText } from '../../src/naming/llm-prompts.js';
+import { LlmThemeNamer } from '../../src/naming/llm-theme-namer.js';
+import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '../../src/naming/llm-topic-namer.js';
+import type { FirmInfo, TopicNamer, TopicToName } from '../../src/naming/types.js';
+import { goodNames, type Handler, isRepair, OpenAiTestServer } from '../helpers/openai-test-server.js';
+import { tempDir } from '../helpers/paths.js';
+
+let server: OpenAiTestServer;
+const use = (h: Handler) => {
+  server.requests.length = 0;
+  server.handler = h;
+};
+const client = (o: Partial<LlmClientOptions> = {}) =>
+  new LlmClient({
+    baseUrl: server.url,
+    model: 'namer-test',
+    retry: { baseDelayMs: 10, maxDelayMs: 20 },
+    ...o,
+  });
+
+const ACME: FirmInfo = { firmId: 'ACME', firmName: 'Acme Widgets Inc.', ticker: 'ACME', quarter: '2021Q2' };
+const topic = (n: number, kws: string[]): TopicToName => ({
+  topicId: `ACME:2021Q2:t${n}`,
+  size: 10 + n,
+  keywords: kws,
+  representativeSentences: [
+    `Our ${kws[0]} grew strongly this quarter as customers came back.`,
+    `We expect ${kws[1]} to keep improving through the second half of the year and beyond.`,
+    `Management discussed ${kws[2]} at length with analysts during the call today.`,
+    'A fourth sentence that must not be sent.',
+  ],
+});
+const TOPICS = [
+  topic(0, ['revenue', 'growth', 'demand', 'customers']),
+  topic(1, ['margin', 'costs', 'inflation', 'pricing']),
+  topic(2, ['buyback', 'dividend', 'capital', 'returns']),
+];
+const good: Handler = (r) => ({ chat: JSON.stringify(goodNames(r.body)) });
+
+before(async () => {
+  server = await OpenAiTestServer.start(good);
+});
+after(async () => {
+  await server.close();
+});
+
+describe('LlmTopicNamer', () => {
+  test('one request per firm names every topic, in order, from the shared prefix', async () => {
+    use(good);
+    const ledger = new TokenLedger();
+    const namer = new LlmTopicNamer({ client: client({ ledger }) });
+    const named = await namer.nameFirmTopics(ACME, TOPICS);
+    assert.equal(server.requests.length, 1);
+    assert.deepEqual(
+      named.map((n) => [n.id, n.name, n.nameSource]),
+      [
+        ['ACME:2021Q2:t0', 'Revenue and growth', 'llm'],
+        ['ACME:2021Q2:t1', 'Margin and costs', 'llm'],
+        ['ACME:2021Q2:t2', 'Buyback and dividend', 'llm'],
+      ],
+    );
+    assert.equal(named[1].description, 'Speakers discuss margin, costs, inflation.');
+    const body = server.requests[0].body;
+    assert.equal(body.messages[0].content, TOPIC_SYSTEM_PROMPT);
+    const user: string = body.messages[1].content;
+    assert.equal((user.match(/^- /gm) ?? []).length, 9, '3 sentences per topic');
+    assert.ok(!user.includes('fourth sentence'));
+    assert.match(user, /\nWords not allowed in names: ACME, acme widgets\.\n/);
+    assert.equal(body.response_format.json_schema.schema.properties.items.minItems, 3);
+    assert.equal(body.response_format.json_schema.schema.properties.items.maxItems, 3);
+    assert.deepEqual(Object.keys(ledger.byScope(TOPIC_NAMING_STAGE)), ['ACME:2021Q2']);
+  });
+
+  test('a name with the ticker is sent back once; the repaired names are used', async () => {
+    use((r) => {
+      const ans = goodNames(r.body);
+      if (!isRepair(r.body)) ans.items[1].name = 'ACME margin pressure';
+      return { chat: JSON.stringify(ans) };
+    });
+    const named = await new LlmTopicNamer({ client: client() }).nameFirmTopics(ACME, TOPICS);
+    assert.equal(server.requests.length, 2);
+    assert.match(server.requests[1].body.messages.at(-1).content, /topic 2: the name contains "ACME"/);
+    assert.deepEqual(
+      named.map((n) => n.nameSource),
+      ['llm', 'llm', 'llm'],
+    );
+    assert.equal(named[1].name, 'Margin and costs');
+  });
+
+  test('a name that keeps the firm name after the repair falls back alone', async () => {
+    use((r) => {
+      const ans = goodNames(r.body);
+      ans.items[2].name = 'Acme Widgets capital returns';
+      return { chat: JSON.stringify(ans) };
+    });
+    const fallbacks: string[] = [];
+    const cache = new MemoryResponseCache();
+    const named = await new LlmTopicNamer({
+      client: client({ cache }),
+      onFallback: (firm, why, n) => fallbacks.push(`${firm}:${n}:${why}`),
+    }).nameFirmTopics(ACME, TOPICS);
+    assert.equal(server.requests.length, 2);
+    // The re-run replays the same outcome from the cache: same names, same fallback, no request.
+    assert.deepEqual(
+      await new LlmTopicNamer({ client: client({ cache }) }).nameFirmTopics(ACME, TOPICS),
+      named,
+    );
+    assert.equal(server.requests.length, 2);
+    assert.deepEqual(
+      named.map((n) => [n.name, n.nameSource]),
+      [
+        ['Revenue and growth', 'llm'],
+        ['Margin and costs', 'llm'],
+        ['buyback, dividend, capital, returns', 'fallback'],
+      ],
+    );
+    assert.equal(named[2].description, null);
+    assert.equal(fallbacks.length, 1);
+    assert.match(fallbacks[0], /^ACME:1:answer invalid after one repair/);
+  });
+
+  test('a wrong number of topics is repaired, or salvaged item by item', async () => {
+    use((r) => {
+      const ans = goodNames(r.body);
+      ans.items.pop(); // always one short
+      return { chat: JSON.stringify(ans) };
+    });
+    const named = await new LlmTopicNamer({ client: client() }).nameFirmTopics(ACME, TOPICS);
+    assert.equal(server.requests.length, 2);
+    assert.match(server.requests[1].body.messages.at(-1).content, /exactly 3 items/);
+    assert.deepEqual(
+      named.map((n) => n.nameSource),
+      ['llm', 'llm', 'fallback'],
+    );
+  });
+
+  test('long names are refused; names are tidied', async () => {
+    use((r) => {
+      const ans = goodNames(r.body);
+      ans.items[0].name = isRepair(r.body) ? '"Revenue growth."' : 'A very long name with far too many words';
+      return { chat: JSON.stringify(ans) };
+    });
+    const named = await new LlmTopicNamer({ client: client() }).nameFirmTopics(ACME, TOPICS);
+    assert.match(
+      server.requests[1].body.messages.at(-1).content,
+      /topic 1: the name has 9 words \(at most 6\)/,
+    );
+    assert.equal(named[0].name, 'Revenue growth');
+  });
+
+  test('a service that keeps failing leaves every topic named by keywords, flagged fallback', async () => {
+    use(() => ({ status: 503, body: 'down' }));
+    const named = await new LlmTopicNamer({
+      client: client({ retry: { maxAttempts: 2, baseDelayMs: 5 } }),
+    }).nameFirmTopics(ACME, TOPICS);
+    assert.equal(server.requests.length, 2);
+    assert.deepEqual(
+      named.map((n) => [n.id, n.nameSource]),
+      TOPICS.map((t) => [t.topicId, 'fallback']),
+    );
+  });
+
+  test('the budget cap stops requests; later firms fall back without calling', async () => {
+    use((r) => ({ chat: JSON.stringify(goodNames(r.body)), usage: { prompt: 900, completion: 100 } }));
+    const ledger = new TokenLedger(undefined, { maxTokens: 1500 });
+    const namer = new LlmTopicNamer({ client: client({ ledger }) });
+    const first = await namer.nameFirmTopics(ACME, TOPICS);
+    const second = await namer.nameFirmTopics(
+      { ...ACME, firmId: 'BETA', ticker: 'BETA', firmName: null },
+      TOPICS,
+    );
+    assert.equal(server.requests.length, 1);
+    assert.ok(first.every((n) => n.nameSource === 'llm'));
+    assert.ok(second.every((n) => n.nameSource === 'fallback'));
+    assert.equal(ledger.totals().totalTokens, 1000);
+  });
+
+  test('a given fallback namer names what the LLM could not', async () => {
+    use(() => ({ status: 400, body: 'no' }));
+    const fallback: TopicNamer = {
+      nameFirmTopics: async (_f, ts) =>
+        ts.map((t) => ({
+          id: t.topicId,
+          name: `kw:${t.keywords[0]}`,
+          nameSource: 'keywords',
+          description: null,
+        })),
+    };
+    const named = await new LlmTopicNamer({ client: client(), fallback }).nameFirmTopics(ACME, TOPICS);
+    assert.deepEqual(
+      named.map((n) => [n.name, n.nameSource]),
+      [
+        ['kw:revenue', 'fallback'],
+        ['kw:margin', 'fallback'],
+        ['kw:buyback', 'fallback'],
+      ],
+    );
+  });
+
+  test('a fallback namer that throws still leaves keyword names', async () => {
+    use(() => ({ status: 400, body: 'no' }));
+    const broken: TopicNamer = {
+      nameFirmTopics: async () => {
+        throw new Error('keyword namer broke');
+      },
+    };
+    const named = await new LlmTopicNamer({ client: client(), fallback: broken }).nameFirmTopics(
+      ACME,
+      TOPICS,
+    );
+    assert.deepEqual(
+      named.map((n) => [n.name, n.nameSource]),
+      [
+        ['revenue, growth, demand, customers', 'fallback'],
+        ['margin, costs, inflation, pricing', 'fallback'],
+        ['buyback, dividend, capital, returns', 'fallback'],
+      ],
+    );
+  });
+
+  test('a warm re-run from the lake cache sends nothing', async () => {
+    const dir = tempDir();
+    try {
+      use(good);
+      const mk = () =>
+        new LlmTopicNamer({
+          client: client({ cache: new StoreResponseCache(new LocalLakeStore(dir.path)) }),
+        });
+      const cold = await mk().nameFirmTopics(ACME, TOPICS);
+      assert.equal(server.requests.length, 1);
+      const warm = await mk().nameFirmTopics(ACME, TOPICS);
+      assert.equal(server.requests.length, 1);
+      assert.deepEqual(warm, cold);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  test('sentences shrink to the target size; past the cap a firm is split into requests', async () => {
+    use(good);
+    const many = Array.from({ length: 30 }, (_, i) =>
+      topic(i, [`alpha${i}`, `beta${i}`, `gamma${i}`, 'delta']),
+    );
+    const namer = new LlmTopicNamer({
+      client: client(),
+      prompt: { targetPromptTokens: 1200, maxPromptTokens: 1400 },
+    });
+    const plan = namer.plan(ACME, many);
+    assert.ok(plan.chunks.length >= 2, `chunks ${plan.chunks.length}`);
+    assert.deepEqual(plan.chunks.flat(), [...many.keys()]);
+    const named = await namer.nameFirmTopics(ACME, many);
+    assert.equal(server.requests.length, plan.chunks.length);
+    assert.equal(named.length, 30);
+    assert.ok(named.every((n, i) => n.nameSource === 'llm' && n.name === `Alpha${i} and beta${i}`));
+    // shortened sentences: every sentence line at most the minimum-or-more chosen width
+    const lines = String(server.requests[0].body.messages[1].content)
+      .split('\n')
+      .filter((l) => l.startsWith('- '));
+    assert.ok(Math.max(...lines.map((l) => l.length - 2)) < 220);
+  });
+});
+
+describe('LlmThemeNamer', () => {
+  test('themes are batched by the per-request cap and mapped back by id', async () => {
+    use(good);
+    const themes = Array.from({ length: 7 }, (_, i) => ({
+      themeId: `2021Q2:th${i}`,
+      keywords: [`k${i}`, 'supply', 'chain'],
+      memberTopicNames: ['Supply chain delays', 'Freight costs'],
+      nFirms: 5,
+      nTopics: 9,
+    }));
+    const named = await new LlmThemeNamer({
+      client: client(),
+      prompt: { maxThemesPerRequest: 3 },
+    }).nameThemes('2021Q2', themes);
+    assert.equal(server.requests.length, 3);
+    assert.deepEqual(
+      named.map((n) => n.name),
+      themes.map((t) => `${t.keywords[0].toUpperCase()} and supply`),
+    );
+    assert.match(
+      server.requests[0].body.messages[1].content,
+      /topic names: Supply chain delays; Freight costs/,
+    );
+  });
+});
+
+describe('firm terms', () => {
+  test('tickers match as words (short ones only in capitals); firm names by their core', () => {
+    const t = forbiddenTermsFor({
+      firmId: 'x',
+      firmName: 'American Water Works Company, Inc.',
+      ticker: 'AWK',
+      quarter: 'q',
+    });
+    assert.deepEqual(
+      t.map((x) => x.text),
+      ['AWK', 'american water works'],
+    );
+    assert.equal(forbiddenIn('Water infrastructure spending', t).length, 0);
+    assert.equal(forbiddenIn('American Water Works rate cases', t).length, 1);
+    assert.equal(forbiddenIn('AWK rate cases', t).length, 1);
+    assert.equal(forbiddenIn('Hawkish rates', t).length, 0);
+    const all = forbiddenTermsFor({ firmId: 'ALL', firmName: null, ticker: 'ALL', quarter: 'q' });
+    assert.equal(forbiddenIn('All regions grew', all).length, 0);
+    assert.equal(forbiddenIn('ALL auto claims', all).length, 1);
+    const agilent = forbiddenTermsFor({ firmId: 'A', firmName: null, ticker: 'A', quarter: 'q' });
+    assert.deepEqual(agilent, [], 'one-letter tickers are not checked ("A strong quarter")');
+    const gartner = forbiddenTermsFor({
+      firmId: 'IT',
+      firmName: 'Gartner, Inc.',
+      ticker: 'IT',
+      quarter: 'q',
+    });
+    assert.equal(forbiddenIn('IT spending outlook', gartner).length, 0);
+    assert.equal(forbiddenIn('Gartner research demand', gartner).length, 1);
+    const apple = forbiddenTermsFor({ firmId: 'AAPL', firmName: 'Apple Inc.', ticker: 'AAPL', quarter: 'q' });
+    assert.equal(forbiddenIn('apple services growth', apple).length, 1);
+    assert.equal(forbiddenIn('aapl demand', apple).length, 1);
+  });
+
+  test('truncation cuts at a word boundary and marks the cut', () => {
+    assert.equal(truncateText('one two three four five', 12), 'one two…'); // 'one two thr' would cut a word
+    assert.equal(truncateText('  short\n text ', 50), 'short text');
+  });
+});

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isFillerTheme } from '../../src/themes/filler.js';
+import { themeKeywords } from '../../src/themes/keywords.js';
+import { firmShares, validateTheme } from '../../src/themes/validate.js';
+
+test('theme keywords: c-TF-IDF over member topics, shared terms first, unthemed topics in the idf', () => {
+  const topicKeywords = [
+    ['freight', 'rail', 'fuel'],
+    ['freight', 'trucking'],
+    ['fuel', 'oil'],
+    ['loans', 'deposits'],
+    ['loans', 'credit'],
+    ['freight', 'loans'],
+  ];
+  // Theme 0 = topics 0–2, theme 1 = topics 3–4, topic 5 unthemed.
+  const kw = themeKeywords(topicKeywords, [0, 0, 0, 1, 1, -1], 2, 4);
+  // Class counts: th0 {freight 2, rail 1, fuel 2, trucking 1, oil 1} (7 terms), th1 {loans 2, deposits 1,
+  // credit 1} (4), unthemed {freight 1, loans 1} (2). A = int(13 / 3) = 4. idf = ln(1 + 4 / f):
+  // freight f=3, fuel f=2, loans f=3, singles f=1. th0: fuel (2/7·ln3) > freight (2/7·ln(7/3)), both shared,
+  // then the singles (1/7·ln5) by term id order (oil, rail, trucking).
+  assert.deepEqual(kw[0], ['fuel', 'freight', 'oil', 'rail']);
+  assert.deepEqual(kw[1], ['loans', 'credit', 'deposits']);
+});
+
+test('validation rules: firms and dominance', () => {
+  assert.deepEqual(firmShares(['A', 'A', 'B', 'C', 'D']), { nFirms: 4, dominance: 0.4 });
+  assert.equal(validateTheme(['A', 'A', 'B', 'C', 'D'], 3, 0.4), 'ok');
+  assert.equal(validateTheme(['A', 'A', 'A', 'B', 'C'], 3, 0.4), 'dominated');
+  assert.equal(validateTheme(['A', 'B', 'B', 'A'], 3, 0.4), 'few-firms');
+});
+
+test('filler themes: call mechanics and pleasantries carry at least half the leading keywords', () => {
+  assert.ok(isFillerTheme(['turn', 'details', 'cover', 'q&a', 'couple', 'topics']));
+  assert.ok(isFillerTheme(['moment', 'team', 'doing', 'hope', 'people', 'excited']));
+  assert.ok(
+    !isFillerTheme(['combined ratio', 'loss ratio', 'improvement', 'accident', 'catastrophe', 'reserve']),
+  );
+  assert.ok(!isFillerTheme(['raw material', 'inflation', 'inventory', 'supply', 'hope', 'labor']));
+});

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { linkThemes } from '../../src/themes/lineage.js';
+
+const v = (...xs: number[]) => Float32Array.from(xs);
+
+// Four directions; the mean of all eight topic centroids below is 0, so centred cosines equal plain ones.
+const prevTopics = [
+  { topicId: 'A:q1:t0', firmId: 'A', centroid: v(1, 0, 0, 0) },
+  { topicId: 'B:q1:t0', firmId: 'B', centroid: v(1, 0, 0, 0) },
+  { topicId: 'C:q1:t0', firmId: 'C', centroid: v(0, 1, 0, 0) },
+  { topicId: 'D:q1:t0', firmId: 'D', centroid: v(0, 1, 0, 0) },
+];
+const curTopics = [
+  { topicId: 'A:q2:t0', firmId: 'A', centroid: v(-1, 0, 0, 0) },
+  { topicId: 'B:q2:t0', firmId: 'B', centroid: v(-1, 0, 0, 0) },
+  { topicId: 'C:q2:t0', firmId: 'C', centroid: v(0, -1, 0, 0) },
+  { topicId: 'E:q2:t0', firmId: 'E', centroid: v(0, -1, 0, 0) },
+];
+
+test('lineage by hand: centred cosine and member overlap through firm continuity', () => {
+  // Sanity of the construction: the mean centroid is zero.
+  const prev = {
+    topics: prevTopics,
+    themes: [
+      { themeId: 'q1:th0', centroid: v(1, 0, 0, 0), members: ['A:q1:t0', 'B:q1:t0'] },
+      { themeId: 'q1:th1', centroid: v(0, 1, 0, 0), members: ['C:q1:t0', 'D:q1:t0'] },
+    ],
+  };
+  // Current theme 0 points half-way between th0 and th1 of q1 (cos 0.7071 to each); theme 1 is orthogonal.
+  const s = Math.SQRT1_2;
+  const cur = {
+    topics: curTopics,
+    themes: [
+      { themeId: 'q2:th0', centroid: v(s, s, 0, 0), members: ['A:q2:t0', 'B:q2:t0'] },
+      { themeId: 'q2:th1', centroid: v(0, 0, 1, 0), members: ['C:q2:t0', 'E:q2:t0'] },
+    ],
+  };
+  // Topics point the other way from last quarter: no firm's topic continues (cos −1 < 0.5), overlap 0.
+  const links = linkThemes(prev, cur, { linkAt: 0.3 });
+  assert.deepEqual(
+    links.map((l) => [l.fromThemeId, l.toThemeId]),
+    [
+      ['q1:th0', 'q2:th0'],
+      ['q1:th1', 'q2:th0'],
+    ],
+  );
+  for (const l of links) {
+    assert.ok(Math.abs(l.centroidSimilarity - s) < 1e-6);
+    assert.equal(l.memberOverlap, 0);
+    assert.ok(Math.abs(l.similarity - 0.5 * s) < 1e-6);
+  }
+  assert.equal(linkThemes(prev, cur).length, 0, 'below the default 0.5 no link is kept');
+});
+
+test('lineage by hand: continuing firm topics add member overlap', () => {
+  // Same firms A, B keep their topic direction; the theme centroid moved a little.
+  const prev = {
+    topics: [...prevTopics.slice(0, 2), { topicId: 'C:q1:t0', firmId: 'C', centroid: v(-1, 0, 0, 0) }],
+    themes: [{ themeId: 'q1:th0', centroid: v(1, 0, 0, 0), members: ['A:q1:t0', 'B:q1:t0'] }],
+  };
+  const cur = {
+    topics: [
+      { topicId: 'A:q2:t0', firmId: 'A', centroid: v(1, 0, 0, 0) },
+      { topicId: 'B:q2:t0', firmId: 'B', centroid: v(1, 0, 0, 0) },
+      { topicId: 'E:q2:t0', firmId: 'E', centroid: v(1, 0, 0, 0) },
+      { topicId: 'F:q2:t0', firmId: 'F', centroid: v(-1, 0, 0, 0) },
+      { topicId: 'G:q2:t0', firmId: 'G', centroid: v(-1, 0, 0, 0) },
+    ],
+    themes: [{ themeId: 'q2:th0', centroid: v(1, 0, 0, 0), members: ['A:q2:t0', 'B:q2:t0', 'E:q2:t0'] }],
+  };
+  // Mean of all 8 unit centroids = (5 − 3)/8 = 0.25 on axis 0; centred theme centroids are both +axis 0.
+  // Overlap: A and B continue into q2:th0 → 2 / min(2, 3) = 1. Similarity = 0.5·1 + 0.5·1.
+  const [link] = linkThemes(prev, cur);
+  assert.equal(link.fromThemeId, 'q1:th0');
+  assert.ok(Math.abs(link.centroidSimilarity - 1) < 1e-6);
+  assert.equal(link.memberOverlap, 1);
+  assert.ok(Math.abs(link.similarity - 1) < 1e-6);
+});
+
+test('lineage keeps at most maxLinksPerTheme links per current theme, best first', () => {
+  const prev = {
+    topics: prevTopics,
+    themes: [0.9, 0.8, 0.7, 0.6].map((c, i) => ({
+      themeId: `q1:th${i}`,
+      centroid: v(c, Math.sqrt(1 - c * c), 0, 0),
+      members: [],
+    })),
+  };
+  const cur = { topics: curTopics, themes: [{ themeId: 'q2:th0', centroid: v(1, 0, 0, 0), members: [] }] };
+  const links = linkThemes(prev, cur, { linkAt: 0.1, maxLinksPerTheme: 2 });
+  assert.deepEqual(
+    links.map((l) => l.fromThemeId),
+    ['q1:th0', 'q1:th1'],
+  );
+});
+
+test('member overlap counts each earlier topic once, so it never exceeds 1', () => {
+  // One earlier topic of firm A; three later topics of A all continue it.
+  const prev = {
+    topics: [
+      { topicId: 'A:q1:t0', firmId: 'A', centroid: v(1, 0) },
+      { topicId: 'B:q1:t0', firmId: 'B', centroid: v(-1, 0) },
+    ],
+    themes: [{ themeId: 'q1:th0', centroid: v(1, 0), members: ['A:q1:t0'] }],
+  };
+  const cur = {
+    topics: [0, 1, 2].map((k) => ({ topicId: `A:q2:t${k}`, firmId: 'A', centroid: v(1, 0.01 * k) })),
+    themes: [{ themeId: 'q2:th0', centroid: v(1, 0), members: ['A:q2:t0', 'A:q2:t1', 'A:q2:t2'] }],
+  };
+  const [link] = linkThemes(prev, cur, { linkAt: 0 });
+  assert.equal(link.memberOverlap, 1);
+  assert.ok(link.similarity <= 1);
+});
