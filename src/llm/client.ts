@@ -47,7 +47,7 @@ export interface LlmClientOptions {
   /** A limiter shared with other clients of the same service. */
   limiter?: RequestLimiter;
   retry?: Partial<RetryPolicy>;
-  /** Deadline of one attempt (headers and body), ms. */
+  /** Deadline of one attempt (headers and body), ms; at most 300,000 (Node's fetch stops waiting there). */
   timeoutMs?: number;
   /** Extra `chat_template_kwargs`; the default switches Qwen3 thinking off. null sends none. */
   chatTemplateKwargs?: Record<string, unknown> | null;
@@ -102,6 +102,8 @@ interface CacheEntry {
 }
 
 const SNIPPET_CHARS = 200;
+/** Node's fetch (undici) gives up on headers or body after 300 s whatever the caller's deadline. */
+const FETCH_TIMEOUT_CAP_MS = 300_000;
 
 export function normalizeBaseUrl(url: string): string {
   const u = new URL(url);
@@ -144,7 +146,7 @@ export class LlmClient {
     this.ownsLimiter = !o.limiter;
     this.limiter = o.limiter ?? new RequestLimiter({ ...DEFAULT_LIMITS, ...o.limits });
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
-    this.timeoutMs = o.timeoutMs ?? 120_000;
+    this.timeoutMs = Math.min(o.timeoutMs ?? 120_000, FETCH_TIMEOUT_CAP_MS);
     this.chatTemplateKwargs =
       o.chatTemplateKwargs === undefined ? { enable_thinking: false } : o.chatTemplateKwargs;
     this.cache = o.cache ?? null;
@@ -210,6 +212,8 @@ export class LlmClient {
     } catch (err) {
       if (signal.aborted) throw new LlmTimeoutError(endpoint, this.timeoutMs);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      if (cause?.code === 'UND_ERR_HEADERS_TIMEOUT' || cause?.code === 'UND_ERR_BODY_TIMEOUT')
+        throw new LlmTimeoutError(endpoint, FETCH_TIMEOUT_CAP_MS);
       throw new LlmNetworkError(`${endpoint}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
     }
     if (!res.ok) {

@@ -96,7 +96,8 @@ test('estimate --from-run takes per-firm numbers from the run and says so', asyn
   // 5,000 firms / 50 = 100 jobs in ⌈100/20⌉ = 5 waves of (60 s start + 50 × perFirm / 4 workers).
   assert.ok(Math.abs(jobs - 5 * (60 + (50 * perFirm) / 4)) < 1e-9);
   // An ingest-only run has no LLM calls: naming volume comes from the price file, with a warning.
-  assert.equal(input('llmRequestsPerFirm').basis, 'derived');
+  assert.equal(input('llmRequestsPerFirm').basis, 'measured');
+  assert.match(input('llmRequestsPerFirm').from, /^BENCHMARKS.md/);
   assert.ok(report.warnings.some((w: string) => /computed no topics/.test(w)));
   assert.deepEqual(
     report.paths.map((p: { path: string }) => p.path),

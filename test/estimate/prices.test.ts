@@ -45,12 +45,20 @@ const options: EstimateOptions = {
   overrides: {},
 };
 
-test('the shipped defaults reproduce the cost-anchor notes’ worked numbers', () => {
+test('the shipped prices reproduce the cost-anchor notes’ worked numbers', () => {
+  // Notes §6c: DeepInfra Llama-3.1-8B names a 5,000-firm quarter of 25 calls a firm (100M in, 5M out) for $2.15.
+  const notes = resolveInputs(loadPriceFile(), {
+    ...options,
+    overrides: { llmRequestsPerFirm: 25, promptTokensPerRequest: 800, completionTokensPerRequest: 40 },
+  });
+  const llmCost = (i: typeof notes.inputs) =>
+    estimatePath('hosted-api', i).quarter.costs.find((c) => c.item === 'LLM API tokens')!.usd;
+  assert.equal(llmCost(notes.inputs).toFixed(2), '2.15');
+  // The project's namer sends one request a firm (1,420 prompt + 1,170 completion tokens):
+  // 5,000 × (1,420 × $0.02 + 1,170 × $0.03) / 1M = $0.3175.
   const { inputs, provenance } = resolveInputs(loadPriceFile(), options);
-  // Notes §6c: DeepInfra Llama-3.1-8B names a 5,000-firm quarter (100M in, 5M out) for $2.15.
-  const hosted = estimatePath('hosted-api', inputs);
-  const llm = hosted.quarter.costs.find((c) => c.item === 'LLM API tokens')!.usd;
-  assert.equal(llm.toFixed(2), '2.15');
+  assert.equal(inputs.workload.llmRequestsPerFirm, 1);
+  assert.ok(Math.abs(llmCost(inputs) - 0.3175) < 1e-9);
   // Notes §2: Qwen3-Embedding-8B on an L4, 75M tokens ≈ 9 GPU-hours (FLOP estimate at 30% utilisation).
   assert.equal((75e6 / inputs.gpu.embedTokensPerSecond / 3600).toFixed(1), '9.1');
   // DeepInfra's 200 requests in flight at 2 s each = 100 req/s.

@@ -59,6 +59,9 @@ test('a run over two quarters writes what one big ingest batch writes, with metr
   assert.deepEqual(got.sentenceIds, want.sentenceIds);
   assert.equal(got.counts.firms, 24);
   assert.deepEqual(got.duplicates, []);
+  // Topics of every firm, and the metrics count the same rows.
+  assert.ok(got.counts.topics >= 24, `topics: ${got.counts.topics}`);
+  assert.equal((await readMetrics('r1')).counts.topics, got.counts.topics);
   // The sentiment stage labelled every kept sentence, once.
   assert.equal(got.counts.sentence_sentiment, got.counts.sentences);
 

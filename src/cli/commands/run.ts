@@ -1,9 +1,9 @@
 /** `callthemes run`: every stage over a range of quarters, batches on a worker pool, resumable. */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { intSetting, numberSetting, settingValue, stringSetting } from '../../config/settings.js';
+import { cacheDirFrom } from '../../embed/word-vectors.js';
 import {
   type FirmSelection,
   type RunConfig,
@@ -191,7 +191,7 @@ export function registerRun(program: Command): void {
       minTokens: intOption('minTokens', opts.minTokens, 5, 0),
       seed: intOption('seed', opts.seed, 42, 0),
       topics: topicSettingsFrom(opts),
-      cacheDir: resolve(stringSetting('cacheDir', opts.cacheDir, '.cache')),
+      cacheDir: cacheDirFrom(opts.cacheDir),
       services: sentimentFlagsFrom(opts),
     };
 
