@@ -82,6 +82,8 @@ export interface AttemptRecord {
   reason: string;
 }
 
+const SERVICE_FLAGS = new Set(['--llm-url', '--llm-model', '--embed-url', '--embed-model']);
+
 export interface LocalBatchOptions {
   template: Template;
   /** Folder standing for the bucket: `s3://BUCKET/key` → `<bucketDir>/key`. */
@@ -92,6 +94,11 @@ export interface LocalBatchOptions {
   /** CLI commands available on this branch; jobs of other commands go to `standIns` or are skipped. */
   availableCommands: Set<string>;
   standIns?: Record<string, string[]>;
+  /**
+   * Drops the inference-service flags (`--llm-url`… `--embed-model`) from job command lines: the vLLM services
+   * are AWS-only, so local jobs run on the embedded default (offline embeddings, keyword names).
+   */
+  withoutServices?: boolean;
   /** Decides whether an attempt is reclaimed (killed after its first output line). */
   reclaim?: (stage: string, params: Record<string, string>, attempt: number) => boolean;
 }
@@ -151,7 +158,10 @@ export class LocalBatch {
     const params = { ...def.parameters, ...(input.Parameters ?? {}) } as Record<string, string>;
     const args = def.command
       .map((a) => (a.startsWith('Ref::') ? String(params[a.slice(5)] ?? a) : a))
-      .map((a) => this.localPath(a));
+      .map((a) => this.localPath(a))
+      .filter(
+        (a, i, all) => !(this.o.withoutServices && (SERVICE_FLAGS.has(a) || SERVICE_FLAGS.has(all[i - 1]))),
+      );
     const env: Record<string, string> = { ...def.environment };
     for (const e of (input.ContainerOverrides?.Environment ?? []) as { Name: string; Value: string }[])
       env[e.Name] = e.Value;

@@ -92,6 +92,7 @@ test('two quarters: scale up, wait healthy, batches, Map at MaxConcurrency, a re
     inputDir: EXAMPLES_ECTSUM,
     repoRoot: REPO_ROOT,
     availableCommands: available,
+    withoutServices: true,
     standIns: {
       'firm-batch': ['--import', 'tsx', join(REPO_ROOT, 'test/cloud/fixtures/firm-batch-standin.ts')],
     },
