@@ -62,6 +62,9 @@ test('a run over two quarters writes what one big ingest batch writes, with metr
   // Topics of every firm, and the metrics count the same rows.
   assert.ok(got.counts.topics >= 24, `topics: ${got.counts.topics}`);
   assert.equal((await readMetrics('r1')).counts.topics, got.counts.topics);
+  // Each quarter's themes were built from its topics.
+  assert.ok(got.counts.themes > 0 && got.counts.topic_themes > 0, JSON.stringify(got.counts));
+  assert.equal((await readMetrics('r1')).counts.themes, got.counts.themes);
   // The sentiment stage labelled every kept sentence, once.
   assert.equal(got.counts.sentence_sentiment, got.counts.sentences);
 
@@ -88,7 +91,12 @@ test('the same command again skips every finished batch and leaves the lake as i
   assert.equal(out.status, 'ok');
   const m = await readMetrics('r2');
   assert.equal(m.counts.firms, 0);
-  for (const s of m.stageQuarters ?? []) assert.deepEqual([s.batchesRun, s.batchesSkipped], [0, 3]);
+  for (const s of m.stageQuarters ?? [])
+    assert.deepEqual(
+      [s.batchesRun, s.batchesSkipped],
+      [0, s.stage === 'themes' ? 1 : 3],
+      `${s.stage} ${s.quarter}`,
+    );
   assert.deepEqual(await snapshot(lake), before);
 });
 
@@ -98,8 +106,13 @@ test('fewer firms: unchanged batches are kept, changed ones redone, batches beyo
   assert.equal(out.status, 'ok');
   const m = await readMetrics('r3');
   // 6 firms in batches of 4: batch 0 holds the same 4 firms as before (kept), batch 1 now 2 (redone), batch 2 goes.
+  // The quarter's themes are rebuilt: their firms changed.
   for (const s of m.stageQuarters ?? [])
-    assert.deepEqual([s.batches, s.batchesRun, s.batchesSkipped], [2, 1, 1], `${s.stage} ${s.quarter}`);
+    assert.deepEqual(
+      [s.batches, s.batchesRun, s.batchesSkipped],
+      s.stage === 'themes' ? [1, 1, 0] : [2, 1, 1],
+      `${s.stage} ${s.quarter}`,
+    );
   const snap = await snapshot(lake);
   assert.equal(snap.counts.firms, 12);
   assert.deepEqual(snap.duplicates, []);

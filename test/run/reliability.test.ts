@@ -2,17 +2,20 @@
  * Reliability: real `callthemes run` processes over two quarters, killed with SIGKILL (the whole process group,
  * as when a machine is lost) at random moments at least five times and resumed each time with the same command;
  * the finished lake must equal an uninterrupted run's: the same firm, sentence and topic ids, the same row count
- * in every table, and at no moment a repeated key. Kill moments come from a seeded generator (printed; set
+ * in every table, and at no moment a repeated key. Topic names come from an LLM on a real OpenAI-compatible server
+ * on 127.0.0.1, which counts the requests: none may ask again for an answer the lake's response cache already held. Kill moments come from a seeded generator (printed; set
  * RUN_KILL_SEED to replay one).
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import { LocalLakeStore } from '../../src/lake/store.js';
+import { cacheKey } from '../../src/llm/cache.js';
 import { EXAMPLES_ECTSUM, tempDir } from '../helpers/paths.js';
 import { startCli } from './cli-process.js';
 import { snapshot } from './helpers.js';
+import { startNamingServer } from './naming-server.js';
 
 const MIN_KILLS = 5;
 /** Firms per quarter (the first by id of the sample's 30). */
@@ -20,7 +23,7 @@ const FIRMS = 12;
 const dir = tempDir('callthemes-kill-');
 after(() => dir.cleanup());
 
-const args = (lake: string) => [
+const args = (lake: string, llmUrl: string) => [
   'run',
   '--source',
   'ectsum',
@@ -40,7 +43,26 @@ const args = (lake: string) => [
   '2',
   '--seed',
   '7',
+  '--llm-url',
+  llmUrl,
+  '--llm-model',
+  'test-namer',
 ];
+
+/** Cache keys of the LLM answers stored in the lake. */
+function storedAnswers(lake: string): Set<string> {
+  const dir = join(lake, '_cache', 'llm');
+  if (!existsSync(dir)) return new Set();
+  return new Set(
+    readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => basename(f, '.json')),
+  );
+}
+
+/** The response-cache key of a chat request as the client computes it (checked against the reference run). */
+const keyOf = (body: Record<string, unknown>) => cacheKey({ kind: 'chat-json', ...body });
 
 /** mulberry32: small, seeded, good enough to pick moments. */
 function rng(seed: number): () => number {
@@ -67,10 +89,19 @@ async function firmsInManifests(lake: string): Promise<number> {
 
 test(`kill -9 at ${MIN_KILLS}+ random moments, resume each time: the lake equals an uninterrupted run's`, async (t) => {
   const refLake = join(dir.path, 'reference');
-  const ref = startCli(args(refLake));
+  const refServer = await startNamingServer();
+  const llm = await startNamingServer();
+  t.after(() => Promise.all([refServer.close(), llm.close()]));
+  const ref = startCli(args(refLake, refServer.server.url));
   assert.equal(await ref.exit, 0, ref.lines.join('\n'));
   const want = await snapshot(refLake);
   assert.equal(want.counts.firms, 2 * FIRMS);
+  // One topic-naming request per firm and quarter (plus theme naming), every answer stored under the key computed here.
+  const refRequests = refServer.server.requestsTo('/v1/chat/completions');
+  assert.equal(refServer.kinds.filter((k) => k === 'topics').length, 2 * FIRMS);
+  assert.ok(refServer.kinds.includes('themes'), 'theme names asked of the LLM');
+  const refStored = storedAnswers(refLake);
+  for (const r of refRequests) assert.ok(refStored.has(keyOf(r.body)), 'request ↔ cache key mapping');
 
   const seed = Number(process.env.RUN_KILL_SEED ?? Date.now() % 1_000_000);
   t.diagnostic(`kill seed ${seed} (RUN_KILL_SEED=${seed} replays it)`);
@@ -79,10 +110,12 @@ test(`kill -9 at ${MIN_KILLS}+ random moments, resume each time: the lake equals
   const moments: string[] = [];
   let kills = 0;
   let midWork = 0;
+  const resumes: { storedBefore: Set<string>; firstRequest: number }[] = [];
   // One kill by the clock (any moment, start-up included), the others mid-work.
   const clockKill = Math.floor(random() * (MIN_KILLS + 1));
   for (let attempt = 0; attempt < MIN_KILLS + 12; attempt++) {
-    const run = startCli(args(lake));
+    resumes.push({ storedBefore: storedAnswers(lake), firstRequest: llm.server.requests.length });
+    const run = startCli(args(lake, llm.server.url));
     let firmLines = 0;
     run.onLine((line) => {
       if (/^\S+ 2021Q\d: \d+ sentences/.test(line)) firmLines++;
@@ -118,6 +151,17 @@ test(`kill -9 at ${MIN_KILLS}+ random moments, resume each time: the lake equals
   t.diagnostic(`${kills} kills (${midWork} after a firm finished): ${moments.slice(0, kills).join('; ')}`);
   assert.ok(kills >= MIN_KILLS, `only ${kills} kills landed before the run completed (seed ${seed})`);
   assert.ok(midWork >= MIN_KILLS - 1, `only ${midWork} kills landed mid-work (seed ${seed})`);
+
+  // No request asked again for an answer already stored when its process started.
+  const requests = llm.server.requests;
+  resumes.forEach(({ storedBefore, firstRequest }, i) => {
+    const end = resumes[i + 1]?.firstRequest ?? requests.length;
+    const again = requests.slice(firstRequest, end).filter((r) => storedBefore.has(keyOf(r.body)));
+    assert.equal(again.length, 0, `process ${i + 1} repeated ${again.length} stored LLM request(s)`);
+  });
+  t.diagnostic(
+    `LLM requests: ${requests.length} for ${2 * FIRMS} firms and the quarters’ themes (${llm.repeatedBodies()} re-sent after a kill caught them in flight)`,
+  );
 
   const got = await snapshot(lake);
   assert.deepEqual(got.counts, want.counts);

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { intSetting, numberSetting, settingValue, stringSetting } from '../../config/settings.js';
 import { cacheDirFrom } from '../../embed/word-vectors.js';
+import { ServiceSettingError, serviceSettingsFrom } from '../../pipeline/llm-services.js';
 import {
   type FirmSelection,
   type RunConfig,
@@ -25,6 +26,7 @@ import {
   UsageError,
   withExample,
 } from '../common.js';
+import { addServiceOptions } from '../service-options.js';
 
 /** The source flags given (`--pg-url`, `--capiq-schema`…): every worker builds its source from them. */
 function sourceOptionsOf(opts: Record<string, unknown>): Record<string, unknown> {
@@ -78,6 +80,23 @@ function topicSettingsFrom(opts: { minTopicSize?: string; outlierThreshold?: str
       throw new UsageError(`invalid outlierThreshold "${outlierThreshold}": expected a cosine in [-1, 1]`);
   }
   return { minTopicSize, outlierThreshold };
+}
+
+/** The service flags (`--llm-*`, `--embed-*`) after settings precedence, checked here so a bad one exits 2. */
+function serviceFlagsFrom(opts: Record<string, string | undefined>): Record<string, string> {
+  const flags = {
+    llmUrl: stringSetting('llmUrl', opts.llmUrl),
+    llmModel: stringSetting('llmModel', opts.llmModel),
+    embedUrl: stringSetting('embedUrl', opts.embedUrl),
+    embedModel: stringSetting('embedModel', opts.embedModel),
+  };
+  try {
+    serviceSettingsFrom(flags);
+  } catch (err) {
+    if (err instanceof ServiceSettingError) throw new UsageError(err.message);
+    throw err;
+  }
+  return Object.fromEntries(Object.entries(flags).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 const SENTIMENT_FLAGS = [
@@ -151,6 +170,7 @@ export function registerRun(program: Command): void {
     .option('--run-id <id>', 'name the run (default: run-<UTC time>-<random>)');
   addSourceOptions(cmd);
   addLakeOption(cmd);
+  addServiceOptions(cmd);
   withExample(
     cmd,
     'callthemes run --source ectsum --input examples/ectsum --quarters 2021Q1..2021Q2 --lake ./lake',
@@ -192,7 +212,7 @@ export function registerRun(program: Command): void {
       seed: intOption('seed', opts.seed, 42, 0),
       topics: topicSettingsFrom(opts),
       cacheDir: cacheDirFrom(opts.cacheDir),
-      services: sentimentFlagsFrom(opts),
+      services: { ...serviceFlagsFrom(opts), ...sentimentFlagsFrom(opts) },
     };
 
     const progress = progressFor(process.stderr);

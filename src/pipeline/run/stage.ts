@@ -56,6 +56,11 @@ export interface WorkerEnv {
   store: LakeStore;
   /** Items of a quarter that the main process shared before sending the stage's tasks (see `plan`). */
   shared(stage: string, quarter: string): unknown;
+  /**
+   * Registers a counter of service usage (LLM requests, tokens, cost) that only grows; the worker reports its
+   * growth over each batch to the run's ledger.
+   */
+  reportUsage(counter: () => Record<string, number>): void;
   /** A value built once per worker (a source, a model), closed when the worker ends. */
   once<T>(key: string, build: () => Promise<T>, close?: (value: T) => Promise<void>): Promise<T>;
 }

@@ -8,6 +8,7 @@ import { FIRM_STAGE, runFirmStage } from '../firm-stage.js';
 import { analyzerSettings, firmAnalyzer } from './firm-analyzer.js';
 import { sentimentStage } from './sentiment-stage-def.js';
 import type { ItemEvent, StageDef, WorkerEnv } from './stage.js';
+import { themesStage } from './themes-stage-def.js';
 
 const seconds = (s: number) => `${s.toFixed(2)} s`;
 
@@ -80,7 +81,7 @@ export const firmStage: StageDef = {
 };
 
 /** Every stage of the build, in run order (firm batches, then the quarter's themes, then sentiment). */
-export const STAGES: readonly StageDef[] = [firmStage, sentimentStage];
+export const STAGES: readonly StageDef[] = [firmStage, themesStage, sentimentStage];
 
 export function stageByName(name: string): StageDef {
   const s = STAGES.find((x) => x.name === name);

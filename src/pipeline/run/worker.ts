@@ -34,6 +34,13 @@ let env: WorkerEnv | null = null;
 const closers: (() => Promise<void>)[] = [];
 const built = new Map<string, Promise<unknown>>();
 const shared = new Map<string, unknown>();
+const usageCounters: (() => Record<string, number>)[] = [];
+
+function usageNow(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of usageCounters) for (const [k, v] of Object.entries(c())) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
 let current: AbortController | null = null;
 let stopping = false;
 let queue = Promise.resolve();
@@ -43,6 +50,9 @@ function makeEnv(config: RunConfig): WorkerEnv {
   return {
     config,
     store: openStore(config.lake),
+    reportUsage: (counter) => {
+      usageCounters.push(counter);
+    },
     shared: (stage, quarter) => {
       const key = `${stage}/${quarter}`;
       if (!shared.has(key)) throw new Error(`no ${stage} data shared for ${quarter}`);
@@ -67,6 +77,7 @@ async function runTask(task: Extract<ToWorker, { type: 'task' }>['task']): Promi
   if (stopping) current.abort();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  const usage0 = usageNow();
   try {
     const outcome = await stage.runBatch(
       env,
@@ -75,6 +86,8 @@ async function runTask(task: Extract<ToWorker, { type: 'task' }>['task']): Promi
       current.signal,
     );
     const cpu = process.cpuUsage(cpu0);
+    const usage1 = usageNow();
+    const ledger = Object.fromEntries(Object.entries(usage1).map(([k, v]) => [k, v - (usage0[k] ?? 0)]));
     send({
       type: 'done',
       taskId: task.id,
@@ -83,6 +96,7 @@ async function runTask(task: Extract<ToWorker, { type: 'task' }>['task']): Promi
         wallSeconds: (performance.now() - t0) / 1000,
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
         maxRssBytes: process.resourceUsage().maxRSS * 1024,
+        ledger,
       },
     });
   } catch (err) {
