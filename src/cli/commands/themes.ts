@@ -7,6 +7,7 @@ import { runThemeStage } from '../../pipeline/theme-stage.js';
 import type { Reduction, ThemeModelOptions } from '../../themes/types.js';
 import {
   addLakeOption,
+  addSourceOptions,
   intOption,
   lakeFrom,
   newRunId,
@@ -14,6 +15,7 @@ import {
   UsageError,
   withExample,
 } from '../common.js';
+import { addServiceOptions, servicesFrom } from '../service-options.js';
 
 function numberOption(key: string, value: unknown, min: number, max: number): number | undefined {
   if (settingValue(key, value) === undefined) return undefined;
@@ -66,6 +68,10 @@ export function registerThemes(program: Command): void {
       'HNSW threads (default 1, reproducible; 2 is faster but not bit-for-bit repeatable)',
     );
   addLakeOption(cmd);
+  // Every stage command takes the same source and service flags (DESIGN CLI); the theme stage reads only the
+  // lake's topics, so the source flags are accepted and unused. --llm-url names the themes with the LLM.
+  addSourceOptions(cmd);
+  addServiceOptions(cmd);
   withExample(cmd, 'callthemes themes --quarter 2021Q2 --lake ./lake');
   cmd.action(async (opts) => {
     const quarter = quarterFrom(opts.quarter);
@@ -99,7 +105,9 @@ export function registerThemes(program: Command): void {
     const store = lakeFrom(opts);
     const keywordEmbedder =
       kv === 'on' ? SifEmbedder.load({ cacheDir: cacheDirFrom(opts.cacheDir) }) : undefined;
+    const services = await servicesFrom(opts, store);
     const res = await runThemeStage({
+      namer: services.themeNamer ?? undefined,
       store,
       quarter,
       runId: newRunId(),
