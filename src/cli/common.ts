@@ -1,7 +1,7 @@
 /** Options and helpers shared by CLI commands. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseQuarter, parseQuarterRange } from '../config/quarter.js';
-import { intSetting, stringSetting } from '../config/settings.js';
+import { intSetting, numberSetting, settingValue, stringSetting } from '../config/settings.js';
 import { type LakeStore, openStore } from '../lake/store.js';
 import { checkSchemaName, QUARTER_BASES, READ_PATHS } from '../sources/capiq/settings.js';
 import { createSource, sourceKinds } from '../sources/index.js';
@@ -106,4 +106,27 @@ export function newRunId(): string {
 /** Attaches an example to a command's --help. */
 export function withExample(cmd: Command, example: string): Command {
   return cmd.addHelpText('after', `\nExample:\n  ${example}\n`);
+}
+
+/** `--min-topic-size` and `--outlier-threshold` after settings precedence (firm-batch and run share them). */
+export function topicSettingsFrom(opts: { minTopicSize?: string; outlierThreshold?: string }): {
+  minTopicSize: number | 'auto';
+  outlierThreshold: number | null;
+} {
+  // Unset means the model's automatic topic size and kept outliers, the model's defaults.
+  const minTopicSize =
+    settingValue('minTopicSize', opts.minTopicSize) === undefined
+      ? 'auto'
+      : intOption('minTopicSize', opts.minTopicSize, 5, 2);
+  let outlierThreshold: number | null = null;
+  if (settingValue('outlierThreshold', opts.outlierThreshold) !== undefined) {
+    try {
+      outlierThreshold = numberSetting('outlierThreshold', opts.outlierThreshold, 0);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (outlierThreshold < -1 || outlierThreshold > 1)
+      throw new UsageError(`invalid outlierThreshold "${outlierThreshold}": expected a cosine in [-1, 1]`);
+  }
+  return { minTopicSize, outlierThreshold };
 }

@@ -1,6 +1,5 @@
 /** `callthemes firm-batch`: stage 1 for one batch of a quarter's firms — sentences, topics, keyword names. */
 import type { Command } from 'commander';
-import { numberSetting, settingValue } from '../../config/settings.js';
 import { SifEmbedder } from '../../embed/sif.js';
 import { cacheDirFrom } from '../../embed/word-vectors.js';
 import { batchCount } from '../../pipeline/batches.js';
@@ -14,6 +13,7 @@ import {
   newRunId,
   quarterFrom,
   sourceFrom,
+  topicSettingsFrom,
   UsageError,
   withExample,
 } from '../common.js';
@@ -54,21 +54,7 @@ export function registerFirmBatch(program: Command): void {
     const flushEvery = intOption('flushEvery', opts.flushEvery, 50);
     const minTokens = intOption('minTokens', opts.minTokens, 5, 0);
     const seed = intOption('seed', opts.seed, 42, 0);
-    // Both settings go flag → env → config file; unset means automatic size and kept outliers.
-    const minClusterSize =
-      settingValue('minTopicSize', opts.minTopicSize) === undefined
-        ? 'auto'
-        : intOption('minTopicSize', opts.minTopicSize, 5, 2);
-    let outlierThreshold: number | null = null;
-    if (settingValue('outlierThreshold', opts.outlierThreshold) !== undefined) {
-      try {
-        outlierThreshold = numberSetting('outlierThreshold', opts.outlierThreshold, 0);
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
-      if (outlierThreshold < -1 || outlierThreshold > 1)
-        throw new UsageError(`invalid outlierThreshold "${outlierThreshold}": expected a cosine in [-1, 1]`);
-    }
+    const { minTopicSize: minClusterSize, outlierThreshold } = topicSettingsFrom(opts);
     const store = lakeFrom(opts);
     const source = await sourceFrom(opts);
     const listing = await source.listFirms(quarter);

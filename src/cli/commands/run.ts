@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
-import { intSetting, numberSetting, settingValue, stringSetting } from '../../config/settings.js';
+import { intSetting, stringSetting } from '../../config/settings.js';
 import { cacheDirFrom } from '../../embed/word-vectors.js';
 import { ServiceSettingError, serviceSettingsFrom } from '../../pipeline/llm-services.js';
 import {
@@ -23,6 +23,7 @@ import {
   intOption,
   newRunId,
   quartersFrom,
+  topicSettingsFrom,
   UsageError,
   withExample,
 } from '../common.js';
@@ -61,25 +62,6 @@ export function firmSelectionFrom(spec: string | undefined): FirmSelection {
   ];
   if (ids.length === 0) throw new UsageError(`--firms ${spec}: the file names no firm ids`);
   return { file: spec, ids };
-}
-
-function topicSettingsFrom(opts: { minTopicSize?: string; outlierThreshold?: string }): RunConfig['topics'] {
-  // Unset means the model's automatic topic size and kept outliers, as in `firm-batch`.
-  const minTopicSize =
-    settingValue('minTopicSize', opts.minTopicSize) === undefined
-      ? 'auto'
-      : intOption('minTopicSize', opts.minTopicSize, 5, 2);
-  let outlierThreshold: number | null = null;
-  if (settingValue('outlierThreshold', opts.outlierThreshold) !== undefined) {
-    try {
-      outlierThreshold = numberSetting('outlierThreshold', opts.outlierThreshold, 0);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    if (outlierThreshold < -1 || outlierThreshold > 1)
-      throw new UsageError(`invalid outlierThreshold "${outlierThreshold}": expected a cosine in [-1, 1]`);
-  }
-  return { minTopicSize, outlierThreshold };
 }
 
 /** The service flags (`--llm-*`, `--embed-*`) after settings precedence, checked here so a bad one exits 2. */
