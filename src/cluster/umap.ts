@@ -101,36 +101,39 @@ export function fuzzySimplicialSet(
   const mix = o.setOpMixRatio ?? 1;
   const k = Math.min(g.k, nNeighbors - 1);
   const { sigmas, rhos } = smoothKnnDist(g, nNeighbors, o.localConnectivity ?? 1);
-  const rows: number[] = [];
-  const cols: number[] = [];
-  const vals: number[] = [];
+  const rows = new Int32Array(g.n * k);
+  const cols = new Int32Array(g.n * k);
+  const vals = new Float64Array(g.n * k);
+  let m = 0;
   for (let i = 0; i < g.n; i++) {
     for (let j = 0; j < k; j++) {
       const col = g.indices[i * g.k + j];
       if (col === i) continue;
       const d = g.distances[i * g.k + j];
-      const v = d - rhos[i] <= 0 || sigmas[i] === 0 ? 1 : Math.exp(-((d - rhos[i]) / sigmas[i]));
-      rows.push(i);
-      cols.push(col);
-      vals.push(v);
+      rows[m] = i;
+      cols[m] = col;
+      vals[m] = d - rhos[i] <= 0 || sigmas[i] === 0 ? 1 : Math.exp(-((d - rhos[i]) / sigmas[i]));
+      m++;
     }
   }
-  const a = sparseFromTriples(g.n, rows, cols, vals);
+  const a = sparseFromTriples(g.n, rows.subarray(0, m), cols.subarray(0, m), vals.subarray(0, m));
   const lookup = (i: number, j: number): number => {
     let lo = a.indptr[i];
     let hi = a.indptr[i + 1] - 1;
     while (lo <= hi) {
-      const m = (lo + hi) >> 1;
-      const c = a.indices[m];
-      if (c === j) return a.weights[m];
-      if (c < j) lo = m + 1;
-      else hi = m - 1;
+      const mid = (lo + hi) >> 1;
+      const c = a.indices[mid];
+      if (c === j) return a.weights[mid];
+      if (c < j) lo = mid + 1;
+      else hi = mid - 1;
     }
     return -1;
   };
-  const sr: number[] = [];
-  const sc: number[] = [];
-  const sv: number[] = [];
+  // Each stored (i, j) gives the union's value for (i, j), and for (j, i) too when j does not store i.
+  const sr = new Int32Array(2 * a.indices.length);
+  const sc = new Int32Array(2 * a.indices.length);
+  const sv = new Float64Array(2 * a.indices.length);
+  let u = 0;
   for (let i = 0; i < g.n; i++) {
     for (let p = a.indptr[i]; p < a.indptr[i + 1]; p++) {
       const j = a.indices[p];
@@ -139,17 +142,19 @@ export function fuzzySimplicialSet(
       const t = Math.max(0, back);
       const s = mix * (v + t - v * t) + (1 - mix) * v * t;
       if (s <= 0) continue;
-      sr.push(i);
-      sc.push(j);
-      sv.push(s);
+      sr[u] = i;
+      sc[u] = j;
+      sv[u] = s;
+      u++;
       if (back < 0) {
-        sr.push(j);
-        sc.push(i);
-        sv.push(s);
+        sr[u] = j;
+        sc[u] = i;
+        sv[u] = s;
+        u++;
       }
     }
   }
-  return sparseFromTriples(g.n, sr, sc, sv);
+  return sparseFromTriples(g.n, sr.subarray(0, u), sc.subarray(0, u), sv.subarray(0, u));
 }
 
 const abCache = new Map<string, { a: number; b: number }>();
@@ -242,18 +247,22 @@ export function spectralInit(graph: SparseGraph, dim: number, rng: Rng, iteratio
     for (let p = graph.indptr[i]; p < graph.indptr[i + 1]; p++) deg[i] += graph.weights[p];
   const invSqrt = deg.map((d) => (d > 0 ? 1 / Math.sqrt(d) : 0));
   const trivial = deg.map((d) => Math.sqrt(d));
+  const { indptr, indices } = graph;
+  // The weights scaled by the column's D^-½ once, so each product is one multiply-add per edge.
+  const scaled = new Float64Array(graph.weights.length);
+  for (let p = 0; p < scaled.length; p++) scaled[p] = graph.weights[p] * invSqrt[indices[p]];
   // (I + M) / 2 has the same eigenvectors with eigenvalues in [0, 1], so power iteration finds the top ones.
+  // One vector of the block at a time, summed in a local: no store inside the innermost loop.
   const apply = (x: Float64Array, y: Float64Array, count: number): void => {
     for (let i = 0; i < n; i++) {
+      const start = indptr[i];
+      const end = indptr[i + 1];
       const o = i * count;
-      for (let c = 0; c < count; c++) y[o + c] = 0;
-      for (let p = graph.indptr[i]; p < graph.indptr[i + 1]; p++) {
-        const j = graph.indices[p];
-        const w = graph.weights[p] * invSqrt[j];
-        const oj = j * count;
-        for (let c = 0; c < count; c++) y[o + c] += w * x[oj + c];
+      for (let c = 0; c < count; c++) {
+        let s = 0;
+        for (let p = start; p < end; p++) s += scaled[p] * x[indices[p] * count + c];
+        y[o + c] = 0.5 * (x[o + c] + invSqrt[i] * s);
       }
-      for (let c = 0; c < count; c++) y[o + c] = 0.5 * (x[o + c] + invSqrt[i] * y[o + c]);
     }
   };
   const vecs = topEigenvectors(n, dim, apply, rng, iterations, [trivial]);
