@@ -3,9 +3,6 @@
  * graph edges, repel each head from uniformly drawn points. This loop is most of a small reduction's time, so it
  * is written for speed: flat typed arrays, locals hoisted, a xorshift32 generator inline (seeded from the caller's
  * Rng, so a seed always gives the same layout), and the arithmetic unrolled for 2 and 5 output dimensions.
- * One difference from umap-learn: the negative samples of an edge are all measured from the head's position after
- * the attraction and their (clipped) repulsions applied together, instead of one after another. The expected step
- * is the same; the draws no longer wait on each other's results, so the CPU overlaps them (≈ 1.2× faster here).
  */
 import type { Rng } from './rng.js';
 import type { SparseGraph } from './sparse.js';
@@ -117,8 +114,7 @@ export function optimizeLayout(
 // - x^b is powPositive (below), about three times as fast as Math.pow in V8;
 // - a draw in [0, n) is floor(u32 · n · 2⁻³²), which needs no division;
 // - every gradient component is clipped to [−4, 4] before the learning rate, as in umap-learn.
-const TWO_POW_32 = 4294967296;
-const INV_TWO_POW_32 = 1 / TWO_POW_32;
+const INV_TWO_POW_32 = 1 / 4294967296;
 
 /** 2^k for k in [−1022, 1023], indexed by k + 1022. */
 const POW2 = Float64Array.from({ length: 2046 }, (_, i) => 2 ** (i - 1022));
@@ -193,12 +189,6 @@ function sgd5(o: Sgd): void {
       }
       nextSample[s] += epochsPerSample[s];
       const nNeg = Math.floor((epoch - nextNeg[s]) / epochsPerNeg[s]);
-      // The repulsions of this head, summed from one position and applied together (see the top of the file).
-      let r0 = 0;
-      let r1 = 0;
-      let r2 = 0;
-      let r3 = 0;
-      let r4 = 0;
       for (let p = 0; p < nNeg; p++) {
         r ^= r << 13;
         r ^= r >>> 17;
@@ -213,17 +203,17 @@ function sgd5(o: Sgd): void {
         const dq = q0 * q0 + q1 * q1 + q2 * q2 + q3 * q3 + q4 * q4;
         if (dq <= 0) continue;
         const c = repel / ((0.001 + dq) * (a * powPositive(dq, b) + 1));
-        r0 += Math.min(4, Math.max(-4, c * q0));
-        r1 += Math.min(4, Math.max(-4, c * q1));
-        r2 += Math.min(4, Math.max(-4, c * q2));
-        r3 += Math.min(4, Math.max(-4, c * q3));
-        r4 += Math.min(4, Math.max(-4, c * q4));
+        let g = c * q0;
+        x0 += Math.min(4, Math.max(-4, g)) * alpha;
+        g = c * q1;
+        x1 += Math.min(4, Math.max(-4, g)) * alpha;
+        g = c * q2;
+        x2 += Math.min(4, Math.max(-4, g)) * alpha;
+        g = c * q3;
+        x3 += Math.min(4, Math.max(-4, g)) * alpha;
+        g = c * q4;
+        x4 += Math.min(4, Math.max(-4, g)) * alpha;
       }
-      x0 += r0 * alpha;
-      x1 += r1 * alpha;
-      x2 += r2 * alpha;
-      x3 += r3 * alpha;
-      x4 += r4 * alpha;
       e[j] = x0;
       e[j + 1] = x1;
       e[j + 2] = x2;
@@ -268,8 +258,6 @@ function sgd2(o: Sgd): void {
       }
       nextSample[s] += epochsPerSample[s];
       const nNeg = Math.floor((epoch - nextNeg[s]) / epochsPerNeg[s]);
-      let r0 = 0;
-      let r1 = 0;
       for (let p = 0; p < nNeg; p++) {
         r ^= r << 13;
         r ^= r >>> 17;
@@ -281,11 +269,11 @@ function sgd2(o: Sgd): void {
         const dq = q0 * q0 + q1 * q1;
         if (dq <= 0) continue;
         const c = repel / ((0.001 + dq) * (a * powPositive(dq, b) + 1));
-        r0 += Math.min(4, Math.max(-4, c * q0));
-        r1 += Math.min(4, Math.max(-4, c * q1));
+        let g = c * q0;
+        x0 += Math.min(4, Math.max(-4, g)) * alpha;
+        g = c * q1;
+        x1 += Math.min(4, Math.max(-4, g)) * alpha;
       }
-      x0 += r0 * alpha;
-      x1 += r1 * alpha;
       e[j] = x0;
       e[j + 1] = x1;
       nextNeg[s] += nNeg * epochsPerNeg[s];
@@ -303,7 +291,6 @@ function sgdAny(o: Sgd): void {
   const attract = -2 * a * b;
   const repel = 2 * gamma * b;
   const x = new Float64Array(dim);
-  const rep = new Float64Array(dim);
   let r = o.seed;
   for (let epoch = 0; epoch < nEpochs; epoch++) {
     const alpha = alpha0 * (1 - epoch / nEpochs);
@@ -329,7 +316,6 @@ function sgdAny(o: Sgd): void {
       }
       nextSample[s] += epochsPerSample[s];
       const nNeg = Math.floor((epoch - nextNeg[s]) / epochsPerNeg[s]);
-      rep.fill(0);
       for (let p = 0; p < nNeg; p++) {
         r ^= r << 13;
         r ^= r >>> 17;
@@ -343,9 +329,11 @@ function sgdAny(o: Sgd): void {
         }
         if (dq <= 0) continue;
         const c = repel / ((0.001 + dq) * (a * powPositive(dq, b) + 1));
-        for (let d = 0; d < dim; d++) rep[d] += Math.min(4, Math.max(-4, c * (x[d] - e[ko + d])));
+        for (let d = 0; d < dim; d++) {
+          const g = c * (x[d] - e[ko + d]);
+          x[d] += Math.min(4, Math.max(-4, g)) * alpha;
+        }
       }
-      for (let d = 0; d < dim; d++) x[d] += rep[d] * alpha;
       for (let d = 0; d < dim; d++) e[j + d] = x[d];
       nextNeg[s] += nNeg * epochsPerNeg[s];
     }
