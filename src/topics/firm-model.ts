@@ -129,7 +129,7 @@ export async function fitFirmTopics(
   if (n >= 2 * mcs && n > o.nComponents + 2) {
     if (o.reducer === 'umap') {
       const nNeighbors = Math.min(o.nNeighbors, n - 1);
-      const g = exactKnn(unit, nNeighbors - 1, 'cosine');
+      const g = exactKnn(unit, nNeighbors - 1, 'cosine', { unitRows: true });
       reduced = umap(unit, {
         knn: g,
         nNeighbors,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { approximateKnn, exactKnn, knn } from '../../src/cluster/knn.js';
-import { matrixFromRows } from '../../src/cluster/matrix.js';
+import { matrixFromRows, normalizeRows } from '../../src/cluster/matrix.js';
 import { gaussianBlobs } from './blobs.js';
 
 test('exact kNN on points of a line: neighbours, distances, ties to the lower index', () => {
@@ -48,4 +48,17 @@ test('HNSW kNN (usearch) recalls ≥ 0.98 of the exact neighbours and never retu
 
 test('kNN rejects k ≥ n', () => {
   assert.throws(() => exactKnn(matrixFromRows([[0], [1]]), 2), /needs more than 2 points/);
+});
+
+test('cosine kNN of unit rows through the inner-product kernel matches the cosine kernel', () => {
+  const unit = normalizeRows(gaussianBlobs(300, 5, 40, 3).m);
+  const cos = exactKnn(unit, 14, 'cosine');
+  const ip = exactKnn(unit, 14, 'cosine', { unitRows: true });
+  let same = 0;
+  for (let i = 0; i < cos.indices.length; i++) {
+    if (cos.indices[i] === ip.indices[i]) same++;
+    assert.ok(Math.abs(cos.distances[i] - ip.distances[i]) < 1e-6);
+  }
+  // Only exact ties (none here) may swap places.
+  assert.equal(same, cos.indices.length);
 });
