@@ -98,6 +98,16 @@ export class KdTree {
     return s;
   }
 
+  /** Pushes an inner node's children onto a search stack, the nearer to position p last (searched first). */
+  pushChildren(stack: Int32Array, top: number, node: number, p: number): number {
+    const l = this.left[node];
+    const r = this.right[node];
+    const nearLeft = this.boxDistance2(l, p) <= this.boxDistance2(r, p);
+    stack[top] = nearLeft ? r : l;
+    stack[top + 1] = nearLeft ? l : r;
+    return top + 2;
+  }
+
   /** Squared distance between two tree positions. */
   distance2(p: number, q: number): number {
     const dim = this.dim;
@@ -149,15 +159,7 @@ export class KdTree {
           }
           continue;
         }
-        const r = this.right[node];
-        // Nearer child last so it is searched first.
-        if (this.boxDistance2(l, p) <= this.boxDistance2(r, p)) {
-          stack[top++] = r;
-          stack[top++] = l;
-        } else {
-          stack[top++] = l;
-          stack[top++] = r;
-        }
+        top = this.pushChildren(stack, top, node, p);
       }
       for (let r = 0; r < k; r++) {
         indices[self * k + r] = bestI[r];
@@ -337,14 +339,7 @@ export function mutualReachabilityMstKdTree(
           }
           continue;
         }
-        const r = right[node];
-        if (tree.boxDistance2(l, p) <= tree.boxDistance2(r, p)) {
-          stack[top++] = r;
-          stack[top++] = l;
-        } else {
-          stack[top++] = l;
-          stack[top++] = r;
-        }
+        top = tree.pushChildren(stack, top, node, p);
       }
     }
     // Components' cheapest edges, cheapest first; a pair chosen from both sides is added once.
