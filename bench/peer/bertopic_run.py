@@ -1,6 +1,6 @@
 """BERTopic on precomputed sentence vectors, one model per firm, timed per firm.
 
-Reads <dir>/firms.json ({firms: [{firm_id, texts, offset, n}], dim, configs}) and <dir>/vectors.f32 (all firms'
+Reads <dir>/firms.json ({firms: [{firm_id, texts, offset, n, names}], dim, configs, stopWords}) and <dir>/vectors.f32 (all firms'
 rows, float32), writes <dir>/bertopic-<config>.json with per-firm seconds, labels and top-25 keywords.
 The embedding model passed to BERTopic raises if it is ever called: every vector comes from the file.
 """
@@ -58,7 +58,7 @@ def main():
         order = [meta["firms"][0]] + meta["firms"]
         for i, f in enumerate(order):
             emb = vecs[f["offset"] : f["offset"] + f["n"]]
-            model = model_for(config, f["n"], meta["stopWords"])
+            model = model_for(config, f["n"], meta["stopWords"] + f.get("names", []))
             c0, w0 = time.process_time(), time.perf_counter()
             try:
                 labels, _ = model.fit_transform(f["texts"], embeddings=emb)

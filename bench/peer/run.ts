@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { matrixFromRows } from '../../src/cluster/matrix.js';
 import { SifEmbedder } from '../../src/embed/sif.js';
 import { fitFirmTopics } from '../../src/topics/firm-model.js';
-import { CALL_STOP_WORDS } from '../../src/topics/stop-words.js';
+import { CALL_STOP_WORDS, callStopWords } from '../../src/topics/stop-words.js';
 import {
   benchArgs,
   loadQuarter,
@@ -47,7 +47,9 @@ const dir = mkdtempSync(join(tmpdir(), 'callthemes-peer-'));
 try {
   let offset = 0;
   const meta = firms.map((f, i) => {
-    const m = { firm_id: f.transcript.firmId, texts: f.texts, offset, n: vectors[i].length };
+    // The call's speaker and firm names, which callthemes also keeps out of its keywords (callStopWords).
+    const names = [...callStopWords(f.transcript)].filter((w) => !CALL_STOP_WORDS.has(w));
+    const m = { firm_id: f.transcript.firmId, texts: f.texts, offset, n: vectors[i].length, names };
     offset += vectors[i].length;
     return m;
   });
@@ -69,7 +71,8 @@ try {
     const m = matrixFromRows(vectors[Math.max(0, i)], embedder.dim);
     const c0 = process.cpuUsage();
     const w0 = performance.now();
-    const fit = await fitFirmTopics(m, f.texts, { ...args.model, topKeywords: 25 });
+    const stopWords = callStopWords(f.transcript);
+    const fit = await fitFirmTopics(m, f.texts, { ...args.model, stopWords, topKeywords: 25 });
     const c = process.cpuUsage(c0);
     const wall = (performance.now() - w0) / 1000;
     if (i < 0) continue;

@@ -11,7 +11,7 @@ import { matrixFromRows, normalizeRows } from '../../src/cluster/matrix.js';
 import { SifEmbedder } from '../../src/embed/sif.js';
 import { termsOf } from '../../src/text/terms.js';
 import { fitFirmTopics } from '../../src/topics/firm-model.js';
-import { CALL_STOP_WORDS } from '../../src/topics/stop-words.js';
+import { callStopWords } from '../../src/topics/stop-words.js';
 import {
   benchArgs,
   loadQuarter,
@@ -32,7 +32,8 @@ const base: TopicScores[] = [];
 const embedTerms = (terms: readonly string[]) => embedder.embed(terms);
 for (const f of firms) {
   const m = matrixFromRows(await embedder.embed(f.texts), embedder.dim);
-  const fit = await fitFirmTopics(m, f.texts, { ...args.model, topKeywords: 25 }, embedTerms);
+  const stopWords = callStopWords(f.transcript);
+  const fit = await fitFirmTopics(m, f.texts, { ...args.model, stopWords, topKeywords: 25 }, embedTerms);
   ours.push(
     scoreTopics(
       ref,
@@ -43,7 +44,7 @@ for (const f of firms) {
   // Baseline: k-means with the same number of topics (at least 2), every sentence assigned.
   const k = Math.min(Math.max(2, fit.topics.length), m.rows);
   const km = kmeans(normalizeRows(m), k, { seed: 42 });
-  const docs = f.texts.map((t) => termsOf(t, { ngramMax: 2, stopWords: CALL_STOP_WORDS }));
+  const docs = f.texts.map((t) => termsOf(t, { ngramMax: 2, stopWords }));
   const vocab = buildVocabulary(docs, { minDf: 2 });
   const w = cTfIdf(classTermCounts(docs, km.labels, k, vocab), vocab.terms.length);
   base.push(

@@ -24,15 +24,24 @@ export function topEigenvectors(
   for (let i = 0; i < x.length; i++) x[i] = rng.normal();
   let y = new Float64Array(n * count);
   const cols = Array.from({ length: count }, () => new Float64Array(n));
+  // Gram–Schmidt works on columns; the operator takes the block row-major, so copy across around it.
   const orthonormaliseBlock = (blk: Float64Array): void => {
-    for (let c = 0; c < count; c++) for (let i = 0; i < n; i++) cols[c][i] = blk[i * count + c];
+    for (let i = 0; i < n; i++) {
+      const o = i * count;
+      for (let c = 0; c < count; c++) cols[c][i] = blk[o + c];
+    }
     orthonormalise(cols, fixed);
-    for (let c = 0; c < count; c++) for (let i = 0; i < n; i++) blk[i * count + c] = cols[c][i];
+    for (let i = 0; i < n; i++) {
+      const o = i * count;
+      for (let c = 0; c < count; c++) blk[o + c] = cols[c][i];
+    }
   };
   orthonormaliseBlock(x);
   for (let it = 0; it < iterations; it++) {
     applyBlock(x, y, count);
-    [x, y] = [y, x];
+    const swap = x;
+    x = y;
+    y = swap;
     orthonormaliseBlock(x);
   }
   // Rayleigh–Ritz on the small block so the vectors come out ordered by eigenvalue.
@@ -63,17 +72,23 @@ function normalise(v: Float64Array): void {
   if (s > 0) for (let i = 0; i < v.length; i++) v[i] /= s;
 }
 
-/** Modified Gram–Schmidt against `fixed` and then within the block. */
+/** Modified Gram–Schmidt against `fixed` and then within the block (no allocation: it runs every iteration). */
 function orthonormalise(block: Float64Array[], fixed: readonly Float64Array[]): void {
+  const nFixed = fixed.length;
   for (let c = 0; c < block.length; c++) {
     const v = block[c];
-    for (const u of [...fixed, ...block.slice(0, c)]) {
-      const p = dotF(v, u);
-      for (let i = 0; i < v.length; i++) v[i] -= p * u[i];
+    const n = v.length;
+    for (let q = 0; q < nFixed + c; q++) {
+      const u = q < nFixed ? fixed[q] : block[q - nFixed];
+      let p = 0;
+      for (let i = 0; i < n; i++) p += v[i] * u[i];
+      for (let i = 0; i < n; i++) v[i] -= p * u[i];
     }
-    const s = Math.sqrt(dotF(v, v));
-    if (s > 1e-12) for (let i = 0; i < v.length; i++) v[i] /= s;
-    else for (let i = 0; i < v.length; i++) v[i] = 0;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += v[i] * v[i];
+    s = Math.sqrt(s);
+    if (s > 1e-12) for (let i = 0; i < n; i++) v[i] /= s;
+    else v.fill(0);
   }
 }
 

@@ -26,7 +26,8 @@ export function sparseFromTriples(
     idx[p] = cols[e];
     w[p] = weights[e];
   }
-  // Sort each row by column and merge duplicates.
+  // Sort each row by column (insertion sort: rows are short; a long row falls back to Array.sort) and merge
+  // duplicates.
   const indptr = new Int32Array(n + 1);
   const outIdx = new Int32Array(rows.length);
   const outW = new Float64Array(rows.length);
@@ -34,9 +35,27 @@ export function sparseFromTriples(
   for (let i = 0; i < n; i++) {
     const start = counts[i];
     const end = counts[i + 1];
-    const order = Array.from({ length: end - start }, (_, t) => start + t).sort((a, b) => idx[a] - idx[b]);
+    if (end - start > 64) {
+      const order = Array.from({ length: end - start }, (_, t) => start + t).sort((a, b) => idx[a] - idx[b]);
+      const ci = order.map((p) => idx[p]);
+      const cw = order.map((p) => w[p]);
+      idx.set(ci, start);
+      w.set(cw, start);
+    } else {
+      for (let p = start + 1; p < end; p++) {
+        const c = idx[p];
+        const v = w[p];
+        let q = p - 1;
+        for (; q >= start && idx[q] > c; q--) {
+          idx[q + 1] = idx[q];
+          w[q + 1] = w[q];
+        }
+        idx[q + 1] = c;
+        w[q + 1] = v;
+      }
+    }
     let last = -1;
-    for (const p of order) {
+    for (let p = start; p < end; p++) {
       if (idx[p] === last) outW[nnz - 1] += w[p];
       else {
         outIdx[nnz] = idx[p];

@@ -6,9 +6,12 @@
 
 import { topEigenvectors } from './eigen.js';
 import { type KnnGraph, knn, type Metric } from './knn.js';
+import { type LayoutOptions, optimizeLayout } from './layout.js';
 import { type Matrix, matrix } from './matrix.js';
 import { Rng } from './rng.js';
 import { type SparseGraph, sparseFromTriples } from './sparse.js';
+
+export { type LayoutOptions, optimizeLayout } from './layout.js';
 
 export interface UmapOptions {
   /** Neighbourhood size counting the point itself, as in umap-learn (default 15). */
@@ -98,36 +101,39 @@ export function fuzzySimplicialSet(
   const mix = o.setOpMixRatio ?? 1;
   const k = Math.min(g.k, nNeighbors - 1);
   const { sigmas, rhos } = smoothKnnDist(g, nNeighbors, o.localConnectivity ?? 1);
-  const rows: number[] = [];
-  const cols: number[] = [];
-  const vals: number[] = [];
+  const rows = new Int32Array(g.n * k);
+  const cols = new Int32Array(g.n * k);
+  const vals = new Float64Array(g.n * k);
+  let m = 0;
   for (let i = 0; i < g.n; i++) {
     for (let j = 0; j < k; j++) {
       const col = g.indices[i * g.k + j];
       if (col === i) continue;
       const d = g.distances[i * g.k + j];
-      const v = d - rhos[i] <= 0 || sigmas[i] === 0 ? 1 : Math.exp(-((d - rhos[i]) / sigmas[i]));
-      rows.push(i);
-      cols.push(col);
-      vals.push(v);
+      rows[m] = i;
+      cols[m] = col;
+      vals[m] = d - rhos[i] <= 0 || sigmas[i] === 0 ? 1 : Math.exp(-((d - rhos[i]) / sigmas[i]));
+      m++;
     }
   }
-  const a = sparseFromTriples(g.n, rows, cols, vals);
+  const a = sparseFromTriples(g.n, rows.subarray(0, m), cols.subarray(0, m), vals.subarray(0, m));
   const lookup = (i: number, j: number): number => {
     let lo = a.indptr[i];
     let hi = a.indptr[i + 1] - 1;
     while (lo <= hi) {
-      const m = (lo + hi) >> 1;
-      const c = a.indices[m];
-      if (c === j) return a.weights[m];
-      if (c < j) lo = m + 1;
-      else hi = m - 1;
+      const mid = (lo + hi) >> 1;
+      const c = a.indices[mid];
+      if (c === j) return a.weights[mid];
+      if (c < j) lo = mid + 1;
+      else hi = mid - 1;
     }
     return -1;
   };
-  const sr: number[] = [];
-  const sc: number[] = [];
-  const sv: number[] = [];
+  // Each stored (i, j) gives the union's value for (i, j), and for (j, i) too when j does not store i.
+  const sr = new Int32Array(2 * a.indices.length);
+  const sc = new Int32Array(2 * a.indices.length);
+  const sv = new Float64Array(2 * a.indices.length);
+  let u = 0;
   for (let i = 0; i < g.n; i++) {
     for (let p = a.indptr[i]; p < a.indptr[i + 1]; p++) {
       const j = a.indices[p];
@@ -136,17 +142,19 @@ export function fuzzySimplicialSet(
       const t = Math.max(0, back);
       const s = mix * (v + t - v * t) + (1 - mix) * v * t;
       if (s <= 0) continue;
-      sr.push(i);
-      sc.push(j);
-      sv.push(s);
+      sr[u] = i;
+      sc[u] = j;
+      sv[u] = s;
+      u++;
       if (back < 0) {
-        sr.push(j);
-        sc.push(i);
-        sv.push(s);
+        sr[u] = j;
+        sc[u] = i;
+        sv[u] = s;
+        u++;
       }
     }
   }
-  return sparseFromTriples(g.n, sr, sc, sv);
+  return sparseFromTriples(g.n, sr.subarray(0, u), sc.subarray(0, u), sv.subarray(0, u));
 }
 
 const abCache = new Map<string, { a: number; b: number }>();
@@ -239,18 +247,22 @@ export function spectralInit(graph: SparseGraph, dim: number, rng: Rng, iteratio
     for (let p = graph.indptr[i]; p < graph.indptr[i + 1]; p++) deg[i] += graph.weights[p];
   const invSqrt = deg.map((d) => (d > 0 ? 1 / Math.sqrt(d) : 0));
   const trivial = deg.map((d) => Math.sqrt(d));
+  const { indptr, indices } = graph;
+  // The weights scaled by the column's D^-½ once, so each product is one multiply-add per edge.
+  const scaled = new Float64Array(graph.weights.length);
+  for (let p = 0; p < scaled.length; p++) scaled[p] = graph.weights[p] * invSqrt[indices[p]];
   // (I + M) / 2 has the same eigenvectors with eigenvalues in [0, 1], so power iteration finds the top ones.
+  // One vector of the block at a time, summed in a local: no store inside the innermost loop.
   const apply = (x: Float64Array, y: Float64Array, count: number): void => {
     for (let i = 0; i < n; i++) {
+      const start = indptr[i];
+      const end = indptr[i + 1];
       const o = i * count;
-      for (let c = 0; c < count; c++) y[o + c] = 0;
-      for (let p = graph.indptr[i]; p < graph.indptr[i + 1]; p++) {
-        const j = graph.indices[p];
-        const w = graph.weights[p] * invSqrt[j];
-        const oj = j * count;
-        for (let c = 0; c < count; c++) y[o + c] += w * x[oj + c];
+      for (let c = 0; c < count; c++) {
+        let s = 0;
+        for (let p = start; p < end; p++) s += scaled[p] * x[indices[p] * count + c];
+        y[o + c] = 0.5 * (x[o + c] + invSqrt[i] * s);
       }
-      for (let c = 0; c < count; c++) y[o + c] = 0.5 * (x[o + c] + invSqrt[i] * y[o + c]);
     }
   };
   const vecs = topEigenvectors(n, dim, apply, rng, iterations, [trivial]);
@@ -291,106 +303,6 @@ export function pcaInit(m: Matrix, dim: number, rng: Rng, iterations = 50): Floa
   }
   noisyScale(out, rng);
   return out;
-}
-
-export interface LayoutOptions {
-  nEpochs: number;
-  a: number;
-  b: number;
-  learningRate?: number;
-  negativeSampleRate?: number;
-  repulsionStrength?: number;
-}
-
-/** SGD over the graph's edges with negative sampling (umap-learn's optimize_layout_euclidean, move_other). */
-export function optimizeLayout(
-  graph: SparseGraph,
-  embedding: Float64Array,
-  dim: number,
-  o: LayoutOptions,
-  rng: Rng,
-): void {
-  const n = graph.n;
-  const { a, b, nEpochs } = o;
-  const gamma = o.repulsionStrength ?? 1;
-  const alpha0 = o.learningRate ?? 1;
-  const negRate = o.negativeSampleRate ?? 5;
-  let wMax = 0;
-  for (const w of graph.weights) wMax = Math.max(wMax, w);
-  // Edges too weak to be sampled once in nEpochs are dropped, as umap-learn does.
-  const heads: number[] = [];
-  const tails: number[] = [];
-  const eps: number[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let p = graph.indptr[i]; p < graph.indptr[i + 1]; p++) {
-      const w = graph.weights[p];
-      if (w < wMax / nEpochs) continue;
-      heads.push(i);
-      tails.push(graph.indices[p]);
-      eps.push(wMax / w);
-    }
-  }
-  const m = heads.length;
-  const head = Int32Array.from(heads);
-  const tail = Int32Array.from(tails);
-  const epochsPerSample = Float64Array.from(eps);
-  const epochsPerNeg = epochsPerSample.map((e) => e / negRate);
-  const nextSample = Float64Array.from(epochsPerSample);
-  const nextNeg = Float64Array.from(epochsPerNeg);
-  // umap-learn rescales the initial layout to [0, 10] per axis before optimising.
-  for (let c = 0; c < dim; c++) {
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < n; i++) {
-      lo = Math.min(lo, embedding[i * dim + c]);
-      hi = Math.max(hi, embedding[i * dim + c]);
-    }
-    const span = hi - lo || 1;
-    for (let i = 0; i < n; i++) embedding[i * dim + c] = (10 * (embedding[i * dim + c] - lo)) / span;
-  }
-  const e = embedding;
-  // x^b as exp(b·ln x): about twice as fast as Math.pow in V8, and this loop is the whole cost of UMAP.
-  for (let epoch = 0; epoch < nEpochs; epoch++) {
-    const alpha = alpha0 * (1 - epoch / nEpochs);
-    for (let s = 0; s < m; s++) {
-      if (nextSample[s] > epoch) continue;
-      const j = head[s] * dim;
-      const k = tail[s] * dim;
-      let d2 = 0;
-      for (let d = 0; d < dim; d++) {
-        const t = e[j + d] - e[k + d];
-        d2 += t * t;
-      }
-      if (d2 > 0) {
-        const pb = Math.exp(b * Math.log(d2));
-        const coeff = (-2 * a * b * (pb / d2)) / (a * pb + 1);
-        for (let d = 0; d < dim; d++) {
-          let g = coeff * (e[j + d] - e[k + d]);
-          g = Math.max(-4, Math.min(4, g)) * alpha;
-          e[j + d] += g;
-          e[k + d] -= g;
-        }
-      }
-      nextSample[s] += epochsPerSample[s];
-      const nNeg = Math.floor((epoch - nextNeg[s]) / epochsPerNeg[s]);
-      for (let p = 0; p < nNeg; p++) {
-        const ko = rng.int(n) * dim;
-        if (ko === j) continue;
-        let q2 = 0;
-        for (let d = 0; d < dim; d++) {
-          const t = e[j + d] - e[ko + d];
-          q2 += t * t;
-        }
-        if (q2 <= 0) continue;
-        const coeff = (2 * gamma * b) / ((0.001 + q2) * (a * Math.exp(b * Math.log(q2)) + 1));
-        for (let d = 0; d < dim; d++) {
-          const g = coeff * (e[j + d] - e[ko + d]);
-          e[j + d] += Math.max(-4, Math.min(4, g)) * alpha;
-        }
-      }
-      nextNeg[s] += nNeg * epochsPerNeg[s];
-    }
-  }
 }
 
 /** Reduces the rows of `m` to `nComponents` dimensions. Returns an n × nComponents matrix. */

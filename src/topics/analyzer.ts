@@ -1,5 +1,6 @@
 /**
- * The firm analyzer of stage 1: embeds a call's kept sentences, fits the firm topic model, names the topics
+ * The firm analyzer of stage 1: embeds a call's kept sentences, fits the firm topic model (keywords without the
+ * call's own speaker and firm names: callStopWords), names the topics
  * (keyword namer unless another TopicNamer is given) and returns `topics` rows and topic_id per sentence.
  */
 import { matrixFromRows } from '../cluster/matrix.js';
@@ -10,6 +11,7 @@ import type { FirmAnalysis, FirmAnalyzer } from '../pipeline/firm-stage.js';
 import type { PreparedSentence } from '../pipeline/prepare-sentences.js';
 import type { Transcript } from '../sources/types.js';
 import { type FirmTopicOptions, type FirmTopicResult, fitFirmTopics } from './firm-model.js';
+import { callStopWords } from './stop-words.js';
 
 export interface FirmTimings {
   firmId: string;
@@ -44,7 +46,8 @@ export function createTopicAnalyzer(o: TopicAnalyzerOptions): FirmAnalyzer {
     const t0 = performance.now();
     const rows = await o.embedder.embed(texts);
     const t1 = performance.now();
-    const fit = await fitFirmTopics(matrixFromRows(rows, o.embedder.dim), texts, o.model, embedTerms);
+    const model = { ...o.model, stopWords: callStopWords(t, o.model?.stopWords) };
+    const fit = await fitFirmTopics(matrixFromRows(rows, o.embedder.dim), texts, model, embedTerms);
     const ids = fit.topics.map((_, i) => topicId(t.firmId, t.quarter, i));
     const t2 = performance.now();
     const names = await namer.nameFirmTopics(

@@ -34,7 +34,17 @@ export interface FirmTopicOptions {
   ngramMax: number;
   /** A keyword must occur in at least this many of the firm's sentences (default 2). */
   minDf: number;
+  /**
+   * Keywords found in at least this many of the topic's sentences rank before the others (default 3; 1 turns
+   * it off): on 2021Q1 it raised NPMI from −0.21 to −0.17 with the list still filled to topKeywords.
+   */
+  minTopicDf: number;
+  /** Count a term once per sentence however often the sentence repeats it (default false, as BERTopic). */
+  binaryCounts: boolean;
   topKeywords: number;
+  /** c-TF-IDF variants from BERTopic: √tf (reduce_frequent_words) and the BM25 idf (both off by default). */
+  reduceFrequentWords: boolean;
+  bm25Weighting: boolean;
   /** MMR over the top 30 c-TF-IDF terms against the topic centroid; 0 keeps the c-TF-IDF order. */
   keywordDiversity: number;
   representatives: number;
@@ -56,7 +66,11 @@ export const DEFAULT_FIRM_TOPIC_OPTIONS: FirmTopicOptions = {
   maxTopicShare: 0.35,
   ngramMax: 2,
   minDf: 2,
+  minTopicDf: 3,
+  binaryCounts: false,
   topKeywords: 10,
+  reduceFrequentWords: false,
+  bm25Weighting: false,
   keywordDiversity: 0,
   representatives: 5,
   outlierThreshold: null,
@@ -214,15 +228,34 @@ async function describeTopics(
   // The outliers form one more class, as in BERTopic, so they count in every term's frequency.
   const hasOutliers = labels.some((l) => l < 0);
   const classOf = hasOutliers ? labels.map((l) => (l < 0 ? nTopics : l)) : labels;
-  const counts = classTermCounts(docs, classOf, nTopics + (hasOutliers ? 1 : 0), vocab);
-  const weights = cTfIdf(counts, vocab.terms.length);
+  const nClasses = nTopics + (hasOutliers ? 1 : 0);
+  const sets = o.binaryCounts || o.minTopicDf > 1 ? docs.map((d) => [...new Set(d)]) : docs;
+  const counts = classTermCounts(o.binaryCounts ? sets : docs, classOf, nClasses, vocab);
+  const weights = cTfIdf(counts, vocab.terms.length, {
+    reduceFrequentWords: o.reduceFrequentWords,
+    bm25Weighting: o.bm25Weighting,
+  });
   const useMmr = o.keywordDiversity > 0 && embedTerms !== undefined;
   const members: number[][] = Array.from({ length: nTopics }, () => []);
   labels.forEach((l, i) => {
     if (l >= 0) members[l].push(i);
   });
   const centroids = members.map((m) => meanRow(unit, m));
-  let ranked = members.map((_, t) => topTerms(weights[t], useMmr ? 30 : o.topKeywords));
+  // With minTopicDf > 1, terms found in at least that many of the topic's sentences rank first (by c-TF-IDF),
+  // then those in fewer: a term that one sentence repeats is rarely what the topic is about, and the list is
+  // still filled to topKeywords when a small topic has too few well-supported terms.
+  const df = o.minTopicDf > 1 ? classTermCounts(sets, classOf, nClasses, vocab) : null;
+  let ranked = members.map((_, t) => {
+    const n = useMmr ? 30 : o.topKeywords;
+    if (!df) return topTerms(weights[t], n);
+    const support = df[t];
+    return [...weights[t].entries()]
+      .filter(([, w]) => w > 0)
+      .map(([term, score]) => ({ term, score, tier: Math.min(support.get(term) ?? 0, o.minTopicDf) }))
+      .sort((a, b) => b.tier - a.tier || b.score - a.score || a.term - b.term)
+      .slice(0, n)
+      .map(({ term, score }) => ({ term, score }));
+  });
   if (useMmr) {
     // One embedding call for every topic's candidates, then MMR against each topic's centroid.
     const all = [...new Set(ranked.flatMap((r) => r.map((x) => x.term)))];

@@ -4,6 +4,9 @@
  * greetings, hedges, time words every call uses ("quarter", "year") and spoken discourse markers.
  */
 
+import type { Transcript } from '../sources/types.js';
+import { tokenize } from '../text/tokens.js';
+
 const ENGLISH = `a about above across after afterwards again against all almost alone along already also although always am
 among amongst amoungst amount an and another any anyhow anyone anything anyway anywhere are around as at back
 be became because become becomes becoming been before beforehand behind being below beside besides between
@@ -38,6 +41,13 @@ related specific specifically particular particularly certain different signific
 comment comments commentary color remarks prepared slide slides page discussed discuss hear heard happy pleased
 remind reminder welcome joining joined`;
 
+// Spoken Q&A: how analysts open, hedge and close a question, and how speakers answer; no topic of their own.
+const QA_DISCOURSE = `follow-up follow-ups followup follow ask asked asking asks curious appreciate appreciated
+congrats congratulations hey hi hello helpful guess wondering wonder quick quickly mean means meant exactly add
+adding tell telling hope hoping absolutely definitely sorry understand understood fair correct alright nice awesome
+terrific wonderful fantastic perfect elaborate unpack dig drill frame framing stuff honestly frankly candidly
+literally essentially sense`;
+
 const split = (s: string): string[] => s.split(/\s+/).filter(Boolean);
 
 export const CALL_STOP_WORDS: ReadonlySet<string> = new Set([
@@ -45,4 +55,24 @@ export const CALL_STOP_WORDS: ReadonlySet<string> = new Set([
   ...split(CONTRACTIONS),
   ...split(CONTRACTIONS).map((w) => w.replace("'", '’')),
   ...split(CALL_FILLER),
+  ...split(QA_DISCOURSE),
 ]);
+
+/** The spoken-Q&A part of CALL_STOP_WORDS on its own (benchmarks measure what it changes). */
+export const QA_DISCOURSE_WORDS: ReadonlySet<string> = new Set(split(QA_DISCOURSE));
+
+/**
+ * One call's stop words: `base` plus the words of its speakers' names and of the firm's name, which run through
+ * the Q&A ("Thanks, Steve") and the prepared remarks of every topic of that call and name none of them.
+ */
+export function callStopWords(
+  t: Pick<Transcript, 'firmName' | 'components'>,
+  base: ReadonlySet<string> = CALL_STOP_WORDS,
+): ReadonlySet<string> {
+  const out = new Set(base);
+  const names = new Set<string>();
+  if (t.firmName) names.add(t.firmName);
+  for (const c of t.components) if (c.speakerName) names.add(c.speakerName);
+  for (const name of names) for (const w of tokenize(name)) out.add(w.replace(/['’]s$/, ''));
+  return out;
+}

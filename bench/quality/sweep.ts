@@ -1,0 +1,96 @@
+/**
+ * Quality sweep: several firm-model settings over the same firms in one process (vectors and the NPMI reference
+ * built once), one row per setting. Besides the harness's measures it prints the share of top-10 keyword pairs
+ * that never share a sentence in the quarter (each scores −1 in NPMI), which explains most of the NPMI gaps, and
+ * the share of topics with fewer than 10 keywords (NPMI averages over the pairs a topic has).
+ *
+ *   npx tsx bench/quality/sweep.ts --source motley-json --quarter 2021Q1 --firms 40 \
+ *     --models '[{}, {"ngramMax": 1}, {"maxTopicShare": 1}]'
+ */
+import { matrixFromRows } from '../../src/cluster/matrix.js';
+import { SifEmbedder } from '../../src/embed/sif.js';
+import { fitFirmTopics } from '../../src/topics/firm-model.js';
+import { CALL_STOP_WORDS, callStopWords, QA_DISCOURSE_WORDS } from '../../src/topics/stop-words.js';
+import {
+  type BenchFirm,
+  benchArgs,
+  loadQuarter,
+  mean,
+  printTable,
+  quantile,
+  referenceIndex,
+  scoreTopics,
+} from '../common.js';
+
+const args = benchArgs({ models: { type: 'string', default: '[{}]' } });
+const models = JSON.parse(String(args.values.models)) as Record<string, unknown>[];
+const embedder = SifEmbedder.load();
+const firms = await loadQuarter(args.source, args.input, args.quarter, args.firms);
+const ref = referenceIndex(firms);
+const mats = await Promise.all(
+  firms.map(async (f) => matrixFromRows(await embedder.embed(f.texts), embedder.dim)),
+);
+console.log(`sweep ${args.source} ${args.quarter}: ${firms.length} firms, ${ref.nDocs} reference sentences`);
+const rows: (string | number)[][] = [];
+for (const model of models) {
+  // Two switches of the sweep itself: qaWords false drops the spoken-Q&A stop words, speakerNames false the
+  // call's speaker and firm names (both on by default, as in the analyzer).
+  const {
+    qaWords = true,
+    speakerNames = true,
+    ...rest
+  } = model as { qaWords?: boolean; speakerNames?: boolean };
+  const base = qaWords
+    ? CALL_STOP_WORDS
+    : new Set([...CALL_STOP_WORDS].filter((w) => !QA_DISCOURSE_WORDS.has(w)));
+  const stopWordsFor = (f: BenchFirm) => (speakerNames ? callStopWords(f.transcript, base) : base);
+  const s = [];
+  let pairs = 0;
+  let never = 0;
+  let topics = 0;
+  let short = 0;
+  for (const [i, f] of firms.entries()) {
+    const fit = await fitFirmTopics(mats[i], f.texts, {
+      ...rest,
+      stopWords: stopWordsFor(f),
+      topKeywords: 25,
+    });
+    const keywords = fit.topics.map((t) => t.keywords);
+    s.push(scoreTopics(ref, keywords, fit.labels));
+    for (const k of keywords) {
+      const top = k.slice(0, 10);
+      topics++;
+      if (top.length < 10) short++;
+      for (let a = 0; a < top.length; a++)
+        for (let b = a + 1; b < top.length; b++) {
+          pairs++;
+          if (ref.together(top[a], top[b]) === 0) never++;
+        }
+    }
+  }
+  const nTopics = s.map((x) => x.nTopics);
+  rows.push([
+    JSON.stringify(model),
+    mean(nTopics),
+    `${quantile(nTopics, 0.1)}–${quantile(nTopics, 0.9)}`,
+    `${(100 * mean(s.map((x) => x.outlierShare))).toFixed(1)}%`,
+    mean(s.map((x) => x.npmi)),
+    `${((100 * never) / Math.max(1, pairs)).toFixed(1)}%`,
+    mean(s.map((x) => x.diversity)),
+    `${((100 * short) / Math.max(1, topics)).toFixed(1)}%`,
+  ]);
+  console.log(`done ${JSON.stringify(model)}`);
+}
+printTable(
+  [
+    'model',
+    'topics/firm',
+    'p10–p90',
+    'outliers',
+    'NPMI top-10',
+    'pairs never together',
+    'diversity',
+    '< 10 keywords',
+  ],
+  rows,
+);
