@@ -65,7 +65,7 @@ export function timedThemes(lake: string, quarter: string, extra: string[]): Run
   );
   return {
     quarter,
-    wall: parseClock(field('Elapsed \\(wall clock\\) time')),
+    wall: parseClock(field('Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)')),
     cpu: Number(field('User time')) + Number(field('System time')),
     peakMb: Number(field('Maximum resident set size')) / 1024,
     load,

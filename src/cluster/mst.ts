@@ -100,6 +100,15 @@ export function mutualReachabilityMstDense(
   return { tree: { n, from, to, weight }, core };
 }
 
+/** Connected components of a kNN graph's undirected edges. */
+export function countComponents(g: KnnGraph): number {
+  const ds = new DisjointSet(g.n);
+  let components = g.n;
+  for (let i = 0; i < g.n; i++)
+    for (let r = 0; r < g.k; r++) if (ds.union(i, g.indices[i * g.k + r])) components--;
+  return components;
+}
+
 /** Union–find with path halving and union by size. */
 export class DisjointSet {
   readonly parent: Int32Array;

@@ -6,6 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import type { Quarter } from '../config/quarter.js';
 import { parseStem } from './file-names.js';
+import { addListing, type ListingIndex, listingOf, sortListings, unplacedRejects } from './listing-index.js';
 import {
   type Component,
   type FetchResult,
@@ -34,10 +35,7 @@ export interface ParsedFile {
   callDate?: string | null;
 }
 
-interface Index {
-  byQuarter: Map<Quarter, FirmRef[]>;
-  rejects: SourceReject[];
-}
+type Index = ListingIndex;
 
 export abstract class FileSource implements TranscriptSource {
   abstract readonly kind: string;
@@ -85,12 +83,14 @@ export abstract class FileSource implements TranscriptSource {
         continue;
       }
       seen.set(key, rel);
-      const list = byQuarter.get(info.quarter) ?? [];
-      list.push({ firmId: info.ticker, ticker: info.ticker, quarter: info.quarter, sourceRef: rel });
-      byQuarter.set(info.quarter, list);
+      addListing(byQuarter, {
+        firmId: info.ticker,
+        ticker: info.ticker,
+        quarter: info.quarter,
+        sourceRef: rel,
+      });
     }
-    for (const list of byQuarter.values())
-      list.sort((a, b) => (a.firmId < b.firmId ? -1 : a.firmId > b.firmId ? 1 : 0));
+    sortListings(byQuarter);
     return { byQuarter, rejects };
   }
 
@@ -100,16 +100,12 @@ export abstract class FileSource implements TranscriptSource {
   }
 
   async listFirms(quarter: Quarter): Promise<FirmListing> {
-    const idx = await this.getIndex();
-    return {
-      firms: [...(idx.byQuarter.get(quarter) ?? [])],
-      rejects: idx.rejects.filter((r) => r.quarter === quarter),
-    };
+    return listingOf(await this.getIndex(), quarter);
   }
 
   /** Files whose names could not be parsed at all (no quarter known). */
   async unplacedRejects(): Promise<SourceReject[]> {
-    return (await this.getIndex()).rejects.filter((r) => r.quarter === null);
+    return unplacedRejects(await this.getIndex());
   }
 
   async *fetchTranscripts(quarter: Quarter, firmIds: readonly string[]): AsyncIterable<FetchResult> {

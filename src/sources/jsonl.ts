@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { isQuarter, type Quarter } from '../config/quarter.js';
+import { addListing, type ListingIndex, listingOf, sortListings, unplacedRejects } from './listing-index.js';
 import {
   type Component,
   type FetchResult,
@@ -45,10 +46,8 @@ interface LineRef {
   line: number;
 }
 
-interface Index {
-  byQuarter: Map<Quarter, FirmRef[]>;
+interface Index extends ListingIndex {
   lines: Map<string, LineRef>;
-  rejects: SourceReject[];
 }
 
 function describeZodError(err: z.ZodError): string {
@@ -124,13 +123,10 @@ export class JsonlSource implements TranscriptSource {
         }
         lines.set(key, { file, line: lineNo });
         const t = (obj as { ticker?: unknown }).ticker;
-        const list = byQuarter.get(quarter) ?? [];
-        list.push({ firmId, ticker: typeof t === 'string' ? t : null, quarter, sourceRef });
-        byQuarter.set(quarter, list);
+        addListing(byQuarter, { firmId, ticker: typeof t === 'string' ? t : null, quarter, sourceRef });
       }
     }
-    for (const list of byQuarter.values())
-      list.sort((a, b) => (a.firmId < b.firmId ? -1 : a.firmId > b.firmId ? 1 : 0));
+    sortListings(byQuarter);
     return { byQuarter, lines, rejects };
   }
 
@@ -140,15 +136,11 @@ export class JsonlSource implements TranscriptSource {
   }
 
   async listFirms(quarter: Quarter): Promise<FirmListing> {
-    const idx = await this.getIndex();
-    return {
-      firms: [...(idx.byQuarter.get(quarter) ?? [])],
-      rejects: idx.rejects.filter((r) => r.quarter === quarter),
-    };
+    return listingOf(await this.getIndex(), quarter);
   }
 
   async unplacedRejects(): Promise<SourceReject[]> {
-    return (await this.getIndex()).rejects.filter((r) => r.quarter === null);
+    return unplacedRejects(await this.getIndex());
   }
 
   async *fetchTranscripts(quarter: Quarter, firmIds: readonly string[]): AsyncIterable<FetchResult> {
