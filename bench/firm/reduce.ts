@@ -5,12 +5,14 @@
  * so the ratio comes from one process on one machine state. CPU milliseconds per firm, median of --repeats.
  *
  *   npx tsx bench/firm/reduce.ts --source motley-json --quarter 2021Q2 [--firms N] [--repeats 5] [--epochs 50]
+ *     [--init-iterations 20]
  */
 import { exactKnn } from '../../src/cluster/knn.js';
 import { matrixFromRows, normalizeRows } from '../../src/cluster/matrix.js';
 import { Rng } from '../../src/cluster/rng.js';
 import { findAbParams, fuzzySimplicialSet, optimizeLayout, spectralInit } from '../../src/cluster/umap.js';
 import { SifEmbedder } from '../../src/embed/sif.js';
+import { DEFAULT_FIRM_TOPIC_OPTIONS } from '../../src/topics/firm-model.js';
 import { benchArgs, loadQuarter, printTable, quantile } from '../common.js';
 import { optimizeLayoutBefore } from './layout-before.js';
 
@@ -18,10 +20,12 @@ const args = benchArgs({
   repeats: { type: 'string', default: '5' },
   epochs: { type: 'string', default: '50' },
   dim: { type: 'string', default: '5' },
+  'init-iterations': { type: 'string', default: String(DEFAULT_FIRM_TOPIC_OPTIONS.spectralIterations) },
 });
 const repeats = Number(args.values.repeats);
 const nEpochs = Number(args.values.epochs);
 const dim = Number(args.values.dim);
+const initIterations = Number(args.values['init-iterations']);
 const embedder = SifEmbedder.load();
 const firms = await loadQuarter(args.source, args.input, args.quarter, args.firms);
 const units = await Promise.all(
@@ -45,7 +49,7 @@ for (let r = -1; r < repeats; r++) {
     if (r < 0 && i > 0) break;
     const [g, tKnn] = cpuMs(() => exactKnn(unit, 14, 'cosine', { unitRows: true }));
     const [graph, tFuzzy] = cpuMs(() => fuzzySimplicialSet(g, 15));
-    const [start, tInit] = cpuMs(() => spectralInit(graph, dim, new Rng(42)));
+    const [start, tInit] = cpuMs(() => spectralInit(graph, dim, new Rng(42), initIterations));
     const layouts = {
       layout: () => optimizeLayout(graph, Float64Array.from(start), dim, { nEpochs, a, b }, new Rng(42)),
       'layout before': () =>
@@ -74,7 +78,7 @@ const medians = runs.map(
 const sizes = units.map((u) => u.rows);
 console.log(
   `reduce ${args.source} ${args.quarter}: ${units.length} firms, sentences/firm p50 ${quantile(sizes, 0.5)}, ` +
-    `${dim}-d, ${nEpochs} epochs, CPU ms per firm (median of ${repeats})`,
+    `${dim}-d, ${nEpochs} epochs, ${initIterations} spectral iterations, CPU ms per firm (median of ${repeats})`,
 );
 const stats = (xs: number[]) => [
   quantile(xs, 0.5),

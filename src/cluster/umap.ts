@@ -28,6 +28,8 @@ export interface UmapOptions {
   localConnectivity?: number;
   setOpMixRatio?: number;
   init?: 'spectral' | 'pca' | 'random';
+  /** Block power iterations of the spectral start (default 40). */
+  spectralIterations?: number;
   metric?: Metric;
   seed?: number;
   /** A precomputed kNN graph (self excluded); it must have at least nNeighbors − 1 columns. */
@@ -324,7 +326,7 @@ export function umap(m: Matrix, o: UmapOptions = {}): Matrix {
   const nEpochs = o.nEpochs ?? (n <= 10000 ? 500 : 200);
   const init = o.init ?? 'spectral';
   let emb: Float64Array;
-  if (init === 'spectral') emb = spectralInit(graph, dim, rng);
+  if (init === 'spectral') emb = spectralInit(graph, dim, rng, o.spectralIterations ?? 40);
   else if (init === 'pca') emb = pcaInit(m, dim, rng);
   else emb = Float64Array.from({ length: n * dim }, () => rng.float() * 20 - 10);
   const { a, b } = findAbParams(o.spread ?? 1, o.minDist ?? 0.1);
