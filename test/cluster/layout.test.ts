@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { adjustedRandIndex } from '../../src/cluster/agreement.js';
 import { hdbscan } from '../../src/cluster/hdbscan.js';
 import { exactKnn } from '../../src/cluster/knn.js';
-import { optimizeLayout, powPositive } from '../../src/cluster/layout.js';
+import { lnPositive, optimizeLayout, powPositive } from '../../src/cluster/layout.js';
 import { Rng } from '../../src/cluster/rng.js';
 import { findAbParams, fuzzySimplicialSet, spectralInit } from '../../src/cluster/umap.js';
 import { gaussianBlobs } from './blobs.js';
@@ -19,7 +19,16 @@ test('powPositive agrees with Math.pow to 1e-9 relative, including outside the t
       else assert.ok(Math.abs(got / want - 1) < 1e-9, `${x}^${b}: ${got} vs ${want}`);
     }
   }
-  assert.equal(powPositive(1, 0.79), 1);
+  assert.ok(Math.abs(powPositive(1, 0.79) - 1) < 1e-15);
+});
+
+test('lnPositive agrees with Math.log to 1e-12 from the smallest subnormal to the largest double', () => {
+  for (let e = -323; e <= 308; e += 0.173) {
+    const x = 10 ** e;
+    assert.ok(Math.abs(lnPositive(x) - Math.log(x)) < 1e-12, `ln ${x}`);
+  }
+  for (const x of [Number.MIN_VALUE, 2 ** -1022, 1, 1.5, 2 - 2 ** -52, 2, Number.MAX_VALUE])
+    assert.ok(Math.abs(lnPositive(x) - Math.log(x)) < 1e-12, `ln ${x}`);
 });
 
 test('the SGD layout keeps blobs apart in 2, 3 and 5 dimensions, trustworthy, and the unrolled loops equal the generic one', () => {
