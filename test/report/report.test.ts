@@ -242,7 +242,8 @@ describe('the page in headless Chromium', needsChromium(), () => {
     await w.page.fill('input.search', word);
     await w.page.waitForFunction(
       (h) => (globalThis as unknown as { location: { hash: string } }).location.hash.includes(h),
-      `s=${encodeURIComponent(word)}`,
+      // The page writes its state with URLSearchParams, which encodes a space as "+" (keywords can be bigrams).
+      new URLSearchParams({ s: word }).toString(),
     );
     await w.page.waitForSelector(`#themes .vrow[data-theme="${target.id}"]`);
     assert.equal(await w.page.locator('#themes .vrow').count(), 1);
