@@ -58,14 +58,30 @@ export function lakeFrom(opts: { lake?: string }): LakeStore {
   return openStore(stringSetting('lake', opts.lake, './lake'));
 }
 
-export async function sourceFrom(opts: Record<string, unknown>): Promise<TranscriptSource> {
+/** The checked --source kind and --input path (capiq reads a database and needs no input). */
+export function sourceKindFrom(opts: Record<string, unknown>): { kind: string; input: string | undefined } {
   const kind = stringSetting('source', opts.source);
   if (!kind) throw new UsageError('missing --source <kind>');
   if (!sourceKinds().includes(kind))
     throw new UsageError(`unknown source "${kind}": expected one of ${sourceKinds().join(', ')}`);
   const input = stringSetting('input', opts.input);
   if (!input && kind !== 'capiq') throw new UsageError(`source ${kind} needs --input <path>`);
-  return createSource({ ...opts, kind, input });
+  return { kind, input };
+}
+
+export async function sourceFrom(opts: Record<string, unknown>): Promise<TranscriptSource> {
+  return createSource({ ...opts, ...sourceKindFrom(opts) });
+}
+
+/** Repeated `key=value` flags (e.g. CDK context) as an object. */
+export function keyValuesFrom(pairs: string[] | undefined, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs ?? []) {
+    const at = p.indexOf('=');
+    if (at <= 0) throw new UsageError(`invalid ${what} "${p}": expected key=value`);
+    out[p.slice(0, at)] = p.slice(at + 1);
+  }
+  return out;
 }
 
 export function quartersFrom(spec: string | undefined, flag = '--quarters'): string[] {

@@ -6,7 +6,7 @@
  */
 import { Index, MetricKind } from 'usearch';
 import type { KnnGraph, Metric } from './knn.js';
-import { type Matrix, normalizeRows } from './matrix.js';
+import { type Matrix, normalizeRows, pairDistance } from './matrix.js';
 
 export interface Neighbors {
   /** Hits per query row (rows with fewer hits are padded with −1 / +∞). */
@@ -57,21 +57,6 @@ export function knnGraphOf(s: NeighborSearch, k: number): KnnGraph {
     }
   }
   return { n: s.n, k, indices: res.indices, distances: res.distances };
-}
-
-function pairDistance(x: Float32Array, dim: number, i: number, j: number, metric: Metric): number {
-  let s = 0;
-  const oi = i * dim;
-  const oj = j * dim;
-  if (metric === 'cosine') {
-    for (let d = 0; d < dim; d++) s += x[oi + d] * x[oj + d];
-    return Math.max(0, 1 - s);
-  }
-  for (let d = 0; d < dim; d++) {
-    const t = x[oi + d] - x[oj + d];
-    s += t * t;
-  }
-  return Math.sqrt(s);
 }
 
 class ExactSearch implements NeighborSearch {

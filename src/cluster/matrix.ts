@@ -79,3 +79,25 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const nb = norm(b);
   return na === 0 || nb === 0 ? 0 : dot(a, b) / (na * nb);
 }
+
+/** Distance between rows i and j of row-major data: cosine (1 − dot, rows already unit length) or Euclidean. */
+export function pairDistance(
+  x: Float32Array,
+  dim: number,
+  i: number,
+  j: number,
+  metric: 'cosine' | 'euclidean',
+): number {
+  let s = 0;
+  const oi = i * dim;
+  const oj = j * dim;
+  if (metric === 'cosine') {
+    for (let d = 0; d < dim; d++) s += x[oi + d] * x[oj + d];
+    return Math.max(0, 1 - s);
+  }
+  for (let d = 0; d < dim; d++) {
+    const t = x[oi + d] - x[oj + d];
+    s += t * t;
+  }
+  return Math.sqrt(s);
+}

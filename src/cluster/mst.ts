@@ -3,7 +3,7 @@
  * Prim's O(n²) algorithm on dense data, or Kruskal's on any candidate edge list (e.g. a kNN graph).
  */
 import type { KnnGraph, Metric } from './knn.js';
-import { type Matrix, normalizeRows } from './matrix.js';
+import { type Matrix, normalizeRows, pairDistance } from './matrix.js';
 
 /** n − 1 edges of a spanning tree (or forest joined by infinite-weight edges). */
 export interface SpanningTree {
@@ -23,21 +23,6 @@ export function coreDistancesFromKnn(g: KnnGraph, minSamples: number): Float64Ar
   if (minSamples <= 0) return core;
   for (let i = 0; i < g.n; i++) core[i] = g.distances[i * g.k + minSamples - 1];
   return core;
-}
-
-function pairDistance(x: Float32Array, dim: number, i: number, j: number, metric: Metric): number {
-  let s = 0;
-  const oi = i * dim;
-  const oj = j * dim;
-  if (metric === 'cosine') {
-    for (let d = 0; d < dim; d++) s += x[oi + d] * x[oj + d];
-    return Math.max(0, 1 - s);
-  }
-  for (let d = 0; d < dim; d++) {
-    const t = x[oi + d] - x[oj + d];
-    s += t * t;
-  }
-  return Math.sqrt(s);
 }
 
 /** Exact core distances and the mutual-reachability MST by Prim's algorithm on all pairs (O(n²) time, O(n) memory). */

@@ -217,6 +217,14 @@ describe('the page in headless Chromium', needsChromium(), () => {
       await w.page.locator('#firm-sentiment tbody tr').count(),
       Math.min(50, t.firmSentiment.length),
     );
+    const firmsShown = Math.min(25, t.nFirms);
+    const more = w.page.locator('#theme-topics button.more');
+    assert.equal(await more.isHidden(), t.nFirms <= 25);
+    if (t.nFirms > 25) {
+      assert.equal(await more.textContent(), `Show more firms (${t.nFirms - firmsShown} left)`);
+      await more.click();
+      assert.equal(await w.page.locator('#theme-topics .firm-group').count(), Math.min(50, t.nFirms));
+    }
     const into = data.links.filter((l) => l.to === t.id);
     if (into.length) {
       const best = into.reduce((a, b) => (b.similarity > a.similarity ? b : a));

@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { stringSetting } from '../../config/settings.js';
 import { manifestKey } from '../../lake/layout.js';
 import { openStore } from '../../lake/store.js';
-import { intOption, quartersFrom, UsageError, withExample } from '../common.js';
+import { intOption, keyValuesFrom, quartersFrom, UsageError, withExample } from '../common.js';
 
 const OUTPUTS_FILE = 'cdk-outputs.json';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -31,7 +31,10 @@ export function registerCloud(program: Command): void {
   synth.action(async (opts) => {
     const { buildApp } = await import('../../cloud/app.js');
     const t0 = performance.now();
-    const { app, stack } = buildApp({ outdir: opts.out ?? 'cdk.out', context: contextFrom(opts.context) });
+    const { app, stack } = buildApp({
+      outdir: opts.out ?? 'cdk.out',
+      context: keyValuesFrom(opts.context, 'context'),
+    });
     const assembly = app.synth();
     const art = assembly.getStackByName(stack.stackName);
     const seconds = (performance.now() - t0) / 1000;
@@ -49,7 +52,10 @@ export function registerCloud(program: Command): void {
   deploy.action((opts) => {
     const cdkBin = join(REPO_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
     const app = `node ${join(REPO_ROOT, 'bin', 'cdk-app.js')}`;
-    const ctx = Object.entries(contextFrom(opts.context)).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+    const ctx = Object.entries(keyValuesFrom(opts.context, 'context')).flatMap(([k, v]) => [
+      '-c',
+      `${k}=${v}`,
+    ]);
     const res = spawnSync(
       process.execPath,
       [
@@ -135,16 +141,6 @@ export async function quarterProgress(
   const stage = async (name: string) =>
     (await lake.list(`_manifests/quarter=${quarter}/${name}`)).length > 0 ? 'done' : 'pending';
   return `${quarter}: ${done}/${batches.length} firm batches, themes ${await stage('themes')}, sentiment ${await stage('sentiment')}`;
-}
-
-function contextFrom(pairs: string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of pairs ?? []) {
-    const at = p.indexOf('=');
-    if (at <= 0) throw new UsageError(`invalid context "${p}": expected key=value`);
-    out[p.slice(0, at)] = p.slice(at + 1);
-  }
-  return out;
 }
 
 /** A stack output, from the flag's setting (env `CALLTHEMES_<KEY>`) or the `cdk-outputs.json` deploy wrote. */

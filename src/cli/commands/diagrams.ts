@@ -9,7 +9,7 @@ import { type Command, Option } from 'commander';
 import { stringSetting } from '../../config/settings.js';
 import { type CfnTemplate, loadTemplate } from '../../diagrams/cfn.js';
 import { generateDiagrams, render, writeSources } from '../../diagrams/generate.js';
-import { UsageError, withExample } from '../common.js';
+import { keyValuesFrom, UsageError, withExample } from '../common.js';
 
 /** `--template file.json`, or the only `*.template.json` in `--cdk-out <dir>`; undefined when neither is given. */
 function templateFrom(opts: { template?: string; cdkOut?: string }): CfnTemplate | undefined {
@@ -50,16 +50,6 @@ async function synthesizeApp(context: Record<string, string>): Promise<CfnTempla
   }
 }
 
-function contextFrom(pairs: string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of pairs ?? []) {
-    const at = p.indexOf('=');
-    if (at <= 0) throw new UsageError(`invalid context "${p}": expected key=value`);
-    out[p.slice(0, at)] = p.slice(at + 1);
-  }
-  return out;
-}
-
 export function registerDiagrams(program: Command): void {
   const cmd = program
     .command('diagrams')
@@ -83,7 +73,7 @@ export function registerDiagrams(program: Command): void {
   cmd.action(async (opts) => {
     const out = stringSetting('out', opts.out);
     if (!out) throw new UsageError('missing --out <dir>');
-    const context = contextFrom(opts.context);
+    const context = keyValuesFrom(opts.context, 'context');
     const template =
       opts.cloud === false ? undefined : (templateFrom(opts) ?? (await synthesizeApp(context)));
     const commands = (cmd.parent?.commands ?? []).map((c) => ({

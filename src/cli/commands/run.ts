@@ -16,13 +16,13 @@ import { progressFor } from '../../pipeline/run/progress.js';
 import { STAGES } from '../../pipeline/run/stages.js';
 import { summaryTable } from '../../pipeline/run/summary.js';
 import { createClassifier } from '../../sentiment/create.js';
-import { sourceKinds } from '../../sources/index.js';
 import {
   addLakeOption,
   addSourceOptions,
   intOption,
   newRunId,
   quartersFrom,
+  sourceKindFrom,
   topicSettingsFrom,
   UsageError,
   withExample,
@@ -165,12 +165,7 @@ export function registerRun(program: Command): void {
   );
   cmd.action(async (opts) => {
     const quarters = quartersFrom(opts.quarters);
-    const kind = stringSetting('source', opts.source);
-    if (!kind) throw new UsageError('missing --source <kind>');
-    if (!sourceKinds().includes(kind))
-      throw new UsageError(`unknown source "${kind}": expected one of ${sourceKinds().join(', ')}`);
-    const input = stringSetting('input', opts.input);
-    if (!input && kind !== 'capiq') throw new UsageError(`source ${kind} needs --input <path>`);
+    const { kind, input } = sourceKindFrom(opts);
     const runId = stringSetting('runId', opts.runId) ?? newRunId();
     if (!/^[A-Za-z0-9._-]+$/.test(runId))
       throw new UsageError(`invalid --run-id "${runId}": use letters, digits, '.', '_' and '-'`);

@@ -570,33 +570,37 @@
       );
     }
 
-    function firmSentimentTable(t) {
-      const rows = t.firmSentiment;
-      const body = h('tbody');
-      let shown = 0;
+    /** Appends the first `size` items' elements to `box`; the returned button appends the next page. */
+    function pager(box, items, size, noun, renderItem) {
       const more = h('button', { class: 'more' });
+      let shown = 0;
       const add = () => {
-        const next = rows.slice(shown, shown + 50);
-        body.append(
-          ...next.map((r) =>
-            h(
-              'tr',
-              null,
-              h('td', null, firmLink(r.firm, t.quarter)),
-              h('td', { class: 'n' }, n(r.total)),
-              h('td', { class: 'n' }, n(r.positive)),
-              h('td', { class: 'n' }, n(r.negative)),
-              h('td', { class: 'n' }, n(r.neutral)),
-              h('td', null, sentimentBar(r), ' ', scoreText(r)),
-            ),
-          ),
-        );
+        const next = items.slice(shown, shown + size);
+        box.append(...next.map(renderItem));
         shown += next.length;
-        more.textContent = `Show more firms (${n(rows.length - shown)} left)`;
-        more.hidden = shown >= rows.length;
+        more.textContent = `Show more ${noun} (${n(items.length - shown)} left)`;
+        more.hidden = shown >= items.length;
       };
       more.addEventListener('click', add);
       add();
+      return more;
+    }
+
+    function firmSentimentTable(t) {
+      const rows = t.firmSentiment;
+      const body = h('tbody');
+      const more = pager(body, rows, 50, 'firms', (r) =>
+        h(
+          'tr',
+          null,
+          h('td', null, firmLink(r.firm, t.quarter)),
+          h('td', { class: 'n' }, n(r.total)),
+          h('td', { class: 'n' }, n(r.positive)),
+          h('td', { class: 'n' }, n(r.negative)),
+          h('td', { class: 'n' }, n(r.neutral)),
+          h('td', null, sentimentBar(r), ' ', scoreText(r)),
+        ),
+      );
       return h(
         'section',
         { class: 'card section', id: 'firm-sentiment' },
@@ -671,26 +675,14 @@
       const fs = new Map(t.firmSentiment.map((r) => [r.firm, r]));
       const list = [...groups];
       const box = h('div');
-      const more = h('button', { class: 'more' });
-      let shown = 0;
-      const add = () => {
-        const next = list.slice(shown, shown + PAGE);
-        box.append(
-          ...next.map(([fi, topics]) =>
-            h(
-              'div',
-              { class: 'firm-group', 'data-firm': data.firms[fi].id },
-              h('h3', null, firmLink(fi, t.quarter), sentimentBar(fs.get(fi)), scoreText(fs.get(fi))),
-              topics.map(topicBlock),
-            ),
-          ),
-        );
-        shown += next.length;
-        more.textContent = `Show more firms (${n(list.length - shown)} left)`;
-        more.hidden = shown >= list.length;
-      };
-      more.addEventListener('click', add);
-      add();
+      const more = pager(box, list, PAGE, 'firms', ([fi, topics]) =>
+        h(
+          'div',
+          { class: 'firm-group', 'data-firm': data.firms[fi].id },
+          h('h3', null, firmLink(fi, t.quarter), sentimentBar(fs.get(fi)), scoreText(fs.get(fi))),
+          topics.map(topicBlock),
+        ),
+      );
       return h(
         'section',
         { class: 'card section', id: 'theme-topics' },
