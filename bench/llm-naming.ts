@@ -14,12 +14,13 @@
  *   npx tsx bench/llm-naming.ts [--quarter 2021Q2] [--firms 60] [--url http://127.0.0.1:8080/v1 --model m]
  *   npx tsx bench/llm-naming.ts --real-model --firms 5 --concurrency 1 --verbose
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalLakeStore } from '../src/lake/store.js';
 import { StoreResponseCache } from '../src/llm/cache.js';
 import { LlmClient } from '../src/llm/client.js';
+import { type HttpFetch, httpFetch } from '../src/llm/http.js';
 import { TokenLedger } from '../src/llm/ledger.js';
 import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '../src/naming/llm-topic-namer.js';
 import type { FirmInfo, TopicToName } from '../src/naming/types.js';
@@ -57,6 +58,18 @@ if (process.argv.includes('--real-model')) {
 }
 const concurrency = Number(opt('concurrency', '4'));
 const verbose = process.argv.includes('--verbose');
+/** --dump FILE: every request's messages and the raw answer, one JSON line each (to read what the model gets wrong). */
+const dumpFile = opt('dump', '');
+const dumpingFetch: HttpFetch = async (input, init) => {
+  const res = await httpFetch(input, init);
+  const text = await res.text();
+  const body = JSON.parse(init.body);
+  appendFileSync(
+    dumpFile,
+    `${JSON.stringify({ messages: body.messages, schema: body.response_format?.json_schema?.schema, status: res.status, answer: text })}\n`,
+  );
+  return { ok: res.ok, status: res.status, headers: res.headers, text: async () => text };
+};
 
 const STOP = new Set(
   (
@@ -145,6 +158,7 @@ async function pass(label: string) {
     limits: { maxConcurrent: concurrency, requestsPerMinute: 6000 },
     timeoutMs: 600_000,
     cache: new StoreResponseCache(new LocalLakeStore(lake)),
+    fetch: dumpFile ? dumpingFetch : undefined,
   });
   const namer = new LlmTopicNamer({
     client,

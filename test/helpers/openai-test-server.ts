@@ -21,8 +21,14 @@ export type Reply =
   | { chat: string; usage?: { prompt: number; completion: number; cached?: number }; delayMs?: number }
   /** An embeddings answer. */
   | { vectors: number[][]; promptTokens?: number; delayMs?: number }
-  /** Any status and body. */
-  | { status: number; body: string; headers?: Record<string, string>; delayMs?: number }
+  /** Any status and body; with `bodyDelayMs` the headers go out first and the body that much later. */
+  | {
+      status: number;
+      body: string;
+      headers?: Record<string, string>;
+      delayMs?: number;
+      bodyDelayMs?: number;
+    }
   /** Headers never come; the socket is closed when the server closes or the client gives up. */
   | { hang: true };
 
@@ -86,6 +92,11 @@ export class OpenAiTestServer {
     if (res.destroyed) return;
     if ('status' in reply) {
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      if (reply.bodyDelayMs) {
+        res.flushHeaders();
+        await new Promise((r) => setTimeout(r, reply.bodyDelayMs));
+        if (res.destroyed) return;
+      }
       res.end(reply.body);
       return;
     }
