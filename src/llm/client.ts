@@ -83,6 +83,11 @@ export interface JsonRequest<T> extends CallContext {
   /** Problems beyond the schema (wrong ids, forbidden words); any problem triggers the repair attempt. */
   check?: (value: T) => string[];
   params?: ChatParams;
+  /**
+   * Whether an invalid answer gets the generic repair request (the conversation, the answer, its problems).
+   * Default true; false for callers that repair more cheaply themselves from the parsed values of the error.
+   */
+  repair?: boolean;
 }
 
 export interface JsonResult<T> {
@@ -344,6 +349,12 @@ export class LlmClient {
       if (v1.ok) {
         await this.writeCache(key, { v: 1, content: first.content, usage: first.usage });
         return { value: v1.value, repaired: false, fromCache: false };
+      }
+      if (req.repair === false) {
+        const message = `answer invalid: ${v1.problems.join('; ')}`;
+        const values = v1.value === undefined ? [] : [v1.value];
+        await this.writeCache(key, { v: 1, rejected: { message, values }, usage: first.usage });
+        throw new StructuredOutputError(message, v1.value, values);
       }
       const repairMessages: ChatMessage[] = [
         ...req.messages,

@@ -6,14 +6,14 @@
 export const TOPIC_SYSTEM_PROMPT = `You label topics found in one company's earnings call. Each topic is a cluster of sentences, given as its top keywords (best first) and its most representative sentences.
 For each topic write:
 - "name": at most 6 words naming the business subject in general terms, e.g. "Data center revenue growth", "Freight cost inflation", "Share buyback plans". Never use the company's name, its ticker, its brands or people's names: the same subject must get the same name for any company.
-- "description": one plain sentence of at most 25 words on what the speakers say about it.
-Answer with JSON only: {"items":[{"id":1,"name":"...","description":"..."}, ...]}, exactly one entry per topic, ids as numbered, in order.`;
+- "description": one plain sentence of at most 20 words on what the speakers say about it.
+Answer with JSON only, one entry per topic keyed by its number, in order: {"1":{"name":"...","description":"..."},"2":{"name":"...","description":"..."}, ...}`;
 
 export const THEME_SYSTEM_PROMPT = `You label themes: groups of similar topics discussed by several companies in one quarter's earnings calls. Each theme is given as its top keywords (best first) and the names of its most central member topics.
 For each theme write:
 - "name": at most 6 words naming the shared business subject in general terms, e.g. "Supply chain disruption", "Pricing power amid inflation". Never name a company, ticker, brand or person.
-- "description": one plain sentence of at most 25 words on what the companies say about it.
-Answer with JSON only: {"items":[{"id":1,"name":"...","description":"..."}, ...]}, exactly one entry per theme, ids as numbered, in order.`;
+- "description": one plain sentence of at most 20 words on what the companies say about it.
+Answer with JSON only, one entry per theme keyed by its number, in order: {"1":{"name":"...","description":"..."},"2":{"name":"...","description":"..."}, ...}`;
 
 /** Cuts text to at most `max` characters at a word boundary, marking the cut with an ellipsis. */
 export function truncateText(text: string, max: number): string {

@@ -29,6 +29,8 @@ export interface TopicPromptOptions {
   targetPromptTokens: number;
   /** A request never carries more than this; a firm past it is split into several requests. */
   maxPromptTokens: number;
+  /** Prompt plus `max_tokens` of one request at most: within the served model's context (vLLM --max-model-len). */
+  maxRequestTokens: number;
   maxNameWords: number;
   maxDescriptionWords: number;
   completionTokensPerItem: number;
@@ -41,9 +43,11 @@ export const DEFAULT_TOPIC_PROMPT: TopicPromptOptions = {
   minSentenceChars: 70,
   targetPromptTokens: 1500,
   maxPromptTokens: 6000,
+  maxRequestTokens: 7000,
   maxNameWords: 6,
-  maxDescriptionWords: 25,
-  completionTokensPerItem: 72,
+  maxDescriptionWords: 20,
+  // Room for a whole entry at the grammar's caps (60 + 160 characters), so an answer is not cut off mid-way.
+  completionTokensPerItem: 120,
 };
 
 export interface LlmTopicNamerOptions {
@@ -97,7 +101,15 @@ export class LlmTopicNamer implements TopicNamer {
       blocks: [],
       trailer,
     });
-    return { blocks, chunks: packChunks(blocks, fixed, o.maxPromptTokens) };
+    return {
+      blocks,
+      chunks: packChunks(blocks, {
+        fixedTokens: fixed,
+        maxPromptTokens: o.maxPromptTokens,
+        completionTokensPerItem: o.completionTokensPerItem,
+        maxRequestTokens: o.maxRequestTokens,
+      }),
+    };
   }
 
   async nameFirmTopics(firm: FirmInfo, topics: readonly TopicToName[]): Promise<NamedItem[]> {
