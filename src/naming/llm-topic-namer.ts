@@ -4,7 +4,7 @@
  * fits a target prompt size. Topics without a valid answer get keyword names flagged `fallback`.
  */
 import type { LlmClient } from '../llm/client.js';
-import { forbiddenTermsFor } from './firm-terms.js';
+import { type ForbiddenTerm, forbiddenIn, forbiddenTermsFor, maskFirmTerms } from './firm-terms.js';
 import { fallbackItem } from './keyword-fallback.js';
 import {
   type BatchOutcome,
@@ -59,18 +59,25 @@ export interface LlmTopicNamerOptions {
   onFallback?: (firmId: string, reason: string, topics: number) => void;
 }
 
-export function renderTopic(t: TopicToName, o: TopicPromptOptions, sentenceChars: number): string {
-  const kws = t.keywords.slice(0, o.keywordsPerTopic).join(', ');
+/**
+ * A topic as the model sees it: its top keywords and representative sentences, without the firm's own name or
+ * ticker (keywords that are one are left out; in sentences they read "the company"): names may not contain them,
+ * and a model shown them tends to name every topic after the firm.
+ */
+export function renderTopic(
+  t: TopicToName,
+  o: TopicPromptOptions,
+  sentenceChars: number,
+  firmTerms: readonly ForbiddenTerm[] = [],
+): string {
+  const kws = t.keywords
+    .filter((k) => forbiddenIn(k, firmTerms).length === 0)
+    .slice(0, o.keywordsPerTopic)
+    .join(', ');
   const sents = t.representativeSentences
     .slice(0, o.sentencesPerTopic)
-    .map((s) => `- ${truncateText(s, sentenceChars)}`);
+    .map((s) => `- ${truncateText(maskFirmTerms(s, firmTerms), sentenceChars)}`);
   return `Keywords: ${kws}\nSentences:\n${sents.join('\n')}`;
-}
-
-/** The words the checks will refuse, told to the model up front (after the shared prefix). */
-function firmTrailer(firm: FirmInfo): string | undefined {
-  const terms = forbiddenTermsFor(firm);
-  return terms.length ? `Words not allowed in names: ${terms.map((t) => t.text).join(', ')}.` : undefined;
 }
 
 export class LlmTopicNamer implements TopicNamer {
@@ -83,24 +90,15 @@ export class LlmTopicNamer implements TopicNamer {
   /** The prompt blocks for a firm, shortened to the target size, then split into requests under the cap. */
   plan(firm: FirmInfo, topics: readonly TopicToName[]): { blocks: string[]; chunks: number[][] } {
     const o = this.options;
-    const trailer = firmTrailer(firm);
+    const terms = forbiddenTermsFor(firm);
+    const render = (chars: number) => topics.map((t) => renderTopic(t, o, chars, terms));
     const size = (chars: number) =>
-      estimateBatchPromptTokens({
-        system: TOPIC_SYSTEM_PROMPT,
-        itemLabel: 'Topic',
-        blocks: topics.map((t) => renderTopic(t, o, chars)),
-        trailer,
-      });
+      estimateBatchPromptTokens({ system: TOPIC_SYSTEM_PROMPT, itemLabel: 'Topic', blocks: render(chars) });
     let chars = o.maxSentenceChars;
     while (chars > o.minSentenceChars && size(chars) > o.targetPromptTokens)
       chars = Math.max(o.minSentenceChars, chars - 10);
-    const blocks = topics.map((t) => renderTopic(t, o, chars));
-    const fixed = estimateBatchPromptTokens({
-      system: TOPIC_SYSTEM_PROMPT,
-      itemLabel: 'Topic',
-      blocks: [],
-      trailer,
-    });
+    const blocks = render(chars);
+    const fixed = estimateBatchPromptTokens({ system: TOPIC_SYSTEM_PROMPT, itemLabel: 'Topic', blocks: [] });
     return {
       blocks,
       chunks: packChunks(blocks, {
@@ -117,7 +115,6 @@ export class LlmTopicNamer implements TopicNamer {
     const o = this.options;
     const { blocks, chunks } = this.plan(firm, topics);
     const forbidden = forbiddenTermsFor(firm);
-    const trailer = firmTrailer(firm);
     const outcomes: BatchOutcome[] = await Promise.all(
       chunks.map((idx) =>
         nameBatch({
@@ -127,7 +124,6 @@ export class LlmTopicNamer implements TopicNamer {
           system: TOPIC_SYSTEM_PROMPT,
           itemLabel: 'Topic',
           blocks: idx.map((i) => blocks[i]),
-          trailer,
           forbidden,
           maxNameWords: o.maxNameWords,
           maxDescriptionWords: o.maxDescriptionWords,

@@ -72,7 +72,7 @@ describe('LlmTopicNamer', () => {
     const user: string = body.messages[1].content;
     assert.equal((user.match(/^- /gm) ?? []).length, 9, '3 sentences per topic');
     assert.ok(!user.includes('fourth sentence'));
-    assert.match(user, /\nWords not allowed in names: ACME, acme widgets\.\n/);
+    assert.match(user, /\nName all 3 topics: one entry per topic, keyed by its number, 1 to 3\.$/);
     // One required entry per topic, keyed by its number, nothing else: a constrained decoder cannot miscount.
     const schema = body.response_format.json_schema.schema;
     assert.deepEqual(Object.keys(schema.properties), ['1', '2', '3']);
@@ -80,6 +80,28 @@ describe('LlmTopicNamer', () => {
     assert.equal(schema.additionalProperties, false);
     assert.equal(body.max_tokens, 32 + 3 * 120);
     assert.deepEqual(Object.keys(ledger.byScope(TOPIC_NAMING_STAGE)), ['ACME:2021Q2']);
+  });
+
+  test('the firm’s own name and ticker are not shown to the model: keywords dropped, "the company" in sentences', async () => {
+    use(good);
+    const own: TopicToName = {
+      topicId: 'ACME:2021Q2:t0',
+      size: 12,
+      keywords: ['acme', 'widgets', 'orders', 'backlog'],
+      representativeSentences: [
+        'Acme Widgets grew orders 12% while ACME stock rose.',
+        "At Acme Widgets Inc., backlog reached a record and Acme's team delivered.",
+      ],
+    };
+    const named = await new LlmTopicNamer({ client: client() }).nameFirmTopics(ACME, [own]);
+    const user: string = server.requests[0].body.messages[1].content;
+    assert.equal(
+      user.split('\n\n')[0],
+      'Topic 1\nKeywords: widgets, orders, backlog\nSentences:\n' +
+        '- the company grew orders 12% while the company stock rose.\n' +
+        "- At the company Inc., backlog reached a record and the company's team delivered.",
+    );
+    assert.equal(named[0].name, 'Widgets and orders');
   });
 
   test('a name with the ticker is sent back once; the repaired names are used', async () => {
