@@ -15,7 +15,7 @@
  *   npx tsx bench/llm-naming.ts --real-model --firms 5 --concurrency 1 --verbose
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalLakeStore } from '../src/lake/store.js';
 import { StoreResponseCache } from '../src/llm/cache.js';
@@ -167,8 +167,12 @@ async function pass(label: string) {
       : undefined,
   });
   const t0 = performance.now();
+  const load0 = loadavg()[0];
   let fallback = 0;
   let topics = 0;
+  let firmsRepaired = 0;
+  let firmsWithFallback = 0;
+  const requestsPerFirm: number[] = [];
   const queue = [...firms];
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -178,8 +182,12 @@ async function pass(label: string) {
         topics += named.length;
         const fb = named.filter((n) => n.nameSource !== 'llm').length;
         fallback += fb;
+        if (fb > 0) firmsWithFallback++;
+        const u = ledger.byScope(TOPIC_NAMING_STAGE)[`${f.firm.firmId}:${quarter}`];
+        requestsPerFirm.push(u?.requests ?? 0);
+        // More requests than the firm's planned chunks: a repair was sent.
+        if ((u?.requests ?? 0) > namer.plan(f.firm, f.topics).chunks.length) firmsRepaired++;
         if (verbose) {
-          const u = ledger.byScope(TOPIC_NAMING_STAGE)[`${f.firm.firmId}:${quarter}`];
           process.stderr.write(
             `${label} ${f.firm.firmId}: ${named.length} topics, ${u?.requests ?? 0} requests, ` +
               `${u?.promptTokens ?? 0}+${u?.completionTokens ?? 0} tokens, ${fb} fallback, ` +
@@ -194,6 +202,8 @@ async function pass(label: string) {
   const t = ledger.totals();
   const n = firms.length;
   const tokensPerFirm = per.map((x) => x.totalTokens).sort((a, b) => a - b);
+  const p90 = (xs: number[]) =>
+    xs.length ? [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.9) - 1] : 0;
   await client.close();
   return {
     run: label,
@@ -202,14 +212,21 @@ async function pass(label: string) {
     topics_per_firm: +(topics / n).toFixed(1),
     requests: t.requests,
     requests_per_firm: +(t.requests / n).toFixed(3),
+    requests_per_firm_p90: p90(requestsPerFirm),
+    firms_repaired: firmsRepaired,
     cache_hits: t.cacheHits,
     prompt_tokens_per_firm: +(t.promptTokens / n).toFixed(0),
     completion_tokens_per_firm: +(t.completionTokens / n).toFixed(0),
     tokens_per_firm: +(t.totalTokens / n).toFixed(0),
-    tokens_per_firm_p90: tokensPerFirm.length ? tokensPerFirm[Math.floor(tokensPerFirm.length * 0.9)] : 0,
+    tokens_per_firm_median: tokensPerFirm.length
+      ? tokensPerFirm[Math.floor((tokensPerFirm.length - 1) / 2)]
+      : 0,
+    tokens_per_firm_p90: p90(tokensPerFirm),
     tokens_per_firm_max: tokensPerFirm.at(-1) ?? 0,
     fallback_topics: fallback,
+    firms_with_fallback: firmsWithFallback,
     seconds: +seconds.toFixed(2),
+    load_avg_start_end: `${load0.toFixed(1)} / ${loadavg()[0].toFixed(1)}`,
   };
 }
 
