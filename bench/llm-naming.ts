@@ -1,22 +1,25 @@
 /**
  * Requests and tokens per firm to name a call's topics, on real ECTSum calls of one quarter (../shared/data),
  * read by the ECTSum source and prepared as the ingest stage prepares them for the lake (boilerplate filters).
- * Until the topic model is on main, topics are synthetic but built from the real sentences: each call is cut into
- * contiguous runs of ~10 sentences (about the old system's topics per sentence), keywords by tf-idf of the run
- * against the call, representative sentences by keyword weight. Then every firm is named twice: a cold run
- * (requests sent) and a warm run from the lake cache (expected: zero requests).
- *
+ * Topics (--topics): `synthetic` (default; the numbers recorded before the topic model was on main) cuts each call
+ * into contiguous runs of ~10 sentences (about the old system's topics per sentence), keywords by tf-idf of the
+ * run against the call, representative sentences by keyword weight; `model` fits the firm topic model (SIF
+ * vectors, default settings) as `firm-batch` does. Then every firm is named twice: a cold run (requests sent) and
+ * a warm run from the lake cache (expected: zero requests). *
  * Against the scripted TEST SERVER (default), token counts are the server's estimate (4 characters a token);
  * with --url/--model pointing at a real OpenAI-compatible server (llama.cpp, vLLM) they are the model's own.
  *
  * With --real-model the bench starts SmolLM2-135M (test/helpers/llama-openai-server.ts) itself.
  *
  *   npx tsx bench/llm-naming.ts [--quarter 2021Q2] [--firms 60] [--url http://127.0.0.1:8080/v1 --model m]
- *   npx tsx bench/llm-naming.ts --real-model --firms 5 --concurrency 1 --verbose
+ *   npx tsx bench/llm-naming.ts --real-model --firms 5 --concurrency 1 --verbose [--topics model] [--dump FILE]
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { matrixFromRows } from '../src/cluster/matrix.js';
+import { SifEmbedder } from '../src/embed/sif.js';
+import { cacheDirFrom } from '../src/embed/word-vectors.js';
 import { LocalLakeStore } from '../src/lake/store.js';
 import { StoreResponseCache } from '../src/llm/cache.js';
 import { LlmClient } from '../src/llm/client.js';
@@ -28,6 +31,8 @@ import { prepareSentences } from '../src/pipeline/prepare-sentences.js';
 import { createSource } from '../src/sources/index.js';
 import { DEFAULT_FILTER_OPTIONS } from '../src/text/filters.js';
 import { tokenize } from '../src/text/tokens.js';
+import { topicId } from '../src/topics/analyzer.js';
+import { fitFirmTopics } from '../src/topics/firm-model.js';
 import {
   type LlamaServer,
   llamaRuntimeStatus,
@@ -43,6 +48,12 @@ const opt = (name: string, fallback: string) => {
 const quarter = opt('quarter', '2021Q2');
 const maxFirms = Number(opt('firms', '60'));
 const sentencesPerTopic = Number(opt('sentences-per-topic', '10'));
+/** `synthetic` (runs of sentences, as before the topic model was on main) or `model` (the firm topic model). */
+const topicKind = opt('topics', 'synthetic');
+if (topicKind !== 'synthetic' && topicKind !== 'model') {
+  console.error(`--topics must be synthetic or model (got ${topicKind})`);
+  process.exit(2);
+}
 let realUrl = opt('url', '');
 let realModel = opt('model', 'test-model');
 let llamaServer: LlamaServer | null = null;
@@ -111,18 +122,40 @@ function syntheticTopics(firmId: string, sentences: string[]): TopicToName[] {
   });
 }
 
+/** The firm topic model's topics (SIF vectors, default settings, as `firm-batch` fits them). */
+async function modelTopics(
+  embedder: SifEmbedder,
+  firmId: string,
+  sentences: string[],
+): Promise<TopicToName[]> {
+  const rows = await embedder.embed(sentences);
+  const fit = await fitFirmTopics(matrixFromRows(rows, embedder.dim), sentences, {}, (terms) =>
+    embedder.embed(terms),
+  );
+  return fit.topics.map((tp, i) => ({
+    topicId: topicId(firmId, quarter, i),
+    size: tp.members.length,
+    keywords: tp.keywords,
+    representativeSentences: tp.representatives.map((r) => sentences[r]),
+  }));
+}
+
 /** The quarter's calls through the ECTSum source and the ingest stage's sentence preparation (the lake's sentences). */
 async function loadFirms(): Promise<{ firm: FirmInfo; topics: TopicToName[] }[]> {
   const source = await createSource({ kind: 'ectsum', input: ECTSUM_DIR });
   const listing = await source.listFirms(quarter);
   const ids = listing.firms.slice(0, maxFirms).map((f) => f.firmId);
   const out: { firm: FirmInfo; topics: TopicToName[] }[] = [];
+  const embedder = topicKind === 'model' ? SifEmbedder.load({ cacheDir: cacheDirFrom() }) : null;
   for await (const r of source.fetchTranscripts(quarter, ids)) {
     if (!r.ok) continue;
     const t = r.transcript;
     const sentences = prepareSentences(t, DEFAULT_FILTER_OPTIONS).sentences.map((x) => x.text);
     const firm: FirmInfo = { firmId: t.firmId, firmName: t.firmName, ticker: t.ticker, quarter };
-    out.push({ firm, topics: syntheticTopics(t.firmId, sentences) });
+    const topics = embedder
+      ? await modelTopics(embedder, t.firmId, sentences)
+      : syntheticTopics(t.firmId, sentences);
+    if (topics.length > 0) out.push({ firm, topics });
   }
   await source.close?.();
   return out;
@@ -238,6 +271,7 @@ try {
       server: server ? 'scripted test server (tokens ≈ chars/4)' : url,
       model: realModel,
       quarter,
+      topics: topicKind,
     }),
   );
   console.table([cold, warm]);
