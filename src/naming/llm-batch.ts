@@ -35,8 +35,15 @@ export interface BatchSpec {
   forbidden?: readonly ForbiddenTerm[];
   maxNameWords: number;
   maxDescriptionWords: number;
-  /** Completion tokens allowed per item (`max_tokens` = 32 + items · this). */
+  /** Completion tokens planned per item: `max_tokens` is never below 32 + items · this. */
   completionTokensPerItem: number;
+  /**
+   * Completion tokens one item may need at the string caps (default `ENTRY_MAX_TOKENS`): `max_tokens` grows to
+   * 32 + items · this where `maxRequestTokens` leaves room, so that a constrained reply is not cut off mid-way.
+   */
+  entryMaxTokens?: number;
+  /** Prompt plus `max_tokens` at most (the served model's context); without it `max_tokens` is the plan. */
+  maxRequestTokens?: number;
 }
 
 export interface BatchOutcome {
@@ -50,10 +57,27 @@ export interface BatchOutcome {
 
 /**
  * Caps sized to the asked-for 6-word names and 20-word sentences, so that a constrained decoder closes the string
- * there instead of rambling, and every entry fits `completionTokensPerItem`.
+ * there instead of rambling.
  */
 export const NAME_MAX_CHARS = 60;
 export const DESCRIPTION_MAX_CHARS = 160;
+/**
+ * Tokens of one entry at those caps in the worst case (a token per character, as in the runs of digits and dots a
+ * small model repeats), plus its keys and punctuation.
+ */
+export const ENTRY_MAX_TOKENS = NAME_MAX_CHARS + DESCRIPTION_MAX_CHARS + 40;
+
+/** `max_tokens` for `n` entries: room for all at the caps where the context allows, never below the plan. */
+export function maxTokensFor(
+  n: number,
+  promptTokens: number,
+  o: Pick<BatchSpec, 'completionTokensPerItem' | 'entryMaxTokens' | 'maxRequestTokens'>,
+): number {
+  const planned = 32 + n * o.completionTokensPerItem;
+  if (o.maxRequestTokens === undefined) return planned;
+  const atCaps = 32 + n * (o.entryMaxTokens ?? ENTRY_MAX_TOKENS);
+  return Math.max(planned, Math.min(atCaps, o.maxRequestTokens - promptTokens));
+}
 
 const itemSchema = z
   .object({
@@ -175,6 +199,8 @@ async function ask(
   refused?: ReadonlyMap<number, readonly string[]>,
 ): Promise<Asked> {
   const label = spec.itemLabel.toLowerCase();
+  const user = userPrompt(spec, numbers, refused);
+  const promptTokens = estimateTokens(spec.system) + estimateTokens(user) + 8;
   try {
     const r = await spec.client.chatJson({
       stage: spec.stage,
@@ -187,9 +213,9 @@ async function ask(
         ),
       messages: [
         { role: 'system', content: spec.system },
-        { role: 'user', content: userPrompt(spec, numbers, refused) },
+        { role: 'user', content: user },
       ],
-      params: { temperature: 0, maxTokens: 32 + numbers.length * spec.completionTokensPerItem },
+      params: { temperature: 0, maxTokens: maxTokensFor(numbers.length, promptTokens, spec) },
       // The repair below asks again for only the failed items, not the whole answer.
       repair: false,
     });

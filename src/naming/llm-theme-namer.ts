@@ -5,6 +5,7 @@
 import type { LlmClient } from '../llm/client.js';
 import { fallbackItem } from './keyword-fallback.js';
 import {
+  ENTRY_MAX_TOKENS,
   estimateBatchPromptTokens,
   fillFallbacks,
   mergeOutcomes,
@@ -28,6 +29,8 @@ export interface ThemePromptOptions {
   maxNameWords: number;
   maxDescriptionWords: number;
   completionTokensPerItem: number;
+  /** Tokens one entry may need at the answer's string caps (`max_tokens` allows it where the context does). */
+  entryMaxTokens: number;
 }
 
 export const DEFAULT_THEME_PROMPT: ThemePromptOptions = {
@@ -40,6 +43,7 @@ export const DEFAULT_THEME_PROMPT: ThemePromptOptions = {
   maxNameWords: 6,
   maxDescriptionWords: 20,
   completionTokensPerItem: 120,
+  entryMaxTokens: ENTRY_MAX_TOKENS,
 };
 
 export interface LlmThemeNamerOptions {
@@ -94,6 +98,8 @@ export class LlmThemeNamer implements ThemeNamer {
           maxNameWords: o.maxNameWords,
           maxDescriptionWords: o.maxDescriptionWords,
           completionTokensPerItem: o.completionTokensPerItem,
+          entryMaxTokens: o.entryMaxTokens,
+          maxRequestTokens: o.maxRequestTokens,
         }),
       ),
     );

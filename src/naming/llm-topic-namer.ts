@@ -8,6 +8,7 @@ import { type ForbiddenTerm, forbiddenIn, forbiddenTermsFor, maskFirmTerms } fro
 import { fallbackItem } from './keyword-fallback.js';
 import {
   type BatchOutcome,
+  ENTRY_MAX_TOKENS,
   estimateBatchPromptTokens,
   fillFallbacks,
   mergeOutcomes,
@@ -34,6 +35,8 @@ export interface TopicPromptOptions {
   maxNameWords: number;
   maxDescriptionWords: number;
   completionTokensPerItem: number;
+  /** Tokens one entry may need at the answer's string caps (`max_tokens` allows it where the context does). */
+  entryMaxTokens: number;
 }
 
 export const DEFAULT_TOPIC_PROMPT: TopicPromptOptions = {
@@ -46,8 +49,9 @@ export const DEFAULT_TOPIC_PROMPT: TopicPromptOptions = {
   maxRequestTokens: 7000,
   maxNameWords: 6,
   maxDescriptionWords: 20,
-  // Room for a whole entry at the grammar's caps (60 + 160 characters), so an answer is not cut off mid-way.
+  // Planned per topic (packing); max_tokens grows past it to the caps' worst case where the context allows.
   completionTokensPerItem: 120,
+  entryMaxTokens: ENTRY_MAX_TOKENS,
 };
 
 export interface LlmTopicNamerOptions {
@@ -128,6 +132,8 @@ export class LlmTopicNamer implements TopicNamer {
           maxNameWords: o.maxNameWords,
           maxDescriptionWords: o.maxDescriptionWords,
           completionTokensPerItem: o.completionTokensPerItem,
+          entryMaxTokens: o.entryMaxTokens,
+          maxRequestTokens: o.maxRequestTokens,
         }),
       ),
     );

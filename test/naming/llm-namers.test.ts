@@ -5,6 +5,7 @@ import { MemoryResponseCache, StoreResponseCache } from '../../src/llm/cache.js'
 import { LlmClient, type LlmClientOptions } from '../../src/llm/client.js';
 import { TokenLedger } from '../../src/llm/ledger.js';
 import { forbiddenIn, forbiddenTermsFor } from '../../src/naming/firm-terms.js';
+import { ENTRY_MAX_TOKENS, maxTokensFor } from '../../src/naming/llm-batch.js';
 import { TOPIC_SYSTEM_PROMPT, truncateText } from '../../src/naming/llm-prompts.js';
 import { LlmThemeNamer } from '../../src/naming/llm-theme-namer.js';
 import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '../../src/naming/llm-topic-namer.js';
@@ -78,7 +79,8 @@ describe('LlmTopicNamer', () => {
     assert.deepEqual(Object.keys(schema.properties), ['1', '2', '3']);
     assert.deepEqual(schema.required, ['1', '2', '3']);
     assert.equal(schema.additionalProperties, false);
-    assert.equal(body.max_tokens, 32 + 3 * 120);
+    // Room for every entry at the string caps (260 tokens each in the worst case): the reply cannot be cut off.
+    assert.equal(body.max_tokens, 32 + 3 * 260);
     assert.deepEqual(Object.keys(ledger.byScope(TOPIC_NAMING_STAGE)), ['ACME:2021Q2']);
   });
 
@@ -200,7 +202,7 @@ describe('LlmTopicNamer', () => {
       assert.match(text, /- topic 2: no answer came back \(the reply was cut off\)/);
       assert.match(text, /Name topics 2 and 3: one entry per topic, keyed by its number\.$/);
       assert.deepEqual(Object.keys(repair.response_format.json_schema.schema.properties), ['2', '3']);
-      assert.equal(repair.max_tokens, 32 + 2 * 120);
+      assert.equal(repair.max_tokens, 32 + 2 * 260);
       assert.ok(
         text.length < server.requests[0].body.messages[1].content.length,
         'the repair prompt is shorter than the first',
@@ -248,6 +250,14 @@ describe('LlmTopicNamer', () => {
       /topic 1: the name has 9 words \(at most 6\)/,
     );
     assert.equal(named[0].name, 'Revenue growth');
+  });
+
+  test('max_tokens: the caps’ worst case where the context allows, never below the planned tokens per topic', () => {
+    const o = { completionTokensPerItem: 120, maxRequestTokens: 7000 };
+    assert.equal(maxTokensFor(3, 1500, o), 32 + 3 * ENTRY_MAX_TOKENS);
+    assert.equal(maxTokensFor(25, 2000, o), 5000, 'the context left');
+    assert.equal(maxTokensFor(50, 3500, o), 32 + 50 * 120, 'the plan when the context is short');
+    assert.equal(maxTokensFor(3, 1500, { completionTokensPerItem: 120 }), 32 + 3 * 120);
   });
 
   test('a service that keeps failing leaves every topic named by keywords, flagged fallback', async () => {

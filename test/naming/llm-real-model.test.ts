@@ -163,8 +163,8 @@ test('a real model’s reply cut off at max_tokens: complete entries kept, the r
         retry: { maxAttempts: 1 },
         fetch: seen.fetch,
       }),
-      // max_tokens = 32 + 4 · 8 = 64: too few for four entries (each needs ~15 tokens of JSON alone).
-      prompt: { completionTokensPerItem: 8, maxSentenceChars: 100 },
+      // max_tokens = 32 + 4 · 8 = 64: too few for four entries (~15 tokens of JSON each).
+      prompt: { completionTokensPerItem: 8, entryMaxTokens: 8, maxSentenceChars: 100 },
     });
     const named = await namer.nameFirmTopics(firm, topics);
 
