@@ -13,7 +13,7 @@
  *
  *   npx tsx bench/llm-naming.ts [--quarter 2021Q2] [--firms 60] [--url http://127.0.0.1:8080/v1 --model m]
  *   npx tsx bench/llm-naming.ts --real-model --firms 5 --concurrency 1 --verbose [--topics model] [--dump FILE]
- *     [--only AIG,AME]
+ *     [--only AIG,AME] [--skip 40]   (--skip: start after the first N calls of the listing)
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -146,8 +146,9 @@ async function loadFirms(): Promise<{ firm: FirmInfo; topics: TopicToName[] }[]>
   const source = await createSource({ kind: 'ectsum', input: ECTSUM_DIR });
   const listing = await source.listFirms(quarter);
   const only = opt('only', '');
+  const skip = Number(opt('skip', '0'));
   const ids = (only ? listing.firms.filter((f) => only.split(',').includes(f.firmId)) : listing.firms)
-    .slice(0, maxFirms)
+    .slice(skip, skip + maxFirms)
     .map((f) => f.firmId);
   const out: { firm: FirmInfo; topics: TopicToName[] }[] = [];
   const embedder = topicKind === 'model' ? SifEmbedder.load({ cacheDir: cacheDirFrom() }) : null;
