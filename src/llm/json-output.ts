@@ -67,6 +67,9 @@ export function extractJson(content: string): Parsed {
   return { ok: false, problem };
 }
 
+/** The problem reported for a reply cut off mid-way (callers may look for it in error messages). */
+export const CUT_OFF_PROBLEM = 'the reply was cut off before its end';
+
 export type Validated<T> = { ok: true; value: T } | { ok: false; problems: string[]; value: unknown };
 
 const MAX_PROBLEMS = 12;
@@ -80,8 +83,7 @@ export function validateReply<T>(
   const parsed = extractJson(content);
   if (!parsed.ok) return { ok: false, problems: [parsed.problem], value: undefined };
   // The complete part of a cut-off reply is kept for the caller to salvage, but the reply as a whole is not usable.
-  if (parsed.cutOff)
-    return { ok: false, problems: ['the reply was cut off before its end'], value: parsed.value };
+  if (parsed.cutOff) return { ok: false, problems: [CUT_OFF_PROBLEM], value: parsed.value };
   const r = schema.safeParse(parsed.value);
   if (!r.success) {
     const problems = r.error.issues

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { LlmClient } from '../llm/client.js';
 import { StructuredOutputError } from '../llm/errors.js';
 import { estimateTokens } from '../llm/estimate.js';
+import { CUT_OFF_PROBLEM } from '../llm/json-output.js';
 import { type ForbiddenTerm, forbiddenIn } from './firm-terms.js';
 import type { NamedItem } from './types.js';
 
@@ -222,7 +223,7 @@ async function ask(
     return { ok: true, ...judge(r.value, numbers, spec, false) };
   } catch (err) {
     if (err instanceof StructuredOutputError)
-      return { ok: true, ...judge(err.values.at(-1), numbers, spec, /cut off/.test(err.message)) };
+      return { ok: true, ...judge(err.values.at(-1), numbers, spec, err.message.includes(CUT_OFF_PROBLEM)) };
     return { ok: false, error: (err as Error).message };
   }
 }
