@@ -179,7 +179,7 @@ test('a real model’s reply cut off at max_tokens: complete entries kept, the r
     >;
     const spec = { forbidden: forbiddenTermsFor(firm), maxNameWords: 6, maxDescriptionWords: 20 };
     const validFirst = ['1', '2', '3', '4'].filter(
-      (n) => part[n] && part[n].name && part[n].description && itemProblems(part[n], spec).length === 0,
+      (n) => part[n]?.name && part[n].description && itemProblems(part[n], spec).length === 0,
     );
     const asked = Object.keys(repair.body.response_format.json_schema.schema.properties);
     // Exactly the topics without a usable entry in the first reply are asked again, and only they.
