@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { LlmClient } from '../src/llm/client.js';
+import { type HttpFetch, httpFetch } from '../src/llm/http.js';
 import { TokenLedger } from '../src/llm/ledger.js';
 
 const arg = (name: string, fallback: number) => {
@@ -42,9 +43,9 @@ const url: string = await new Promise((resolve) => {
 });
 
 const starts: number[] = [];
-const countingFetch: typeof fetch = (input, init) => {
+const countingFetch: HttpFetch = (input, init) => {
   starts.push(performance.now());
-  return fetch(input, init);
+  return httpFetch(input, init);
 };
 const ledger = new TokenLedger();
 let retries = 0;

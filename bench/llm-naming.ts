@@ -1,25 +1,30 @@
 /**
  * Requests and tokens per firm to name a call's topics, on real ECTSum calls of one quarter (../shared/data),
  * read by the ECTSum source and prepared as the ingest stage prepares them for the lake (boilerplate filters).
- * Until the topic model is on main, topics are synthetic but built from the real sentences: each call is cut into
- * contiguous runs of ~10 sentences (about the old system's topics per sentence), keywords by tf-idf of the run
- * against the call, representative sentences by keyword weight. Then every firm is named twice: a cold run
- * (requests sent) and a warm run from the lake cache (expected: zero requests).
- *
+ * Topics (--topics): `synthetic` (default; the numbers recorded before the topic model was on main) cuts each call
+ * into contiguous runs of ~10 sentences (about the old system's topics per sentence), keywords by tf-idf of the
+ * run against the call, representative sentences by keyword weight; `model` fits the firm topic model (SIF
+ * vectors, default settings) as `firm-batch` does. Then every firm is named twice: a cold run (requests sent) and
+ * a warm run from the lake cache (expected: zero requests). *
  * Against the scripted TEST SERVER (default), token counts are the server's estimate (4 characters a token);
  * with --url/--model pointing at a real OpenAI-compatible server (llama.cpp, vLLM) they are the model's own.
  *
  * With --real-model the bench starts SmolLM2-135M (test/helpers/llama-openai-server.ts) itself.
  *
  *   npx tsx bench/llm-naming.ts [--quarter 2021Q2] [--firms 60] [--url http://127.0.0.1:8080/v1 --model m]
- *   npx tsx bench/llm-naming.ts --real-model --firms 5 --concurrency 1 --verbose
+ *   npx tsx bench/llm-naming.ts --real-model --firms 5 --concurrency 1 --verbose [--topics model] [--dump FILE]
+ *     [--only AIG,AME] [--skip 40]   (--skip: start after the first N calls of the listing)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { matrixFromRows } from '../src/cluster/matrix.js';
+import { SifEmbedder } from '../src/embed/sif.js';
+import { cacheDirFrom } from '../src/embed/word-vectors.js';
 import { LocalLakeStore } from '../src/lake/store.js';
 import { StoreResponseCache } from '../src/llm/cache.js';
 import { LlmClient } from '../src/llm/client.js';
+import { type HttpFetch, httpFetch } from '../src/llm/http.js';
 import { TokenLedger } from '../src/llm/ledger.js';
 import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '../src/naming/llm-topic-namer.js';
 import type { FirmInfo, TopicToName } from '../src/naming/types.js';
@@ -27,6 +32,8 @@ import { prepareSentences } from '../src/pipeline/prepare-sentences.js';
 import { createSource } from '../src/sources/index.js';
 import { DEFAULT_FILTER_OPTIONS } from '../src/text/filters.js';
 import { tokenize } from '../src/text/tokens.js';
+import { topicId } from '../src/topics/analyzer.js';
+import { fitFirmTopics } from '../src/topics/firm-model.js';
 import {
   type LlamaServer,
   llamaRuntimeStatus,
@@ -42,6 +49,12 @@ const opt = (name: string, fallback: string) => {
 const quarter = opt('quarter', '2021Q2');
 const maxFirms = Number(opt('firms', '60'));
 const sentencesPerTopic = Number(opt('sentences-per-topic', '10'));
+/** `synthetic` (runs of sentences, as before the topic model was on main) or `model` (the firm topic model). */
+const topicKind = opt('topics', 'synthetic');
+if (topicKind !== 'synthetic' && topicKind !== 'model') {
+  console.error(`--topics must be synthetic or model (got ${topicKind})`);
+  process.exit(2);
+}
 let realUrl = opt('url', '');
 let realModel = opt('model', 'test-model');
 let llamaServer: LlamaServer | null = null;
@@ -57,6 +70,18 @@ if (process.argv.includes('--real-model')) {
 }
 const concurrency = Number(opt('concurrency', '4'));
 const verbose = process.argv.includes('--verbose');
+/** --dump FILE: every request's messages and the raw answer, one JSON line each (to read what the model gets wrong). */
+const dumpFile = opt('dump', '');
+const dumpingFetch: HttpFetch = async (input, init) => {
+  const res = await httpFetch(input, init);
+  const text = await res.text();
+  const body = JSON.parse(init.body);
+  appendFileSync(
+    dumpFile,
+    `${JSON.stringify({ messages: body.messages, schema: body.response_format?.json_schema?.schema, status: res.status, answer: text })}\n`,
+  );
+  return { ok: res.ok, status: res.status, headers: res.headers, text: async () => text };
+};
 
 const STOP = new Set(
   (
@@ -98,18 +123,44 @@ function syntheticTopics(firmId: string, sentences: string[]): TopicToName[] {
   });
 }
 
+/** The firm topic model's topics (SIF vectors, default settings, as `firm-batch` fits them). */
+async function modelTopics(
+  embedder: SifEmbedder,
+  firmId: string,
+  sentences: string[],
+): Promise<TopicToName[]> {
+  const rows = await embedder.embed(sentences);
+  const fit = await fitFirmTopics(matrixFromRows(rows, embedder.dim), sentences, {}, (terms) =>
+    embedder.embed(terms),
+  );
+  return fit.topics.map((tp, i) => ({
+    topicId: topicId(firmId, quarter, i),
+    size: tp.members.length,
+    keywords: tp.keywords,
+    representativeSentences: tp.representatives.map((r) => sentences[r]),
+  }));
+}
+
 /** The quarter's calls through the ECTSum source and the ingest stage's sentence preparation (the lake's sentences). */
 async function loadFirms(): Promise<{ firm: FirmInfo; topics: TopicToName[] }[]> {
   const source = await createSource({ kind: 'ectsum', input: ECTSUM_DIR });
   const listing = await source.listFirms(quarter);
-  const ids = listing.firms.slice(0, maxFirms).map((f) => f.firmId);
+  const only = opt('only', '');
+  const skip = Number(opt('skip', '0'));
+  const ids = (only ? listing.firms.filter((f) => only.split(',').includes(f.firmId)) : listing.firms)
+    .slice(skip, skip + maxFirms)
+    .map((f) => f.firmId);
   const out: { firm: FirmInfo; topics: TopicToName[] }[] = [];
+  const embedder = topicKind === 'model' ? SifEmbedder.load({ cacheDir: cacheDirFrom() }) : null;
   for await (const r of source.fetchTranscripts(quarter, ids)) {
     if (!r.ok) continue;
     const t = r.transcript;
     const sentences = prepareSentences(t, DEFAULT_FILTER_OPTIONS).sentences.map((x) => x.text);
     const firm: FirmInfo = { firmId: t.firmId, firmName: t.firmName, ticker: t.ticker, quarter };
-    out.push({ firm, topics: syntheticTopics(t.firmId, sentences) });
+    const topics = embedder
+      ? await modelTopics(embedder, t.firmId, sentences)
+      : syntheticTopics(t.firmId, sentences);
+    if (topics.length > 0) out.push({ firm, topics });
   }
   await source.close?.();
   return out;
@@ -145,6 +196,7 @@ async function pass(label: string) {
     limits: { maxConcurrent: concurrency, requestsPerMinute: 6000 },
     timeoutMs: 600_000,
     cache: new StoreResponseCache(new LocalLakeStore(lake)),
+    fetch: dumpFile ? dumpingFetch : undefined,
   });
   const namer = new LlmTopicNamer({
     client,
@@ -153,8 +205,12 @@ async function pass(label: string) {
       : undefined,
   });
   const t0 = performance.now();
+  const load0 = loadavg()[0];
   let fallback = 0;
   let topics = 0;
+  let firmsRepaired = 0;
+  let firmsWithFallback = 0;
+  const requestsPerFirm: number[] = [];
   const queue = [...firms];
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -164,8 +220,12 @@ async function pass(label: string) {
         topics += named.length;
         const fb = named.filter((n) => n.nameSource !== 'llm').length;
         fallback += fb;
+        if (fb > 0) firmsWithFallback++;
+        const u = ledger.byScope(TOPIC_NAMING_STAGE)[`${f.firm.firmId}:${quarter}`];
+        requestsPerFirm.push(u?.requests ?? 0);
+        // More requests than the firm's planned chunks: a repair was sent.
+        if ((u?.requests ?? 0) > namer.plan(f.firm, f.topics).chunks.length) firmsRepaired++;
         if (verbose) {
-          const u = ledger.byScope(TOPIC_NAMING_STAGE)[`${f.firm.firmId}:${quarter}`];
           process.stderr.write(
             `${label} ${f.firm.firmId}: ${named.length} topics, ${u?.requests ?? 0} requests, ` +
               `${u?.promptTokens ?? 0}+${u?.completionTokens ?? 0} tokens, ${fb} fallback, ` +
@@ -180,6 +240,8 @@ async function pass(label: string) {
   const t = ledger.totals();
   const n = firms.length;
   const tokensPerFirm = per.map((x) => x.totalTokens).sort((a, b) => a - b);
+  const p90 = (xs: number[]) =>
+    xs.length ? [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.9) - 1] : 0;
   await client.close();
   return {
     run: label,
@@ -188,14 +250,21 @@ async function pass(label: string) {
     topics_per_firm: +(topics / n).toFixed(1),
     requests: t.requests,
     requests_per_firm: +(t.requests / n).toFixed(3),
+    requests_per_firm_p90: p90(requestsPerFirm),
+    firms_repaired: firmsRepaired,
     cache_hits: t.cacheHits,
     prompt_tokens_per_firm: +(t.promptTokens / n).toFixed(0),
     completion_tokens_per_firm: +(t.completionTokens / n).toFixed(0),
     tokens_per_firm: +(t.totalTokens / n).toFixed(0),
-    tokens_per_firm_p90: tokensPerFirm.length ? tokensPerFirm[Math.floor(tokensPerFirm.length * 0.9)] : 0,
+    tokens_per_firm_median: tokensPerFirm.length
+      ? tokensPerFirm[Math.floor((tokensPerFirm.length - 1) / 2)]
+      : 0,
+    tokens_per_firm_p90: p90(tokensPerFirm),
     tokens_per_firm_max: tokensPerFirm.at(-1) ?? 0,
     fallback_topics: fallback,
+    firms_with_fallback: firmsWithFallback,
     seconds: +seconds.toFixed(2),
+    load_avg_start_end: `${load0.toFixed(1)} / ${loadavg()[0].toFixed(1)}`,
   };
 }
 
@@ -207,6 +276,7 @@ try {
       server: server ? 'scripted test server (tokens ≈ chars/4)' : url,
       model: realModel,
       quarter,
+      topics: topicKind,
     }),
   );
   console.table([cold, warm]);

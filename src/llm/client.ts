@@ -14,6 +14,7 @@ import {
   StructuredOutputError,
 } from './errors.js';
 import { estimateMessagesTokens, estimateTokens } from './estimate.js';
+import { deadlinePool, type HttpFetch, httpFetch } from './http.js';
 import { jsonSchemaOf, stripThinking, validateReply } from './json-output.js';
 import { TokenLedger } from './ledger.js';
 import { DEFAULT_LIMITS, type LimiterOptions, RequestLimiter } from './limiter.js';
@@ -47,7 +48,7 @@ export interface LlmClientOptions {
   /** A limiter shared with other clients of the same service. */
   limiter?: RequestLimiter;
   retry?: Partial<RetryPolicy>;
-  /** Deadline of one attempt (headers and body), ms; at most 300,000 (Node's fetch stops waiting there). */
+  /** Deadline of one attempt (headers and body), ms; it also sets the connection pool's own timeouts. */
   timeoutMs?: number;
   /** Extra `chat_template_kwargs`; the default switches Qwen3 thinking off. null sends none. */
   chatTemplateKwargs?: Record<string, unknown> | null;
@@ -55,7 +56,8 @@ export interface LlmClientOptions {
   ledger?: TokenLedger;
   defaultParams?: ChatParams;
   onRetry?: (e: RetryEvent & { endpoint: string }) => void;
-  fetch?: typeof fetch;
+  /** The transport (default: undici's fetch); a wrapper must pass `init.dispatcher` on to undici. */
+  fetch?: HttpFetch;
 }
 
 export interface Usage {
@@ -81,6 +83,11 @@ export interface JsonRequest<T> extends CallContext {
   /** Problems beyond the schema (wrong ids, forbidden words); any problem triggers the repair attempt. */
   check?: (value: T) => string[];
   params?: ChatParams;
+  /**
+   * Whether an invalid answer gets the generic repair request (the conversation, the answer, its problems).
+   * Default true; false for callers that repair more cheaply themselves from the parsed values of the error.
+   */
+  repair?: boolean;
 }
 
 export interface JsonResult<T> {
@@ -102,8 +109,6 @@ interface CacheEntry {
 }
 
 const SNIPPET_CHARS = 200;
-/** Node's fetch (undici) gives up on headers or body after 300 s whatever the caller's deadline. */
-const FETCH_TIMEOUT_CAP_MS = 300_000;
 
 export function normalizeBaseUrl(url: string): string {
   const u = new URL(url);
@@ -129,11 +134,14 @@ export class LlmClient {
   readonly limiter: RequestLimiter;
   private readonly apiKey: string | undefined;
   private readonly retry: RetryPolicy;
-  private readonly timeoutMs: number;
+  /** Deadline of one attempt, ms. */
+  readonly timeoutMs: number;
+  /** Connections whose header and body timeouts are `timeoutMs` (not undici's default 300 s). */
+  private readonly pool: ReturnType<typeof deadlinePool>;
   private readonly chatTemplateKwargs: Record<string, unknown> | null;
   private readonly cache: ResponseCache | null;
   private readonly defaults: ChatParams;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: HttpFetch;
   private readonly onRetry?: LlmClientOptions['onRetry'];
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly ownsLimiter: boolean;
@@ -146,13 +154,14 @@ export class LlmClient {
     this.ownsLimiter = !o.limiter;
     this.limiter = o.limiter ?? new RequestLimiter({ ...DEFAULT_LIMITS, ...o.limits });
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
-    this.timeoutMs = Math.min(o.timeoutMs ?? 120_000, FETCH_TIMEOUT_CAP_MS);
+    this.timeoutMs = o.timeoutMs ?? 120_000;
+    this.pool = deadlinePool({ timeoutMs: this.timeoutMs });
     this.chatTemplateKwargs =
       o.chatTemplateKwargs === undefined ? { enable_thinking: false } : o.chatTemplateKwargs;
     this.cache = o.cache ?? null;
     this.ledger = o.ledger ?? new TokenLedger();
     this.defaults = { temperature: 0, ...o.defaultParams };
-    this.fetchImpl = o.fetch ?? fetch;
+    this.fetchImpl = o.fetch ?? httpFetch;
     this.onRetry = o.onRetry;
   }
 
@@ -205,15 +214,22 @@ export class LlmClient {
   ): Promise<unknown> {
     const signal = AbortSignal.timeout(this.timeoutMs);
     let text: string;
-    let res: Response;
+    let res: Awaited<ReturnType<HttpFetch>>;
     try {
-      res = await this.fetchImpl(url, { method: 'POST', headers, body: payload, signal });
+      res = await this.fetchImpl(url, {
+        method: 'POST',
+        headers,
+        body: payload,
+        signal,
+        dispatcher: this.pool,
+      });
       text = await res.text();
     } catch (err) {
       if (signal.aborted) throw new LlmTimeoutError(endpoint, this.timeoutMs);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      // The pool's timers are the deadline too; whichever fires first, it is our deadline that passed.
       if (cause?.code === 'UND_ERR_HEADERS_TIMEOUT' || cause?.code === 'UND_ERR_BODY_TIMEOUT')
-        throw new LlmTimeoutError(endpoint, FETCH_TIMEOUT_CAP_MS);
+        throw new LlmTimeoutError(endpoint, this.timeoutMs);
       throw new LlmNetworkError(`${endpoint}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
     }
     if (!res.ok) {
@@ -334,6 +350,12 @@ export class LlmClient {
         await this.writeCache(key, { v: 1, content: first.content, usage: first.usage });
         return { value: v1.value, repaired: false, fromCache: false };
       }
+      if (req.repair === false) {
+        const message = `answer invalid: ${v1.problems.join('; ')}`;
+        const values = v1.value === undefined ? [] : [v1.value];
+        await this.writeCache(key, { v: 1, rejected: { message, values }, usage: first.usage });
+        throw new StructuredOutputError(message, v1.value, values);
+      }
       const repairMessages: ChatMessage[] = [
         ...req.messages,
         { role: 'assistant', content: stripThinking(first.content).slice(0, 8000) },
@@ -430,9 +452,10 @@ export class LlmClient {
     });
   }
 
-  /** Stops the limiter when this client created it (a shared one belongs to its creator). */
+  /** Closes the connections, and stops the limiter when this client created it (a shared one belongs to its creator). */
   async close(): Promise<void> {
     if (this.ownsLimiter) await this.limiter.stop();
+    await this.pool.close();
   }
 }
 

@@ -24,7 +24,10 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 /** Milliseconds from `retry-after-ms` or `Retry-After` (seconds or an HTTP date); null when absent or unreadable. */
-export function parseRetryAfter(headers: Headers, now = Date.now()): number | null {
+export function parseRetryAfter(
+  headers: { get(name: string): string | null },
+  now = Date.now(),
+): number | null {
   const ms = headers.get('retry-after-ms');
   if (ms !== null && ms.trim() !== '') {
     const v = Number(ms);

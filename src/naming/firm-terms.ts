@@ -104,3 +104,19 @@ export function forbiddenTermsFor(firm: FirmInfo): ForbiddenTerm[] {
 export function forbiddenIn(text: string, terms: readonly ForbiddenTerm[]): ForbiddenTerm[] {
   return terms.filter((t) => t.pattern.test(text));
 }
+
+/** What a firm's own name or ticker becomes in the text shown to the model. */
+export const FIRM_PLACEHOLDER = 'the company';
+
+/**
+ * The text with the firm's ticker and name replaced by "the company" (matched as the checks match them), so
+ * that the model is not shown the words its names may not contain.
+ */
+export function maskFirmTerms(text: string, terms: readonly ForbiddenTerm[]): string {
+  let out = text;
+  // Longest first: the name "Acme Widgets" before the ticker "ACME" inside it.
+  const longestFirst = [...terms].sort((x, y) => y.text.length - x.text.length);
+  for (const t of longestFirst)
+    out = out.replace(new RegExp(t.pattern.source, `${t.pattern.flags}g`), FIRM_PLACEHOLDER);
+  return out;
+}

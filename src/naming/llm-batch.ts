@@ -1,12 +1,18 @@
 /**
- * One LLM request naming a numbered list of items (a firm's topics, or a chunk of a quarter's themes):
- * the prompt, the JSON schema of the answer, the checks that trigger the repair attempt, and salvage of the
- * items that are valid when the repaired answer still is not.
+ * Naming a numbered list of items (a firm's topics, or a chunk of a quarter's themes) in one LLM request: the
+ * prompt, the JSON schema of the answer, the checks, and a repair request for only the items that failed.
+ *
+ * The answer is an object keyed by item number, `{"1":{"name","description"},"2":…}`, every key required and no
+ * other allowed, so a grammar-constrained decoder (vLLM's xgrammar, llama.cpp) can only produce exactly one entry
+ * per item, in order. Items whose entry is missing (a reply cut off at `max_tokens`) or fails a check are asked
+ * for again in ONE repair request that carries only them and why they were refused; valid items of the first
+ * answer are kept. Whatever is still invalid after that stays null (the namers fall back to keywords).
  */
 import { z } from 'zod';
 import type { LlmClient } from '../llm/client.js';
 import { StructuredOutputError } from '../llm/errors.js';
 import { estimateTokens } from '../llm/estimate.js';
+import { CUT_OFF_PROBLEM } from '../llm/json-output.js';
 import { type ForbiddenTerm, forbiddenIn } from './firm-terms.js';
 import type { NamedItem } from './types.js';
 
@@ -30,36 +36,92 @@ export interface BatchSpec {
   forbidden?: readonly ForbiddenTerm[];
   maxNameWords: number;
   maxDescriptionWords: number;
-  /** Completion tokens allowed per item. */
+  /** Completion tokens planned per item: `max_tokens` is never below 32 + items · this. */
   completionTokensPerItem: number;
+  /**
+   * Completion tokens one item may need at the string caps (default `ENTRY_MAX_TOKENS`): `max_tokens` grows to
+   * 32 + items · this where `maxRequestTokens` leaves room, so that a constrained reply is not cut off mid-way.
+   */
+  entryMaxTokens?: number;
+  /** Prompt plus `max_tokens` at most (the served model's context); without it `max_tokens` is the plan. */
+  maxRequestTokens?: number;
 }
 
 export interface BatchOutcome {
   /** One per block; null where no valid name came back. */
   answers: (NamedAnswer | null)[];
+  /** True when a repair request was sent (or replayed) for some items. */
   repaired: boolean;
-  fromCache: boolean;
   /** Why some or all answers are missing. */
   error: string | null;
 }
 
-const itemSchema = (k: number) =>
-  z
-    .object({
-      id: z.number().int().min(1).max(k),
-      // Caps sized to the asked-for 6 words and 25 words: a constrained decoder stops there instead of rambling.
-      name: z.string().min(1).max(60),
-      description: z.string().min(1).max(220),
-    })
-    .strict();
+/**
+ * Caps sized to the asked-for 6-word names and 20-word sentences, so that a constrained decoder closes the string
+ * there instead of rambling.
+ */
+export const NAME_MAX_CHARS = 60;
+export const DESCRIPTION_MAX_CHARS = 160;
+/**
+ * Tokens of one entry at those caps in the worst case (a token per character, as in the runs of digits and dots a
+ * small model repeats), plus its keys and punctuation.
+ */
+export const ENTRY_MAX_TOKENS = NAME_MAX_CHARS + DESCRIPTION_MAX_CHARS + 40;
 
-export const answerSchema = (k: number) => z.object({ items: z.array(itemSchema(k)).length(k) }).strict();
+/** `max_tokens` for `n` entries: room for all at the caps where the context allows, never below the plan. */
+export function maxTokensFor(
+  n: number,
+  promptTokens: number,
+  o: Pick<BatchSpec, 'completionTokensPerItem' | 'entryMaxTokens' | 'maxRequestTokens'>,
+): number {
+  const planned = 32 + n * o.completionTokensPerItem;
+  if (o.maxRequestTokens === undefined) return planned;
+  const atCaps = 32 + n * (o.entryMaxTokens ?? ENTRY_MAX_TOKENS);
+  return Math.max(planned, Math.min(atCaps, o.maxRequestTokens - promptTokens));
+}
 
-export function userPrompt(spec: Pick<BatchSpec, 'itemLabel' | 'blocks' | 'trailer'>): string {
-  const parts = spec.blocks.map((b, i) => `${spec.itemLabel} ${i + 1}\n${b}`);
+const itemSchema = z
+  .object({
+    name: z.string().min(1).max(NAME_MAX_CHARS),
+    description: z.string().min(1).max(DESCRIPTION_MAX_CHARS),
+  })
+  .strict();
+
+/** The answer for items `numbers`: one required entry per number, keyed by it, nothing else. */
+export const answerSchema = (numbers: readonly number[]) =>
+  z.object(Object.fromEntries(numbers.map((n) => [String(n), itemSchema]))).strict();
+
+type Answer = Record<string, z.infer<typeof itemSchema>>;
+
+/** Heading of the repair note; the namers' test servers recognise a repair request by it. */
+export const REPAIR_NOTE = 'could not be used';
+
+const listNumbers = (ns: readonly number[]) =>
+  ns.length === 1 ? String(ns[0]) : `${ns.slice(0, -1).join(', ')} and ${ns[ns.length - 1]}`;
+
+/**
+ * The user message for items `numbers` (default: all, 1..k): each item's block under its number, the trailer,
+ * the problems of refused earlier answers when this is the repair, and what to answer.
+ */
+export function userPrompt(
+  spec: Pick<BatchSpec, 'itemLabel' | 'blocks' | 'trailer'>,
+  numbers: readonly number[] = spec.blocks.map((_, i) => i + 1),
+  refused: ReadonlyMap<number, readonly string[]> = new Map(),
+): string {
   const label = spec.itemLabel.toLowerCase();
-  const tail = `Name all ${spec.blocks.length} ${label}s: one entry per ${label}, ids 1 to ${spec.blocks.length}.`;
-  return `${parts.join('\n\n')}\n\n${spec.trailer ? `${spec.trailer}\n` : ''}${tail}`;
+  const parts = numbers.map((n) => `${spec.itemLabel} ${n}\n${spec.blocks[n - 1]}`);
+  let text = `${parts.join('\n\n')}\n\n${spec.trailer ? `${spec.trailer}\n` : ''}`;
+  if (refused.size > 0) {
+    const lines = [...refused].flatMap(([n, ps]) => ps.map((p) => `- ${label} ${n}: ${p}`));
+    text += `Earlier answers for these ${label}s ${REPAIR_NOTE}:\n${lines.join('\n')}\n`;
+  }
+  const all = numbers.length === spec.blocks.length;
+  return (
+    text +
+    (all
+      ? `Name all ${numbers.length} ${label}s: one entry per ${label}, keyed by its number, 1 to ${numbers.length}.`
+      : `Name ${label}${numbers.length > 1 ? 's' : ''} ${listNumbers(numbers)}: one entry per ${label}, keyed by its number.`)
+  );
 }
 
 /** Tidies a model's name: one line, no wrapping quotes, no trailing full stop. */
@@ -95,40 +157,113 @@ export function itemProblems(
   return out;
 }
 
-function checkAnswer(value: z.infer<ReturnType<typeof answerSchema>>, spec: BatchSpec): string[] {
-  const k = spec.blocks.length;
-  const problems: string[] = [];
-  const seen = new Set<number>();
-  for (const it of value.items) {
-    if (seen.has(it.id)) problems.push(`id ${it.id} appears more than once`);
-    seen.add(it.id);
-    for (const p of itemProblems(it, spec)) problems.push(`${spec.itemLabel.toLowerCase()} ${it.id}: ${p}`);
-  }
-  const missing = Array.from({ length: k }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length) problems.push(`ids missing: ${missing.join(', ')}`);
-  return problems;
+interface Judged {
+  /** Valid answers by item number. */
+  valid: Map<number, NamedAnswer>;
+  /** Problems of the others, by item number. */
+  refused: Map<number, string[]>;
 }
 
-/** Usable items of any parsed answer, by id; later answers win. */
-function salvage(values: readonly unknown[], spec: BatchSpec): (NamedAnswer | null)[] {
-  const k = spec.blocks.length;
-  const out: (NamedAnswer | null)[] = new Array(k).fill(null);
-  const item = itemSchema(k);
-  for (const v of values) {
-    const items = (v as { items?: unknown })?.items;
-    if (!Array.isArray(items)) continue;
-    const counts = new Map<number, number>();
-    for (const raw of items) {
-      const id = (raw as { id?: unknown })?.id;
-      if (typeof id === 'number') counts.set(id, (counts.get(id) ?? 0) + 1);
+/** Each asked-for item of a parsed answer (any shape, possibly the complete part of a cut-off reply), judged alone. */
+function judge(value: unknown, numbers: readonly number[], spec: BatchSpec, cutOff: boolean): Judged {
+  const valid = new Map<number, NamedAnswer>();
+  const refused = new Map<number, string[]>();
+  const obj =
+    value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  for (const n of numbers) {
+    const raw = obj[String(n)];
+    if (raw === undefined) {
+      refused.set(n, [cutOff ? 'no answer came back (the reply was cut off)' : 'no answer came back']);
+      continue;
     }
-    for (const raw of items) {
-      const r = item.safeParse(raw);
-      if (!r.success || counts.get(r.data.id) !== 1 || itemProblems(r.data, spec).length) continue;
-      out[r.data.id - 1] = { name: cleanName(r.data.name), description: r.data.description.trim() };
+    const r = itemSchema.safeParse(raw);
+    if (!r.success) {
+      refused.set(
+        n,
+        r.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`),
+      );
+      continue;
     }
+    const problems = itemProblems(r.data, spec);
+    if (problems.length) refused.set(n, problems);
+    else valid.set(n, { name: cleanName(r.data.name), description: r.data.description.trim() });
   }
-  return out;
+  return { valid, refused };
+}
+
+type Asked = ({ ok: true } & Judged) | { ok: false; error: string };
+
+/** One request for items `numbers`; never throws for service trouble. */
+async function ask(
+  spec: BatchSpec,
+  numbers: readonly number[],
+  refused?: ReadonlyMap<number, readonly string[]>,
+): Promise<Asked> {
+  const label = spec.itemLabel.toLowerCase();
+  const user = userPrompt(spec, numbers, refused);
+  const promptTokens = estimateTokens(spec.system) + estimateTokens(user) + 8;
+  try {
+    const r = await spec.client.chatJson({
+      stage: spec.stage,
+      scope: spec.scope,
+      schemaName: 'names',
+      schema: answerSchema(numbers),
+      check: (v: Answer) =>
+        [...judge(v, numbers, spec, false).refused].flatMap(([n, ps]) =>
+          ps.map((p) => `${label} ${n}: ${p}`),
+        ),
+      messages: [
+        { role: 'system', content: spec.system },
+        { role: 'user', content: user },
+      ],
+      params: { temperature: 0, maxTokens: maxTokensFor(numbers.length, promptTokens, spec) },
+      // The repair below asks again for only the failed items, not the whole answer.
+      repair: false,
+    });
+    return { ok: true, ...judge(r.value, numbers, spec, false) };
+  } catch (err) {
+    if (err instanceof StructuredOutputError)
+      return { ok: true, ...judge(err.values.at(-1), numbers, spec, err.message.includes(CUT_OFF_PROBLEM)) };
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+const describeRefused = (label: string, refused: ReadonlyMap<number, readonly string[]>) =>
+  [...refused].map(([n, ps]) => `${label} ${n}: ${ps.join(', ')}`).join('; ');
+
+/**
+ * Names every item: one request, then at most one repair request for the items that failed. Never throws for
+ * service trouble or bad answers (the outcome says what is missing and why).
+ */
+export async function nameBatch(spec: BatchSpec): Promise<BatchOutcome> {
+  const k = spec.blocks.length;
+  const answers: (NamedAnswer | null)[] = new Array(k).fill(null);
+  if (k === 0) return { answers, repaired: false, error: null };
+  const label = spec.itemLabel.toLowerCase();
+  const first = await ask(
+    spec,
+    answers.map((_, i) => i + 1),
+  );
+  // A service failure was already retried by the client; a repair would only fail the same way.
+  if (!first.ok) return { answers, repaired: false, error: first.error };
+  for (const [n, a] of first.valid) answers[n - 1] = a;
+  if (first.refused.size === 0) return { answers, repaired: false, error: null };
+
+  const second = await ask(spec, [...first.refused.keys()], first.refused);
+  if (!second.ok)
+    return {
+      answers,
+      repaired: true,
+      error: `${describeRefused(label, first.refused)}; the repair failed: ${second.error}`,
+    };
+  for (const [n, a] of second.valid) answers[n - 1] = a;
+  return {
+    answers,
+    repaired: true,
+    error: second.refused.size
+      ? `answer invalid after one repair: ${describeRefused(label, second.refused)}`
+      : null,
+  };
 }
 
 export function estimateBatchPromptTokens(
@@ -137,53 +272,34 @@ export function estimateBatchPromptTokens(
   return estimateTokens(spec.system) + estimateTokens(userPrompt(spec)) + 8;
 }
 
-/** Sends the request; never throws for service trouble (the outcome says what failed). */
-export async function nameBatch(spec: BatchSpec): Promise<BatchOutcome> {
-  const k = spec.blocks.length;
-  if (k === 0) return { answers: [], repaired: false, fromCache: false, error: null };
-  try {
-    const r = await spec.client.chatJson({
-      stage: spec.stage,
-      scope: spec.scope,
-      schemaName: 'names',
-      schema: answerSchema(k),
-      check: (v) => checkAnswer(v, spec),
-      messages: [
-        { role: 'system', content: spec.system },
-        { role: 'user', content: userPrompt(spec) },
-      ],
-      params: { temperature: 0, maxTokens: 32 + k * spec.completionTokensPerItem },
-    });
-    return { answers: salvage([r.value], spec), repaired: r.repaired, fromCache: r.fromCache, error: null };
-  } catch (err) {
-    if (err instanceof StructuredOutputError) {
-      return { answers: salvage(err.values, spec), repaired: true, fromCache: false, error: err.message };
-    }
-    return {
-      answers: new Array(k).fill(null),
-      repaired: false,
-      fromCache: false,
-      error: (err as Error).message,
-    };
-  }
+export interface PackLimits {
+  /** Estimated prompt tokens of a request without items (instructions, trailer). */
+  fixedTokens: number;
+  maxPromptTokens: number;
+  maxItems?: number;
+  /** With `maxRequestTokens`: the prompt plus `max_tokens` (32 + items · this) must fit the model's context. */
+  completionTokensPerItem?: number;
+  maxRequestTokens?: number;
 }
 
-/** Greedy packing of rendered items into requests under a prompt-token cap (and an optional item cap). */
-export function packChunks(
-  blocks: readonly string[],
-  fixedTokens: number,
-  maxPromptTokens: number,
-  maxItems = Number.POSITIVE_INFINITY,
-): number[][] {
+/** Greedy packing of rendered items into requests under a prompt-token cap, a context cap and an item cap. */
+export function packChunks(blocks: readonly string[], o: PackLimits): number[][] {
+  const maxItems = o.maxItems ?? Number.POSITIVE_INFINITY;
+  const perItem = o.completionTokensPerItem ?? 0;
+  const maxRequest = o.maxRequestTokens ?? Number.POSITIVE_INFINITY;
   const chunks: number[][] = [];
   let current: number[] = [];
-  let tokens = fixedTokens;
+  let tokens = o.fixedTokens;
   blocks.forEach((b, i) => {
     const t = estimateTokens(b) + 4;
-    if (current.length > 0 && (tokens + t > maxPromptTokens || current.length >= maxItems)) {
+    const request = tokens + t + 32 + (current.length + 1) * perItem;
+    if (
+      current.length > 0 &&
+      (tokens + t > o.maxPromptTokens || request > maxRequest || current.length >= maxItems)
+    ) {
       chunks.push(current);
       current = [];
-      tokens = fixedTokens;
+      tokens = o.fixedTokens;
     }
     current.push(i);
     tokens += t;

@@ -5,6 +5,7 @@
 import type { LlmClient } from '../llm/client.js';
 import { fallbackItem } from './keyword-fallback.js';
 import {
+  ENTRY_MAX_TOKENS,
   estimateBatchPromptTokens,
   fillFallbacks,
   mergeOutcomes,
@@ -23,9 +24,13 @@ export interface ThemePromptOptions {
   /** Themes per request at most (keeps one bad answer from costing a whole quarter). */
   maxThemesPerRequest: number;
   maxPromptTokens: number;
+  /** Prompt plus `max_tokens` of one request at most: within the served model's context (vLLM --max-model-len). */
+  maxRequestTokens: number;
   maxNameWords: number;
   maxDescriptionWords: number;
   completionTokensPerItem: number;
+  /** Tokens one entry may need at the answer's string caps (`max_tokens` allows it where the context does). */
+  entryMaxTokens: number;
 }
 
 export const DEFAULT_THEME_PROMPT: ThemePromptOptions = {
@@ -34,9 +39,11 @@ export const DEFAULT_THEME_PROMPT: ThemePromptOptions = {
   maxTopicNameChars: 80,
   maxThemesPerRequest: 25,
   maxPromptTokens: 6000,
+  maxRequestTokens: 7000,
   maxNameWords: 6,
-  maxDescriptionWords: 25,
-  completionTokensPerItem: 72,
+  maxDescriptionWords: 20,
+  completionTokensPerItem: 120,
+  entryMaxTokens: ENTRY_MAX_TOKENS,
 };
 
 export interface LlmThemeNamerOptions {
@@ -65,7 +72,13 @@ export class LlmThemeNamer implements ThemeNamer {
 
   chunksOf(blocks: readonly string[]): number[][] {
     const fixed = estimateBatchPromptTokens({ system: THEME_SYSTEM_PROMPT, itemLabel: 'Theme', blocks: [] });
-    return packChunks(blocks, fixed, this.options.maxPromptTokens, this.options.maxThemesPerRequest);
+    return packChunks(blocks, {
+      fixedTokens: fixed,
+      maxPromptTokens: this.options.maxPromptTokens,
+      maxItems: this.options.maxThemesPerRequest,
+      completionTokensPerItem: this.options.completionTokensPerItem,
+      maxRequestTokens: this.options.maxRequestTokens,
+    });
   }
 
   async nameThemes(quarter: string, themes: readonly ThemeToName[]): Promise<NamedItem[]> {
@@ -85,6 +98,8 @@ export class LlmThemeNamer implements ThemeNamer {
           maxNameWords: o.maxNameWords,
           maxDescriptionWords: o.maxDescriptionWords,
           completionTokensPerItem: o.completionTokensPerItem,
+          entryMaxTokens: o.entryMaxTokens,
+          maxRequestTokens: o.maxRequestTokens,
         }),
       ),
     );

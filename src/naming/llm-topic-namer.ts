@@ -4,10 +4,11 @@
  * fits a target prompt size. Topics without a valid answer get keyword names flagged `fallback`.
  */
 import type { LlmClient } from '../llm/client.js';
-import { forbiddenTermsFor } from './firm-terms.js';
+import { type ForbiddenTerm, forbiddenIn, forbiddenTermsFor, maskFirmTerms } from './firm-terms.js';
 import { fallbackItem } from './keyword-fallback.js';
 import {
   type BatchOutcome,
+  ENTRY_MAX_TOKENS,
   estimateBatchPromptTokens,
   fillFallbacks,
   mergeOutcomes,
@@ -29,9 +30,13 @@ export interface TopicPromptOptions {
   targetPromptTokens: number;
   /** A request never carries more than this; a firm past it is split into several requests. */
   maxPromptTokens: number;
+  /** Prompt plus `max_tokens` of one request at most: within the served model's context (vLLM --max-model-len). */
+  maxRequestTokens: number;
   maxNameWords: number;
   maxDescriptionWords: number;
   completionTokensPerItem: number;
+  /** Tokens one entry may need at the answer's string caps (`max_tokens` allows it where the context does). */
+  entryMaxTokens: number;
 }
 
 export const DEFAULT_TOPIC_PROMPT: TopicPromptOptions = {
@@ -41,9 +46,12 @@ export const DEFAULT_TOPIC_PROMPT: TopicPromptOptions = {
   minSentenceChars: 70,
   targetPromptTokens: 1500,
   maxPromptTokens: 6000,
+  maxRequestTokens: 7000,
   maxNameWords: 6,
-  maxDescriptionWords: 25,
-  completionTokensPerItem: 72,
+  maxDescriptionWords: 20,
+  // Planned per topic (packing); max_tokens grows past it to the caps' worst case where the context allows.
+  completionTokensPerItem: 120,
+  entryMaxTokens: ENTRY_MAX_TOKENS,
 };
 
 export interface LlmTopicNamerOptions {
@@ -55,18 +63,25 @@ export interface LlmTopicNamerOptions {
   onFallback?: (firmId: string, reason: string, topics: number) => void;
 }
 
-export function renderTopic(t: TopicToName, o: TopicPromptOptions, sentenceChars: number): string {
-  const kws = t.keywords.slice(0, o.keywordsPerTopic).join(', ');
+/**
+ * A topic as the model sees it: its top keywords and representative sentences, without the firm's own name or
+ * ticker (keywords that are one are left out; in sentences they read "the company"): names may not contain them,
+ * and a model shown them tends to name every topic after the firm.
+ */
+export function renderTopic(
+  t: TopicToName,
+  o: TopicPromptOptions,
+  sentenceChars: number,
+  firmTerms: readonly ForbiddenTerm[] = [],
+): string {
+  const kws = t.keywords
+    .filter((k) => forbiddenIn(k, firmTerms).length === 0)
+    .slice(0, o.keywordsPerTopic)
+    .join(', ');
   const sents = t.representativeSentences
     .slice(0, o.sentencesPerTopic)
-    .map((s) => `- ${truncateText(s, sentenceChars)}`);
+    .map((s) => `- ${truncateText(maskFirmTerms(s, firmTerms), sentenceChars)}`);
   return `Keywords: ${kws}\nSentences:\n${sents.join('\n')}`;
-}
-
-/** The words the checks will refuse, told to the model up front (after the shared prefix). */
-function firmTrailer(firm: FirmInfo): string | undefined {
-  const terms = forbiddenTermsFor(firm);
-  return terms.length ? `Words not allowed in names: ${terms.map((t) => t.text).join(', ')}.` : undefined;
 }
 
 export class LlmTopicNamer implements TopicNamer {
@@ -79,25 +94,24 @@ export class LlmTopicNamer implements TopicNamer {
   /** The prompt blocks for a firm, shortened to the target size, then split into requests under the cap. */
   plan(firm: FirmInfo, topics: readonly TopicToName[]): { blocks: string[]; chunks: number[][] } {
     const o = this.options;
-    const trailer = firmTrailer(firm);
+    const terms = forbiddenTermsFor(firm);
+    const render = (chars: number) => topics.map((t) => renderTopic(t, o, chars, terms));
     const size = (chars: number) =>
-      estimateBatchPromptTokens({
-        system: TOPIC_SYSTEM_PROMPT,
-        itemLabel: 'Topic',
-        blocks: topics.map((t) => renderTopic(t, o, chars)),
-        trailer,
-      });
+      estimateBatchPromptTokens({ system: TOPIC_SYSTEM_PROMPT, itemLabel: 'Topic', blocks: render(chars) });
     let chars = o.maxSentenceChars;
     while (chars > o.minSentenceChars && size(chars) > o.targetPromptTokens)
       chars = Math.max(o.minSentenceChars, chars - 10);
-    const blocks = topics.map((t) => renderTopic(t, o, chars));
-    const fixed = estimateBatchPromptTokens({
-      system: TOPIC_SYSTEM_PROMPT,
-      itemLabel: 'Topic',
-      blocks: [],
-      trailer,
-    });
-    return { blocks, chunks: packChunks(blocks, fixed, o.maxPromptTokens) };
+    const blocks = render(chars);
+    const fixed = estimateBatchPromptTokens({ system: TOPIC_SYSTEM_PROMPT, itemLabel: 'Topic', blocks: [] });
+    return {
+      blocks,
+      chunks: packChunks(blocks, {
+        fixedTokens: fixed,
+        maxPromptTokens: o.maxPromptTokens,
+        completionTokensPerItem: o.completionTokensPerItem,
+        maxRequestTokens: o.maxRequestTokens,
+      }),
+    };
   }
 
   async nameFirmTopics(firm: FirmInfo, topics: readonly TopicToName[]): Promise<NamedItem[]> {
@@ -105,7 +119,6 @@ export class LlmTopicNamer implements TopicNamer {
     const o = this.options;
     const { blocks, chunks } = this.plan(firm, topics);
     const forbidden = forbiddenTermsFor(firm);
-    const trailer = firmTrailer(firm);
     const outcomes: BatchOutcome[] = await Promise.all(
       chunks.map((idx) =>
         nameBatch({
@@ -115,11 +128,12 @@ export class LlmTopicNamer implements TopicNamer {
           system: TOPIC_SYSTEM_PROMPT,
           itemLabel: 'Topic',
           blocks: idx.map((i) => blocks[i]),
-          trailer,
           forbidden,
           maxNameWords: o.maxNameWords,
           maxDescriptionWords: o.maxDescriptionWords,
           completionTokensPerItem: o.completionTokensPerItem,
+          entryMaxTokens: o.entryMaxTokens,
+          maxRequestTokens: o.maxRequestTokens,
         }),
       ),
     );

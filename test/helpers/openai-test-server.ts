@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { REPAIR_NOTE } from '../../src/naming/llm-batch.js';
 
 export interface ReceivedRequest {
   path: string;
@@ -21,8 +22,14 @@ export type Reply =
   | { chat: string; usage?: { prompt: number; completion: number; cached?: number }; delayMs?: number }
   /** An embeddings answer. */
   | { vectors: number[][]; promptTokens?: number; delayMs?: number }
-  /** Any status and body. */
-  | { status: number; body: string; headers?: Record<string, string>; delayMs?: number }
+  /** Any status and body; with `bodyDelayMs` the headers go out first and the body that much later. */
+  | {
+      status: number;
+      body: string;
+      headers?: Record<string, string>;
+      delayMs?: number;
+      bodyDelayMs?: number;
+    }
   /** Headers never come; the socket is closed when the server closes or the client gives up. */
   | { hang: true };
 
@@ -86,6 +93,11 @@ export class OpenAiTestServer {
     if (res.destroyed) return;
     if ('status' in reply) {
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      if (reply.bodyDelayMs) {
+        res.flushHeaders();
+        await new Promise((r) => setTimeout(r, reply.bodyDelayMs));
+        if (res.destroyed) return;
+      }
       res.end(reply.body);
       return;
     }
@@ -162,28 +174,29 @@ export function promptItems(prompt: string): { id: number; keywords: string[] }[
   return out;
 }
 
+/** A namer answer: one entry per item number, as the namers' JSON schema asks. */
+export type NamesAnswer = Record<string, { name: string; description: string }>;
+
 /**
- * A well-behaved namer answer for the FIRST user message of the request (the original prompt, also during a
- * repair): "<Kw1> and <kw2>" per item, with a one-sentence description.
+ * A well-behaved namer answer for the items listed in the request's user message (all of them, or in a repair
+ * request only those asked for again): "<Kw1> and <kw2>" per item, with a one-sentence description.
  */
 // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
-export function goodNames(body: any): { items: { id: number; name: string; description: string }[] } {
-  const first = ((body?.messages ?? []) as { role: string; content: string }[]).find(
-    (m) => m.role === 'user',
+export function goodNames(body: any): NamesAnswer {
+  const items = promptItems(lastUserMessage(body));
+  return Object.fromEntries(
+    items.map((it) => [
+      String(it.id),
+      {
+        name: `${cap(it.keywords[0] ?? 'general')} and ${it.keywords[1] ?? 'outlook'}`,
+        description: `Speakers discuss ${it.keywords.slice(0, 3).join(', ')}.`,
+      },
+    ]),
   );
-  const items = promptItems(first?.content ?? '');
-  return {
-    items: items.map((it) => ({
-      id: it.id,
-      name: `${cap(it.keywords[0] ?? 'general')} and ${it.keywords[1] ?? 'outlook'}`,
-      description: `Speakers discuss ${it.keywords.slice(0, 3).join(', ')}.`,
-    })),
-  };
 }
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** Whether the request is the repair attempt (the original prompt, the bad answer, the problems). */
+/** Whether the request is the repair request (only the refused items, with why they were refused). */
 // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
-export const isRepair = (body: any): boolean =>
-  ((body?.messages ?? []) as { role: string }[]).some((m) => m.role === 'assistant');
+export const isRepair = (body: any): boolean => lastUserMessage(body).includes(REPAIR_NOTE);

@@ -12,6 +12,7 @@ import {
   LlmTimeoutError,
   StructuredOutputError,
 } from '../../src/llm/errors.js';
+import { recoverCutOffJson, validateReply } from '../../src/llm/json-output.js';
 import { TokenLedger } from '../../src/llm/ledger.js';
 import { type Handler, OpenAiTestServer } from '../helpers/openai-test-server.js';
 import { tempDir } from '../helpers/paths.js';
@@ -291,6 +292,53 @@ describe('LlmClient JSON output', () => {
     });
     assert.equal(r.value.answer, 'wins');
     assert.match(server.requests[1].body.messages[2].content, /names the company/);
+  });
+});
+
+describe('cut-off JSON', () => {
+  test('the complete part of a cut-off reply is recovered; strings and escapes are respected', () => {
+    assert.deepEqual(recoverCutOffJson('{"1":{"name":"a","description":"b"},"2":{"name":"Margin and co'), {
+      1: { name: 'a', description: 'b' },
+    });
+    // Braces and escaped quotes inside strings do not count as structure.
+    assert.deepEqual(recoverCutOffJson('{"1":{"name":"a} \\"x\\" {","d":"]"},"2":{"name"'), {
+      1: { name: 'a} "x" {', d: ']' },
+    });
+    assert.deepEqual(recoverCutOffJson('{"items":[{"id":1},{"id":2},{"id":'), {
+      items: [{ id: 1 }, { id: 2 }],
+    });
+    assert.equal(recoverCutOffJson('{"1":{"name":"nothing closed yet'), null);
+    assert.equal(recoverCutOffJson('{"a":1}'), null, 'complete JSON is not a cut-off reply');
+    assert.equal(recoverCutOffJson('no json here'), null);
+  });
+
+  test('a cut-off reply is invalid as a whole but keeps its complete part', () => {
+    const r = validateReply('{"answer":"yes","n":3,"more":{"x":1},"cut', z.any());
+    assert.equal(r.ok, false);
+    assert.ok(!r.ok && r.problems[0] === 'the reply was cut off before its end');
+    assert.deepEqual(!r.ok && r.value, { answer: 'yes', n: 3, more: { x: 1 } });
+  });
+});
+
+describe('LlmClient JSON output without the generic repair', () => {
+  const schema = z.object({ answer: z.string(), n: z.number().int() }).strict();
+
+  test('repair false: one request; the error carries the parsed value and is replayed from the cache', async () => {
+    use(() => ({ chat: '{"answer":"yes","n":1.5}' }));
+    const cache = new MemoryResponseCache();
+    const req = { ...ctx, messages: msgs('q'), schema, schemaName: 'reply', repair: false };
+    const err = await client({ cache })
+      .chatJson(req)
+      .catch((e) => e);
+    assert.ok(err instanceof StructuredOutputError, String(err));
+    assert.match(err.message, /^answer invalid: at n: /);
+    assert.deepEqual(err.values, [{ answer: 'yes', n: 1.5 }]);
+    assert.equal(server.requests.length, 1);
+    const again = await client({ cache })
+      .chatJson(req)
+      .catch((e) => e);
+    assert.deepEqual(again.values, err.values);
+    assert.equal(server.requests.length, 1, 'no request on the re-run');
   });
 });
 

@@ -5,6 +5,7 @@ import { MemoryResponseCache, StoreResponseCache } from '../../src/llm/cache.js'
 import { LlmClient, type LlmClientOptions } from '../../src/llm/client.js';
 import { TokenLedger } from '../../src/llm/ledger.js';
 import { forbiddenIn, forbiddenTermsFor } from '../../src/naming/firm-terms.js';
+import { ENTRY_MAX_TOKENS, maxTokensFor } from '../../src/naming/llm-batch.js';
 import { TOPIC_SYSTEM_PROMPT, truncateText } from '../../src/naming/llm-prompts.js';
 import { LlmThemeNamer } from '../../src/naming/llm-theme-namer.js';
 import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '../../src/naming/llm-topic-namer.js';
@@ -72,16 +73,43 @@ describe('LlmTopicNamer', () => {
     const user: string = body.messages[1].content;
     assert.equal((user.match(/^- /gm) ?? []).length, 9, '3 sentences per topic');
     assert.ok(!user.includes('fourth sentence'));
-    assert.match(user, /\nWords not allowed in names: ACME, acme widgets\.\n/);
-    assert.equal(body.response_format.json_schema.schema.properties.items.minItems, 3);
-    assert.equal(body.response_format.json_schema.schema.properties.items.maxItems, 3);
+    assert.match(user, /\nName all 3 topics: one entry per topic, keyed by its number, 1 to 3\.$/);
+    // One required entry per topic, keyed by its number, nothing else: a constrained decoder cannot miscount.
+    const schema = body.response_format.json_schema.schema;
+    assert.deepEqual(Object.keys(schema.properties), ['1', '2', '3']);
+    assert.deepEqual(schema.required, ['1', '2', '3']);
+    assert.equal(schema.additionalProperties, false);
+    // Room for every entry at the string caps (260 tokens each in the worst case): the reply cannot be cut off.
+    assert.equal(body.max_tokens, 32 + 3 * 260);
     assert.deepEqual(Object.keys(ledger.byScope(TOPIC_NAMING_STAGE)), ['ACME:2021Q2']);
+  });
+
+  test('the firm’s own name and ticker are not shown to the model: keywords dropped, "the company" in sentences', async () => {
+    use(good);
+    const own: TopicToName = {
+      topicId: 'ACME:2021Q2:t0',
+      size: 12,
+      keywords: ['acme', 'widgets', 'orders', 'backlog'],
+      representativeSentences: [
+        'Acme Widgets grew orders 12% while ACME stock rose.',
+        "At Acme Widgets Inc., backlog reached a record and Acme's team delivered.",
+      ],
+    };
+    const named = await new LlmTopicNamer({ client: client() }).nameFirmTopics(ACME, [own]);
+    const user: string = server.requests[0].body.messages[1].content;
+    assert.equal(
+      user.split('\n\n')[0],
+      'Topic 1\nKeywords: widgets, orders, backlog\nSentences:\n' +
+        '- the company grew orders 12% while the company stock rose.\n' +
+        "- At the company Inc., backlog reached a record and the company's team delivered.",
+    );
+    assert.equal(named[0].name, 'Widgets and orders');
   });
 
   test('a name with the ticker is sent back once; the repaired names are used', async () => {
     use((r) => {
       const ans = goodNames(r.body);
-      if (!isRepair(r.body)) ans.items[1].name = 'ACME margin pressure';
+      if (!isRepair(r.body)) ans['2'].name = 'ACME margin pressure';
       return { chat: JSON.stringify(ans) };
     });
     const named = await new LlmTopicNamer({ client: client() }).nameFirmTopics(ACME, TOPICS);
@@ -97,7 +125,7 @@ describe('LlmTopicNamer', () => {
   test('a name that keeps the firm name after the repair falls back alone', async () => {
     use((r) => {
       const ans = goodNames(r.body);
-      ans.items[2].name = 'Acme Widgets capital returns';
+      if (ans['3']) ans['3'].name = 'Acme Widgets capital returns';
       return { chat: JSON.stringify(ans) };
     });
     const fallbacks: string[] = [];
@@ -129,22 +157,91 @@ describe('LlmTopicNamer', () => {
   test('a wrong number of topics is repaired, or salvaged item by item', async () => {
     use((r) => {
       const ans = goodNames(r.body);
-      ans.items.pop(); // always one short
+      delete ans[Object.keys(ans).at(-1) ?? '']; // always one short
       return { chat: JSON.stringify(ans) };
     });
     const named = await new LlmTopicNamer({ client: client() }).nameFirmTopics(ACME, TOPICS);
     assert.equal(server.requests.length, 2);
-    assert.match(server.requests[1].body.messages.at(-1).content, /exactly 3 items/);
+    assert.match(server.requests[1].body.messages.at(-1).content, /topic 3: no answer came back/);
     assert.deepEqual(
       named.map((n) => n.nameSource),
       ['llm', 'llm', 'fallback'],
     );
   });
 
+  test('a cut-off reply keeps its complete entries; the repair asks for only the rest, with why', async () => {
+    const dir = tempDir();
+    try {
+      use((r) => {
+        const text = JSON.stringify(goodNames(r.body));
+        // The first answer stops mid-way through topic 2 (as at max_tokens); the repair answers in full.
+        return { chat: isRepair(r.body) ? text : text.slice(0, text.indexOf('"2":') + 12) };
+      });
+      const mk = (ledger = new TokenLedger()) =>
+        new LlmTopicNamer({
+          client: client({ ledger, cache: new StoreResponseCache(new LocalLakeStore(dir.path)) }),
+        });
+      const named = await mk().nameFirmTopics(ACME, TOPICS);
+      assert.equal(server.requests.length, 2);
+      assert.deepEqual(
+        named.map((n) => [n.name, n.nameSource]),
+        [
+          ['Revenue and growth', 'llm'],
+          ['Margin and costs', 'llm'],
+          ['Buyback and dividend', 'llm'],
+        ],
+      );
+      const repair = server.requests[1].body;
+      assert.equal(repair.messages.length, 2, 'a fresh request, not the conversation');
+      assert.equal(repair.messages[0].content, TOPIC_SYSTEM_PROMPT, 'the shared prefix again');
+      const text: string = repair.messages[1].content;
+      assert.deepEqual(
+        [...text.matchAll(/^Topic (\d+)$/gm)].map((m) => m[1]),
+        ['2', '3'],
+      );
+      assert.match(text, /- topic 2: no answer came back \(the reply was cut off\)/);
+      assert.match(text, /Name topics 2 and 3: one entry per topic, keyed by its number\.$/);
+      assert.deepEqual(Object.keys(repair.response_format.json_schema.schema.properties), ['2', '3']);
+      assert.equal(repair.max_tokens, 32 + 2 * 260);
+      assert.ok(
+        text.length < server.requests[0].body.messages[1].content.length,
+        'the repair prompt is shorter than the first',
+      );
+      // Both requests' outcomes are cached: the warm re-run is free and ends the same.
+      const warm = new TokenLedger();
+      assert.deepEqual(await mk(warm).nameFirmTopics(ACME, TOPICS), named);
+      assert.equal(warm.totals().requests, 0);
+      assert.equal(warm.totals().cacheHits, 2);
+      assert.equal(server.requests.length, 2);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  test('a repair that fails at the service keeps the valid entries of the first answer', async () => {
+    use((r) => {
+      if (isRepair(r.body)) return { status: 400, body: 'context too long' };
+      const ans = goodNames(r.body);
+      ans['1'].name = 'ACME revenue';
+      return { chat: JSON.stringify(ans) };
+    });
+    const reasons: string[] = [];
+    const named = await new LlmTopicNamer({
+      client: client(),
+      onFallback: (_f, why) => reasons.push(why),
+    }).nameFirmTopics(ACME, TOPICS);
+    assert.equal(server.requests.length, 2);
+    assert.deepEqual(
+      named.map((n) => n.nameSource),
+      ['fallback', 'llm', 'llm'],
+    );
+    assert.match(reasons[0], /^topic 1: the name contains "ACME".*; the repair failed: .*HTTP 400/);
+  });
+
   test('long names are refused; names are tidied', async () => {
     use((r) => {
       const ans = goodNames(r.body);
-      ans.items[0].name = isRepair(r.body) ? '"Revenue growth."' : 'A very long name with far too many words';
+      ans['1'].name = isRepair(r.body) ? '"Revenue growth."' : 'A very long name with far too many words';
       return { chat: JSON.stringify(ans) };
     });
     const named = await new LlmTopicNamer({ client: client() }).nameFirmTopics(ACME, TOPICS);
@@ -153,6 +250,14 @@ describe('LlmTopicNamer', () => {
       /topic 1: the name has 9 words \(at most 6\)/,
     );
     assert.equal(named[0].name, 'Revenue growth');
+  });
+
+  test('max_tokens: the caps’ worst case where the context allows, never below the planned tokens per topic', () => {
+    const o = { completionTokensPerItem: 120, maxRequestTokens: 7000 };
+    assert.equal(maxTokensFor(3, 1500, o), 32 + 3 * ENTRY_MAX_TOKENS);
+    assert.equal(maxTokensFor(25, 2000, o), 5000, 'the context left');
+    assert.equal(maxTokensFor(50, 3500, o), 32 + 50 * 120, 'the plan when the context is short');
+    assert.equal(maxTokensFor(3, 1500, { completionTokensPerItem: 120 }), 32 + 3 * 120);
   });
 
   test('a service that keeps failing leaves every topic named by keywords, flagged fallback', async () => {

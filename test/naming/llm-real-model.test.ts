@@ -11,8 +11,11 @@ import { test } from 'node:test';
 import { LocalLakeStore } from '../../src/lake/store.js';
 import { StoreResponseCache } from '../../src/llm/cache.js';
 import { LlmClient } from '../../src/llm/client.js';
+import { type HttpFetch, httpFetch } from '../../src/llm/http.js';
+import { recoverCutOffJson } from '../../src/llm/json-output.js';
 import { TokenLedger } from '../../src/llm/ledger.js';
 import { forbiddenIn, forbiddenTermsFor } from '../../src/naming/firm-terms.js';
+import { cleanName, itemProblems } from '../../src/naming/llm-batch.js';
 import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '../../src/naming/llm-topic-namer.js';
 import type { FirmInfo, TopicToName } from '../../src/naming/types.js';
 import { llamaRuntimeStatus, startLlamaServer } from '../helpers/llama-openai-server.js';
@@ -43,6 +46,30 @@ function realTopics(): TopicToName[] {
   ];
 }
 
+interface Exchange {
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
+  body: any;
+  content: string;
+  finishReason: string;
+}
+
+/** A transport that keeps each request body and the model's raw answer. */
+function recorder(): { fetch: HttpFetch; exchanges: Exchange[] } {
+  const exchanges: Exchange[] = [];
+  const fetch: HttpFetch = async (url, init) => {
+    const res = await httpFetch(url, init);
+    const text = await res.text();
+    const choice = JSON.parse(text).choices?.[0];
+    exchanges.push({
+      body: JSON.parse(init.body),
+      content: choice?.message?.content ?? '',
+      finishReason: choice?.finish_reason ?? '',
+    });
+    return { ok: res.ok, status: res.status, headers: res.headers, text: async () => text };
+  };
+  return { fetch, exchanges };
+}
+
 test('a real small model names a real call’s topics: one request (+1 repair at most), real tokens, free re-run', {
   ...llamaRuntimeStatus(),
   timeout: 600_000,
@@ -57,6 +84,7 @@ test('a real small model names a real call’s topics: one request (+1 repair at
       quarter: '2021Q2',
     };
     const topics = realTopics();
+    const seen = recorder();
     const mk = (ledger: TokenLedger) =>
       new LlmTopicNamer({
         client: new LlmClient({
@@ -66,6 +94,7 @@ test('a real small model names a real call’s topics: one request (+1 repair at
           timeoutMs: 500_000,
           retry: { maxAttempts: 1 },
           cache: new StoreResponseCache(new LocalLakeStore(dir.path)),
+          fetch: seen.fetch,
         }),
       });
     const ledger = new TokenLedger();
@@ -85,6 +114,9 @@ test('a real small model names a real call’s topics: one request (+1 repair at
         assert.equal(forbiddenIn(n.name, terms).length, 0, n.name);
       }
     }
+    // The grammar built from the keyed schema: one entry per topic, keyed 1..k in order, nothing else.
+    const first = seen.exchanges[0];
+    if (first.finishReason === 'stop') assert.deepEqual(Object.keys(JSON.parse(first.content)), ['1', '2']);
     const t = ledger.totals();
     assert.ok(t.requests === 1 || t.requests === 2, `requests ${t.requests} (one, plus one repair at most)`);
     assert.equal(server.requests, t.requests);
@@ -100,6 +132,73 @@ test('a real small model names a real call’s topics: one request (+1 repair at
     assert.equal(server.requests, t.requests);
   } finally {
     dir.cleanup();
+    await server.close();
+  }
+});
+
+test('a real model’s reply cut off at max_tokens: complete entries kept, the repair asks for exactly the rest', {
+  ...llamaRuntimeStatus(),
+  timeout: 600_000,
+}, async () => {
+  const server = await startLlamaServer();
+  try {
+    // Not the call's own firm: this 135M model names every topic after the firm, and the point here is the
+    // mechanics of a cut-off reply, so its names must be able to pass the checks.
+    const firm: FirmInfo = { firmId: 'ZZZ', firmName: null, ticker: 'ZZZ', quarter: '2021Q2' };
+    const [sales, cash] = realTopics();
+    const topics = [
+      sales,
+      cash,
+      { ...sales, topicId: 'AAP:2021Q2:t2' },
+      { ...cash, topicId: 'AAP:2021Q2:t3' },
+    ];
+    const seen = recorder();
+    const ledger = new TokenLedger();
+    const namer = new LlmTopicNamer({
+      client: new LlmClient({
+        baseUrl: server.url,
+        model: server.model,
+        ledger,
+        timeoutMs: 500_000,
+        retry: { maxAttempts: 1 },
+        fetch: seen.fetch,
+      }),
+      // max_tokens = 32 + 4 · 8 = 64: too few for four entries (~15 tokens of JSON each).
+      prompt: { completionTokensPerItem: 8, entryMaxTokens: 8, maxSentenceChars: 100 },
+    });
+    const named = await namer.nameFirmTopics(firm, topics);
+
+    assert.equal(named.length, 4);
+    assert.ok(named.every((n) => n.nameSource === 'llm' || n.nameSource === 'fallback'));
+    const [first, repair] = seen.exchanges;
+    assert.equal(first.finishReason, 'length', 'the first reply reached max_tokens');
+    assert.equal(seen.exchanges.length, 2, 'one repair request');
+    const part = (recoverCutOffJson(first.content) ?? {}) as Record<
+      string,
+      { name: string; description: string }
+    >;
+    const spec = { forbidden: forbiddenTermsFor(firm), maxNameWords: 6, maxDescriptionWords: 20 };
+    const validFirst = ['1', '2', '3', '4'].filter(
+      (n) => part[n]?.name && part[n].description && itemProblems(part[n], spec).length === 0,
+    );
+    const asked = Object.keys(repair.body.response_format.json_schema.schema.properties);
+    // Exactly the topics without a usable entry in the first reply are asked again, and only they.
+    assert.deepEqual(
+      asked,
+      ['1', '2', '3', '4'].filter((n) => !validFirst.includes(n)),
+    );
+    assert.deepEqual(
+      [...String(repair.body.messages[1].content).matchAll(/^Topic (\d+)$/gm)].map((m) => m[1]),
+      asked,
+    );
+    assert.ok(validFirst.length > 0 && asked.length > 0, 'some entries complete, some cut off');
+    for (const n of validFirst) {
+      assert.equal(named[Number(n) - 1].nameSource, 'llm');
+      assert.equal(named[Number(n) - 1].name, cleanName(part[n].name));
+    }
+    assert.equal(ledger.totals().requests, 2);
+    assert.equal(server.requests, 2);
+  } finally {
     await server.close();
   }
 });

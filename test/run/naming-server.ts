@@ -30,13 +30,14 @@ export async function startNamingServer(): Promise<NamingServer> {
     const body = JSON.stringify(req.body);
     seen.set(body, (seen.get(body) ?? 0) + 1);
     kinds.push(/^Theme 1$/m.test(text) ? 'themes' : 'topics');
-    const n = (text.match(/^(Topic|Theme) \d+$/gm) ?? []).length;
-    const items = Array.from({ length: n }, (_, i) => ({
-      id: i + 1,
-      name: `Business subject number ${i + 1}`,
-      description: 'Speakers discuss this business subject.',
-    }));
-    return { chat: JSON.stringify({ items }) };
+    const numbers = [...text.matchAll(/^(?:Topic|Theme) (\d+)$/gm)].map((m) => m[1]);
+    const answer = Object.fromEntries(
+      numbers.map((n) => [
+        n,
+        { name: `Business subject number ${n}`, description: 'Speakers discuss this business subject.' },
+      ]),
+    );
+    return { chat: JSON.stringify(answer) };
   });
   return {
     server,
