@@ -8,6 +8,8 @@
  * Texts go in batches; answers are cached per text; limits and retries come from ServiceCalls.
  */
 import { createHash } from 'node:crypto';
+import type { Agent } from 'undici';
+import { deadlinePool, httpFetch } from '../llm/http.js';
 import { LocalServiceCalls, parseRetryAfter, RetryableError, type ServiceCalls } from './service-calls.js';
 import type { SentimentClassifier, SentimentLabel, SentimentResult } from './types.js';
 
@@ -48,6 +50,7 @@ export class HttpClassifier implements SentimentClassifier {
   private readonly calls: ServiceCalls;
   private readonly batchSize: number;
   private readonly labels: Record<string, SentimentLabel>;
+  private pool: Agent | undefined;
 
   constructor(private readonly o: HttpClassifierOptions) {
     this.model = o.model;
@@ -110,13 +113,17 @@ export class HttpClassifier implements SentimentClassifier {
       accept: 'application/json',
     };
     if (this.o.apiKey) headers.authorization = `Bearer ${this.o.apiKey}`;
-    let res: Response;
+    let res: Awaited<ReturnType<typeof httpFetch>>;
+    const timeoutMs = this.o.timeoutMs ?? 60_000;
+    // A pool whose own timeouts are the deadline: Node's global fetch would stop at 300 s whatever it is set to.
+    this.pool ??= deadlinePool({ timeoutMs });
     try {
-      res = await fetch(this.endpoint, {
+      res = await httpFetch(this.endpoint, {
         method: 'POST',
         headers,
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.o.timeoutMs ?? 60_000),
+        signal: AbortSignal.timeout(timeoutMs),
+        dispatcher: this.pool,
       });
     } catch (err) {
       throw new RetryableError(`sentiment service ${this.target}: ${(err as Error).message}`);
