@@ -6,10 +6,11 @@
  *   theme   = ms to open the largest theme's page after a click;
  *   search  = ms from typing a query to the filtered lists being drawn.
  *
- *   npx tsx bench/report/load-time.ts --lake /tmp/lake --quarters 2021Q1..2021Q2 --runs 5 \
- *     [--scale-firms 5000 --variants 25] [--embed gzip,json] [--out-dir /tmp/report-bench]
+ *   npx tsx bench/report/load-time.ts --lake <lake> --quarters 2021Q1..2021Q2 --runs 5 \
+ *     [--scale-firms 5000 --variants 25] [--embed gzip,json] [--out-dir <folder>]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -29,7 +30,7 @@ const { values } = parseArgs({
     'scale-firms': { type: 'string' },
     variants: { type: 'string', default: '25' },
     embed: { type: 'string', default: 'gzip,json' },
-    'out-dir': { type: 'string', default: '/tmp/callthemes-report-bench' },
+    'out-dir': { type: 'string', default: join(tmpdir(), 'callthemes-report-bench') },
   },
 });
 if (!values.lake) throw new Error('--lake <dir> is required');

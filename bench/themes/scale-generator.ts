@@ -19,9 +19,11 @@
  * keep/drop decisions and new noise, so themes persist across the two quarters as they would in real data.
  *
  *   npx tsx bench/themes/scale-generator.ts --sources ./lake:2021Q1,./lake:2021Q2,./lake-motley:2021Q2 \
- *     --out /tmp/themes-scale --quarter 2031Q1 --firms 5000 --topics 125000 --next
+ *     --out <scale-lake> --quarter 2031Q1 --firms 5000 --topics 125000 --next
  */
 import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Rng } from '../../src/cluster/rng.js';
 import { nextQuarter } from '../../src/config/quarter.js';
@@ -164,7 +166,7 @@ async function main(): Promise<void> {
     options: {
       /** lake:quarter pairs whose topics form the pool of real firms. */
       sources: { type: 'string', default: './lake:2021Q1,./lake:2021Q2' },
-      out: { type: 'string', default: '/tmp/themes-scale' },
+      out: { type: 'string', default: join(tmpdir(), 'themes-scale') },
       quarter: { type: 'string', default: '2031Q1' },
       firms: { type: 'string', default: '5000' },
       topics: { type: 'string', default: '125000' },

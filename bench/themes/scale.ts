@@ -4,14 +4,14 @@
  * writes). Generate the data first with bench/themes/scale-generator.ts. The machine's load average is
  * printed with each run: on a shared 2-core machine, CPU seconds are the steadier number.
  *
- *   npx tsx bench/themes/scale.ts --lake /tmp/themes-scale --quarters 2031Q1,2031Q2 [--runs 1] [-- extra flags]
+ *   npx tsx bench/themes/scale.ts --lake <scale-lake> --quarters 2031Q1,2031Q2 [--runs 1] [-- extra flags]
  *
  * `--steps` instead runs read → keyword vectors → model in this process and prints wall and CPU seconds per
  * step as they finish (where the time goes), and peak RSS at the end.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { matrixFromRows } from '../../src/cluster/matrix.js';
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       steps: { type: 'boolean', default: false },
       epochs: { type: 'string' },
       reduction: { type: 'string' },
-      lake: { type: 'string', default: '/tmp/themes-scale' },
+      lake: { type: 'string', default: join(tmpdir(), 'themes-scale') },
       quarters: { type: 'string', default: '2031Q1,2031Q2' },
       runs: { type: 'string', default: '1' },
     },
