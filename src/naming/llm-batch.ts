@@ -68,6 +68,29 @@ export const DESCRIPTION_MAX_CHARS = 160;
  */
 export const ENTRY_MAX_TOKENS = NAME_MAX_CHARS + DESCRIPTION_MAX_CHARS + 40;
 
+/** Request and answer limits every LLM namer shares (topic and theme prompts add their own rendering options). */
+export interface AnswerLimits {
+  /** A request never carries more than this; more items are split into several requests. */
+  maxPromptTokens: number;
+  /** Prompt plus `max_tokens` of one request at most: within the served model's context (vLLM --max-model-len). */
+  maxRequestTokens: number;
+  maxNameWords: number;
+  maxDescriptionWords: number;
+  /** Planned completion tokens per item (packing); `max_tokens` grows past it to the caps where the context allows. */
+  completionTokensPerItem: number;
+  /** Tokens one entry may need at the answer's string caps. */
+  entryMaxTokens: number;
+}
+
+export const DEFAULT_ANSWER_LIMITS: AnswerLimits = {
+  maxPromptTokens: 6000,
+  maxRequestTokens: 7000,
+  maxNameWords: 6,
+  maxDescriptionWords: 20,
+  completionTokensPerItem: 120,
+  entryMaxTokens: ENTRY_MAX_TOKENS,
+};
+
 /** `max_tokens` for `n` entries: room for all at the caps where the context allows, never below the plan. */
 export function maxTokensFor(
   n: number,

@@ -5,7 +5,8 @@
 import type { LlmClient } from '../llm/client.js';
 import { fallbackItem } from './keyword-fallback.js';
 import {
-  ENTRY_MAX_TOKENS,
+  type AnswerLimits,
+  DEFAULT_ANSWER_LIMITS,
   estimateBatchPromptTokens,
   fillFallbacks,
   mergeOutcomes,
@@ -17,20 +18,12 @@ import type { NamedItem, ThemeNamer, ThemeToName } from './types.js';
 
 export const THEME_NAMING_STAGE = 'theme-naming';
 
-export interface ThemePromptOptions {
+export interface ThemePromptOptions extends AnswerLimits {
   keywordsPerTheme: number;
   topicNamesPerTheme: number;
   maxTopicNameChars: number;
   /** Themes per request at most (keeps one bad answer from costing a whole quarter). */
   maxThemesPerRequest: number;
-  maxPromptTokens: number;
-  /** Prompt plus `max_tokens` of one request at most: within the served model's context (vLLM --max-model-len). */
-  maxRequestTokens: number;
-  maxNameWords: number;
-  maxDescriptionWords: number;
-  completionTokensPerItem: number;
-  /** Tokens one entry may need at the answer's string caps (`max_tokens` allows it where the context does). */
-  entryMaxTokens: number;
 }
 
 export const DEFAULT_THEME_PROMPT: ThemePromptOptions = {
@@ -38,12 +31,7 @@ export const DEFAULT_THEME_PROMPT: ThemePromptOptions = {
   topicNamesPerTheme: 8,
   maxTopicNameChars: 80,
   maxThemesPerRequest: 25,
-  maxPromptTokens: 6000,
-  maxRequestTokens: 7000,
-  maxNameWords: 6,
-  maxDescriptionWords: 20,
-  completionTokensPerItem: 120,
-  entryMaxTokens: ENTRY_MAX_TOKENS,
+  ...DEFAULT_ANSWER_LIMITS,
 };
 
 export interface LlmThemeNamerOptions {

@@ -7,8 +7,9 @@ import type { LlmClient } from '../llm/client.js';
 import { type ForbiddenTerm, forbiddenIn, forbiddenTermsFor, maskFirmTerms } from './firm-terms.js';
 import { fallbackItem } from './keyword-fallback.js';
 import {
+  type AnswerLimits,
   type BatchOutcome,
-  ENTRY_MAX_TOKENS,
+  DEFAULT_ANSWER_LIMITS,
   estimateBatchPromptTokens,
   fillFallbacks,
   mergeOutcomes,
@@ -20,7 +21,7 @@ import type { FirmInfo, NamedItem, TopicNamer, TopicToName } from './types.js';
 
 export const TOPIC_NAMING_STAGE = 'topic-naming';
 
-export interface TopicPromptOptions {
+export interface TopicPromptOptions extends AnswerLimits {
   keywordsPerTopic: number;
   sentencesPerTopic: number;
   /** Sentences are cut to this many characters at most… */
@@ -28,15 +29,6 @@ export interface TopicPromptOptions {
   /** …and shortened down to this many when the firm's prompt would pass `targetPromptTokens`. */
   minSentenceChars: number;
   targetPromptTokens: number;
-  /** A request never carries more than this; a firm past it is split into several requests. */
-  maxPromptTokens: number;
-  /** Prompt plus `max_tokens` of one request at most: within the served model's context (vLLM --max-model-len). */
-  maxRequestTokens: number;
-  maxNameWords: number;
-  maxDescriptionWords: number;
-  completionTokensPerItem: number;
-  /** Tokens one entry may need at the answer's string caps (`max_tokens` allows it where the context does). */
-  entryMaxTokens: number;
 }
 
 export const DEFAULT_TOPIC_PROMPT: TopicPromptOptions = {
@@ -45,13 +37,7 @@ export const DEFAULT_TOPIC_PROMPT: TopicPromptOptions = {
   maxSentenceChars: 220,
   minSentenceChars: 70,
   targetPromptTokens: 1500,
-  maxPromptTokens: 6000,
-  maxRequestTokens: 7000,
-  maxNameWords: 6,
-  maxDescriptionWords: 20,
-  // Planned per topic (packing); max_tokens grows past it to the caps' worst case where the context allows.
-  completionTokensPerItem: 120,
-  entryMaxTokens: ENTRY_MAX_TOKENS,
+  ...DEFAULT_ANSWER_LIMITS,
 };
 
 export interface LlmTopicNamerOptions {
