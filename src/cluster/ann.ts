@@ -5,7 +5,7 @@
  * ascending distance, ties by index.
  */
 import { Index, MetricKind } from 'usearch';
-import type { KnnGraph, Metric } from './knn.js';
+import type { KnnGraph, KnnOptions, Metric } from './knn.js';
 import { type Matrix, normalizeRows, pairDistance } from './matrix.js';
 
 export interface Neighbors {
@@ -15,16 +15,8 @@ export interface Neighbors {
   readonly distances: Float32Array;
 }
 
-export interface NeighborSearchOptions {
-  metric?: Metric;
-  /** Exact search below this many points (default 2,000). */
-  exactBelow?: number;
-  connectivity?: number;
-  expansionAdd?: number;
-  expansionSearch?: number;
-  /** Threads for HNSW (default 1: single-threaded insertion keeps the graph reproducible). */
-  threads?: number;
-}
+/** The same choices as a one-off kNN graph: exact below `exactBelow` points, HNSW settings above. */
+export type NeighborSearchOptions = KnnOptions;
 
 export interface NeighborSearch {
   readonly n: number;
