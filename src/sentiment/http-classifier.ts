@@ -50,7 +50,9 @@ export class HttpClassifier implements SentimentClassifier {
   private readonly calls: ServiceCalls;
   private readonly batchSize: number;
   private readonly labels: Record<string, SentimentLabel>;
-  private pool: Agent | undefined;
+  private readonly timeoutMs: number;
+  /** Its own timeouts are the deadline: Node's global fetch would stop at 300 s whatever the deadline says. */
+  private readonly pool: Agent;
 
   constructor(private readonly o: HttpClassifierOptions) {
     this.model = o.model;
@@ -58,6 +60,8 @@ export class HttpClassifier implements SentimentClassifier {
     this.endpoint = /\/(classify|predict)$/.test(base) ? base : `${base}${DEFAULT_PATH[o.api]}`;
     this.calls = o.calls ?? new LocalServiceCalls();
     this.batchSize = o.batchSize ?? 32;
+    this.timeoutMs = o.timeoutMs ?? 60_000;
+    this.pool = deadlinePool({ timeoutMs: this.timeoutMs });
     this.labels = { ...STANDARD_LABELS };
     for (const [k, v] of Object.entries(o.labelMap ?? {})) this.labels[k.toLowerCase()] = v;
   }
@@ -114,15 +118,12 @@ export class HttpClassifier implements SentimentClassifier {
     };
     if (this.o.apiKey) headers.authorization = `Bearer ${this.o.apiKey}`;
     let res: Awaited<ReturnType<typeof httpFetch>>;
-    const timeoutMs = this.o.timeoutMs ?? 60_000;
-    // A pool whose own timeouts are the deadline: Node's global fetch would stop at 300 s whatever it is set to.
-    this.pool ??= deadlinePool({ timeoutMs });
     try {
       res = await httpFetch(this.endpoint, {
         method: 'POST',
         headers,
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(this.timeoutMs),
         dispatcher: this.pool,
       });
     } catch (err) {
