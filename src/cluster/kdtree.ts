@@ -254,6 +254,7 @@ export function mutualReachabilityMstKdTree(
   }
 
   const ds = new DisjointSet(n);
+  const compOf = new Int32Array(n);
   const compAt = new Int32Array(n);
   const nodeComp = new Int32Array(nodes);
   const bestW = new Float64Array(n);
@@ -274,7 +275,8 @@ export function mutualReachabilityMstKdTree(
   let rounds = 0;
   while (edges < n - 1) {
     rounds++;
-    for (let p = 0; p < n; p++) compAt[p] = ds.find(order[p]);
+    for (let i = 0; i < n; i++) compOf[i] = ds.find(i);
+    for (let p = 0; p < n; p++) compAt[p] = compOf[order[p]];
     for (let node = nodes - 1; node >= 0; node--) {
       if (left[node] < 0) {
         const c = compAt[start[node]];
@@ -295,10 +297,10 @@ export function mutualReachabilityMstKdTree(
     bestB.fill(0x7fffffff);
     // Cheap first bounds from the kNN lists, so most tree searches start with a tight bound.
     for (let i = 0; i < n; i++) {
-      const c = ds.find(i);
+      const c = compOf[i];
       for (let r = 0; r < k; r++) {
         const j = graph.indices[i * k + r];
-        if (ds.find(j) === c) continue;
+        if (compOf[j] === c) continue;
         const w = Math.max(core[i], core[j], graph.distances[i * k + r]);
         if (less(w, i, j, c)) {
           bestW[c] = w;
@@ -344,7 +346,7 @@ export function mutualReachabilityMstKdTree(
     }
     // Components' cheapest edges, cheapest first; a pair chosen from both sides is added once.
     const roots: number[] = [];
-    for (let i = 0; i < n; i++) if (ds.find(i) === i && bestW[i] < Number.POSITIVE_INFINITY) roots.push(i);
+    for (let i = 0; i < n; i++) if (compOf[i] === i && bestW[i] < Number.POSITIVE_INFINITY) roots.push(i);
     if (roots.length === 0) throw new Error('k-d tree MST: no edge found between components');
     roots.sort((x, y) => bestW[x] - bestW[y] || Math.min(bestA[x], bestB[x]) - Math.min(bestA[y], bestB[y]));
     const chosen = roots.map((c) => [bestA[c], bestB[c], bestW[c]] as const);
