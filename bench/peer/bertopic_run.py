@@ -27,6 +27,12 @@ def model_for(config, n, stop_words):
         # BERTopic's own defaults, with a fixed UMAP seed so runs repeat (the FAQ's advice).
         umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=42)
         return BERTopic(embedding_model=NeverCalled(), umap_model=umap_model, top_n_words=25)
+    if config == "default-stopwords":
+        # The defaults with stop words removed the way BERTopic's FAQ advises ("How do I remove stop words?"):
+        # a CountVectorizer with scikit-learn's English list, nothing else changed.
+        umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=42)
+        vectorizer = CountVectorizer(stop_words="english")
+        return BERTopic(embedding_model=NeverCalled(), umap_model=umap_model, vectorizer_model=vectorizer, top_n_words=25)
     # "matched": callthemes's clustering and vocabulary settings inside BERTopic (hdbscan's max_cluster_size
     # turns an over-size cluster without sub-clusters into noise, where callthemes keeps it). The stop words
     # include the call's speaker and firm names, as callthemes's do; callthemes's ranking of terms found in

@@ -4,9 +4,10 @@
  *
  *   bash bench/peer/setup.sh
  *   npx tsx bench/peer/run.ts --source motley-json --quarter 2021Q2 [--firms N] [--configs default,matched]
+ *     [--keep <dir>]   keep the exchange folder (vectors, each side's labels and keywords) for reading afterwards
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matrixFromRows } from '../../src/cluster/matrix.js';
@@ -27,6 +28,7 @@ import {
 const args = benchArgs({
   configs: { type: 'string', default: 'default,matched' },
   python: { type: 'string' },
+  keep: { type: 'string' },
 });
 const python = String(args.values.python ?? '.venv-peer/bin/python');
 const embedder = SifEmbedder.load();
@@ -43,7 +45,9 @@ const rows = new Map<string, Row>();
 
 // Vectors once, shared by both sides.
 const vectors = await Promise.all(firms.map((f) => embedder.embed(f.texts)));
-const dir = mkdtempSync(join(tmpdir(), 'callthemes-peer-'));
+const keep = args.values.keep as string | undefined;
+if (keep) mkdirSync(keep, { recursive: true });
+const dir = keep ?? mkdtempSync(join(tmpdir(), 'callthemes-peer-'));
 try {
   let offset = 0;
   const meta = firms.map((f, i) => {
@@ -66,6 +70,7 @@ try {
 
   // callthemes, in this process; the first firm is fitted once more first to warm the JIT.
   const ours: Row = { cpu: [], wall: [], scores: [], errors: 0 };
+  const oursOut: { firm_id: string; labels: number[]; keywords: string[][] }[] = [];
   for (let i = -1; i < firms.length; i++) {
     const f = firms[Math.max(0, i)];
     const m = matrixFromRows(vectors[Math.max(0, i)], embedder.dim);
@@ -76,6 +81,12 @@ try {
     const c = process.cpuUsage(c0);
     const wall = (performance.now() - w0) / 1000;
     if (i < 0) continue;
+    if (keep)
+      oursOut.push({
+        firm_id: f.transcript.firmId,
+        labels: [...fit.labels],
+        keywords: fit.topics.map((t) => t.keywords),
+      });
     ours.cpu.push((c.user + c.system) / 1e6);
     ours.wall.push(wall);
     ours.scores.push(
@@ -87,6 +98,7 @@ try {
     );
   }
   rows.set('callthemes (TypeScript)', ours);
+  if (keep) writeFileSync(join(dir, 'callthemes.json'), JSON.stringify({ firms: oursOut }));
 
   const env = {
     ...process.env,
@@ -113,7 +125,7 @@ try {
     });
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (!keep) rmSync(dir, { recursive: true, force: true });
 }
 
 const oursP50 = quantile(rows.get('callthemes (TypeScript)')!.cpu, 0.5);

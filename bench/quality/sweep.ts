@@ -72,7 +72,7 @@ for (const model of models) {
   rows.push([
     JSON.stringify(model),
     mean(nTopics),
-    `${quantile(nTopics, 0.1)}–${quantile(nTopics, 0.9)}`,
+    `${+quantile(nTopics, 0.1).toFixed(1)}–${+quantile(nTopics, 0.9).toFixed(1)}`,
     `${(100 * mean(s.map((x) => x.outlierShare))).toFixed(1)}%`,
     mean(s.map((x) => x.npmi)),
     `${((100 * never) / Math.max(1, pairs)).toFixed(1)}%`,

@@ -111,18 +111,10 @@ export function optimizeLayout(
 }
 
 // Shared by the three loops below (they differ only in how a row is read and moved):
-// - x^b is powPositive (below): ln and exp inlined as JavaScript, the loop's critical path without a call;
+// - x^b is powFixed (below) on tables made once per layout for its b: the loop's critical path without a call;
 // - a draw in [0, n) is floor(u32 · n · 2⁻³²), which needs no division;
 // - every gradient component is clipped to [−4, 4] before the learning rate, as in umap-learn.
 const INV_TWO_POW_32 = 1 / 4294967296;
-
-/** 1/i!: multiplications, as a division by a constant stays a division. */
-const C3 = 1 / 6;
-const C4 = 1 / 24;
-const C5 = 1 / 120;
-const C6 = 1 / 720;
-const C7 = 1 / 5040;
-const C8 = 1 / 40320;
 
 /** 2^k for k in [−1022, 1023], indexed by k + 1022. */
 const POW2 = Float64Array.from({ length: 2046 }, (_, i) => 2 ** (i - 1022));
@@ -130,48 +122,61 @@ const POW2 = Float64Array.from({ length: 2046 }, (_, i) => 2 ** (i - 1022));
 // The sign, exponent and top mantissa bits of a double: its high 32 bits, at byte 4 on little-endian platforms.
 const BITS = new Float64Array(1);
 const HIGH_WORD = new Int32Array(BITS.buffer, new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 4 : 0, 1);
-const LN_TABLE_BITS = 7;
-/** For each top-7-bit mantissa bucket of [1, 2): its midpoint c, 1/c and ln c. */
-const LN_MID = Float64Array.from(
-  { length: 1 << LN_TABLE_BITS },
-  (_, i) => 1 + (i + 0.5) / (1 << LN_TABLE_BITS),
-);
-const LN_INV_MID = LN_MID.map((c) => 1 / c);
-const LN_OF_MID = LN_MID.map((c) => Math.log(c));
+const MID_BITS = 7;
+/** For each top-7-bit mantissa bucket of [1, 2): its midpoint c and 1/c. */
+const MID = Float64Array.from({ length: 1 << MID_BITS }, (_, i) => 1 + (i + 0.5) / (1 << MID_BITS));
+const INV_MID = MID.map((c) => 1 / c);
 
-/**
- * ln x for a finite x > 0: x = 2^e · m with m in [1, 2), m = c·(1 + u) for the midpoint c of its mantissa
- * bucket, so |u| < 2⁻⁸ and five series terms of ln(1 + u) suffice (absolute error ≈ 1e-13 at the ends of the
- * double range, far less near 1). Inlined JavaScript, where Math.log is a call: the layout loop waits on this
- * value before each next step.
- */
-export function lnPositive(x: number): number {
-  BITS[0] = x;
-  const hi = HIGH_WORD[0];
-  const e = (hi >> 20) - 1023;
-  if (e < -1022 || e > 1022) return Math.log(x); // subnormal, near the top of the range, or not finite
-  const m = x * POW2[1022 - e];
-  const i = (hi >> (20 - LN_TABLE_BITS)) & ((1 << LN_TABLE_BITS) - 1);
-  const u = (m - LN_MID[i]) * LN_INV_MID[i];
-  const u2 = u * u;
-  return e * Math.LN2 + LN_OF_MID[i] + (u - 0.5 * u2 + u2 * u * (1 / 3 - 0.25 * u + 0.2 * u2));
+/** What powFixed needs for one exponent b, made once per layout. */
+export interface PowerTables {
+  readonly b: number;
+  /** (2^k)^b for k in [−1022, 1023], indexed by k + 1022; NaN where the result could leave the normal range. */
+  readonly ofTwo: Float64Array;
+  /** c^b for each mantissa bucket's midpoint c. */
+  readonly ofMid: Float64Array;
+  /** Taylor coefficients of (1 + u)^b: b(b−1)/2 and b(b−1)(b−2)/6. */
+  readonly c2: number;
+  readonly c3: number;
+}
+
+export function powerTables(b: number): PowerTables {
+  const c2 = (b * (b - 1)) / 2;
+  return {
+    b,
+    ofTwo: Float64Array.from({ length: 2046 }, (_, i) => {
+      const y = (i - 1022) * b;
+      return y > -1000 && y < 1000 ? 2 ** y : Number.NaN;
+    }),
+    ofMid: MID.map((c) => c ** b),
+    c2,
+    c3: (c2 * (b - 2)) / 3,
+  };
 }
 
 /**
- * x^b for x > 0 as exp(b·ln x), ln by lnPositive and exp by range reduction to [−ln2/2, ln2/2] and a degree-8
- * polynomial (relative error < 1e-9); Math.exp(b·Math.log(x)) makes two calls out of the loop.
+ * x^b for a finite x > 0 with b fixed by the tables: x = 2^k · m with m in [1, 2) and m = c·(1 + u) for the
+ * midpoint c of m's 7-bit bucket, so x^b = (2^b)^k · c^b · (1 + u)^b, the last by its cubic Taylor polynomial
+ * (|u| < 2⁻⁸: relative error < 1e-11). About half the dependent operations of exp(b · ln x) computed inline,
+ * and the layout loop waits on this value before each next step. Subnormal, huge or out-of-table inputs fall
+ * back to `**`. The arguments are the table's fields, so the loops pass loop-invariant locals.
  */
-export function powPositive(x: number, b: number): number {
-  const y = b * lnPositive(x);
-  const k = Math.floor(y * Math.LOG2E + 0.5);
-  if (k < -1022 || k > 1023) return Math.exp(y);
-  const r = y - k * Math.LN2;
-  // Σ rⁱ/i! for i ≤ 8 by Estrin's scheme: the same terms as Horner's rule in a shallower chain of dependent
-  // operations (the layout loop waits on this result before its next step).
-  const r2 = r * r;
-  const r4 = r2 * r2;
-  const p = 1 + r + r2 * (0.5 + r * C3) + r4 * (C4 + r * C5 + r2 * (C6 + r * C7)) + r4 * r4 * C8;
-  return p * POW2[k + 1022];
+export function powFixed(
+  x: number,
+  b: number,
+  c2: number,
+  c3: number,
+  ofTwo: Float64Array,
+  ofMid: Float64Array,
+): number {
+  BITS[0] = x;
+  const hi = HIGH_WORD[0];
+  const k = (hi >> 20) - 1023;
+  if (k < -1022 || k > 1022) return x ** b;
+  const i = (hi >> (20 - MID_BITS)) & ((1 << MID_BITS) - 1);
+  const u = (x * POW2[1022 - k] - MID[i]) * INV_MID[i];
+  const p = ofTwo[k + 1022] * ofMid[i] * (1 + u * b + u * u * (c2 + u * c3));
+  // NaN only where the table marks the range unsafe.
+  return Number.isNaN(p) ? x ** b : p;
 }
 
 function sgd5(o: Sgd): void {
@@ -182,6 +187,7 @@ function sgd5(o: Sgd): void {
   const nextNeg = Float64Array.from(epochsPerNeg);
   const attract = -2 * a * b;
   const repel = 2 * gamma * b;
+  const { c2, c3, ofTwo, ofMid } = powerTables(b);
   let r = o.seed;
   for (let epoch = 0; epoch < nEpochs; epoch++) {
     const alpha = alpha0 * (1 - epoch / nEpochs);
@@ -201,7 +207,7 @@ function sgd5(o: Sgd): void {
       const d4 = x4 - e[k + 4];
       const dist2 = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3 + d4 * d4;
       if (dist2 > 0) {
-        const pb = powPositive(dist2, b);
+        const pb = powFixed(dist2, b, c2, c3, ofTwo, ofMid);
         const c = (attract * pb) / (dist2 * (a * pb + 1));
         let g = c * d0;
         g = Math.min(4, Math.max(-4, g)) * alpha;
@@ -239,7 +245,7 @@ function sgd5(o: Sgd): void {
         const q4 = x4 - e[ko + 4];
         const dq = q0 * q0 + q1 * q1 + q2 * q2 + q3 * q3 + q4 * q4;
         if (dq <= 0) continue;
-        const c = repel / ((0.001 + dq) * (a * powPositive(dq, b) + 1));
+        const c = repel / ((0.001 + dq) * (a * powFixed(dq, b, c2, c3, ofTwo, ofMid) + 1));
         let g = c * q0;
         x0 += Math.min(4, Math.max(-4, g)) * alpha;
         g = c * q1;
@@ -269,6 +275,7 @@ function sgd2(o: Sgd): void {
   const nextNeg = Float64Array.from(epochsPerNeg);
   const attract = -2 * a * b;
   const repel = 2 * gamma * b;
+  const { c2, c3, ofTwo, ofMid } = powerTables(b);
   let r = o.seed;
   for (let epoch = 0; epoch < nEpochs; epoch++) {
     const alpha = alpha0 * (1 - epoch / nEpochs);
@@ -282,7 +289,7 @@ function sgd2(o: Sgd): void {
       const d1 = x1 - e[k + 1];
       const dist2 = d0 * d0 + d1 * d1;
       if (dist2 > 0) {
-        const pb = powPositive(dist2, b);
+        const pb = powFixed(dist2, b, c2, c3, ofTwo, ofMid);
         const c = (attract * pb) / (dist2 * (a * pb + 1));
         let g = c * d0;
         g = Math.min(4, Math.max(-4, g)) * alpha;
@@ -305,7 +312,7 @@ function sgd2(o: Sgd): void {
         const q1 = x1 - e[ko + 1];
         const dq = q0 * q0 + q1 * q1;
         if (dq <= 0) continue;
-        const c = repel / ((0.001 + dq) * (a * powPositive(dq, b) + 1));
+        const c = repel / ((0.001 + dq) * (a * powFixed(dq, b, c2, c3, ofTwo, ofMid) + 1));
         let g = c * q0;
         x0 += Math.min(4, Math.max(-4, g)) * alpha;
         g = c * q1;
@@ -327,6 +334,7 @@ function sgdAny(o: Sgd): void {
   const nextNeg = Float64Array.from(epochsPerNeg);
   const attract = -2 * a * b;
   const repel = 2 * gamma * b;
+  const { c2, c3, ofTwo, ofMid } = powerTables(b);
   const x = new Float64Array(dim);
   let r = o.seed;
   for (let epoch = 0; epoch < nEpochs; epoch++) {
@@ -342,7 +350,7 @@ function sgdAny(o: Sgd): void {
         dist2 += t * t;
       }
       if (dist2 > 0) {
-        const pb = powPositive(dist2, b);
+        const pb = powFixed(dist2, b, c2, c3, ofTwo, ofMid);
         const c = (attract * pb) / (dist2 * (a * pb + 1));
         for (let d = 0; d < dim; d++) {
           let g = c * (x[d] - e[k + d]);
@@ -365,7 +373,7 @@ function sgdAny(o: Sgd): void {
           dq += t * t;
         }
         if (dq <= 0) continue;
-        const c = repel / ((0.001 + dq) * (a * powPositive(dq, b) + 1));
+        const c = repel / ((0.001 + dq) * (a * powFixed(dq, b, c2, c3, ofTwo, ofMid) + 1));
         for (let d = 0; d < dim; d++) {
           const g = c * (x[d] - e[ko + d]);
           x[d] += Math.min(4, Math.max(-4, g)) * alpha;
