@@ -11,7 +11,7 @@
  * CALLTHEMES_S3_FORCE_PATH_STYLE=true for servers without virtual-host buckets (the default with a custom
  * endpoint).
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, rmdirSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +96,14 @@ export class S3LakeStore implements LakeStore {
     this.scratch ??= (async () => {
       const dir = join(tmpdir(), `callthemes-s3-scratch-${process.pid}`);
       await mkdir(dir, { recursive: true });
+      // Uploaded files are removed one by one; the folder goes at exit when nothing is left in it.
+      process.once('exit', () => {
+        try {
+          rmdirSync(dir);
+        } catch {
+          // not empty (an upload failed and its file is kept for a look) or already gone
+        }
+      });
       return dir;
     })();
     return this.scratch;
