@@ -27,11 +27,13 @@ def model_for(config, n, stop_words):
         # BERTopic's own defaults, with a fixed UMAP seed so runs repeat (the FAQ's advice).
         umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=42)
         return BERTopic(embedding_model=NeverCalled(), umap_model=umap_model, top_n_words=25)
-    if config == "default-stopwords":
-        # The defaults with stop words removed the way BERTopic's FAQ advises ("How do I remove stop words?"):
-        # a CountVectorizer with scikit-learn's English list, nothing else changed.
+    if config in ("default-stopwords", "default-callwords"):
+        # The defaults with stop words removed the way BERTopic's FAQ advises ("How do I remove stop words?"),
+        # a CountVectorizer with a stop list and nothing else changed: scikit-learn's English list, or callthemes's
+        # call stop words with the call's speaker and firm names (the vocabulary callthemes's keywords come from).
         umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=42)
-        vectorizer = CountVectorizer(stop_words="english")
+        stop = "english" if config == "default-stopwords" else list(stop_words)
+        vectorizer = CountVectorizer(stop_words=stop)
         return BERTopic(embedding_model=NeverCalled(), umap_model=umap_model, vectorizer_model=vectorizer, top_n_words=25)
     # "matched": callthemes's clustering and vocabulary settings inside BERTopic (hdbscan's max_cluster_size
     # turns an over-size cluster without sub-clusters into noise, where callthemes keeps it). The stop words

@@ -5,6 +5,8 @@
  *   bash bench/peer/setup.sh
  *   npx tsx bench/peer/run.ts --source motley-json --quarter 2021Q2 [--firms N] [--configs default,matched]
  *     [--keep <dir>]   keep the exchange folder (vectors, each side's labels and keywords) for reading afterwards
+ *     [--ours-models '[{"minClusterSize": 25}]']   more callthemes rows: settings over --model, timed once
+ *                      ("stopWords": "english" or "none" swaps the call stop words for the English list alone or nothing)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { join } from 'node:path';
 import { matrixFromRows } from '../../src/cluster/matrix.js';
 import { SifEmbedder } from '../../src/embed/sif.js';
 import { fitFirmTopics } from '../../src/topics/firm-model.js';
-import { CALL_STOP_WORDS, callStopWords } from '../../src/topics/stop-words.js';
+import { CALL_STOP_WORDS, callStopWords, ENGLISH_STOP_WORDS } from '../../src/topics/stop-words.js';
 import {
   benchArgs,
   loadQuarter,
@@ -29,11 +31,18 @@ const args = benchArgs({
   configs: { type: 'string', default: 'default,matched' },
   python: { type: 'string' },
   keep: { type: 'string' },
+  'ours-models': { type: 'string', default: '[]' },
 });
 const python = String(args.values.python ?? '.venv-peer/bin/python');
 const embedder = SifEmbedder.load();
 const firms = await loadQuarter(args.source, args.input, args.quarter, args.firms);
 const ref = referenceIndex(firms);
+
+interface OursOut {
+  firm_id: string;
+  labels: number[];
+  keywords: string[][];
+}
 
 interface Row {
   cpu: number[];
@@ -69,37 +78,40 @@ try {
   );
 
   // callthemes, in this process; the first firm is fitted once more first to warm the JIT.
-  const ours: Row = { cpu: [], wall: [], scores: [], errors: 0 };
-  const oursOut: { firm_id: string; labels: number[]; keywords: string[][] }[] = [];
-  for (let i = -1; i < firms.length; i++) {
-    const f = firms[Math.max(0, i)];
-    const m = matrixFromRows(vectors[Math.max(0, i)], embedder.dim);
-    const c0 = process.cpuUsage();
-    const w0 = performance.now();
-    const stopWords = callStopWords(f.transcript);
-    const fit = await fitFirmTopics(m, f.texts, { ...args.model, stopWords, topKeywords: 25 });
-    const c = process.cpuUsage(c0);
-    const wall = (performance.now() - w0) / 1000;
-    if (i < 0) continue;
-    if (keep)
-      oursOut.push({
-        firm_id: f.transcript.firmId,
-        labels: [...fit.labels],
-        keywords: fit.topics.map((t) => t.keywords),
-      });
-    ours.cpu.push((c.user + c.system) / 1e6);
-    ours.wall.push(wall);
-    ours.scores.push(
-      scoreTopics(
-        ref,
-        fit.topics.map((t) => t.keywords),
-        fit.labels,
-      ),
-    );
-  }
-  rows.set('callthemes (TypeScript)', ours);
-  if (keep) writeFileSync(join(dir, 'callthemes.json'), JSON.stringify({ firms: oursOut }));
-
+  const fitOurs = async (model: Record<string, unknown>): Promise<Row & { out: OursOut[] }> => {
+    const row: Row & { out: OursOut[] } = { cpu: [], wall: [], scores: [], errors: 0, out: [] };
+    for (let i = -1; i < firms.length; i++) {
+      const f = firms[Math.max(0, i)];
+      const m = matrixFromRows(vectors[Math.max(0, i)], embedder.dim);
+      const c0 = process.cpuUsage();
+      const w0 = performance.now();
+      const { stopWords: list, ...settings } = model;
+      // The vocabularies of BERTopic's rows: "none" keeps every word (its defaults), "english" drops scikit-learn's
+      // English list alone (default-stopwords); otherwise the call stop words with speaker and firm names.
+      const stopWords =
+        list === 'none'
+          ? new Set<string>()
+          : list === 'english'
+            ? ENGLISH_STOP_WORDS
+            : callStopWords(f.transcript);
+      const fit = await fitFirmTopics(m, f.texts, { ...settings, stopWords, topKeywords: 25 });
+      const c = process.cpuUsage(c0);
+      const wall = (performance.now() - w0) / 1000;
+      if (i < 0) continue;
+      const keywords = fit.topics.map((t) => t.keywords);
+      row.out.push({ firm_id: f.transcript.firmId, labels: [...fit.labels], keywords });
+      row.cpu.push((c.user + c.system) / 1e6);
+      row.wall.push(wall);
+      row.scores.push(scoreTopics(ref, keywords, fit.labels));
+    }
+    return row;
+  };
+  // The headline model is timed twice, before and after BERTopic, and each firm's seconds are the mean of the
+  // two passes, so a change in the shared machine's load during the long BERTopic run weighs on both sides.
+  const first = await fitOurs(args.model);
+  const extraModels = JSON.parse(String(args.values['ours-models'])) as Record<string, unknown>[];
+  const extra = [];
+  for (const model of extraModels) extra.push({ model, row: await fitOurs({ ...args.model, ...model }) });
   const env = {
     ...process.env,
     OMP_NUM_THREADS: '1',
@@ -113,6 +125,20 @@ try {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (py.status !== 0) throw new Error(`BERTopic run failed (${py.status}): ${py.stderr.slice(-2000)}`);
+  const second = await fitOurs(args.model);
+  rows.set('callthemes (TypeScript)', {
+    ...first,
+    cpu: first.cpu.map((c, i) => (c + second.cpu[i]) / 2),
+    wall: first.wall.map((w, i) => (w + second.wall[i]) / 2),
+  });
+  for (const { model, row } of extra) rows.set(`callthemes ${JSON.stringify(model)}`, row);
+  if (keep) {
+    const out = {
+      default: first.out,
+      ...Object.fromEntries(extra.map((x) => [JSON.stringify(x.model), x.row.out])),
+    };
+    writeFileSync(join(dir, 'callthemes.json'), JSON.stringify(out));
+  }
   for (const config of configs) {
     const res = JSON.parse(readFileSync(join(dir, `bertopic-${config}.json`), 'utf8')) as {
       firms: { cpu: number; wall: number; labels: number[]; keywords: string[][]; error: string | null }[];

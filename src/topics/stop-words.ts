@@ -58,6 +58,13 @@ export const CALL_STOP_WORDS: ReadonlySet<string> = new Set([
   ...split(QA_DISCOURSE),
 ]);
 
+/** The English function words alone (scikit-learn's list less a few content words), for benchmarks. */
+export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set([
+  ...split(ENGLISH),
+  ...split(CONTRACTIONS),
+  ...split(CONTRACTIONS).map((w) => w.replace("'", '’')),
+]);
+
 /** The spoken-Q&A part of CALL_STOP_WORDS on its own (benchmarks measure what it changes). */
 export const QA_DISCOURSE_WORDS: ReadonlySet<string> = new Set(split(QA_DISCOURSE));
 
