@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { ectsumArgs, runCli } from '../helpers/cli.js';
 import { EXAMPLES_ECTSUM, tempDir } from '../helpers/paths.js';
 
 const dir = tempDir();
@@ -10,17 +10,7 @@ const lake = join(dir.path, 'lake');
 after(() => dir.cleanup());
 
 before(async () => {
-  const r = await runCli([
-    'ingest',
-    '--source',
-    'ectsum',
-    '--input',
-    EXAMPLES_ECTSUM,
-    '--quarters',
-    '2021Q1..2021Q2',
-    '--lake',
-    lake,
-  ]);
+  const r = await runCli(ectsumArgs('ingest', '2021Q1..2021Q2', lake));
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /ingested 60 firms \(0 rejected\) over 2 quarter\(s\)/);
   assert.match(r.stderr, /^AAP 2021Q2: \d+ sentences, [\d.]+ s$/m);
@@ -73,19 +63,7 @@ test('sentence ids are {firm}:{quarter}:{position} and unique', async () => {
 
 test('re-ingesting with another batch size replaces the quarter, never duplicates', async () => {
   for (const size of ['7', '50']) {
-    const again = await runCli([
-      'ingest',
-      '--source',
-      'ectsum',
-      '--input',
-      EXAMPLES_ECTSUM,
-      '--quarters',
-      '2021Q2',
-      '--lake',
-      lake,
-      '--batch-size',
-      size,
-    ]);
+    const again = await runCli(ectsumArgs('ingest', '2021Q2', lake, ['--batch-size', size]));
     assert.equal(again.code, 0, again.stderr);
     const r = await runCli([
       'query',
@@ -134,17 +112,7 @@ test('ingest exits non-zero when nothing was ingested, and records why', async (
   mkdirSync(input);
   writeFileSync(join(input, 'EMPTY_q1_2021.txt'), '');
   const badLake = join(dir.path, 'bad-lake');
-  const r = await runCli([
-    'ingest',
-    '--source',
-    'ectsum',
-    '--input',
-    input,
-    '--quarters',
-    '2021Q1',
-    '--lake',
-    badLake,
-  ]);
+  const r = await runCli(ectsumArgs('ingest', '2021Q1', badLake, [], input));
   assert.equal(r.code, 1);
   assert.match(r.stderr, /reject EMPTY 2021Q1: empty file/);
   const q = await runCli([

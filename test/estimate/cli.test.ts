@@ -11,8 +11,8 @@ import { openStore } from '../../src/lake/store.js';
 import { runMetricsSchema } from '../../src/pipeline/run-metrics.js';
 import { LakeQuery } from '../../src/query/lake-query.js';
 import { evaluateInFile } from '../helpers/chromium.js';
-import { runCli } from '../helpers/cli.js';
-import { EXAMPLES_ECTSUM, tempDir } from '../helpers/paths.js';
+import { ectsumArgs, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/paths.js';
 
 const dir = tempDir();
 const lake = join(dir.path, 'lake');
@@ -21,17 +21,7 @@ let firmsSeconds: { mean: number; sentences: number; firms: number } = { mean: 0
 after(() => dir.cleanup());
 
 before(async () => {
-  const r = await runCli([
-    'ingest',
-    '--source',
-    'ectsum',
-    '--input',
-    EXAMPLES_ECTSUM,
-    '--quarters',
-    '2021Q2',
-    '--lake',
-    lake,
-  ]);
+  const r = await runCli(ectsumArgs('ingest', '2021Q2', lake));
   assert.equal(r.code, 0, r.stderr);
   const q = await LakeQuery.open(openStore(lake));
   const [row] = await q.rows(

@@ -1,7 +1,7 @@
 /** Runs the real CLI (TypeScript sources through tsx) as a child process. */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from './paths.js';
+import { EXAMPLES_ECTSUM, REPO_ROOT } from './paths.js';
 
 export interface CliResult {
   code: number;
@@ -31,4 +31,18 @@ export function runCli(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/**
+ * `<command> --source ectsum --input <input> --quarters <quarters> --lake <lake>` and any further flags: how the
+ * CLI tests start `ingest` and `run` on the shipped sample (or on another ECTSum-shaped folder).
+ */
+export function ectsumArgs(
+  command: string,
+  quarters: string,
+  lake: string,
+  more: string[] = [],
+  input = EXAMPLES_ECTSUM,
+): string[] {
+  return [command, '--source', 'ectsum', '--input', input, '--quarters', quarters, '--lake', lake, ...more];
 }

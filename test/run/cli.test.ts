@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { LocalLakeStore } from '../../src/lake/store.js';
 import { runMetricsSchema } from '../../src/pipeline/run-metrics.js';
-import { runCli } from '../helpers/cli.js';
+import { ectsumArgs, runCli } from '../helpers/cli.js';
 import { EXAMPLES_ECTSUM, tempDir } from '../helpers/paths.js';
 import { startCli } from './cli-process.js';
 import { snapshot } from './helpers.js';
@@ -11,18 +11,7 @@ import { snapshot } from './helpers.js';
 const dir = tempDir('callthemes-run-cli-');
 after(() => dir.cleanup());
 
-const runArgs = (lake: string, extra: string[] = []) => [
-  'run',
-  '--source',
-  'ectsum',
-  '--input',
-  EXAMPLES_ECTSUM,
-  '--quarters',
-  '2021Q2',
-  '--lake',
-  lake,
-  ...extra,
-];
+const runArgs = (lake: string, extra: string[] = []) => ectsumArgs('run', '2021Q2', lake, extra);
 
 test('without a terminal: one line per firm and per stage on stderr, the summary table on stdout', async () => {
   const lake = join(dir.path, 'plain');

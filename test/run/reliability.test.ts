@@ -12,7 +12,8 @@ import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import { LocalLakeStore } from '../../src/lake/store.js';
 import { cacheKey } from '../../src/llm/cache.js';
-import { EXAMPLES_ECTSUM, tempDir } from '../helpers/paths.js';
+import { ectsumArgs } from '../helpers/cli.js';
+import { tempDir } from '../helpers/paths.js';
 import { startCli } from './cli-process.js';
 import { snapshot } from './helpers.js';
 import { startNamingServer } from './naming-server.js';
@@ -23,31 +24,23 @@ const FIRMS = 12;
 const dir = tempDir('callthemes-kill-');
 after(() => dir.cleanup());
 
-const args = (lake: string, llmUrl: string) => [
-  'run',
-  '--source',
-  'ectsum',
-  '--input',
-  EXAMPLES_ECTSUM,
-  '--quarters',
-  '2021Q1..2021Q2',
-  '--lake',
-  lake,
-  '--firms',
-  String(FIRMS),
-  '--batch-size',
-  '3',
-  '--flush-every',
-  '2',
-  '--concurrency',
-  '2',
-  '--seed',
-  '7',
-  '--llm-url',
-  llmUrl,
-  '--llm-model',
-  'test-namer',
-];
+const args = (lake: string, llmUrl: string) =>
+  ectsumArgs('run', '2021Q1..2021Q2', lake, [
+    '--firms',
+    String(FIRMS),
+    '--batch-size',
+    '3',
+    '--flush-every',
+    '2',
+    '--concurrency',
+    '2',
+    '--seed',
+    '7',
+    '--llm-url',
+    llmUrl,
+    '--llm-model',
+    'test-namer',
+  ]);
 
 /** Cache keys of the LLM answers stored in the lake. */
 function storedAnswers(lake: string): Set<string> {
