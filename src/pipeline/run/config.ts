@@ -4,6 +4,7 @@
  * in it: workers read them from the environment they inherit.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../llm/cache.js';
 import type { SourceOptions } from '../../sources/index.js';
 
 export type WorkerKind = 'thread' | 'process';
@@ -51,21 +52,9 @@ export function defaultRunSettings(): Omit<RunConfig, 'runId' | 'lake' | 'source
   };
 }
 
-/** JSON with object keys sorted, so equal values hash equally. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.keys(v as object)
-            .sort()
-            .map((k) => [k, (v as Record<string, unknown>)[k]]),
-        )
-      : v,
-  );
-}
-
+/** The first `length` hex digits of the SHA-256 of the value's canonical JSON (keys sorted). */
 export function hashOf(value: unknown, length = 16): string {
-  return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, length);
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, length);
 }
 
 /** The run's settings without its id: two runs with the same hash were asked for the same thing. */
