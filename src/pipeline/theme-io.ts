@@ -32,14 +32,20 @@ export interface TopicReadResult {
 
 /**
  * The quarter's topics, sorted by topic id. Rows with a missing, non-finite, zero or wrongly sized centroid,
- * and repeated topic ids, are returned as rejects instead.
+ * and repeated topic ids, are returned as rejects instead. `withText: false` leaves keywords and names unread
+ * (empty), for lineage, which needs only ids, firms and centroids.
  */
-export async function readQuarterTopics(store: LakeStore, quarter: string): Promise<TopicReadResult> {
+export async function readQuarterTopics(
+  store: LakeStore,
+  quarter: string,
+  { withText = true }: { withText?: boolean } = {},
+): Promise<TopicReadResult> {
   const keys = await parquetKeys(store, 'topics', quarter);
   if (keys.length === 0) return { topics: [], rejects: [], files: 0 };
   const conn = await connection();
+  const text = withText ? 'keywords, name' : 'NULL AS keywords, NULL AS name';
   const reader = await conn.runAndReadAll(
-    `SELECT topic_id, firm_id, size, keywords, name, centroid FROM read_parquet(${fileList(store, keys)}) ORDER BY topic_id`,
+    `SELECT topic_id, firm_id, size, ${text}, centroid FROM read_parquet(${fileList(store, keys)}) ORDER BY topic_id`,
   );
   const cols = reader.getColumnsJS();
   const [ids, firms, sizes, keywords, names, centroids] = cols as unknown as [
@@ -81,7 +87,7 @@ export async function readQuarterTopics(store: LakeStore, quarter: string): Prom
       firmId: firms[i],
       size: Number(sizes[i]),
       keywords: keywords[i] ?? [],
-      name: names[i],
+      name: names[i] ?? '',
       centroid: Float32Array.from(c!),
     });
   }
@@ -132,6 +138,6 @@ export async function readLineageSide(store: LakeStore, quarter: string): Promis
     centroid: Float32Array.from(r.centroid as number[]),
     members: members.get(r.theme_id as string) ?? [],
   }));
-  const { topics } = await readQuarterTopics(store, quarter);
+  const { topics } = await readQuarterTopics(store, quarter, { withText: false });
   return { themes, topics };
 }
