@@ -4,6 +4,7 @@
  *
  *   bash bench/peer/setup.sh
  *   npx tsx bench/peer/run.ts --source motley-json --quarter 2021Q2 [--firms N] [--configs default,matched]
+ *     --configs: BERTopic rows, any of default, default-stopwords, default-callwords, matched (bertopic_run.py)
  *     [--keep <dir>]   keep the exchange folder (vectors, each side's labels and keywords) for reading afterwards
  *     [--ours-models '[{"minClusterSize": 25}]']   more callthemes rows: settings over --model, timed once
  *                      ("stopWords": "english" or "none" swaps the call stop words for the English list alone or nothing)
