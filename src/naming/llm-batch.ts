@@ -91,6 +91,22 @@ export const DEFAULT_ANSWER_LIMITS: AnswerLimits = {
   entryMaxTokens: ENTRY_MAX_TOKENS,
 };
 
+/** The answer limits a request carries (BatchSpec's share of AnswerLimits). */
+export function requestLimits(
+  o: AnswerLimits,
+): Pick<
+  BatchSpec,
+  'maxNameWords' | 'maxDescriptionWords' | 'completionTokensPerItem' | 'entryMaxTokens' | 'maxRequestTokens'
+> {
+  return {
+    maxNameWords: o.maxNameWords,
+    maxDescriptionWords: o.maxDescriptionWords,
+    completionTokensPerItem: o.completionTokensPerItem,
+    entryMaxTokens: o.entryMaxTokens,
+    maxRequestTokens: o.maxRequestTokens,
+  };
+}
+
 /** `max_tokens` for `n` entries: room for all at the caps where the context allows, never below the plan. */
 export function maxTokensFor(
   n: number,

@@ -12,6 +12,7 @@ import {
   mergeOutcomes,
   nameBatch,
   packChunks,
+  requestLimits,
 } from './llm-batch.js';
 import { THEME_SYSTEM_PROMPT, truncateText } from './llm-prompts.js';
 import type { NamedItem, ThemeNamer, ThemeToName } from './types.js';
@@ -83,11 +84,7 @@ export class LlmThemeNamer implements ThemeNamer {
           system: THEME_SYSTEM_PROMPT,
           itemLabel: 'Theme',
           blocks: idx.map((i) => blocks[i]),
-          maxNameWords: o.maxNameWords,
-          maxDescriptionWords: o.maxDescriptionWords,
-          completionTokensPerItem: o.completionTokensPerItem,
-          entryMaxTokens: o.entryMaxTokens,
-          maxRequestTokens: o.maxRequestTokens,
+          ...requestLimits(o),
         }),
       ),
     );

@@ -15,6 +15,7 @@ import {
   mergeOutcomes,
   nameBatch,
   packChunks,
+  requestLimits,
 } from './llm-batch.js';
 import { TOPIC_SYSTEM_PROMPT, truncateText } from './llm-prompts.js';
 import type { FirmInfo, NamedItem, TopicNamer, TopicToName } from './types.js';
@@ -115,11 +116,7 @@ export class LlmTopicNamer implements TopicNamer {
           itemLabel: 'Topic',
           blocks: idx.map((i) => blocks[i]),
           forbidden,
-          maxNameWords: o.maxNameWords,
-          maxDescriptionWords: o.maxDescriptionWords,
-          completionTokensPerItem: o.completionTokensPerItem,
-          entryMaxTokens: o.entryMaxTokens,
-          maxRequestTokens: o.maxRequestTokens,
+          ...requestLimits(o),
         }),
       ),
     );
