@@ -6,11 +6,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import type { Quarter } from '../config/quarter.js';
 import { parseStem } from './file-names.js';
-import { addListing, type ListingIndex, listingOf, sortListings, unplacedRejects } from './listing-index.js';
+import { addListing, IndexedSource, type ListingIndex, sortListings } from './listing-index.js';
 import {
   type Component,
   type FetchResult,
-  type FirmListing,
   type FirmRef,
   type SourceReject,
   TranscriptError,
@@ -37,17 +36,17 @@ export interface ParsedFile {
 
 type Index = ListingIndex;
 
-export abstract class FileSource implements TranscriptSource {
+export abstract class FileSource extends IndexedSource<Index> implements TranscriptSource {
   abstract readonly kind: string;
   protected abstract readonly extension: string;
-  private index: Promise<Index> | undefined;
-
-  constructor(readonly inputDir: string) {}
+  constructor(readonly inputDir: string) {
+    super();
+  }
 
   /** Parses one file's text; throws TranscriptError for unusable content. */
   protected abstract parse(text: string, ref: FirmRef): ParsedFile;
 
-  private async buildIndex(): Promise<Index> {
+  protected async buildIndex(): Promise<Index> {
     let entries: string[];
     try {
       entries = await listFilesRecursive(this.inputDir);
@@ -92,20 +91,6 @@ export abstract class FileSource implements TranscriptSource {
     }
     sortListings(byQuarter);
     return { byQuarter, rejects };
-  }
-
-  private getIndex(): Promise<Index> {
-    this.index ??= this.buildIndex();
-    return this.index;
-  }
-
-  async listFirms(quarter: Quarter): Promise<FirmListing> {
-    return listingOf(await this.getIndex(), quarter);
-  }
-
-  /** Files whose names could not be parsed at all (no quarter known). */
-  async unplacedRejects(): Promise<SourceReject[]> {
-    return unplacedRejects(await this.getIndex());
   }
 
   async *fetchTranscripts(quarter: Quarter, firmIds: readonly string[]): AsyncIterable<FetchResult> {

@@ -9,11 +9,10 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { isQuarter, type Quarter } from '../config/quarter.js';
-import { addListing, type ListingIndex, listingOf, sortListings, unplacedRejects } from './listing-index.js';
+import { addListing, IndexedSource, type ListingIndex, sortListings } from './listing-index.js';
 import {
   type Component,
   type FetchResult,
-  type FirmListing,
   type FirmRef,
   SECTIONS,
   type SourceReject,
@@ -54,11 +53,11 @@ function describeZodError(err: z.ZodError): string {
   return err.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ');
 }
 
-export class JsonlSource implements TranscriptSource {
+export class JsonlSource extends IndexedSource<Index> implements TranscriptSource {
   readonly kind = 'jsonl';
-  private index: Promise<Index> | undefined;
-
-  constructor(readonly input: string) {}
+  constructor(readonly input: string) {
+    super();
+  }
 
   private async files(): Promise<string[]> {
     const st = await stat(this.input);
@@ -75,7 +74,7 @@ export class JsonlSource implements TranscriptSource {
     return `${base}:${line}`;
   }
 
-  private async buildIndex(): Promise<Index> {
+  protected async buildIndex(): Promise<Index> {
     const byQuarter = new Map<Quarter, FirmRef[]>();
     const lines = new Map<string, LineRef>();
     const rejects: SourceReject[] = [];
@@ -128,19 +127,6 @@ export class JsonlSource implements TranscriptSource {
     }
     sortListings(byQuarter);
     return { byQuarter, lines, rejects };
-  }
-
-  private getIndex(): Promise<Index> {
-    this.index ??= this.buildIndex();
-    return this.index;
-  }
-
-  async listFirms(quarter: Quarter): Promise<FirmListing> {
-    return listingOf(await this.getIndex(), quarter);
-  }
-
-  async unplacedRejects(): Promise<SourceReject[]> {
-    return unplacedRejects(await this.getIndex());
   }
 
   async *fetchTranscripts(quarter: Quarter, firmIds: readonly string[]): AsyncIterable<FetchResult> {

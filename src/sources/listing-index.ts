@@ -33,3 +33,24 @@ export function listingOf(index: ListingIndex, quarter: Quarter): FirmListing {
 export function unplacedRejects(index: ListingIndex): SourceReject[] {
   return index.rejects.filter((r) => r.quarter === null);
 }
+
+/** A source that lists its input once, on first use, and answers listings from that index. */
+export abstract class IndexedSource<I extends ListingIndex> {
+  private index: Promise<I> | undefined;
+
+  protected abstract buildIndex(): Promise<I>;
+
+  protected getIndex(): Promise<I> {
+    this.index ??= this.buildIndex();
+    return this.index;
+  }
+
+  async listFirms(quarter: Quarter): Promise<FirmListing> {
+    return listingOf(await this.getIndex(), quarter);
+  }
+
+  /** Files or lines that could not be placed in any quarter. */
+  async unplacedRejects(): Promise<SourceReject[]> {
+    return unplacedRejects(await this.getIndex());
+  }
+}
