@@ -47,7 +47,10 @@ describe('Athena DDL from the lake schema', () => {
   });
 
   it('refuses a location that is not S3, a bad database name, or no quarters', () => {
-    assert.throws(() => athenaDdl({ ...opts, location: '/tmp/lake' }), /invalid location "\/tmp\/lake"/);
+    assert.throws(
+      () => athenaDdl({ ...opts, location: 'lake/quarters' }),
+      /invalid location "lake\/quarters"/,
+    );
     assert.throws(() => athenaDdl({ ...opts, database: 'my-db' }), /invalid database name "my-db"/);
     assert.throws(() => athenaDdl({ ...opts, quarters: [] }), /no quarters/);
   });
