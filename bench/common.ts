@@ -5,6 +5,12 @@ import { type PreparedSentence, prepareSentences } from '../src/pipeline/prepare
 import { createSource } from '../src/sources/index.js';
 import type { Transcript } from '../src/sources/types.js';
 import { termsOf } from '../src/text/terms.js';
+import {
+  CALL_STOP_WORDS,
+  callStopWords,
+  ENGLISH_STOP_WORDS,
+  QA_DISCOURSE_WORDS,
+} from '../src/topics/stop-words.js';
 
 export interface BenchFirm {
   transcript: Transcript;
@@ -30,6 +36,27 @@ export async function loadQuarter(
   }
   await source.close?.();
   return out;
+}
+
+/**
+ * Bench-only switches in a model JSON that choose a firm's stop words rather than set the model: `stopWords`
+ * "call" (default: the call stop words with the call's speaker and firm names), "english" (the English list
+ * alone) or "none"; with "call", `qaWords: false` drops the spoken-Q&A words and `speakerNames: false` the names.
+ * Returns the remaining model settings and the stop words for a firm.
+ */
+export function stopWordChoice(model: Record<string, unknown>): {
+  settings: Record<string, unknown>;
+  stopWordsFor: (f: BenchFirm) => ReadonlySet<string>;
+} {
+  const { stopWords = 'call', qaWords = true, speakerNames = true, ...settings } = model;
+  if (stopWords === 'none') return { settings, stopWordsFor: () => new Set() };
+  if (stopWords === 'english') return { settings, stopWordsFor: () => ENGLISH_STOP_WORDS };
+  if (stopWords !== 'call')
+    throw new Error(`stopWords must be "call", "english" or "none", got ${String(stopWords)}`);
+  const base = qaWords
+    ? CALL_STOP_WORDS
+    : new Set([...CALL_STOP_WORDS].filter((w) => !QA_DISCOURSE_WORDS.has(w)));
+  return { settings, stopWordsFor: (f) => (speakerNames ? callStopWords(f.transcript, base) : base) };
 }
 
 /**

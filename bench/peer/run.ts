@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { matrixFromRows } from '../../src/cluster/matrix.js';
 import { SifEmbedder } from '../../src/embed/sif.js';
 import { fitFirmTopics } from '../../src/topics/firm-model.js';
-import { CALL_STOP_WORDS, callStopWords, ENGLISH_STOP_WORDS } from '../../src/topics/stop-words.js';
+import { CALL_STOP_WORDS, callStopWords } from '../../src/topics/stop-words.js';
 import {
   benchArgs,
   loadQuarter,
@@ -25,6 +25,7 @@ import {
   quantile,
   referenceIndex,
   scoreTopics,
+  stopWordChoice,
   type TopicScores,
 } from '../common.js';
 
@@ -81,20 +82,13 @@ try {
   // callthemes, in this process; the first firm is fitted once more first to warm the JIT.
   const fitOurs = async (model: Record<string, unknown>): Promise<Row & { out: OursOut[] }> => {
     const row: Row & { out: OursOut[] } = { cpu: [], wall: [], scores: [], errors: 0, out: [] };
+    const { settings, stopWordsFor } = stopWordChoice(model);
     for (let i = -1; i < firms.length; i++) {
       const f = firms[Math.max(0, i)];
       const m = matrixFromRows(vectors[Math.max(0, i)], embedder.dim);
       const c0 = process.cpuUsage();
       const w0 = performance.now();
-      const { stopWords: list, ...settings } = model;
-      // The vocabularies of BERTopic's rows: "none" keeps every word (its defaults), "english" drops scikit-learn's
-      // English list alone (default-stopwords); otherwise the call stop words with speaker and firm names.
-      const stopWords =
-        list === 'none'
-          ? new Set<string>()
-          : list === 'english'
-            ? ENGLISH_STOP_WORDS
-            : callStopWords(f.transcript);
+      const stopWords = stopWordsFor(f);
       const fit = await fitFirmTopics(m, f.texts, { ...settings, stopWords, topKeywords: 25 });
       const c = process.cpuUsage(c0);
       const wall = (performance.now() - w0) / 1000;

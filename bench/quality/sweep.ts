@@ -10,9 +10,7 @@
 import { matrixFromRows } from '../../src/cluster/matrix.js';
 import { SifEmbedder } from '../../src/embed/sif.js';
 import { fitFirmTopics } from '../../src/topics/firm-model.js';
-import { CALL_STOP_WORDS, callStopWords, QA_DISCOURSE_WORDS } from '../../src/topics/stop-words.js';
 import {
-  type BenchFirm,
   benchArgs,
   loadQuarter,
   mean,
@@ -20,6 +18,7 @@ import {
   quantile,
   referenceIndex,
   scoreTopics,
+  stopWordChoice,
 } from '../common.js';
 
 const args = benchArgs({ models: { type: 'string', default: '[{}]' } });
@@ -33,17 +32,8 @@ const mats = await Promise.all(
 console.log(`sweep ${args.source} ${args.quarter}: ${firms.length} firms, ${ref.nDocs} reference sentences`);
 const rows: (string | number)[][] = [];
 for (const model of models) {
-  // Two switches of the sweep itself: qaWords false drops the spoken-Q&A stop words, speakerNames false the
-  // call's speaker and firm names (both on by default, as in the analyzer).
-  const {
-    qaWords = true,
-    speakerNames = true,
-    ...rest
-  } = model as { qaWords?: boolean; speakerNames?: boolean };
-  const base = qaWords
-    ? CALL_STOP_WORDS
-    : new Set([...CALL_STOP_WORDS].filter((w) => !QA_DISCOURSE_WORDS.has(w)));
-  const stopWordsFor = (f: BenchFirm) => (speakerNames ? callStopWords(f.transcript, base) : base);
+  // Stop-word switches (qaWords, speakerNames, stopWords) are the bench's own: see stopWordChoice.
+  const { settings: rest, stopWordsFor } = stopWordChoice(model);
   const s = [];
   let pairs = 0;
   let never = 0;
