@@ -24,8 +24,12 @@ after(async () => {
   await server.close();
 });
 
-/** One POST through `pool` with no AbortSignal of its own: only the pool's timers can end the wait. */
-async function postThrough(pool: Agent): Promise<{ status: number; text: string } | { code: string }> {
+/**
+ * One POST through a fresh deadline pool of `timeoutMs`, with no AbortSignal of its own: only the pool's timers
+ * can end the wait. The pool is destroyed afterwards.
+ */
+async function postThrough(timeoutMs: number): Promise<{ status: number; text: string } | { code: string }> {
+  const pool = deadlinePool({ timeoutMs });
   try {
     const res = await httpFetch(`${server.url}/chat/completions`, {
       method: 'POST',
@@ -37,38 +41,25 @@ async function postThrough(pool: Agent): Promise<{ status: number; text: string 
     return { status: res.status, text: await res.text() };
   } catch (err) {
     return { code: String((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) };
+  } finally {
+    await pool.destroy();
   }
 }
 
 describe('deadline pool', () => {
   test('headers later than the deadline: the pool gives up with a headers timeout', async () => {
     use(() => ({ status: 200, body: '{}', delayMs: 5000 }));
-    const pool = deadlinePool({ timeoutMs: 300 });
-    try {
-      assert.deepEqual(await postThrough(pool), { code: 'UND_ERR_HEADERS_TIMEOUT' });
-    } finally {
-      await pool.destroy();
-    }
+    assert.deepEqual(await postThrough(300), { code: 'UND_ERR_HEADERS_TIMEOUT' });
   });
 
   test('a body that stalls past the deadline after the headers: the pool gives up with a body timeout', async () => {
     use(() => ({ status: 200, body: '{}', bodyDelayMs: 5000 }));
-    const pool = deadlinePool({ timeoutMs: 300 });
-    try {
-      assert.deepEqual(await postThrough(pool), { code: 'UND_ERR_BODY_TIMEOUT' });
-    } finally {
-      await pool.destroy();
-    }
+    assert.deepEqual(await postThrough(300), { code: 'UND_ERR_BODY_TIMEOUT' });
   });
 
   test('headers and body inside a longer deadline are waited for', async () => {
     use(() => ({ status: 200, body: '{"late":true}', delayMs: 400, bodyDelayMs: 400 }));
-    const pool = deadlinePool({ timeoutMs: 4000 });
-    try {
-      assert.deepEqual(await postThrough(pool), { status: 200, text: '{"late":true}' });
-    } finally {
-      await pool.close();
-    }
+    assert.deepEqual(await postThrough(4000), { status: 200, text: '{"late":true}' });
   });
 
   test('a deadline must be positive', () => {
