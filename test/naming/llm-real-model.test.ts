@@ -18,7 +18,7 @@ import { forbiddenIn, forbiddenTermsFor } from '../../src/naming/firm-terms.js';
 import { cleanName, itemProblems } from '../../src/naming/llm-batch.js';
 import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '../../src/naming/llm-topic-namer.js';
 import type { FirmInfo, TopicToName } from '../../src/naming/types.js';
-import { llamaRuntimeStatus, startLlamaServer } from '../helpers/llama-openai-server.js';
+import { type LlamaServer, llamaRuntimeStatus, startLlamaServer } from '../helpers/llama-openai-server.js';
 import { EXAMPLES_ECTSUM, tempDir } from '../helpers/paths.js';
 
 /** Two topics of a real call (the shipped ECTSum sample): sentences about sales, and about cash returned. */
@@ -51,6 +51,24 @@ interface Exchange {
   body: any;
   content: string;
   finishReason: string;
+}
+
+/** A client of the real server: one attempt, a deadline long enough for one CPU thread, `fetch` recording. */
+function realClient(
+  server: LlamaServer,
+  ledger: TokenLedger,
+  fetch: HttpFetch,
+  cache?: StoreResponseCache,
+): LlmClient {
+  return new LlmClient({
+    baseUrl: server.url,
+    model: server.model,
+    ledger,
+    timeoutMs: 500_000,
+    retry: { maxAttempts: 1 },
+    ...(cache ? { cache } : {}),
+    fetch,
+  });
 }
 
 /** A transport that keeps each request body and the model's raw answer. */
@@ -87,15 +105,7 @@ test('a real small model names a real call’s topics: one request (+1 repair at
     const seen = recorder();
     const mk = (ledger: TokenLedger) =>
       new LlmTopicNamer({
-        client: new LlmClient({
-          baseUrl: server.url,
-          model: server.model,
-          ledger,
-          timeoutMs: 500_000,
-          retry: { maxAttempts: 1 },
-          cache: new StoreResponseCache(new LocalLakeStore(dir.path)),
-          fetch: seen.fetch,
-        }),
+        client: realClient(server, ledger, seen.fetch, new StoreResponseCache(new LocalLakeStore(dir.path))),
       });
     const ledger = new TokenLedger();
     const named = await mk(ledger).nameFirmTopics(firm, topics);
@@ -155,14 +165,7 @@ test('a real model’s reply cut off at max_tokens: complete entries kept, the r
     const seen = recorder();
     const ledger = new TokenLedger();
     const namer = new LlmTopicNamer({
-      client: new LlmClient({
-        baseUrl: server.url,
-        model: server.model,
-        ledger,
-        timeoutMs: 500_000,
-        retry: { maxAttempts: 1 },
-        fetch: seen.fetch,
-      }),
+      client: realClient(server, ledger, seen.fetch),
       // max_tokens = 32 + 4 · 8 = 64: too few for four entries (~15 tokens of JSON each).
       prompt: { completionTokensPerItem: 8, entryMaxTokens: 8, maxSentenceChars: 100 },
     });
