@@ -129,7 +129,6 @@ const INV_MID = MID.map((c) => 1 / c);
 
 /** What powFixed needs for one exponent b, made once per layout. */
 export interface PowerTables {
-  readonly b: number;
   /** (2^k)^b for k in [−1022, 1023], indexed by k + 1022; NaN where the result could leave the normal range. */
   readonly ofTwo: Float64Array;
   /** c^b for each mantissa bucket's midpoint c. */
@@ -142,7 +141,6 @@ export interface PowerTables {
 export function powerTables(b: number): PowerTables {
   const c2 = (b * (b - 1)) / 2;
   return {
-    b,
     ofTwo: Float64Array.from({ length: 2046 }, (_, i) => {
       const y = (i - 1022) * b;
       return y > -1000 && y < 1000 ? 2 ** y : Number.NaN;
