@@ -96,14 +96,7 @@ export class S3LakeStore implements LakeStore {
     this.scratch ??= (async () => {
       const dir = join(tmpdir(), `callthemes-s3-scratch-${process.pid}`);
       await mkdir(dir, { recursive: true });
-      // Uploaded files are removed one by one; the folder goes at exit when nothing is left in it.
-      process.once('exit', () => {
-        try {
-          rmdirSync(dir);
-        } catch {
-          // not empty (an upload failed and its file is kept for a look) or already gone
-        }
-      });
+      removeAtExitIfEmpty(dir);
       return dir;
     })();
     return this.scratch;
@@ -242,4 +235,19 @@ function isNotFound(err: unknown): boolean {
 function withLocation(err: unknown, what: string): Error {
   const e = err as Error;
   return new Error(`${what}: ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`, { cause: err });
+}
+
+const removedAtExit = new Set<string>();
+
+/** Uploaded files are removed one by one; their folder goes at exit when nothing is left in it (once per folder). */
+function removeAtExitIfEmpty(dir: string): void {
+  if (removedAtExit.has(dir)) return;
+  removedAtExit.add(dir);
+  process.once('exit', () => {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // not empty (an upload failed and its file is kept for a look) or already gone
+    }
+  });
 }
