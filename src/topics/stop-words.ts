@@ -50,19 +50,17 @@ literally essentially sense`;
 
 const split = (s: string): string[] => s.split(/\s+/).filter(Boolean);
 
-export const CALL_STOP_WORDS: ReadonlySet<string> = new Set([
-  ...split(ENGLISH),
-  ...split(CONTRACTIONS),
-  ...split(CONTRACTIONS).map((w) => w.replace("'", '’')),
-  ...split(CALL_FILLER),
-  ...split(QA_DISCOURSE),
-]);
-
 /** The English function words alone (scikit-learn's list less a few content words), for benchmarks. */
 export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set([
   ...split(ENGLISH),
   ...split(CONTRACTIONS),
   ...split(CONTRACTIONS).map((w) => w.replace("'", '’')),
+]);
+
+export const CALL_STOP_WORDS: ReadonlySet<string> = new Set([
+  ...ENGLISH_STOP_WORDS,
+  ...split(CALL_FILLER),
+  ...split(QA_DISCOURSE),
 ]);
 
 /** The spoken-Q&A part of CALL_STOP_WORDS on its own (benchmarks measure what it changes). */
