@@ -1,16 +1,15 @@
 /** Shared pieces of the topic benchmarks: a quarter's firms and sentences, the NPMI reference, argument parsing. */
 import { parseArgs } from 'node:util';
-import { CooccurrenceIndex, topicDiversity } from '../src/cluster/coherence.js';
-import { type PreparedSentence, prepareSentences } from '../src/pipeline/prepare-sentences.js';
-import { createSource } from '../src/sources/index.js';
-import type { Transcript } from '../src/sources/types.js';
-import { termsOf } from '../src/text/terms.js';
+import { CooccurrenceIndex, topicDiversity } from '@callthemes/common/cluster';
+import type { Transcript } from '@callthemes/common/sources';
+import { createSource, type PreparedSentence, prepareSentences } from '@callthemes/common/sources';
+import { termsOf } from '@callthemes/common/text';
 import {
   CALL_STOP_WORDS,
   callStopWords,
   ENGLISH_STOP_WORDS,
   QA_DISCOURSE_WORDS,
-} from '../src/topics/stop-words.js';
+} from '@callthemes/common/topics';
 
 export interface BenchFirm {
   transcript: Transcript;

@@ -6,10 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LocalLakeStore } from '../src/lake/store.js';
-import { runFirmStage } from '../src/pipeline/firm-stage.js';
-import { MotleyJsonSource } from '../src/sources/motley-json.js';
-import { MOTLEY_DIR, tempDir } from '../test/helpers/paths.js';
+import { LocalLakeStore } from '@callthemes/common/lake';
+import { MotleyJsonSource } from '@callthemes/common/sources';
+import { MOTLEY_DIR, tempDir } from '@callthemes/common/testing/paths';
+import { runFirmStage } from '@callthemes/firm-worker';
 
 const { values } = parseArgs({
   options: { quarter: { type: 'string', default: '2021Q2' }, runs: { type: 'string', default: '3' } },

@@ -8,9 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { LlmClient } from '../src/llm/client.js';
-import { type HttpFetch, httpFetch } from '../src/llm/http.js';
-import { TokenLedger } from '../src/llm/ledger.js';
+import { type HttpFetch, httpFetch, LlmClient, TokenLedger } from '@callthemes/common/llm';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -18,29 +18,28 @@
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { matrixFromRows } from '../src/cluster/matrix.js';
-import { SifEmbedder } from '../src/embed/sif.js';
-import { cacheDirFrom } from '../src/embed/word-vectors.js';
-import { LocalLakeStore } from '../src/lake/store.js';
-import { StoreResponseCache } from '../src/llm/cache.js';
-import { LlmClient } from '../src/llm/client.js';
-import { type HttpFetch, httpFetch } from '../src/llm/http.js';
-import { TokenLedger } from '../src/llm/ledger.js';
-import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '../src/naming/llm-topic-namer.js';
-import type { FirmInfo, TopicToName } from '../src/naming/types.js';
-import { prepareSentences } from '../src/pipeline/prepare-sentences.js';
-import { createSource } from '../src/sources/index.js';
-import { DEFAULT_FILTER_OPTIONS } from '../src/text/filters.js';
-import { tokenize } from '../src/text/tokens.js';
-import { topicId } from '../src/topics/analyzer.js';
-import { fitFirmTopics } from '../src/topics/firm-model.js';
+import { matrixFromRows } from '@callthemes/common/cluster';
+import { cacheDirFrom, SifEmbedder } from '@callthemes/common/embed';
+import { LocalLakeStore } from '@callthemes/common/lake';
+import {
+  type HttpFetch,
+  httpFetch,
+  LlmClient,
+  StoreResponseCache,
+  TokenLedger,
+} from '@callthemes/common/llm';
+import type { FirmInfo, TopicToName } from '@callthemes/common/naming';
+import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '@callthemes/common/naming';
+import { createSource, prepareSentences } from '@callthemes/common/sources';
 import {
   type LlamaServer,
   llamaRuntimeStatus,
   startLlamaServer,
-} from '../test/helpers/llama-openai-server.js';
-import { goodNames, OpenAiTestServer } from '../test/helpers/openai-test-server.js';
-import { ECTSUM_DIR } from '../test/helpers/paths.js';
+} from '@callthemes/common/testing/llama-openai-server';
+import { goodNames, OpenAiTestServer } from '@callthemes/common/testing/openai-test-server';
+import { ECTSUM_DIR } from '@callthemes/common/testing/paths';
+import { DEFAULT_FILTER_OPTIONS, tokenize } from '@callthemes/common/text';
+import { fitFirmTopics, topicId } from '@callthemes/common/topics';
 
 const opt = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -11,10 +11,14 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultRunSettings, type RunConfig, type WorkerKind } from '../src/pipeline/run/config.js';
-import { runPipeline } from '../src/pipeline/run/orchestrator.js';
-import { LineProgress } from '../src/pipeline/run/progress.js';
-import { ECTSUM_DIR, tempDir } from '../test/helpers/paths.js';
+import { ECTSUM_DIR, tempDir } from '@callthemes/common/testing/paths';
+import {
+  defaultRunSettings,
+  LineProgress,
+  type RunConfig,
+  runPipeline,
+  type WorkerKind,
+} from '@callthemes/producer/run';
 
 const { values } = parseArgs({
   options: {

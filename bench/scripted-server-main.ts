@@ -3,7 +3,7 @@
  * alone). Answers after `--latency-ms`; a fraction of answers are faults: 500s, and 429s with Retry-After.
  * Prints its base URL on the first line of stdout; exits when stdin closes.
  */
-import { OpenAiTestServer } from '../test/helpers/openai-test-server.js';
+import { OpenAiTestServer } from '@callthemes/common/testing/openai-test-server';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

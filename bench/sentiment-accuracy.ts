@@ -11,16 +11,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import vader from 'vader-sentiment';
+import type { SentimentLabel } from '@callthemes/common/sentiment';
 import {
   type Evaluation,
   evaluate,
   halfOf,
   type LabelledSentence,
+  LexiconClassifier,
   parseAtLabelled,
-} from '../src/sentiment/evaluate.js';
-import { LexiconClassifier } from '../src/sentiment/lexicon-classifier.js';
-import type { SentimentLabel } from '../src/sentiment/types.js';
+} from '@callthemes/common/sentiment';
+import vader from 'vader-sentiment';
 
 const { values } = parseArgs({
   options: {

@@ -8,9 +8,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LexiconClassifier } from '@callthemes/common/sentiment';
+import { ECTSUM_DIR, EXAMPLES_ECTSUM } from '@callthemes/common/testing/paths';
 import vader from 'vader-sentiment';
-import { LexiconClassifier } from '../src/sentiment/lexicon-classifier.js';
-import { ECTSUM_DIR, EXAMPLES_ECTSUM } from '../test/helpers/paths.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);

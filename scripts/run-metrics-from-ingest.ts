@@ -4,10 +4,9 @@
  *   npx tsx scripts/run-metrics-from-ingest.ts --lake ./lake [--run <run_id>]   (default: the latest ingest run)
  */
 import { parseArgs } from 'node:util';
-import { runMetricsKey } from '../src/estimate/from-run.js';
-import { ingestRunMetrics } from '../src/estimate/ingest-metrics.js';
-import { openStore } from '../src/lake/store.js';
-import { LakeQuery } from '../src/query/lake-query.js';
+import { openStore } from '@callthemes/common/lake';
+import { LakeQuery } from '@callthemes/common/query';
+import { ingestRunMetrics, runMetricsKey } from '@callthemes/producer/estimate';
 
 const { values } = parseArgs({
   options: { lake: { type: 'string', default: './lake' }, run: { type: 'string' } },

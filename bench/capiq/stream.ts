@@ -8,16 +8,15 @@
  * Usage: npx tsx bench/capiq/stream.ts [--firms 300] [--runs 3] [--rows-per-read 2000]
  */
 import { parseArgs } from 'node:util';
+import { LocalLakeStore } from '@callthemes/common/lake';
+import type { FetchResult, FirmListing, Transcript, TranscriptSource } from '@callthemes/common/sources';
+import { CapiqSource, componentsSql, resolveCapiqSettings } from '@callthemes/common/sources/capiq';
+import { CapiqFixture, READER, superuserClient } from '@callthemes/common/testing/capiq-fixture';
+import { addMotleyCalls, motleyFiles } from '@callthemes/common/testing/capiq-scenario';
+import { MOTLEY_DIR, tempDir } from '@callthemes/common/testing/paths';
+import { startPostgres } from '@callthemes/common/testing/postgres';
+import { runFirmStage } from '@callthemes/firm-worker';
 import pg from 'pg';
-import { LocalLakeStore } from '../../src/lake/store.js';
-import { runFirmStage } from '../../src/pipeline/firm-stage.js';
-import { CapiqSource, resolveCapiqSettings } from '../../src/sources/capiq/index.js';
-import { componentsSql } from '../../src/sources/capiq/sql.js';
-import type { FetchResult, FirmListing, Transcript, TranscriptSource } from '../../src/sources/types.js';
-import { CapiqFixture, READER, superuserClient } from '../../test/helpers/capiq-fixture.js';
-import { addMotleyCalls, motleyFiles } from '../../test/helpers/capiq-scenario.js';
-import { MOTLEY_DIR, tempDir } from '../../test/helpers/paths.js';
-import { startPostgres } from '../../test/helpers/postgres.js';
 
 const { values } = parseArgs({
   options: {

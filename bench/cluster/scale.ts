@@ -5,12 +5,14 @@
  *   npx tsx bench/cluster/scale.ts --n 20000 [--epochs 200] [--threads 2]
  */
 import { parseArgs } from 'node:util';
-import { adjustedRandIndex } from '../../src/cluster/agreement.js';
-import { hdbscanFromTree } from '../../src/cluster/hdbscan.js';
-import { approximateKnn } from '../../src/cluster/knn.js';
-import { mutualReachabilityMstFromKnn } from '../../src/cluster/mst.js';
-import { Rng } from '../../src/cluster/rng.js';
-import { umap } from '../../src/cluster/umap.js';
+import {
+  adjustedRandIndex,
+  approximateKnn,
+  hdbscanFromTree,
+  mutualReachabilityMstFromKnn,
+  Rng,
+  umap,
+} from '@callthemes/common/cluster';
 
 const { values } = parseArgs({
   options: {

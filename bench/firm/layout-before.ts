@@ -3,9 +3,7 @@
  * dimension loops, the Rng object for negative samples). Kept for the benchmarks only, so that bench/firm/reduce.ts
  * can time both loops on the same graphs in one process.
  */
-import type { LayoutOptions } from '../../src/cluster/layout.js';
-import type { Rng } from '../../src/cluster/rng.js';
-import type { SparseGraph } from '../../src/cluster/sparse.js';
+import type { LayoutOptions, Rng, SparseGraph } from '@callthemes/common/cluster';
 
 /** SGD over the graph's edges with negative sampling (umap-learn's optimize_layout_euclidean, move_other). */
 export function optimizeLayoutBefore(

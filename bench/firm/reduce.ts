@@ -7,12 +7,18 @@
  *   npx tsx bench/firm/reduce.ts --source motley-json --quarter 2021Q2 [--firms N] [--repeats 5] [--epochs 50]
  *     [--init-iterations 20]
  */
-import { exactKnn } from '../../src/cluster/knn.js';
-import { matrixFromRows, normalizeRows } from '../../src/cluster/matrix.js';
-import { Rng } from '../../src/cluster/rng.js';
-import { findAbParams, fuzzySimplicialSet, optimizeLayout, spectralInit } from '../../src/cluster/umap.js';
-import { SifEmbedder } from '../../src/embed/sif.js';
-import { DEFAULT_FIRM_TOPIC_OPTIONS } from '../../src/topics/firm-model.js';
+import {
+  exactKnn,
+  findAbParams,
+  fuzzySimplicialSet,
+  matrixFromRows,
+  normalizeRows,
+  optimizeLayout,
+  Rng,
+  spectralInit,
+} from '@callthemes/common/cluster';
+import { SifEmbedder } from '@callthemes/common/embed';
+import { DEFAULT_FIRM_TOPIC_OPTIONS } from '@callthemes/common/topics';
 import { benchArgs, loadQuarter, printTable, quantile } from '../common.js';
 import { optimizeLayoutBefore } from './layout-before.js';
 

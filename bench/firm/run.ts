@@ -5,8 +5,8 @@
  *
  *   npx tsx bench/firm/run.ts --source motley-json --quarter 2021Q2 [--firms N] [--repeats 3]
  */
-import { SifEmbedder } from '../../src/embed/sif.js';
-import { createTopicAnalyzer, type FirmTimings } from '../../src/topics/analyzer.js';
+import { SifEmbedder } from '@callthemes/common/embed';
+import { createTopicAnalyzer, type FirmTimings } from '@callthemes/common/topics';
 import { benchArgs, loadQuarter, printTable, quantile } from '../common.js';
 
 const args = benchArgs({ repeats: { type: 'string', default: '3' } });

@@ -13,10 +13,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { matrixFromRows } from '../../src/cluster/matrix.js';
-import { SifEmbedder } from '../../src/embed/sif.js';
-import { fitFirmTopics } from '../../src/topics/firm-model.js';
-import { CALL_STOP_WORDS, callStopWords } from '../../src/topics/stop-words.js';
+import { matrixFromRows } from '@callthemes/common/cluster';
+import { SifEmbedder } from '@callthemes/common/embed';
+import { CALL_STOP_WORDS, callStopWords, fitFirmTopics } from '@callthemes/common/topics';
 import {
   benchArgs,
   loadQuarter,

@@ -5,13 +5,18 @@
  *
  *   npx tsx bench/quality/run.ts --source motley-json --quarter 2021Q2 [--firms N] [--model '{"nEpochs":500}']
  */
-import { buildVocabulary, classTermCounts, cTfIdf, topTerms } from '../../src/cluster/ctfidf.js';
-import { kmeans } from '../../src/cluster/kmeans.js';
-import { matrixFromRows, normalizeRows } from '../../src/cluster/matrix.js';
-import { SifEmbedder } from '../../src/embed/sif.js';
-import { termsOf } from '../../src/text/terms.js';
-import { fitFirmTopics } from '../../src/topics/firm-model.js';
-import { callStopWords } from '../../src/topics/stop-words.js';
+import {
+  buildVocabulary,
+  classTermCounts,
+  cTfIdf,
+  kmeans,
+  matrixFromRows,
+  normalizeRows,
+  topTerms,
+} from '@callthemes/common/cluster';
+import { SifEmbedder } from '@callthemes/common/embed';
+import { termsOf } from '@callthemes/common/text';
+import { callStopWords, fitFirmTopics } from '@callthemes/common/topics';
 import {
   benchArgs,
   loadQuarter,

@@ -7,9 +7,9 @@
  *   npx tsx bench/quality/sweep.ts --source motley-json --quarter 2021Q1 --firms 40 \
  *     --models '[{}, {"ngramMax": 1}, {"maxTopicShare": 1}]'
  */
-import { matrixFromRows } from '../../src/cluster/matrix.js';
-import { SifEmbedder } from '../../src/embed/sif.js';
-import { fitFirmTopics } from '../../src/topics/firm-model.js';
+import { matrixFromRows } from '@callthemes/common/cluster';
+import { SifEmbedder } from '@callthemes/common/embed';
+import { fitFirmTopics } from '@callthemes/common/topics';
 import {
   benchArgs,
   loadQuarter,

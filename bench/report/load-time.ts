@@ -14,12 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseQuarterRange } from '../../src/config/quarter.js';
-import { openStore } from '../../src/lake/store.js';
-import { loadReportData } from '../../src/report/load-report-data.js';
-import { type ReportEmbedding, renderReportHtml } from '../../src/report/render-html.js';
-import type { ReportData } from '../../src/report/types.js';
-import { HeadlessChromium } from '../../test/report/headless-chromium.js';
+import { parseQuarterRange } from '@callthemes/common/config';
+import { openStore } from '@callthemes/common/lake';
+import { HeadlessChromium } from '@callthemes/common/testing/headless-chromium';
+import type { ReportData } from '@callthemes/producer/report';
+import { loadReportData, type ReportEmbedding, renderReportHtml } from '@callthemes/producer/report';
 import { scaleReportData } from './scale-report-data.js';
 
 const { values } = parseArgs({

@@ -9,13 +9,13 @@
  * variants. Counts and theme sentiment are recomputed from the copied rows; a lineage link between two real
  * themes links their variants with the same j. Everything is marked synthetic in the title.
  */
-import { Rng } from '../../src/cluster/rng.js';
+import { Rng } from '@callthemes/common/cluster';
 import type {
   ReportData,
   ReportFirmSentiment,
   ReportTheme,
   SentimentCounts,
-} from '../../src/report/types.js';
+} from '@callthemes/producer/report';
 
 export interface ScaleReportOptions {
   firms: number;

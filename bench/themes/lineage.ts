@@ -6,12 +6,10 @@
  *   npx tsx bench/themes/lineage.ts --lake ./lake --from 2021Q1 --to 2021Q2 [--show 12]
  */
 import { parseArgs } from 'node:util';
-import { SifEmbedder } from '../../src/embed/sif.js';
-import { openDuckDB, queryRows, sqlString } from '../../src/lake/duckdb.js';
-import { LocalLakeStore } from '../../src/lake/store.js';
-import { readLineageSide, readQuarterTopics } from '../../src/pipeline/theme-io.js';
-import { runThemeStage } from '../../src/pipeline/theme-stage.js';
-import { linkThemes } from '../../src/themes/lineage.js';
+import { SifEmbedder } from '@callthemes/common/embed';
+import { LocalLakeStore, openDuckDB, queryRows, sqlString } from '@callthemes/common/lake';
+import { linkThemes } from '@callthemes/common/themes';
+import { readLineageSide, readQuarterTopics, runThemeStage } from '@callthemes/theme-worker';
 import { quantile } from '../common.js';
 
 async function main(): Promise<void> {

@@ -7,17 +7,15 @@
  *   npx tsx bench/themes/quality.ts --lake ./lake --quarter 2021Q2 [--detail] [--variants default,leaf,...]
  */
 import { parseArgs } from 'node:util';
-import { CooccurrenceIndex, topicDiversity } from '../../src/cluster/coherence.js';
-import { matrixFromRows } from '../../src/cluster/matrix.js';
-import { SifEmbedder } from '../../src/embed/sif.js';
-import { openDuckDB, queryRows, sqlString } from '../../src/lake/duckdb.js';
-import { LocalLakeStore } from '../../src/lake/store.js';
-import { themeKeywordName } from '../../src/naming/theme-keywords.js';
-import { readQuarterTopics } from '../../src/pipeline/theme-io.js';
-import { termsOf } from '../../src/text/terms.js';
-import { fitThemes } from '../../src/themes/model.js';
-import type { ThemeModelOptions, ThemeModelResult, TopicRecord } from '../../src/themes/types.js';
-import { CALL_STOP_WORDS } from '../../src/topics/stop-words.js';
+import { CooccurrenceIndex, matrixFromRows, topicDiversity } from '@callthemes/common/cluster';
+import { SifEmbedder } from '@callthemes/common/embed';
+import { LocalLakeStore, openDuckDB, queryRows, sqlString } from '@callthemes/common/lake';
+import { themeKeywordName } from '@callthemes/common/naming';
+import { termsOf } from '@callthemes/common/text';
+import type { ThemeModelOptions, ThemeModelResult, TopicRecord } from '@callthemes/common/themes';
+import { fitThemes } from '@callthemes/common/themes';
+import { CALL_STOP_WORDS } from '@callthemes/common/topics';
+import { readQuarterTopics } from '@callthemes/theme-worker';
 import { mean, quantile } from '../common.js';
 
 /** Words that make a theme junk when they carry it: call logistics, greetings, Q&A mechanics, pure numbers. */

@@ -25,14 +25,18 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Rng } from '../../src/cluster/rng.js';
-import { nextQuarter } from '../../src/config/quarter.js';
-import { partKey } from '../../src/lake/layout.js';
-import { scratchFile, writeParquet } from '../../src/lake/parquet.js';
-import { type Row, TABLES } from '../../src/lake/schema.js';
-import { LocalLakeStore } from '../../src/lake/store.js';
-import { readQuarterTopics } from '../../src/pipeline/theme-io.js';
-import type { TopicRecord } from '../../src/themes/types.js';
+import { Rng } from '@callthemes/common/cluster';
+import { nextQuarter } from '@callthemes/common/config';
+import {
+  LocalLakeStore,
+  partKey,
+  type Row,
+  scratchFile,
+  TABLES,
+  writeParquet,
+} from '@callthemes/common/lake';
+import type { TopicRecord } from '@callthemes/common/themes';
+import { readQuarterTopics } from '@callthemes/theme-worker';
 
 export interface ScaleOptions {
   firms: number;

@@ -14,13 +14,13 @@ import { readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { matrixFromRows } from '../../src/cluster/matrix.js';
-import { SifEmbedder } from '../../src/embed/sif.js';
-import { LocalLakeStore } from '../../src/lake/store.js';
-import { readQuarterTopics } from '../../src/pipeline/theme-io.js';
-import { fitThemes } from '../../src/themes/model.js';
-import type { ThemeModelOptions } from '../../src/themes/types.js';
-import { REPO_ROOT } from '../../test/helpers/paths.js';
+import { matrixFromRows } from '@callthemes/common/cluster';
+import { SifEmbedder } from '@callthemes/common/embed';
+import { LocalLakeStore } from '@callthemes/common/lake';
+import { CLI_BIN } from '@callthemes/common/testing/paths';
+import type { ThemeModelOptions } from '@callthemes/common/themes';
+import { fitThemes } from '@callthemes/common/themes';
+import { readQuarterTopics } from '@callthemes/theme-worker';
 
 interface Run {
   quarter: string;
@@ -41,17 +41,7 @@ export function timedThemes(lake: string, quarter: string, extra: string[]): Run
   const load = loadavg()[0];
   const r = spawnSync(
     '/usr/bin/time',
-    [
-      '-v',
-      process.execPath,
-      join(REPO_ROOT, 'bin', 'callthemes.js'),
-      'themes',
-      '--quarter',
-      quarter,
-      '--lake',
-      lake,
-      ...extra,
-    ],
+    ['-v', process.execPath, CLI_BIN, 'themes', '--quarter', quarter, '--lake', lake, ...extra],
     { encoding: 'utf8', env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1' }, maxBuffer: 1 << 26 },
   );
   if (r.status !== 0) throw new Error(`themes ${quarter} failed: ${r.stderr}`);

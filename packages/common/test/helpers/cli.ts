@@ -1,0 +1,47 @@
+/** Runs the real CLI (TypeScript sources through tsx) as a child process. */
+import { spawn } from 'node:child_process';
+import { CLI_BIN, EXAMPLES_ECTSUM, REPO_ROOT } from './paths.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = REPO_ROOT,
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_BIN, ...args], {
+      cwd,
+      env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/**
+ * `<command> --source ectsum --input <input> --quarters <quarters> --lake <lake>` and any further flags: how the
+ * CLI tests start `ingest` and `run` on the shipped sample (or on another ECTSum-shaped folder).
+ */
+export function ectsumArgs(
+  command: string,
+  quarters: string,
+  lake: string,
+  more: string[] = [],
+  input = EXAMPLES_ECTSUM,
+): string[] {
+  return [command, '--source', 'ectsum', '--input', input, '--quarters', quarters, '--lake', lake, ...more];
+}

@@ -1,0 +1,25 @@
+/** Paths to shared test data; tests that need it skip with a clear message when it is absent. */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+/** The `callthemes` CLI's bin (producer); tests run it from the sources (CALLTHEMES_FROM_SOURCE). */
+export const CLI_BIN = join(REPO_ROOT, 'packages', 'producer', 'bin', 'callthemes.js');
+export const SHARED_DATA = resolve(REPO_ROOT, '..', 'shared', 'data');
+export const ECTSUM_DIR = join(SHARED_DATA, 'ectsum-sentences');
+export const MOTLEY_DIR = join(SHARED_DATA, 'motley-fool-json');
+export const EXAMPLES_ECTSUM = join(REPO_ROOT, 'examples', 'ectsum');
+
+/** `{ skip: reason }` for node:test when the shared data folder is missing. */
+export function needsSharedData(): { skip?: string } {
+  return existsSync(MOTLEY_DIR) && existsSync(ECTSUM_DIR)
+    ? {}
+    : { skip: `shared data not found at ${SHARED_DATA} (tests on real transcripts skipped)` };
+}
+
+export function tempDir(prefix = 'callthemes-test-'): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}

@@ -1,0 +1,32 @@
+/** `callthemes batches`: the quarter's firm batches as JSON (the Map input of the AWS state machine). */
+
+import { putTextAt } from '@callthemes/common/lake';
+import { describeBatches } from '@callthemes/common/sources';
+import type { Command } from 'commander';
+import { addSourceOptions, intOption, quarterFrom, sourceFrom, withExample } from '../common.js';
+
+export function registerBatches(program: Command): void {
+  const cmd = program
+    .command('batches')
+    .description('list the firm batches of a quarter as JSON')
+    .option('--quarter <q>', 'quarter, e.g. 2021Q2')
+    .option('--batch-size <n>', 'firms per batch (default 50)')
+    .option(
+      '--out <path>',
+      'also write the JSON to a file or an s3:// URL (the state machine reads it there)',
+    );
+  addSourceOptions(cmd);
+  withExample(
+    cmd,
+    'callthemes batches --source ectsum --input examples/ectsum --quarter 2021Q2 --batch-size 10',
+  );
+  cmd.action(async (opts) => {
+    const quarter = quarterFrom(opts.quarter);
+    const batchSize = intOption('batchSize', opts.batchSize, 50);
+    const source = await sourceFrom(opts);
+    const listing = await source.listFirms(quarter).finally(() => source.close?.());
+    const json = `${JSON.stringify(describeBatches(quarter, listing.firms, batchSize))}\n`;
+    if (opts.out) await putTextAt(opts.out, json);
+    process.stdout.write(json);
+  });
+}

@@ -1,0 +1,99 @@
+/** `callthemes firm-batch`: stage 1 for one batch of a quarter's firms — sentences, topics, keyword names. */
+
+import { cacheDirFrom, SifEmbedder } from '@callthemes/common/embed';
+import { batchCount } from '@callthemes/common/sources';
+import { createTopicAnalyzer } from '@callthemes/common/topics';
+import { runFirmStage, writeListingRejects } from '@callthemes/firm-worker';
+import type { Command } from 'commander';
+import {
+  addLakeOption,
+  addSourceOptions,
+  intOption,
+  lakeFrom,
+  newRunId,
+  quarterFrom,
+  sourceFrom,
+  topicSettingsFrom,
+  UsageError,
+  withExample,
+} from '../common.js';
+
+export function registerFirmBatch(program: Command): void {
+  const cmd = program
+    .command('firm-batch')
+    .description('stage 1 for one batch: sentences, per-firm topics and their names, written to the lake')
+    .option('--quarter <q>', 'quarter, e.g. 2021Q2')
+    .option('--batch <i>', '0-based batch index (see `callthemes batches`)')
+    .option('--batch-size <n>', 'firms per batch (default 50)')
+    .option('--flush-every <n>', 'firms per Parquet part (default 50)')
+    .option('--min-tokens <n>', 'drop sentences with fewer word tokens (default 5)')
+    .option(
+      '--min-topic-size <n>',
+      'smallest topic in sentences (default: max(5, sentences / 50); env CALLTHEMES_MIN_TOPIC_SIZE)',
+    )
+    .option(
+      '--outlier-threshold <cos>',
+      'reassign an outlier sentence to the most similar topic when cosine ≥ this (default: keep outliers; env CALLTHEMES_OUTLIER_THRESHOLD)',
+    )
+    .option('--seed <n>', 'random seed of the layout (default 42)')
+    .option(
+      '--cache-dir <dir>',
+      'cache folder for the word vectors (default .cache; env CALLTHEMES_CACHE_DIR)',
+    );
+  addSourceOptions(cmd);
+  addLakeOption(cmd);
+  withExample(
+    cmd,
+    'callthemes firm-batch --source ectsum --input examples/ectsum --quarter 2021Q2 --batch 0 --batch-size 10 --lake ./lake',
+  );
+  cmd.action(async (opts) => {
+    const quarter = quarterFrom(opts.quarter);
+    if (opts.batch === undefined) throw new UsageError('missing --batch <i>');
+    const batch = intOption('batch', opts.batch, 0, 0);
+    const batchSize = intOption('batchSize', opts.batchSize, 50);
+    const flushEvery = intOption('flushEvery', opts.flushEvery, 50);
+    const minTokens = intOption('minTokens', opts.minTokens, 5, 0);
+    const seed = intOption('seed', opts.seed, 42, 0);
+    const { minTopicSize: minClusterSize, outlierThreshold } = topicSettingsFrom(opts);
+    const store = lakeFrom(opts);
+    const source = await sourceFrom(opts);
+    const listing = await source.listFirms(quarter);
+    const nBatches = batchCount(listing.firms.length, batchSize);
+    if (batch >= Math.max(1, nBatches))
+      throw new UsageError(
+        `--batch ${batch} is out of range: ${quarter} has ${nBatches} batch(es) of ${batchSize}`,
+      );
+    // The listing's rejects belong to the quarter, not to a batch: batch 0 records them.
+    if (batch === 0) await writeListingRejects(store, quarter, listing.rejects);
+    const t0 = performance.now();
+    const embedder = SifEmbedder.load({ cacheDir: cacheDirFrom(opts.cacheDir) });
+    const analyzer = createTopicAnalyzer({ embedder, model: { minClusterSize, outlierThreshold, seed } });
+    const runId = newRunId();
+    const res = await runFirmStage({
+      store,
+      source,
+      quarter,
+      batch,
+      batchSize,
+      runId,
+      flushEvery,
+      filter: { minTokens },
+      firms: listing.firms,
+      analyzer,
+      manifestExtra: { embeddingModel: embedder.model, namer: 'keywords' },
+      onFirm: (e) =>
+        process.stderr.write(
+          e.ok
+            ? `${e.firmId} ${e.quarter}: ${e.nSentences} sentences, ${e.nTopics} topics, ${e.seconds.toFixed(3)} s\n`
+            : `reject ${e.firmId} ${e.quarter}: ${e.reason}\n`,
+        ),
+    });
+    await source.close?.();
+    const seconds = (performance.now() - t0) / 1000;
+    process.stdout.write(
+      `${quarter} batch ${batch}: ${res.firmsOk} firms (${res.firmsRejected} rejected), ${res.sentences} sentences, ` +
+        `${res.topics} topics in ${seconds.toFixed(1)} s\n`,
+    );
+    if (res.firmsOk === 0) process.exitCode = 1;
+  });
+}

@@ -1,0 +1,123 @@
+/** `callthemes sentiment`: stage 3, a sentiment label for every kept sentence of a quarter. */
+
+import { LakeQuery } from '@callthemes/common/query';
+import type { SentimentClassifier } from '@callthemes/common/sentiment';
+import { createClassifier } from '@callthemes/common/sentiment';
+import { batchCount } from '@callthemes/common/sources';
+import { runSentimentStage, sentimentFirms } from '@callthemes/firm-worker';
+import type { Command } from 'commander';
+import {
+  addLakeOption,
+  addSourceOptions,
+  intOption,
+  lakeFrom,
+  newRunId,
+  quarterFrom,
+  UsageError,
+  withExample,
+} from '../common.js';
+
+export function registerSentiment(program: Command): void {
+  const cmd = program
+    .command('sentiment')
+    .description('label every kept sentence of a quarter positive, negative or neutral (sentence_sentiment)')
+    .option('--quarter <q>', 'quarter, e.g. 2021Q2')
+    .option('--batch <i>', 'only this batch of firms (default: every batch in turn)')
+    .option('--batch-size <n>', 'firms per batch (default 50)')
+    .option('--flush-every <n>', 'firms per Parquet part (default 50)')
+    .option(
+      '--sentiment-url <url>',
+      'served classifier (vLLM or text-embeddings-inference); default: offline lexicon',
+    )
+    .option('--sentiment-api <api>', 'format of the served classifier: vllm (/classify) or tei (/predict)')
+    .option('--sentiment-model <name>', 'served model name (default yiyanghkust/finbert-tone)')
+    .option('--sentiment-batch-size <n>', 'texts per request to the service (default 32)')
+    .option('--sentiment-concurrency <n>', 'requests in flight at once (default 4)')
+    .option('--sentiment-label-map <map>', 'label names of the model, e.g. LABEL_0=neutral,LABEL_1=positive');
+  addLakeOption(cmd);
+  // Every stage command takes the same source and service flags (DESIGN "CLI"), so one job definition can
+  // run any stage; sentiment reads the lake and uses neither. (Swap for the shared service-options helper
+  // once it is on main.)
+  addSourceOptions(cmd);
+  cmd
+    .option('--llm-url <url>', 'chat service of the other stages (not used by sentiment)')
+    .option('--llm-model <id>', 'chat model of the other stages (not used by sentiment)')
+    .option('--embed-url <url>', 'embedding service of the other stages (not used by sentiment)')
+    .option('--embed-model <id>', 'embedding model of the other stages (not used by sentiment)');
+  withExample(cmd, 'callthemes sentiment --quarter 2021Q2 --lake ./lake --batch 0 --batch-size 50');
+  cmd.addHelpText(
+    'after',
+    '\nA served FinBERT: --sentiment-url http://host:8000 --sentiment-api vllm; its API key, if any, only from\n' +
+      'the environment variable CALLTHEMES_SENTIMENT_API_KEY.\n',
+  );
+  cmd.action(async (opts) => {
+    const quarter = quarterFrom(opts.quarter);
+    const batchSize = intOption('batchSize', opts.batchSize, 50);
+    const flushEvery = intOption('flushEvery', opts.flushEvery, 50);
+    const only = opts.batch === undefined ? null : intOption('batch', opts.batch, 0, 0);
+    let classifier: SentimentClassifier;
+    try {
+      classifier = createClassifier(opts);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const store = lakeFrom(opts);
+    const query = await LakeQuery.open(store);
+    try {
+      const firms = await sentimentFirms(query, quarter);
+      const nBatches = batchCount(firms.length, batchSize);
+      if (firms.length === 0) {
+        process.stderr.write(
+          `no firms for ${quarter} in the lake at ${store.root}: run the firm stage (ingest) first\n`,
+        );
+        process.exitCode = 1;
+        return;
+      }
+      if (only !== null && only >= nBatches)
+        throw new UsageError(
+          `batch ${only} is out of range: ${quarter} has ${nBatches} batch(es) of ${batchSize} firms`,
+        );
+      const runId = newRunId();
+      const batches = only === null ? [...Array(nBatches).keys()] : [only];
+      let ok = 0;
+      let rejected = 0;
+      let sentences = 0;
+      let seconds = 0;
+      const labels = { positive: 0, negative: 0, neutral: 0 };
+      for (const batch of batches) {
+        const res = await runSentimentStage({
+          store,
+          quarter,
+          batch,
+          batchSize,
+          runId,
+          classifier,
+          flushEvery,
+          firms,
+          query,
+          onFirm: (e) => {
+            if (!e.ok) process.stderr.write(`reject ${e.firmId} ${quarter}: ${e.reason}\n`);
+          },
+        });
+        ok += res.firmsOk;
+        rejected += res.firmsRejected;
+        sentences += res.sentences;
+        seconds += res.seconds;
+        for (const k of Object.keys(labels) as (keyof typeof labels)[]) labels[k] += res.labels[k];
+        process.stderr.write(
+          `${quarter} batch ${batch}: ${res.firmsOk} firms, ${res.sentences} sentences in ${res.seconds.toFixed(1)} s\n`,
+        );
+      }
+      const rate = seconds > 0 ? Math.round(sentences / seconds) : 0;
+      process.stdout.write(
+        `labelled ${sentences} sentences of ${ok} firms (${rejected} rejected) for ${quarter} with ${classifier.model} ` +
+          `in ${seconds.toFixed(1)} s (${rate} sentences/s): positive ${labels.positive}, negative ${labels.negative}, ` +
+          `neutral ${labels.neutral}\n`,
+      );
+      if (ok === 0) process.exitCode = 1;
+    } finally {
+      query.close();
+      await classifier.close?.();
+    }
+  });
+}

@@ -1,0 +1,287 @@
+/**
+ * Resolves the model's inputs from the price file, a run's metrics and flags (flag > run > price file), and
+ * records where each number came from so the output can show it next to the result.
+ */
+import type { RunMetrics } from '../run/run-metrics.js';
+import type { EstimateInputs, Workload } from './model.js';
+import type { PriceFile, Sourced } from './prices.js';
+
+export interface EstimateOptions {
+  firms: number;
+  quarters: number;
+  batchSize: number;
+  concurrency: number;
+  gpus: number;
+  gpuInstance: string;
+  cpuInstance: string;
+  serialInstance: string;
+  pricing: 'spot' | 'on-demand';
+  llmApi: string;
+  embedApi: string;
+  /** Per-number overrides from flags. */
+  overrides: Partial<Record<OverridableInput, number>>;
+}
+
+export const OVERRIDABLE = [
+  'cpuSecondsPerFirm',
+  'topicCpuSecondsPerFirm',
+  'sentencesPerFirm',
+  'embedTokensPerSentence',
+  'llmRequestsPerFirm',
+  'promptTokensPerRequest',
+  'completionTokensPerRequest',
+  'jobStartSeconds',
+  'gpuColdStartSeconds',
+  'priorSecondsPerFirm',
+] as const;
+export type OverridableInput = (typeof OVERRIDABLE)[number];
+
+export interface Provenance {
+  input: string;
+  value: number;
+  unit: string;
+  from: string;
+  basis: Sourced['basis'] | 'flag' | 'run';
+}
+
+export interface ResolvedInputs {
+  inputs: EstimateInputs;
+  provenance: Provenance[];
+  warnings: string[];
+}
+
+export class InputError extends Error {}
+
+function pick<T>(table: Record<string, T>, key: string, what: string): T {
+  const v = table[key];
+  if (!v)
+    throw new InputError(`unknown ${what} "${key}": the price file has ${Object.keys(table).join(', ')}`);
+  return v;
+}
+
+export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: RunMetrics): ResolvedInputs {
+  const provenance: Provenance[] = [];
+  const warnings: string[] = [];
+  const fromFile = (input: string, s: Sourced): number => {
+    provenance.push({
+      input,
+      value: s.value,
+      unit: s.unit,
+      from: `${s.source} (${s.date})`,
+      basis: s.basis,
+    });
+    return s.value;
+  };
+  const fromRun = (input: string, value: number, unit: string, how: string): number => {
+    provenance.push({ input, value, unit, from: `run ${run?.runId}: ${how}`, basis: 'run' });
+    return value;
+  };
+  const fromFlag = (input: string, value: number, unit: string): number => {
+    provenance.push({ input, value, unit, from: 'flag', basis: 'flag' });
+    return value;
+  };
+  /** flag, then run (when it measured the number), then price file. */
+  const resolve = (
+    input: OverridableInput | string,
+    file: Sourced,
+    measured?: { value: number; how: string },
+  ): number => {
+    const flag = opts.overrides[input as OverridableInput];
+    if (flag !== undefined) return fromFlag(input, flag, file.unit);
+    if (measured && Number.isFinite(measured.value))
+      return fromRun(input, measured.value, file.unit, measured.how);
+    return fromFile(input, file);
+  };
+
+  const wl = prices.workload;
+  const runFirms = run?.counts.firms ?? 0;
+  const measured = (ok: boolean, value: number, how: string) => (run && ok ? { value, how } : undefined);
+  if (run) {
+    if (run.status !== 'ok')
+      warnings.push(`run ${run.runId} has status "${run.status}": its numbers may be partial`);
+    if (runFirms === 0) warnings.push(`run ${run.runId} processed no firms: nothing measured is used`);
+    if (runFirms > 0 && run.counts.topics === 0)
+      warnings.push(
+        `run ${run.runId} computed no topics: its per-firm seconds cover ingest only (reading, splitting, ` +
+          'filters, writing); the topic part comes from the price file (--topic-cpu-seconds-per-firm to change it)',
+      );
+    if (runFirms > 0 && run.llm.requests === 0)
+      warnings.push(`run ${run.runId} made no LLM calls: naming volume comes from the price file`);
+  }
+  const stageSeconds = (re: RegExp): number | undefined => {
+    const s = run?.stages.filter((x) => re.test(x.stage));
+    return s && s.length > 0 ? s.reduce((a, x) => a + x.wallSeconds, 0) : undefined;
+  };
+  const scale = (seconds: number | undefined) =>
+    seconds !== undefined && runFirms > 0 ? (seconds * opts.firms) / runFirms : Number.NaN;
+  const llmCalls = run?.llm.requests ?? 0;
+
+  const workload: Workload = {
+    firms: opts.firms,
+    quarters: opts.quarters,
+    cpuSecondsPerFirm: Number.NaN,
+    sentencesPerFirm: resolve(
+      'sentencesPerFirm',
+      wl.sentencesPerFirm,
+      measured(runFirms > 0, (run?.counts.sentences ?? 0) / runFirms, 'counts.sentences ÷ counts.firms'),
+    ),
+    embedTokensPerSentence: resolve(
+      'embedTokensPerSentence',
+      wl.embedTokensPerSentence,
+      measured(
+        (run?.embeddings.tokens ?? 0) > 0 && (run?.counts.sentences ?? 0) > 0,
+        (run?.embeddings.tokens ?? 0) / (run?.counts.sentences ?? 1),
+        'embeddings.tokens ÷ counts.sentences',
+      ),
+    ),
+    llmRequestsPerFirm: resolve(
+      'llmRequestsPerFirm',
+      wl.llmRequestsPerFirm,
+      measured(llmCalls > 0, run?.llm.perFirm.requests ?? 0, 'llm.perFirm.requests'),
+    ),
+    promptTokensPerRequest: resolve(
+      'promptTokensPerRequest',
+      wl.promptTokensPerRequest,
+      measured(llmCalls > 0, (run?.llm.promptTokens ?? 0) / llmCalls, 'llm.promptTokens ÷ llm.requests'),
+    ),
+    completionTokensPerRequest: resolve(
+      'completionTokensPerRequest',
+      wl.completionTokensPerRequest,
+      measured(
+        llmCalls > 0,
+        (run?.llm.completionTokens ?? 0) / llmCalls,
+        'llm.completionTokens ÷ llm.requests',
+      ),
+    ),
+    themesSecondsPerQuarter: Number.NaN,
+    sentimentSecondsPerQuarter: Number.NaN,
+  };
+  // Firm-stage CPU per firm: a run that computed topics measured all of it; an ingest-only run measured the
+  // ingest part, and the topic part comes from the price file (or its flag).
+  const measuredAll = runFirms > 0 && (run?.counts.topics ?? 0) > 0 && (run?.firmCpuSeconds.mean ?? 0) > 0;
+  if (opts.overrides.cpuSecondsPerFirm !== undefined || measuredAll) {
+    workload.cpuSecondsPerFirm = resolve(
+      'cpuSecondsPerFirm',
+      { ...wl.topicCpuSecondsPerFirm, unit: 'CPU-s/firm' },
+      measured(measuredAll, run?.firmCpuSeconds.mean ?? 0, 'firmCpuSeconds.mean (ingest and topics)'),
+    );
+  } else {
+    const ingest = resolve(
+      'ingestCpuSecondsPerFirm',
+      wl.ingestCpuSecondsPerFirm,
+      measured(
+        runFirms > 0 && (run?.firmCpuSeconds.mean ?? 0) > 0,
+        run?.firmCpuSeconds.mean ?? 0,
+        'firmCpuSeconds.mean (ingest only)',
+      ),
+    );
+    const topics = resolve('topicCpuSecondsPerFirm', wl.topicCpuSecondsPerFirm);
+    workload.cpuSecondsPerFirm = ingest + topics;
+  }
+  const perFirms = (s: Sourced): Sourced => ({
+    ...s,
+    value: (s.value * opts.firms) / 1000,
+    unit: 's per quarter',
+    note: `${s.value} ${s.unit} × ${opts.firms} firms`,
+  });
+  const themes = stageSeconds(/theme/i);
+  workload.themesSecondsPerQuarter = resolve(
+    'themesSecondsPerQuarter',
+    perFirms(wl.themesSecondsPer1000Firms),
+    measured(
+      themes !== undefined && runFirms > 0,
+      scale(themes),
+      `themes stage wall seconds × ${opts.firms}/${runFirms} firms`,
+    ),
+  );
+  const sentiment = stageSeconds(/sentiment/i);
+  workload.sentimentSecondsPerQuarter = resolve(
+    'sentimentSecondsPerQuarter',
+    perFirms(wl.sentimentSecondsPer1000Firms),
+    measured(
+      sentiment !== undefined && runFirms > 0,
+      scale(sentiment),
+      `sentiment stage wall seconds × ${opts.firms}/${runFirms} firms`,
+    ),
+  );
+
+  const price = (inst: { spotPerHour: Sourced; onDemandPerHour: Sourced }) =>
+    opts.pricing === 'spot' ? inst.spotPerHour : inst.onDemandPerHour;
+  const cpu = pick(prices.instances, opts.cpuInstance, 'instance type');
+  const serialInst = pick(prices.instances, opts.serialInstance, 'instance type');
+  const gpuInst = pick(prices.instances, opts.gpuInstance, 'instance type');
+  if (gpuInst.role !== 'gpu' || !gpuInst.gpu)
+    throw new InputError(
+      `instance type "${opts.gpuInstance}" has no GPU: pick one of ${gpuInstances(prices).join(', ')}`,
+    );
+  const serving = pick(prices.gpuServing, gpuInst.gpu, 'GPU type');
+  const llmApi = pick(prices.llmApis, opts.llmApi, 'LLM API');
+  const embedApi = pick(prices.embeddingApis, opts.embedApi, 'embedding API');
+  const prior = prices.priorSystem;
+  const priorApi = pick(prices.llmApis, prior.llmApi, 'LLM API');
+  const priorMachine = pick(prices.instances, prior.instance, 'instance type');
+
+  const apiRate = (name: string, a: typeof llmApi): number => {
+    if (a.requestsPerMinute) return fromFile(`${name}.requestsPerMinute`, a.requestsPerMinute) / 60;
+    // A concurrency limit: requests in flight ÷ seconds per request (Little's law).
+    const inFlight = fromFile(`${name}.concurrentRequests`, a.concurrentRequests!);
+    return inFlight / fromFile(`${name}.secondsPerRequest`, a.secondsPerRequest!);
+  };
+
+  const inputs: EstimateInputs = {
+    workload,
+    plan: {
+      batchSize: opts.batchSize,
+      concurrency: opts.concurrency,
+      workersPerJob: fromFile(`${opts.cpuInstance}.vcpus`, cpu.vcpus),
+      jobStartSeconds: resolve('jobStartSeconds', prices.overheads.batchJobStartSeconds),
+      cpuPerHour: fromFile(`${opts.cpuInstance}.${opts.pricing}`, price(cpu)),
+      minimumBilledSeconds: fromFile('minimumBilledSeconds', prices.overheads.minimumBilledSeconds),
+      serialPerHour: fromFile(`${opts.serialInstance}.${opts.pricing}`, price(serialInst)),
+    },
+    orchestration: {
+      perTransition: fromFile('stepFunctionsPerTransition', prices.services.stepFunctionsPerTransition),
+      transitionsPerJob: fromFile('transitionsPerBatchJob', prices.services.transitionsPerBatchJob),
+      transitionsPerQuarter: fromFile('transitionsPerQuarter', prices.services.transitionsPerQuarter),
+    },
+    gpu: {
+      gpus: opts.gpus,
+      perHourPerGpu:
+        fromFile(`${opts.gpuInstance}.${opts.pricing}`, price(gpuInst)) / (gpuInst.gpus?.value ?? 1),
+      llmRequestsPerSecond: fromFile(`${gpuInst.gpu}.llmRequestsPerSecond`, serving.llmRequestsPerSecond),
+      llmTokensPerSecond: fromFile(`${gpuInst.gpu}.llmTokensPerSecond`, serving.llmTokensPerSecond),
+      embedTokensPerSecond: fromFile(`${gpuInst.gpu}.embedTokensPerSecond`, serving.embedTokensPerSecond),
+      coldStartSeconds: resolve('gpuColdStartSeconds', prices.overheads.gpuColdStartSeconds),
+    },
+    api: {
+      llmInputPerMillion: fromFile(`${opts.llmApi}.inputPerMillion`, llmApi.inputPerMillion),
+      llmOutputPerMillion: fromFile(`${opts.llmApi}.outputPerMillion`, llmApi.outputPerMillion),
+      llmRequestsPerSecond: apiRate(opts.llmApi, llmApi),
+      embedPerMillion: fromFile(`${opts.embedApi}.perMillion`, embedApi.perMillion),
+      embedRequestsPerSecond:
+        fromFile(`${opts.embedApi}.concurrentRequests`, embedApi.concurrentRequests) /
+        fromFile(`${opts.embedApi}.secondsPerRequest`, embedApi.secondsPerRequest),
+      embedTextsPerRequest: fromFile(`${opts.embedApi}.textsPerRequest`, embedApi.textsPerRequest),
+    },
+    prior: {
+      secondsPerFirm: resolve('priorSecondsPerFirm', prior.secondsPerFirm),
+      requestsPerFirm: fromFile('prior.requestsPerFirm', prior.requestsPerFirm),
+      promptTokensPerRequest: fromFile('prior.promptTokensPerRequest', prior.promptTokensPerRequest),
+      completionTokensPerRequest: fromFile(
+        'prior.completionTokensPerRequest',
+        prior.completionTokensPerRequest,
+      ),
+      machinePerHour: fromFile(`prior.${prior.instance}.${opts.pricing}`, price(priorMachine)),
+      llmInputPerMillion: fromFile(`prior.${prior.llmApi}.inputPerMillion`, priorApi.inputPerMillion),
+      llmOutputPerMillion: fromFile(`prior.${prior.llmApi}.outputPerMillion`, priorApi.outputPerMillion),
+      llmRequestsPerSecond: apiRate(`prior.${prior.llmApi}`, priorApi),
+    },
+  };
+  return { inputs, provenance, warnings };
+}
+
+export function gpuInstances(prices: PriceFile): string[] {
+  return Object.entries(prices.instances)
+    .filter(([, v]) => v.role === 'gpu')
+    .map(([k]) => k);
+}

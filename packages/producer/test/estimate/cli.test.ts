@@ -1,0 +1,180 @@
+/**
+ * `callthemes estimate` end to end: a real ingest of the sample, its run metrics written to `_runs/` from the
+ * lake's firms rows, the estimate read back through `--from-run`, the SVG rendered by headless Chromium.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { openStore } from '@callthemes/common/lake';
+import { LakeQuery } from '@callthemes/common/query';
+import { evaluateInFile } from '@callthemes/common/testing/chromium';
+import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
+import { tempDir } from '@callthemes/common/testing/paths';
+import { ingestRunMetrics } from '../../src/estimate/ingest-metrics.js';
+import { runMetricsSchema } from '../../src/run/run-metrics.js';
+
+const dir = tempDir();
+const lake = join(dir.path, 'lake');
+let runId = '';
+let firmsSeconds: { mean: number; sentences: number; firms: number } = { mean: 0, sentences: 0, firms: 0 };
+after(() => dir.cleanup());
+
+before(async () => {
+  const r = await runCli(ectsumArgs('ingest', '2021Q2', lake));
+  assert.equal(r.code, 0, r.stderr);
+  const q = await LakeQuery.open(openStore(lake));
+  const [row] = await q.rows(
+    'SELECT any_value(run_id) AS run_id, avg(seconds) AS mean, sum(n_sentences) AS sentences, count(*) AS firms FROM firms',
+  );
+  q.close();
+  runId = String(row.run_id);
+  firmsSeconds = { mean: Number(row.mean), sentences: Number(row.sentences), firms: Number(row.firms) };
+  const metrics = await ingestRunMetrics(openStore(lake), runId);
+  runMetricsSchema.parse(metrics);
+  mkdirSync(join(lake, '_runs'), { recursive: true });
+  writeFileSync(join(lake, '_runs', `${runId}.json`), JSON.stringify(metrics, null, 2));
+});
+
+test('run metrics of an ingest run come from its firms rows', async () => {
+  const m = runMetricsSchema.parse(JSON.parse(readFileSync(join(lake, '_runs', `${runId}.json`), 'utf8')));
+  assert.equal(m.runId, runId);
+  assert.equal(m.counts.firms, 30);
+  assert.equal(m.counts.firms, firmsSeconds.firms);
+  assert.equal(m.counts.sentences, firmsSeconds.sentences);
+  assert.ok(Math.abs(m.firmCpuSeconds.mean - firmsSeconds.mean) < 1e-12);
+  assert.ok(m.firmSeconds.p50 <= m.firmSeconds.p90);
+  assert.deepEqual(m.quarters, ['2021Q2']);
+  assert.equal(m.batchSize, 50);
+  assert.match(m.startedAt, /^20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+});
+
+test('estimate --from-run takes per-firm numbers from the run and says so', async () => {
+  const chart = join(dir.path, 'estimate.svg');
+  const r = await runCli([
+    'estimate',
+    '--firms',
+    '5000',
+    '--quarters',
+    '2021Q1..2022Q4',
+    '--from-run',
+    runId,
+    '--lake',
+    lake,
+    '--format',
+    'json',
+    '--chart',
+    chart,
+    '--budget',
+    '100',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.scenario.fromRun, runId);
+  assert.equal(report.scenario.quarters, 8);
+  const input = (name: string) => report.inputs.find((p: { input: string }) => p.input === name);
+  assert.equal(input('sentencesPerFirm').value, firmsSeconds.sentences / firmsSeconds.firms);
+  assert.match(input('sentencesPerFirm').from, new RegExp(`^run ${runId}: `));
+  // Ingest-only: the run measured the ingest part; the topic part is the price file's, and the two add up.
+  assert.equal(input('ingestCpuSecondsPerFirm').value, firmsSeconds.mean);
+  assert.equal(input('ingestCpuSecondsPerFirm').basis, 'run');
+  assert.equal(input('topicCpuSecondsPerFirm').basis, 'assumption');
+  assert.equal(input('cpuSecondsPerFirm'), undefined);
+  const vllm = report.paths.find((p: { path: string }) => p.path === 'vllm');
+  const jobs = vllm.quarter.parallel.find((t: { name: string }) => t.name === 'Batch CPU jobs').seconds;
+  const perFirm = firmsSeconds.mean + input('topicCpuSecondsPerFirm').value;
+  // 5,000 firms / 50 = 100 jobs in ⌈100/20⌉ = 5 waves of (60 s start + 50 × perFirm / 4 workers).
+  assert.ok(Math.abs(jobs - 5 * (60 + (50 * perFirm) / 4)) < 1e-9);
+  // An ingest-only run has no LLM calls: naming volume comes from the price file, with a warning.
+  assert.equal(input('llmRequestsPerFirm').basis, 'measured');
+  assert.match(input('llmRequestsPerFirm').from, /^BENCHMARKS.md/);
+  assert.ok(report.warnings.some((w: string) => /computed no topics/.test(w)));
+  assert.deepEqual(
+    report.paths.map((p: { path: string }) => p.path),
+    ['sequential-api', 'vllm', 'hosted-api'],
+  );
+  for (const p of report.paths) {
+    assert.ok(Math.abs(p.total.costUsd - 8 * p.quarter.costUsd) < 1e-9);
+    assert.equal(typeof report.targets.meets[p.path], 'boolean');
+  }
+  // The sweep points plus the chosen concurrency (20, the deployment's default).
+  assert.deepEqual(
+    report.sweeps[0].concurrency.map((p: { value: number }) => p.value),
+    [1, 2, 4, 8, 16, 20, 32, 64, 128, 256, 512],
+  );
+  assert.ok(existsSync(chart));
+});
+
+test('the chart is a valid SVG that Chromium renders with its four panels', async () => {
+  const chart = join(dir.path, 'chart-check.svg');
+  const r = await runCli(['estimate', '--quarters', '8', '--chart', chart]);
+  assert.equal(r.code, 0, r.stderr);
+  const seen = await evaluateInFile<{
+    root: string;
+    parseErrors: number;
+    width: number;
+    panels: number;
+    paths: number;
+    text: string;
+  }>(
+    chart,
+    `({
+      root: document.documentElement.tagName,
+      parseErrors: document.getElementsByTagName('parsererror').length,
+      width: document.documentElement.getBoundingClientRect().width,
+      panels: document.querySelectorAll('g.panel').length,
+      paths: document.querySelectorAll('g.panel path').length,
+      text: document.documentElement.textContent ?? '',
+    })`,
+  );
+  assert.equal(seen.root, 'svg');
+  assert.equal(seen.parseErrors, 0);
+  assert.ok(seen.width > 0);
+  assert.equal(seen.panels, 4);
+  assert.equal(seen.paths, 12); // 2 paths + the dashed prior system in each panel
+  for (const t of ['Wall time per quarter vs concurrency', 'Cost per quarter vs batch size', 'hosted 8B API'])
+    assert.ok(seen.text.includes(t), t);
+});
+
+test('the table names the three paths and the inputs’ sources', async () => {
+  const r = await runCli(['estimate', '--firms', '5000', '--quarters', '8', '--gpus', '4']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const t of [
+    'prior system: sequential loop + API',
+    'self-hosted vLLM on 4 GPU(s)',
+    'hosted 8B API',
+    '20.8 h', // the seed's 15 s × 5,000 firms
+    'Inputs (flag > run > price file):',
+    'deepinfra.com/docs/advanced/rate-limits',
+  ])
+    assert.ok(r.stdout.includes(t), t);
+});
+
+test('bad flags and values: one-line reason and usage, exit 2', async () => {
+  // A metrics file that breaks the run-metrics contract is refused by name and field.
+  const broken = JSON.parse(readFileSync(join(lake, '_runs', `${runId}.json`), 'utf8'));
+  delete broken.counts;
+  broken.runId = 'run-broken';
+  writeFileSync(join(lake, '_runs', 'run-broken.json'), JSON.stringify(broken));
+  const cases: [string[], RegExp][] = [
+    [['--from-run', 'run-broken', '--lake', lake], /run metrics .*_runs\/run-broken\.json: counts: /],
+    [['--from-run', '../etc/passwd', '--lake', lake], /invalid run id/],
+    [['--firms', '0'], /invalid firms "0"/],
+    [['--quarters', '2021Q5'], /invalid quarters "2021Q5"/],
+    [['--pricing', 'cheap'], /argument 'cheap' is invalid/],
+    [['--gpu-instance', 'c7i.xlarge'], /has no GPU/],
+    [
+      ['--from-run', 'run-missing', '--lake', lake],
+      /run metrics not found: .*_runs\/run-missing\.json \(runs in this lake: run-/,
+    ],
+    [['--prices', join(dir.path, 'absent.json')], /price file .*absent\.json/],
+    [['--cpu-seconds-per-firm', 'fast'], /invalid cpuSecondsPerFirm "fast"/],
+  ];
+  for (const [args, reason] of cases) {
+    const r = await runCli(['estimate', ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, reason);
+    assert.match(r.stderr, /Usage: callthemes estimate|run with --help for usage/);
+    assert.equal(r.stdout, '');
+  }
+});

@@ -1,0 +1,126 @@
+/** The shipped price file: every number carries a source and a date; a bad override is refused by name. */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { tempDir } from '@callthemes/common/testing/paths';
+import { type EstimateOptions, resolveInputs } from '../../src/estimate/inputs.js';
+import { estimatePath } from '../../src/estimate/model.js';
+import { DEFAULT_PRICE_FILE, loadPriceFile, sourcedEntries } from '../../src/estimate/prices.js';
+
+const dir = tempDir();
+after(() => dir.cleanup());
+
+/** Every number in a JSON value with its path. */
+function numbers(v: unknown, path = ''): string[] {
+  if (typeof v === 'number') return [path];
+  if (!v || typeof v !== 'object') return [];
+  return Object.entries(v).flatMap(([k, c]) => numbers(c, path ? `${path}.${k}` : k));
+}
+
+test('every number in the shipped price file is the value of a sourced, dated entry', () => {
+  const raw = JSON.parse(readFileSync(DEFAULT_PRICE_FILE, 'utf8'));
+  const p = loadPriceFile();
+  const sourced = sourcedEntries(p).map((e) => `${e.path}.value`);
+  assert.deepEqual(numbers(raw).sort(), sourced.sort());
+  assert.ok(sourced.length >= 60, `only ${sourced.length} sourced numbers`);
+  for (const { path, item } of sourcedEntries(p)) {
+    assert.match(item.date, /^20\d\d-\d\d/, path);
+    assert.ok(item.source.length > 10, `${path}: source too short`);
+  }
+});
+
+const options: EstimateOptions = {
+  firms: 5000,
+  quarters: 1,
+  batchSize: 50,
+  concurrency: 32,
+  gpus: 2,
+  gpuInstance: 'g6.xlarge',
+  cpuInstance: 'c7i.xlarge',
+  serialInstance: 'm7i.xlarge',
+  pricing: 'spot',
+  llmApi: 'llama-3.1-8b-deepinfra',
+  embedApi: 'qwen3-embedding-8b-deepinfra',
+  overrides: {},
+};
+
+test('the shipped prices reproduce the cost-anchor notes’ worked numbers', () => {
+  // Notes §6c: DeepInfra Llama-3.1-8B names a 5,000-firm quarter of 25 calls a firm (100M in, 5M out) for $2.15.
+  const notes = resolveInputs(loadPriceFile(), {
+    ...options,
+    overrides: { llmRequestsPerFirm: 25, promptTokensPerRequest: 800, completionTokensPerRequest: 40 },
+  });
+  const llmCost = (i: typeof notes.inputs) =>
+    estimatePath('hosted-api', i).quarter.costs.find((c) => c.item === 'LLM API tokens')!.usd;
+  assert.equal(llmCost(notes.inputs).toFixed(2), '2.15');
+  // The project's namer sends one request a firm (1,420 prompt + 1,170 completion tokens):
+  // 5,000 × (1,420 × $0.02 + 1,170 × $0.03) / 1M = $0.3175.
+  const { inputs, provenance } = resolveInputs(loadPriceFile(), options);
+  assert.equal(inputs.workload.llmRequestsPerFirm, 1);
+  assert.ok(Math.abs(llmCost(inputs) - 0.3175) < 1e-9);
+  // Notes §2: Qwen3-Embedding-8B on an L4, 75M tokens ≈ 9 GPU-hours (FLOP estimate at 30% utilisation).
+  assert.equal((75e6 / inputs.gpu.embedTokensPerSecond / 3600).toFixed(1), '9.1');
+  // DeepInfra's 200 requests in flight at 2 s each = 100 req/s.
+  assert.equal(inputs.api.llmRequestsPerSecond, 100);
+  // The seed's path from the shipped file: 15 s × 5,000 firms = 20.8 h.
+  const seq = estimatePath('sequential-api', inputs);
+  assert.equal((seq.quarter.wallSeconds / 3600).toFixed(1), '20.8');
+  // Every resolved input says where it came from.
+  for (const p of provenance) assert.ok(p.from.length > 0, p.input);
+  assert.ok(provenance.some((p) => p.input === 'g6.xlarge.spot' && p.basis === 'published'));
+});
+
+test('flags win over the price file; on-demand prices are picked when asked', () => {
+  const { inputs, provenance } = resolveInputs(loadPriceFile(), {
+    ...options,
+    pricing: 'on-demand',
+    overrides: { cpuSecondsPerFirm: 3.5 },
+  });
+  assert.equal(inputs.workload.cpuSecondsPerFirm, 3.5);
+  assert.equal(provenance.find((p) => p.input === 'cpuSecondsPerFirm')?.from, 'flag');
+  assert.equal(inputs.gpu.perHourPerGpu, 0.8048);
+});
+
+test('unknown instance types and APIs are refused with the known names', () => {
+  assert.throws(
+    () => resolveInputs(loadPriceFile(), { ...options, gpuInstance: 'p9.huge' }),
+    /unknown instance type "p9.huge".*g6.xlarge/,
+  );
+  assert.throws(
+    () => resolveInputs(loadPriceFile(), { ...options, gpuInstance: 'c7i.xlarge' }),
+    /has no GPU/,
+  );
+  assert.throws(
+    () => resolveInputs(loadPriceFile(), { ...options, llmApi: 'nope' }),
+    /unknown LLM API "nope"/,
+  );
+});
+
+test('a price file with a number lacking its source is refused, naming the file and the field', () => {
+  const raw = JSON.parse(readFileSync(DEFAULT_PRICE_FILE, 'utf8'));
+  delete raw.instances['g6.xlarge'].spotPerHour.source;
+  const path = join(dir.path, 'prices-no-source.json');
+  writeFileSync(path, JSON.stringify(raw));
+  assert.throws(
+    () => loadPriceFile(path),
+    (err: Error) => {
+      assert.ok(err.message.includes(path));
+      assert.match(err.message, /instances\.g6\.xlarge\.spotPerHour\.source/);
+      return true;
+    },
+  );
+  const bad = join(dir.path, 'not-json.json');
+  writeFileSync(bad, '{ nope');
+  assert.throws(() => loadPriceFile(bad), new RegExp(`price file ${bad}: `));
+});
+
+test('the estimate’s defaults are the deployment’s (state machine input, first instance types)', async () => {
+  const { DEPLOYMENT_DEFAULTS } = await import('../../src/cli/commands/estimate.js');
+  const { INPUT_DEFAULTS } = await import('@callthemes/common/config');
+  assert.equal(DEPLOYMENT_DEFAULTS.batchSize, INPUT_DEFAULTS.batchSize);
+  assert.equal(DEPLOYMENT_DEFAULTS.concurrency, INPUT_DEFAULTS.maxConcurrency);
+  const prices = loadPriceFile();
+  assert.equal(prices.instances[DEPLOYMENT_DEFAULTS.gpuInstance]?.role, 'gpu');
+  assert.equal(prices.instances[DEPLOYMENT_DEFAULTS.cpuInstance]?.role, 'cpu');
+});
