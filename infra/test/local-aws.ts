@@ -199,7 +199,8 @@ export class LocalBatch {
     params: Record<string, string>,
   ): Promise<AttemptRecord | null> {
     let argv: string[];
-    if (this.o.availableCommands.has(stage)) argv = [join(this.o.repoRoot, 'bin', 'callthemes.js'), ...args];
+    if (this.o.availableCommands.has(stage))
+      argv = [join(this.o.repoRoot, 'packages', 'producer', 'bin', 'callthemes.js'), ...args];
     else if (this.o.standIns?.[stage]) argv = [...this.o.standIns[stage], ...args.slice(1)];
     else {
       this.skipped.push(`${stage} ${params.quarter ?? ''}`.trim());

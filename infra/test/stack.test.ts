@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
 import { TABLE_NAMES, TABLES } from '@callthemes/common/lake';
 import { tempDir } from '@callthemes/common/testing/paths';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { JOB_ATTEMPTS } from '../src/jobs.js';
 
 let t: Template;
 let json: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
-before(() => {
+beforeAll(() => {
   // One synth for the file; cdk-nag's AwsSolutions pack runs in it and fails the synth on any finding.
   const out = tempDir('callthemes-cdk-');
   const { app, stack } = buildApp({ outdir: out.path });

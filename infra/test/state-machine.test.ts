@@ -9,11 +9,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { LocalLakeStore } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import { CLI_BIN, EXAMPLES_ECTSUM, REPO_ROOT, tempDir } from '@callthemes/common/testing/paths';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { afterAll, beforeAll, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { STATE } from '../src/workflow.js';
 import { FakeEcs, LocalBatch, localGetObject, resolveTemplate } from './local-aws.js';
@@ -23,7 +24,7 @@ let template: any;
 let definition: any;
 let available: Set<string>;
 
-before(() => {
+beforeAll(() => {
   const { app, stack } = buildApp({ outdir: join(tmp.path, 'cdk.out') });
   template = app.synth().getStackByName(stack.stackName).template;
   const [smId] = Object.entries(template.Resources).find(
@@ -38,7 +39,7 @@ before(() => {
   }).stdout;
   available = new Set([...help.split('Commands:')[1].matchAll(/^\s{2}([a-z-]+)/gm)].map((m) => m[1]));
 });
-after(() => tmp.cleanup());
+afterAll(() => tmp.cleanup());
 
 function quarterFirms(q: number): number {
   return readdirSync(EXAMPLES_ECTSUM).filter((f) => f.endsWith(`_q${q}_2021.txt`)).length;
@@ -94,14 +95,18 @@ test('two quarters: scale up, wait healthy, batches, Map at MaxConcurrency, a re
     availableCommands: available,
     withoutServices: true,
     standIns: {
-      'firm-batch': ['--import', 'tsx', join(REPO_ROOT, 'test/cloud/fixtures/firm-batch-standin.ts')],
+      'firm-batch': [
+        '--import',
+        pathToFileURL(join(REPO_ROOT, 'packages', 'common', 'register-source.mjs')).href,
+        join(REPO_ROOT, 'infra', 'test', 'fixtures', 'firm-batch-standin.ts'),
+      ],
     },
     reclaim: (stage, p, attempt) =>
       stage === 'firm-batch' && p.quarter === '2021Q2' && p.batch === '1' && attempt === 1,
   });
   const input = { quarters: ['2021Q1', '2021Q2'], batchSize: 12, maxConcurrency: 2 };
   const { result, trace } = await execute(input, 'exec-ok', batch, ecs, bucketDir);
-  t.diagnostic(`trace: ${trace.join(' → ')}`);
+  console.log(`trace: ${trace.join(' → ')}`);
   assert.ok(result.ok, `execution failed: ${!result.ok && result.error.message}`);
 
   // Quarters in order, each through every step.
@@ -190,7 +195,7 @@ test('two quarters: scale up, wait healthy, batches, Map at MaxConcurrency, a re
   }
   const missing = ['firm-batch', 'themes', 'sentiment'].filter((c) => !available.has(c));
   if (missing.length)
-    t.diagnostic(
+    console.log(
       `not on this branch yet: ${missing.join(', ')} (firm-batch ran its stand-in; skipped jobs: ${batch.skipped.join(', ') || 'none'})`,
     );
   for (const c of ['themes', 'sentiment'])
@@ -215,7 +220,7 @@ test('a failing job ends the run after scaling the inference services down', asy
     ecs,
     bucketDir,
   );
-  t.diagnostic(`trace: ${trace.join(' → ')}`);
+  console.log(`trace: ${trace.join(' → ')}`);
   assert.equal(result.ok, false);
   assert.match(!result.ok ? result.error.message : '', /batch-size|batchSize/i);
   assert.deepEqual(

@@ -3,7 +3,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import {
   type LakeStore,
@@ -17,15 +16,16 @@ import { LakeQuery } from '@callthemes/common/query';
 import { EctsumSource } from '@callthemes/common/sources';
 import { EXAMPLES_ECTSUM, tempDir } from '@callthemes/common/testing/paths';
 import { type LocalS3, startS3rver } from '@callthemes/common/testing/s3rver';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { runFirmStage } from '../src/firm-stage.js';
 
 let s3: LocalS3;
 const tmp = tempDir('callthemes-s3-test-');
 
-before(async () => {
+beforeAll(async () => {
   s3 = await startS3rver();
 });
-after(async () => {
+afterAll(async () => {
   await s3?.stop();
   tmp.cleanup();
 });

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { BatchWriter, LocalLakeStore, readManifest } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import { HttpClassifier, LexiconClassifier, LocalServiceCalls } from '@callthemes/common/sentiment';
 import { createSource } from '@callthemes/common/sources';
 import { startClassifyTestServer } from '@callthemes/common/testing/classify-test-server';
 import { CLI_BIN, EXAMPLES_ECTSUM, tempDir } from '@callthemes/common/testing/paths';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { runFirmStage } from '../src/firm-stage.js';
 import { runSentimentStage, sentimentFirms } from '../src/sentiment-stage.js';
 
@@ -19,7 +19,7 @@ describe('sentiment stage over a lake ingested from the shipped sample', () => {
   let firms: string[];
   let nSentences: number;
 
-  before(async () => {
+  beforeAll(async () => {
     const source = await createSource({ kind: 'ectsum', input: EXAMPLES_ECTSUM });
     const listing = await source.listFirms(Q);
     await runFirmStage({
@@ -38,7 +38,7 @@ describe('sentiment stage over a lake ingested from the shipped sample', () => {
     nSentences = Number((await q.rows(`SELECT count(*) AS n FROM sentences WHERE quarter = '${Q}'`))[0].n);
     q.close();
   });
-  after(() => tmp.cleanup());
+  afterAll(() => tmp.cleanup());
 
   it('labels every kept sentence exactly once across batches, each batch its slice of sorted firms', async () => {
     assert.equal(firms.length, 30);

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
 import { cosine } from '@callthemes/common/cluster';
 import { SifEmbedder } from '@callthemes/common/embed';
 import {
@@ -24,6 +23,7 @@ import type { TopicRecord } from '@callthemes/common/themes';
 import { firmShares, fitThemes } from '@callthemes/common/themes';
 import { createTopicAnalyzer } from '@callthemes/common/topics';
 import { runFirmStage } from '@callthemes/firm-worker';
+import { afterAll, beforeAll, test } from 'vitest';
 import { readQuarterTopics } from '../src/theme-io.js';
 import { runThemeStage, type ThemeStageResult, themeTableKey } from '../src/theme-stage.js';
 
@@ -33,7 +33,7 @@ let q1: ThemeStageResult;
 let q2: ThemeStageResult;
 let topics2: TopicRecord[];
 
-before(async () => {
+beforeAll(async () => {
   store = openStore(lake.path);
   const embedder = SifEmbedder.load();
   const analyzer = createTopicAnalyzer({ embedder, model: { seed: 42 } });
@@ -64,7 +64,7 @@ before(async () => {
   topics2 = (await readQuarterTopics(store, '2021Q2')).topics;
 });
 
-after(() => lake.cleanup());
+afterAll(() => lake.cleanup());
 
 async function rows(sql: string) {
   const q = await LakeQuery.open(store);

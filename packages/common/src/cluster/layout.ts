@@ -4,6 +4,7 @@
  * is written for speed: flat typed arrays, locals hoisted, a xorshift32 generator inline (seeded from the caller's
  * Rng, so a seed always gives the same layout), and the arithmetic unrolled for 2 and 5 output dimensions.
  */
+import { pow2Int, pow2Times, powDet } from './pow.js';
 import type { Rng } from './rng.js';
 import type { SparseGraph } from './sparse.js';
 
@@ -111,13 +112,15 @@ export function optimizeLayout(
 }
 
 // Shared by the three loops below (they differ only in how a row is read and moved):
-// - x^b is powFixed (below) on tables made once per layout for its b: the loop's critical path without a call;
+// - x^b is powFixed (below) on tables made once per b: the loop's critical path without a call; the tables and
+//   the rare fallback come from powDet, not `**`, whose last bit differs between engines (Node 20 and 24) and
+//   would make the same seed give another layout;
 // - a draw in [0, n) is floor(u32 · n · 2⁻³²), which needs no division;
 // - every gradient component is clipped to [−4, 4] before the learning rate, as in umap-learn.
 const INV_TWO_POW_32 = 1 / 4294967296;
 
 /** 2^k for k in [−1022, 1023], indexed by k + 1022. */
-const POW2 = Float64Array.from({ length: 2046 }, (_, i) => 2 ** (i - 1022));
+const POW2 = Float64Array.from({ length: 2046 }, (_, i) => pow2Int(i - 1022));
 
 // The sign, exponent and top mantissa bits of a double: its high 32 bits, at byte 4 on little-endian platforms.
 const BITS = new Float64Array(1);
@@ -138,14 +141,27 @@ export interface PowerTables {
   readonly c3: number;
 }
 
+const tablesByB = new Map<number, PowerTables>();
+
+/** The tables for b, made once per b (a few milliseconds; the layouts of a run share one b). Do not modify them. */
 export function powerTables(b: number): PowerTables {
+  let t = tablesByB.get(b);
+  if (!t) {
+    if (tablesByB.size >= 16) tablesByB.clear();
+    t = makePowerTables(b);
+    tablesByB.set(b, t);
+  }
+  return t;
+}
+
+function makePowerTables(b: number): PowerTables {
   const c2 = (b * (b - 1)) / 2;
   return {
     ofTwo: Float64Array.from({ length: 2046 }, (_, i) => {
       const y = (i - 1022) * b;
-      return y > -1000 && y < 1000 ? 2 ** y : Number.NaN;
+      return y > -1000 && y < 1000 ? pow2Times(i - 1022, b) : Number.NaN;
     }),
-    ofMid: MID.map((c) => c ** b),
+    ofMid: MID.map((c) => powDet(c, b)),
     c2,
     c3: (c2 * (b - 2)) / 3,
   };
@@ -156,7 +172,7 @@ export function powerTables(b: number): PowerTables {
  * midpoint c of m's 7-bit bucket, so x^b = (2^b)^k · c^b · (1 + u)^b, the last by its cubic Taylor polynomial
  * (|u| < 2⁻⁸: relative error < 1e-11). About half the dependent operations of exp(b · ln x) computed inline,
  * and the layout loop waits on this value before each next step. Subnormal, huge or out-of-table inputs fall
- * back to `**`. The arguments are the table's fields, so the loops pass loop-invariant locals.
+ * back to powDet. The arguments are the table's fields, so the loops pass loop-invariant locals.
  */
 export function powFixed(
   x: number,
@@ -169,12 +185,12 @@ export function powFixed(
   BITS[0] = x;
   const hi = HIGH_WORD[0];
   const k = (hi >> 20) - 1023;
-  if (k < -1022 || k > 1022) return x ** b;
+  if (k < -1022 || k > 1022) return powDet(x, b);
   const i = (hi >> (20 - MID_BITS)) & ((1 << MID_BITS) - 1);
   const u = (x * POW2[1022 - k] - MID[i]) * INV_MID[i];
   const p = ofTwo[k + 1022] * ofMid[i] * (1 + u * b + u * u * (c2 + u * c3));
   // NaN only where the table marks the range unsafe.
-  return Number.isNaN(p) ? x ** b : p;
+  return Number.isNaN(p) ? powDet(x, b) : p;
 }
 
 function sgd5(o: Sgd): void {

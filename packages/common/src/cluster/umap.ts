@@ -8,6 +8,7 @@ import { topEigenvectors } from './eigen.js';
 import { type KnnGraph, knn, type Metric } from './knn.js';
 import { type LayoutOptions, optimizeLayout } from './layout.js';
 import { type Matrix, matrix } from './matrix.js';
+import { log2Parts, powDet, powFromLog2 } from './pow.js';
 import { Rng } from './rng.js';
 import { type SparseGraph, sparseFromTriples } from './sparse.js';
 
@@ -161,7 +162,10 @@ export function fuzzySimplicialSet(
 
 const abCache = new Map<string, { a: number; b: number }>();
 
-/** Fits a, b of 1 / (1 + a·x^(2b)) to the min_dist/spread target curve (umap-learn's find_ab_params). */
+/**
+ * Fits a, b of 1 / (1 + a·x^(2b)) to the min_dist/spread target curve (umap-learn's find_ab_params). The powers
+ * are powDet's, not `**`'s (whose last bit differs between engines), so a and b are the same on every Node.
+ */
 export function findAbParams(spread: number, minDist: number): { a: number; b: number } {
   const key = `${spread}|${minDist}`;
   const hit = abCache.get(key);
@@ -179,10 +183,16 @@ function fitAb(spread: number, minDist: number): { a: number; b: number } {
     xs.push(x);
     ys.push(x < minDist ? 1 : Math.exp(-(x - minDist) / spread));
   }
+  // log2 of each x once; x^(2b) = 2^(2b·log2 x) for each b tried.
+  const logHi = new Float64Array(xs.length);
+  const logLo = new Float64Array(xs.length);
+  for (let i = 1; i < xs.length; i++) [logHi[i], logLo[i]] = log2Parts(xs[i]);
+  const pow2b = (i: number, b: number): number =>
+    xs[i] === 0 ? powDet(0, 2 * b) : powFromLog2(logHi[i], logLo[i], 2 * b);
   const sse = (a: number, b: number): number => {
     let s = 0;
     for (let i = 0; i < xs.length; i++) {
-      const r = 1 / (1 + a * xs[i] ** (2 * b)) - ys[i];
+      const r = 1 / (1 + a * pow2b(i, b)) - ys[i];
       s += r * r;
     }
     return s;
@@ -201,7 +211,7 @@ function fitAb(spread: number, minDist: number): { a: number; b: number } {
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i];
       if (x === 0) continue; // f(0) = 1 = y(0): no residual, no gradient
-      const p = x ** (2 * b);
+      const p = pow2b(i, b);
       const den = 1 + a * p;
       const f = 1 / den;
       const r = f - ys[i];

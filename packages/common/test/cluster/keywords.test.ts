@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { adjustedRandIndex } from '../../src/cluster/agreement.js';
 import { CooccurrenceIndex, topicDiversity } from '../../src/cluster/coherence.js';
 import { buildVocabulary, classIdf, classTermCounts, cTfIdf, topTerms } from '../../src/cluster/ctfidf.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { approximateKnn, exactKnn, knn } from '../../src/cluster/knn.js';
 import { matrixFromRows, normalizeRows } from '../../src/cluster/matrix.js';
 import { gaussianBlobs } from './blobs.js';

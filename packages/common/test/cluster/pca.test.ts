@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { matrix } from '../../src/cluster/matrix.js';
 import { fitPca, projectPca } from '../../src/cluster/pca.js';
 import { Rng } from '../../src/cluster/rng.js';

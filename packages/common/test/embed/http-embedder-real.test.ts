@@ -3,7 +3,7 @@
  * server on 127.0.0.1). Skips with a message when scripts/fetch-test-model.sh has not run.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { EMBEDDING_STAGE, HttpEmbedder } from '../../src/embed/http-embedder.js';
 import { LocalLakeStore } from '../../src/lake/store.js';
 import { StoreResponseCache } from '../../src/llm/cache.js';

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { skipIf } from './paths.js';
 
 export const CHROMIUM = process.env.CALLTHEMES_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -20,9 +21,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** `{ skip: reason }` for node:test when the browser is not installed. */
-export function needsChromium(): { skip?: string } {
-  return existsSync(CHROMIUM) ? {} : { skip: `Chromium not found at ${CHROMIUM} (apt-get install chromium)` };
+/** Skips (with the reason) when the browser is not installed. */
+export function needsChromium(): { skip?: boolean } {
+  return skipIf(!existsSync(CHROMIUM) && `Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
 }
 
 export interface WatchedPage {

@@ -12,19 +12,19 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from './paths.js';
+import { REPO_ROOT, skipIf } from './paths.js';
 
 export const LLAMA_RUNTIME_DIR = process.env.CALLTHEMES_LLAMA_RUNTIME ?? join(REPO_ROOT, '.cache', 'llama');
 export const SMALL_MODEL_PATH =
   process.env.CALLTHEMES_TEST_GGUF ?? join(REPO_ROOT, '.cache', 'models', 'SmolLM2-135M-Instruct.Q4_1.gguf');
 const RUNTIME_ENTRY = join(LLAMA_RUNTIME_DIR, 'node_modules', 'node-llama-cpp', 'dist', 'index.js');
 
-/** `{}` when the runtime and model are present, else `{ skip: reason }` for node:test. */
-export function llamaRuntimeStatus(): { skip?: string } {
+/** `{}` when the runtime and model are present, else a skip with the reason. */
+export function llamaRuntimeStatus(): { skip?: boolean } {
   if (!existsSync(RUNTIME_ENTRY))
-    return { skip: `node-llama-cpp not installed at ${LLAMA_RUNTIME_DIR} (run scripts/fetch-test-model.sh)` };
+    return skipIf(`node-llama-cpp not installed at ${LLAMA_RUNTIME_DIR} (run scripts/fetch-test-model.sh)`);
   if (!existsSync(SMALL_MODEL_PATH))
-    return { skip: `test model not found at ${SMALL_MODEL_PATH} (run scripts/fetch-test-model.sh)` };
+    return skipIf(`test model not found at ${SMALL_MODEL_PATH} (run scripts/fetch-test-model.sh)`);
   return {};
 }
 

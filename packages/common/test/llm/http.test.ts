@@ -4,8 +4,8 @@
  * at the deadline it was built with, and waits for answers inside it; the client uses such a pool.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
 import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { LlmClient } from '../../src/llm/client.js';
 import { LlmTimeoutError } from '../../src/llm/errors.js';
 import { deadlinePool, type HttpFetch, httpFetch } from '../../src/llm/http.js';
@@ -17,10 +17,10 @@ const use = (h: Handler) => {
   server.handler = h;
 };
 
-before(async () => {
+beforeAll(async () => {
   server = await OpenAiTestServer.start(() => ({ chat: 'ok' }));
 });
-after(async () => {
+afterAll(async () => {
   await server.close();
 });
 

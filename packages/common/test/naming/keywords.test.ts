@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { KeywordNamer, keywordName } from '../../src/naming/keywords.js';
 
 test('keyword names: leading keywords, a longer n-gram absorbs its words, repeats are skipped', () => {

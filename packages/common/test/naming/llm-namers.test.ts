@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { LocalLakeStore } from '../../src/lake/store.js';
 import { MemoryResponseCache, StoreResponseCache } from '../../src/llm/cache.js';
 import { LlmClient, type LlmClientOptions } from '../../src/llm/client.js';
@@ -45,10 +45,10 @@ const TOPICS = [
 ];
 const good: Handler = (r) => ({ chat: JSON.stringify(goodNames(r.body)) });
 
-before(async () => {
+beforeAll(async () => {
   server = await OpenAiTestServer.start(good);
 });
-after(async () => {
+afterAll(async () => {
   await server.close();
 });
 

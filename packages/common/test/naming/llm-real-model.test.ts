@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { LocalLakeStore } from '../../src/lake/store.js';
 import { StoreResponseCache } from '../../src/llm/cache.js';
 import { LlmClient } from '../../src/llm/client.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { KeywordThemeNamer, themeKeywordName } from '../../src/naming/theme-keywords.js';
 
 test('keyword theme names: leading keywords, longer n-grams absorb their words', () => {

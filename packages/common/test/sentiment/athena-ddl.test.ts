@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { describe, it } from 'node:test';
 import { HiveSQL, TrinoSQL } from 'dt-sql-parser';
+import { describe, it } from 'vitest';
 import { athenaType, TABLE_NAMES, TABLES } from '../../src/lake/schema.js';
 import { athenaDdl } from '../../src/query/athena-ddl.js';
 import { DERIVED_VIEWS, firmThemeSentimentSql, themeSentimentSql } from '../../src/query/research-scores.js';

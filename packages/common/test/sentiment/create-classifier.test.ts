@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { createClassifier, parseLabelMap } from '../../src/sentiment/create.js';
 import { HttpClassifier } from '../../src/sentiment/http-classifier.js';
 import { LEXICON_MODEL } from '../../src/sentiment/lexicon-classifier.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { evaluate, parseAtLabelled } from '../../src/sentiment/evaluate.js';
 import type { SentimentLabel } from '../../src/sentiment/types.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { HttpClassifier } from '../../src/sentiment/http-classifier.js';
 import { LocalServiceCalls, parseRetryAfter } from '../../src/sentiment/service-calls.js';
 import type { SentimentLabel } from '../../src/sentiment/types.js';
@@ -34,10 +34,10 @@ const noWait = () => ({
 for (const api of ['vllm', 'tei'] as const) {
   describe(`HTTP classifier, ${api} format, against a test server`, () => {
     let server: Awaited<ReturnType<typeof startClassifyTestServer>>;
-    before(async () => {
+    beforeAll(async () => {
       server = await startClassifyTestServer({ maxBatch: 8, shuffle: api === 'vllm' });
     });
-    after(() => server.close());
+    afterAll(() => server.close());
 
     it('labels every text as the served model does, in order, in batches within the server limit', async () => {
       const clf = new HttpClassifier({

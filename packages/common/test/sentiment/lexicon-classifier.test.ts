@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { LEXICON_MODEL, LexiconClassifier } from '../../src/sentiment/lexicon-classifier.js';
 import { vaderLexicon } from '../../src/sentiment/vader-lexicon.js';
 import { EXAMPLES_ECTSUM } from '../helpers/paths.js';

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { it } from 'node:test';
+import { it } from 'vitest';
 import { evaluate, halfOf, parseAtLabelled } from '../../src/sentiment/evaluate.js';
 import { LexiconClassifier } from '../../src/sentiment/lexicon-classifier.js';
-import { REPO_ROOT, SHARED_DATA } from '../helpers/paths.js';
+import { REPO_ROOT, SHARED_DATA, skipIf } from '../helpers/paths.js';
 
 const dir = [
   process.env.CALLTHEMES_PHRASEBANK,
@@ -21,7 +21,7 @@ const dir = [
 
 it(
   'labels the held-out half of PhraseBank (all annotators agree) with ≥ 85% accuracy and ≥ 82% macro-F1',
-  dir ? {} : { skip: 'Financial PhraseBank not found (set CALLTHEMES_PHRASEBANK to its folder)' },
+  skipIf(!dir && 'Financial PhraseBank not found (set CALLTHEMES_PHRASEBANK to its folder)'),
   async () => {
     const raw = readFileSync(join(dir!, 'Sentences_AllAgree.txt'));
     const text = raw.includes(Buffer.from([0xc3])) ? raw.toString('utf8') : raw.toString('latin1');

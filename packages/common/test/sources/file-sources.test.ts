@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { EctsumSource } from '../../src/sources/ectsum.js';
 import { JsonlSource } from '../../src/sources/jsonl.js';
 import { MotleyJsonSource } from '../../src/sources/motley-json.js';

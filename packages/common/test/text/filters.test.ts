@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { removeAnnotations } from '../../src/text/clean.js';
 import { boilerplateFilter } from '../../src/text/filters.js';
 import { countWordTokens, ngrams, tokenize } from '../../src/text/tokens.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { isFillerTheme } from '../../src/themes/filler.js';
 import { themeKeywords } from '../../src/themes/keywords.js';
 import { firmShares, validateTheme } from '../../src/themes/validate.js';

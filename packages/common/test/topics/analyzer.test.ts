@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { SifEmbedder } from '../../src/embed/sif.js';
 import type { TopicNamer } from '../../src/naming/types.js';
 import { prepareSentences } from '../../src/sources/prepare-sentences.js';

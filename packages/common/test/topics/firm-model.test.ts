@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { cosine, matrixFromRows, normalizeRows, rowOf } from '../../src/cluster/matrix.js';
 import { SifEmbedder } from '../../src/embed/sif.js';
 import { prepareSentences } from '../../src/sources/prepare-sentences.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { matrixFromRows } from '../../src/cluster/matrix.js';
 import { fitFirmTopics } from '../../src/topics/firm-model.js';
 import { CALL_STOP_WORDS, callStopWords } from '../../src/topics/stop-words.js';

@@ -134,6 +134,7 @@ export class RunMetricsCollector {
     const metrics = {
       runId: this.config.runId,
       startedAt: this.startedAt.toISOString(),
+      node: process.version,
       finishedAt: status === 'running' ? null : new Date().toISOString(),
       status,
       configHash: configHash(this.config),

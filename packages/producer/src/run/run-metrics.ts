@@ -41,6 +41,8 @@ export const stageQuarterSchema = z.object({
 export const runMetricsSchema = z.object({
   runId: z.string(),
   startedAt: z.string(),
+  /** The Node.js version that ran it (the models' results are the same on every supported version). */
+  node: z.string().optional(),
   finishedAt: z.string().nullable(),
   status: z.enum(['running', 'ok', 'failed', 'interrupted']),
   configHash: z.string(),

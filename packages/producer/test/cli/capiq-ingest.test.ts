@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
 import { openStore } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import { CapiqSource, resolveCapiqSettings } from '@callthemes/common/sources/capiq';
@@ -18,6 +17,7 @@ import {
 import { CLI_BIN, MOTLEY_DIR, needsSharedData, REPO_ROOT, tempDir } from '@callthemes/common/testing/paths';
 import { needsPostgres, type PgCluster, startPostgres } from '@callthemes/common/testing/postgres';
 import { runFirmStage } from '@callthemes/firm-worker';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 
 const skip = needsPostgres().skip ?? needsSharedData().skip;
 
@@ -65,7 +65,7 @@ describe('callthemes ingest --source capiq against a local PostgreSQL', { skip }
   let run: { code: number; stdout: string; stderr: string };
   let q: LakeQuery;
 
-  before(async () => {
+  beforeAll(async () => {
     cluster = await startPostgres();
     const fx = new CapiqFixture();
     motley = await addMotleyCalls(fx, MOTLEY_DIR, motleyFiles(MOTLEY_DIR, ['2021Q1'], 8), {
@@ -97,7 +97,7 @@ describe('callthemes ingest --source capiq against a local PostgreSQL', { skip }
     q = await LakeQuery.open(openStore(lake));
   });
 
-  after(() => {
+  afterAll(() => {
     q?.close();
     cluster?.stop();
     dir.cleanup();

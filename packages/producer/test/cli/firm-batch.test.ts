@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
 import { openStore } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import { CLI_BIN, EXAMPLES_ECTSUM, REPO_ROOT, tempDir } from '@callthemes/common/testing/paths';
+import { test } from 'vitest';
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [CLI_BIN, ...args], {

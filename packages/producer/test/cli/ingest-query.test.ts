@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
 import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
 import { EXAMPLES_ECTSUM, tempDir } from '@callthemes/common/testing/paths';
+import { afterAll, beforeAll, test } from 'vitest';
 
 const dir = tempDir();
 const lake = join(dir.path, 'lake');
-after(() => dir.cleanup());
+afterAll(() => dir.cleanup());
 
-before(async () => {
+beforeAll(async () => {
   const r = await runCli(ectsumArgs('ingest', '2021Q1..2021Q2', lake));
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /ingested 60 firms \(0 rejected\) over 2 quarter\(s\)/);

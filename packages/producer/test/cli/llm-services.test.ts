@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
 import { EMBEDDING_STAGE } from '@callthemes/common/embed';
 import { LocalLakeStore } from '@callthemes/common/lake';
 import { TOPIC_NAMING_STAGE } from '@callthemes/common/naming';
 import { createLlmServices, ServiceSettingError, serviceSettingsFrom } from '@callthemes/common/services';
 import { goodNames, OpenAiTestServer } from '@callthemes/common/testing/openai-test-server';
 import { tempDir } from '@callthemes/common/testing/paths';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { UsageError } from '../../src/cli/common.js';
 import { servicesFrom } from '../../src/cli/service-options.js';
 
@@ -19,7 +19,7 @@ const ENV_LIMITS = [
 let server: OpenAiTestServer;
 const saved = new Map<string, string | undefined>();
 
-before(async () => {
+beforeAll(async () => {
   for (const k of [...ENV, ...ENV_LIMITS]) {
     saved.set(k, process.env[k]);
     delete process.env[k];
@@ -33,7 +33,7 @@ before(async () => {
     return { chat: JSON.stringify(goodNames(r.body)) };
   });
 });
-after(async () => {
+afterAll(async () => {
   await server.close();
   for (const [k, v] of saved) {
     if (v === undefined) delete process.env[k];

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
 import { runCli } from '@callthemes/common/testing/cli';
-import { tempDir } from '@callthemes/common/testing/paths';
+import { skipIf, tempDir } from '@callthemes/common/testing/paths';
+import { afterAll, beforeAll, test } from 'vitest';
 import { INFRA_SYNTH } from '../../src/cli/commands/cloud.js';
 import { activityDiagram, loopHeads, ruleText } from '../../src/diagrams/activity.js';
 import { type Asl, definitionText, parseTemplate, stateMachines } from '../../src/diagrams/cfn.js';
@@ -18,16 +18,16 @@ import { render } from '../../src/diagrams/generate.js';
 
 const dir = tempDir();
 const templatePath = join(dir.path, 'Callthemes.template.json');
-after(() => dir.cleanup());
+afterAll(() => dir.cleanup());
 
 const plantuml = spawnSync('plantuml', ['-version'], { encoding: 'utf8' });
 const dot = spawnSync('dot', ['-V'], { encoding: 'utf8' });
-const needsPlantuml =
-  plantuml.status === 0 && dot.status === 0
-    ? {}
-    : { skip: 'plantuml and graphviz are not installed (apt-get install plantuml graphviz)' };
+const needsPlantuml = skipIf(
+  !(plantuml.status === 0 && dot.status === 0) &&
+    'plantuml and graphviz are not installed (apt-get install plantuml graphviz)',
+);
 
-before(() => {
+beforeAll(() => {
   // The template infra's synth program writes, as a deploy would (this package never imports infra's code).
   const synth = spawnSync(process.execPath, [INFRA_SYNTH, '-o', join(dir.path, 'cdk.out'), '--no-nag'], {
     encoding: 'utf8',

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
 import { openStore } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import { evaluateInFile } from '@callthemes/common/testing/chromium';
 import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
 import { tempDir } from '@callthemes/common/testing/paths';
+import { afterAll, beforeAll, test } from 'vitest';
 import { ingestRunMetrics } from '../../src/estimate/ingest-metrics.js';
 import { runMetricsSchema } from '../../src/run/run-metrics.js';
 
@@ -18,9 +18,9 @@ const dir = tempDir();
 const lake = join(dir.path, 'lake');
 let runId = '';
 let firmsSeconds: { mean: number; sentences: number; firms: number } = { mean: 0, sentences: 0, firms: 0 };
-after(() => dir.cleanup());
+afterAll(() => dir.cleanup());
 
-before(async () => {
+beforeAll(async () => {
   const r = await runCli(ectsumArgs('ingest', '2021Q2', lake));
   assert.equal(r.code, 0, r.stderr);
   const q = await LakeQuery.open(openStore(lake));

@@ -1,6 +1,6 @@
 /** The estimate's formulas on hand-computed cases (the arithmetic is written out next to each expectation). */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import {
   amdahlSpeedup,
   type BatchPlan,

@@ -2,14 +2,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
 import { tempDir } from '@callthemes/common/testing/paths';
+import { afterAll, test } from 'vitest';
 import { type EstimateOptions, resolveInputs } from '../../src/estimate/inputs.js';
 import { estimatePath } from '../../src/estimate/model.js';
 import { DEFAULT_PRICE_FILE, loadPriceFile, sourcedEntries } from '../../src/estimate/prices.js';
 
 const dir = tempDir();
-after(() => dir.cleanup());
+afterAll(() => dir.cleanup());
 
 /** Every number in a JSON value with its path. */
 function numbers(v: unknown, path = ''): string[] {

@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import {
   BatchWriter,
   type LakeStore,
@@ -24,6 +23,7 @@ import type { SentimentLabel } from '@callthemes/common/sentiment';
 import { LexiconClassifier } from '@callthemes/common/sentiment';
 import { CLI_BIN, EXAMPLES_ECTSUM, tempDir } from '@callthemes/common/testing/paths';
 import { runSentimentStage } from '@callthemes/firm-worker';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 type Pick = {
   firm: string;
@@ -261,11 +261,11 @@ describe('research scores on hand-labelled real sentences', () => {
   const tmp = tempDir('callthemes-scores-');
   const store = new LocalLakeStore(join(tmp.path, 'lake'));
   let q: LakeQuery;
-  before(async () => {
+  beforeAll(async () => {
     await writeSample(store, true);
     q = await LakeQuery.open(store);
   });
-  after(() => {
+  afterAll(() => {
     q.close();
     tmp.cleanup();
   });
@@ -350,7 +350,7 @@ describe('research scores on hand-labelled real sentences', () => {
 describe('research scores after the real sentiment stage', () => {
   const tmp = tempDir('callthemes-scores-stage-');
   const store = new LocalLakeStore(join(tmp.path, 'lake'));
-  after(() => tmp.cleanup());
+  afterAll(() => tmp.cleanup());
 
   it('agree with a recount of the stage output and keep every invariant', async () => {
     await writeSample(store, false);

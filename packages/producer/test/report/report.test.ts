@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { openStore, sqlString } from '@callthemes/common/lake';
 import { LakeQuery, themeSentimentSql } from '@callthemes/common/query';
@@ -17,6 +16,7 @@ import {
   type WatchedPage,
 } from '@callthemes/common/testing/headless-chromium';
 import { EXAMPLES_ECTSUM, tempDir } from '@callthemes/common/testing/paths';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { scaleReportData } from '../../../../bench/report/scale-report-data.js';
 import { readEmbeddedData, renderReportHtml } from '../../src/report/render-html.js';
 import type { ReportData } from '../../src/report/types.js';
@@ -35,7 +35,7 @@ async function cli(args: string[]): Promise<string> {
 let html: string;
 let data: ReportData;
 
-before(async () => {
+beforeAll(async () => {
   for (const quarter of QUARTERS) {
     await cli([
       'firm-batch',
@@ -62,7 +62,7 @@ before(async () => {
   data = readEmbeddedData(html);
 });
 
-after(() => tmp.cleanup());
+afterAll(() => tmp.cleanup());
 
 async function lakeRows(sql: string) {
   const q = await LakeQuery.open(openStore(lake));
@@ -178,12 +178,12 @@ describe('the page in headless Chromium', needsChromium(), () => {
   let browser: HeadlessChromium;
   let w: WatchedPage;
   const url = pathToFileURL(out).href;
-  before(async () => {
+  beforeAll(async () => {
     browser = await HeadlessChromium.launch();
     w = await browser.open(url);
     await w.page.waitForSelector('html[data-ready]');
   });
-  after(async () => browser?.close());
+  afterAll(async () => browser?.close());
 
   test('loads from the one file with no other request and no console error; screenshot', async () => {
     assert.deepEqual(w.requests, [url]);

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
 import { LocalLakeStore } from '@callthemes/common/lake';
 import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
 import { EXAMPLES_ECTSUM, tempDir } from '@callthemes/common/testing/paths';
+import { afterAll, test } from 'vitest';
 import { runMetricsSchema } from '../../src/run/run-metrics.js';
 import { startCli } from './cli-process.js';
 import { snapshot } from './helpers.js';
 
 const dir = tempDir('callthemes-run-cli-');
-after(() => dir.cleanup());
+afterAll(() => dir.cleanup());
 
 const runArgs = (lake: string, extra: string[] = []) => ectsumArgs('run', '2021Q2', lake, extra);
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
 import { LocalLakeStore } from '@callthemes/common/lake';
 import { EctsumSource } from '@callthemes/common/sources';
 import { EXAMPLES_ECTSUM, tempDir } from '@callthemes/common/testing/paths';
 import { runFirmStage } from '@callthemes/firm-worker';
+import { afterAll, test } from 'vitest';
 import { defaultRunSettings, type RunConfig } from '../../src/run/config.js';
 import { runPipeline } from '../../src/run/orchestrator.js';
 import { runMetricsSchema } from '../../src/run/run-metrics.js';
@@ -12,7 +12,7 @@ import type { ItemEvent, StageDef } from '../../src/run/stage.js';
 import { recordingProgress, snapshot } from './helpers.js';
 
 const dir = tempDir('callthemes-run-');
-after(() => dir.cleanup());
+afterAll(() => dir.cleanup());
 const lake = join(dir.path, 'lake');
 
 const config = (over: Partial<RunConfig> = {}): RunConfig => ({
@@ -70,6 +70,7 @@ test('a run over two quarters writes what one big ingest batch writes, with metr
 
   const m = await readMetrics('r1');
   assert.equal(m.status, 'ok');
+  assert.equal(m.node, process.version);
   assert.equal(m.counts.firms, 24);
   assert.equal(m.counts.sentences, got.counts.sentences);
   assert.equal(m.firmSeconds.n, 24);

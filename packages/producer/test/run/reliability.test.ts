@@ -9,11 +9,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { after, test } from 'node:test';
 import { LocalLakeStore } from '@callthemes/common/lake';
 import { cacheKey } from '@callthemes/common/llm';
 import { ectsumArgs } from '@callthemes/common/testing/cli';
 import { tempDir } from '@callthemes/common/testing/paths';
+import { afterAll, test } from 'vitest';
 import { startCli } from './cli-process.js';
 import { snapshot } from './helpers.js';
 import { startNamingServer } from './naming-server.js';
@@ -22,7 +22,7 @@ const MIN_KILLS = 5;
 /** Firms per quarter (the first by id of the sample's 30). */
 const FIRMS = 12;
 const dir = tempDir('callthemes-kill-');
-after(() => dir.cleanup());
+afterAll(() => dir.cleanup());
 
 const args = (lake: string, llmUrl: string) =>
   ectsumArgs('run', '2021Q1..2021Q2', lake, [
@@ -84,7 +84,9 @@ test(`kill -9 at ${MIN_KILLS}+ random moments, resume each time: the lake equals
   const refLake = join(dir.path, 'reference');
   const refServer = await startNamingServer();
   const llm = await startNamingServer();
-  t.after(() => Promise.all([refServer.close(), llm.close()]));
+  t.onTestFinished(async () => {
+    await Promise.all([refServer.close(), llm.close()]);
+  });
   const ref = startCli(args(refLake, refServer.server.url));
   assert.equal(await ref.exit, 0, ref.lines.join('\n'));
   const want = await snapshot(refLake);
@@ -97,7 +99,7 @@ test(`kill -9 at ${MIN_KILLS}+ random moments, resume each time: the lake equals
   for (const r of refRequests) assert.ok(refStored.has(keyOf(r.body)), 'request ↔ cache key mapping');
 
   const seed = Number(process.env.RUN_KILL_SEED ?? Date.now() % 1_000_000);
-  t.diagnostic(`kill seed ${seed} (RUN_KILL_SEED=${seed} replays it)`);
+  console.log(`kill seed ${seed} (RUN_KILL_SEED=${seed} replays it)`);
   const random = rng(seed);
   const lake = join(dir.path, 'killed');
   const moments: string[] = [];
@@ -141,7 +143,7 @@ test(`kill -9 at ${MIN_KILLS}+ random moments, resume each time: the lake equals
     const mid = await snapshot(lake);
     assert.deepEqual(mid.duplicates, [], `a reader saw repeated keys after kill ${kills}`);
   }
-  t.diagnostic(`${kills} kills (${midWork} after a firm finished): ${moments.slice(0, kills).join('; ')}`);
+  console.log(`${kills} kills (${midWork} after a firm finished): ${moments.slice(0, kills).join('; ')}`);
   assert.ok(kills >= MIN_KILLS, `only ${kills} kills landed before the run completed (seed ${seed})`);
   assert.ok(midWork >= MIN_KILLS - 1, `only ${midWork} kills landed mid-work (seed ${seed})`);
 
@@ -152,7 +154,7 @@ test(`kill -9 at ${MIN_KILLS}+ random moments, resume each time: the lake equals
     const again = requests.slice(firstRequest, end).filter((r) => storedBefore.has(keyOf(r.body)));
     assert.equal(again.length, 0, `process ${i + 1} repeated ${again.length} stored LLM request(s)`);
   });
-  t.diagnostic(
+  console.log(
     `LLM requests: ${requests.length} for ${2 * FIRMS} firms and the quarters’ themes (${llm.repeatedBodies()} re-sent after a kill caught them in flight)`,
   );
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
 import { LocalLakeStore } from '@callthemes/common/lake';
 import type { FirmRef } from '@callthemes/common/sources';
 import { tempDir } from '@callthemes/common/testing/paths';
+import { afterAll, test } from 'vitest';
 import { firmSelectionFrom } from '../../src/cli/commands/run.js';
 import { configHash, type RunConfig, redactUrlPasswords } from '../../src/run/config.js';
 import { percentile } from '../../src/run/metrics.js';
@@ -12,7 +12,7 @@ import { selectFirms } from '../../src/run/orchestrator.js';
 import { batchFingerprint, pruneBatchesFrom } from '../../src/run/resume.js';
 
 const dir = tempDir('callthemes-run-units-');
-after(() => dir.cleanup());
+afterAll(() => dir.cleanup());
 
 test('percentile interpolates between ranks', () => {
   assert.equal(percentile([], 0.5), 0);

@@ -3,8 +3,8 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo, createConnection, createServer, type Server as NetServer } from 'node:net';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
 import type pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import { CapiqSource, resolveCapiqSettings } from '../../../src/sources/capiq/index.js';
 import { CapiqFixture, READER, superuserClient } from '../../helpers/capiq-fixture.js';
 import { addTraps, TRAP } from '../../helpers/capiq-scenario.js';
@@ -89,7 +89,7 @@ describe('capiq connections to a real local PostgreSQL', { skip: needsPostgres()
       `secret leaked in: ${text}`,
     );
 
-  before(async () => {
+  beforeAll(async () => {
     for (const v of PG_VARS) {
       saved[v] = process.env[v];
       delete process.env[v];
@@ -109,7 +109,7 @@ describe('capiq connections to a real local PostgreSQL', { skip: needsPostgres()
     process.env.PGPASSFILE = join(dir.path, 'no-pgpass');
   });
 
-  after(async () => {
+  afterAll(async () => {
     await su?.end();
     cluster?.stop();
     dir.cleanup();

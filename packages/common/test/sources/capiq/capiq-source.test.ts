@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
 import type pg from 'pg';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { CapiqSource, resolveCapiqSettings } from '../../../src/sources/capiq/index.js';
 import type { FetchResult, Transcript } from '../../../src/sources/types.js';
 import { CapiqFixture, READER, superuserClient } from '../../helpers/capiq-fixture.js';
@@ -48,7 +48,7 @@ describe('capiq source on a local PostgreSQL copy of the Capital IQ tables', { s
     return r.transcript;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     cluster = await startPostgres();
     process.env.PGPASSWORD = READER.password;
     fixture = new CapiqFixture();
@@ -62,7 +62,7 @@ describe('capiq source on a local PostgreSQL copy of the Capital IQ tables', { s
     await fixture.load(su);
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const s of open) await s.close();
     await su?.end();
     cluster?.stop();

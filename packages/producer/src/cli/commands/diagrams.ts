@@ -44,14 +44,18 @@ function synthesizeApp(context: Record<string, string>): CfnTemplate {
   try {
     const args = [INFRA_SYNTH, '-o', outdir, '--no-nag'];
     for (const [k, v] of Object.entries(context)) args.push('-c', `${k}=${v}`);
+    const t0 = performance.now();
     const res = spawnSync(process.execPath, args, { encoding: 'utf8' });
     if (res.status !== 0)
       throw new Error(
         `cannot synthesize the CDK app (${INFRA_SYNTH}): ${(res.stderr || res.error?.message || '').trim()}; ` +
           'pass --template, --cdk-out or --no-cloud',
       );
-    process.stderr.write(`synthesized the CDK app: ${res.stdout.trim()}\n`);
-    return templateFrom({ cdkOut: outdir }) as CfnTemplate;
+    const template = templateFrom({ cdkOut: outdir }) as CfnTemplate;
+    process.stderr.write(
+      `synthesized the CDK app: ${Object.keys(template.Resources).length} resources in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
+    return template;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Fails (exit 1) on a cycle in the workspace package graph, or on an edge DESIGN forbids. turbo only warns on
+// cycles; this reads every workspace package.json (dependencies and devDependencies) and the imports in src/.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const DIRS = [...readdirSync('packages').map((d) => join('packages', d)), 'infra'];
+// Runtime edges DESIGN allows (producer starts the workers locally; nothing depends on producer or infra).
+const ALLOWED = {
+  '@callthemes/common': [],
+  '@callthemes/firm-worker': ['@callthemes/common'],
+  '@callthemes/theme-worker': ['@callthemes/common'],
+  '@callthemes/producer': ['@callthemes/common', '@callthemes/firm-worker', '@callthemes/theme-worker'],
+  '@callthemes/infra': ['@callthemes/common'],
+};
+
+const pkgs = new Map();
+for (const dir of DIRS) {
+  const pj = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const internal = (deps = {}) => Object.keys(deps).filter((d) => d.startsWith('@callthemes/'));
+  pkgs.set(pj.name, { dir, deps: internal(pj.dependencies), devDeps: internal(pj.devDependencies) });
+}
+
+const problems = [];
+// Cycles over all edges (dev included: turbo's ^build follows both).
+const state = new Map();
+const visit = (name, path) => {
+  if (state.get(name) === 'done') return;
+  if (state.get(name) === 'open') {
+    problems.push(`cycle: ${[...path.slice(path.indexOf(name)), name].join(' → ')}`);
+    return;
+  }
+  state.set(name, 'open');
+  const p = pkgs.get(name);
+  for (const d of [...(p?.deps ?? []), ...(p?.devDeps ?? [])]) visit(d, [...path, name]);
+  state.set(name, 'done');
+};
+for (const name of pkgs.keys()) visit(name, []);
+
+function sourceFiles(dir) {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? sourceFiles(p) : /\.(ts|js|mjs)$/.test(n) ? [p] : [];
+  });
+}
+for (const [name, p] of pkgs) {
+  const allowed = ALLOWED[name];
+  if (!allowed) {
+    problems.push(`${name}: not in the design's package list`);
+    continue;
+  }
+  for (const d of p.deps) if (!allowed.includes(d)) problems.push(`${name} depends on ${d} (not allowed)`);
+  // What src/ imports must be declared, and allowed, too.
+  for (const file of sourceFiles(join(p.dir, 'src'))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(@callthemes\/[^/']+)/g)) {
+      if (m[1] === name) continue;
+      if (!allowed.includes(m[1])) problems.push(`${file} imports ${m[1]} (not allowed for ${name})`);
+      else if (!p.deps.includes(m[1]))
+        problems.push(`${file} imports ${m[1]}, not in ${name}'s dependencies`);
+    }
+  }
+}
+
+if (problems.length > 0) {
+  for (const line of problems) process.stderr.write(`package graph: ${line}\n`);
+  process.exit(1);
+}
+const edges = [...pkgs.values()].reduce((n, p) => n + p.deps.length + p.devDeps.length, 0);
+process.stdout.write(
+  `package graph: ${pkgs.size} packages, ${edges} internal edges, no cycle, every edge allowed\n`,
+);

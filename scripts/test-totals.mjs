@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Sums vitest's JSON results of every package (test-results.json, written by each package's test run) into the
+// one line CI reads: `N passed, N failed, N skipped`. A package whose results are missing counts as failed.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dirs = [...readdirSync('packages').map((d) => join('packages', d)), 'infra'];
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const dir of dirs) {
+  const file = join(dir, 'test-results.json');
+  if (!existsSync(file)) {
+    process.stderr.write(`${dir}: no test-results.json (its tests did not run)\n`);
+    failed++;
+    continue;
+  }
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  passed += r.numPassedTests;
+  // A file that failed without a failing test (it did not load, or a hook threw) counts as one failure.
+  const brokenFiles = r.testResults.filter(
+    (f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'),
+  ).length;
+  failed += r.numFailedTests + brokenFiles;
+  skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+  process.stdout.write(
+    `${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped\n`,
+  );
+}
+process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
