@@ -1,7 +1,7 @@
 /**
  * Ingest speed: Motley JSON calls per second through the whole firm stage without topics (read, parse, split,
  * filter, write Parquet), against a baseline that only reads and parses the same files.
- * Usage: taskset -c 0 npx tsx bench/ingest.ts [--quarter 2021Q2] [--runs 3]
+ * Usage: taskset -c 0 node --import @callthemes/common/register-source bench/ingest.ts [--quarter 2021Q2] [--runs 3]
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@
  * window against the configured rate, requests lost, retries, and the client's overhead per request (CPU time
  * of this process per request, and median latency through the client vs bare fetch at the same server).
  *
- *   npx tsx bench/llm-load.ts [--rpm 2000] [--minutes 2] [--concurrency 32] [--fail-500 0.01] [--fail-429 0.01]
+ *   node --import @callthemes/common/register-source bench/llm-load.ts [--rpm 2000] [--minutes 2] [--concurrency 32] [--fail-500 0.01] [--fail-429 0.01]
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -25,7 +25,7 @@ const child = spawn(
   process.execPath,
   [
     '--import',
-    'tsx',
+    '@callthemes/common/register-source',
     'bench/scripted-server-main.ts',
     '--latency-ms',
     String(latencyMs),
@@ -109,7 +109,7 @@ async function median(n: number, fn: (i: number) => Promise<unknown>): Promise<{
 child.kill('SIGTERM');
 const quiet = spawn(
   process.execPath,
-  ['--import', 'tsx', 'bench/scripted-server-main.ts', '--latency-ms', '0'],
+  ['--import', '@callthemes/common/register-source', 'bench/scripted-server-main.ts', '--latency-ms', '0'],
   {
     stdio: ['pipe', 'pipe', 'inherit'],
   },

@@ -11,8 +11,8 @@
  *
  * With --real-model the bench starts SmolLM2-135M (test/helpers/llama-openai-server.ts) itself.
  *
- *   npx tsx bench/llm-naming.ts [--quarter 2021Q2] [--firms 60] [--url http://127.0.0.1:8080/v1 --model m]
- *   npx tsx bench/llm-naming.ts --real-model --firms 5 --concurrency 1 --verbose [--topics model] [--dump FILE]
+ *   node --import @callthemes/common/register-source bench/llm-naming.ts [--quarter 2021Q2] [--firms 60] [--url http://127.0.0.1:8080/v1 --model m]
+ *   node --import @callthemes/common/register-source bench/llm-naming.ts --real-model --firms 5 --concurrency 1 --verbose [--topics model] [--dump FILE]
  *     [--only AIG,AME] [--skip 40]   (--skip: start after the first N calls of the listing)
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';

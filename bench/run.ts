@@ -3,7 +3,7 @@
  * child processes, concurrency 1 vs 2, median of several runs, each into a fresh lake. Prints the pool start-up
  * separately from the stages' wall time, and each setting's speed-up over the first one.
  *
- * Usage: npx tsx bench/run.ts [--quarter 2021Q2] [--input <ectsum dir>] [--firms N] [--runs 3]
+ * Usage: node --import @callthemes/common/register-source bench/run.ts [--quarter 2021Q2] [--input <ectsum dir>] [--firms N] [--runs 3]
  *          [--kinds thread,process] [--concurrency 1,2] [--batch-size 50] [--synthetic N]
  * --synthetic N writes N firms for the quarter (ECTSum format) made of real calls' sentences, firm i taking the
  * sentences of real call i mod R with a firm-specific rotation, so the synthetic quarter has realistic lengths.

@@ -2,7 +2,7 @@
  * Accuracy and macro-F1 of a sentiment classifier on Financial PhraseBank v1.0 (Malo et al. 2014,
  * CC BY-NC-SA 3.0: used here for evaluation only, never shipped in the repository).
  *
- *   npx tsx bench/sentiment-accuracy.ts --data <dir with Sentences_*Agree.txt> [--threshold 0.25] [--split dev|test|all]
+ *   node --import @callthemes/common/register-source bench/sentiment-accuracy.ts --data <dir with Sentences_*Agree.txt> [--threshold 0.25] [--split dev|test|all]
  *                                        [--baseline]   (also the reference VADER, compound ±0.05, on each test half)
  *
  * Sentences are split into a dev half and a test half by a hash of their text, so tuning on dev leaves

@@ -3,7 +3,7 @@
  * 2021Q2 ECTSum sentences from ../shared/data (or the shipped sample when that is absent), against the
  * reference VADER implementation as a baseline in the same process.
  *
- *   taskset -c 0 npx tsx bench/sentiment-throughput.ts [--runs 5]
+ *   taskset -c 0 node --import @callthemes/common/register-source bench/sentiment-throughput.ts [--runs 5]
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -4,14 +4,14 @@
 # Needs ../shared/data and, for the peer table, the venv from bench/peer/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npx tsx bench/firm/reduce.ts --source motley-json --quarter 2021Q2 --repeats 3
-npx tsx bench/firm/run.ts --source motley-json --quarter 2021Q2 --repeats 3
+node --import @callthemes/common/register-source bench/firm/reduce.ts --source motley-json --quarter 2021Q2 --repeats 3
+node --import @callthemes/common/register-source bench/firm/run.ts --source motley-json --quarter 2021Q2 --repeats 3
 # BERTopic at its defaults, with stop words removed as its FAQ advises, with callthemes's call stop words, and with
 # callthemes's settings; callthemes at its defaults and, for the like-for-like NPMI grid, with BERTopic's
 # vocabularies and at BERTopic's granularity (min size 25 without the size cap: ~4 topics per call).
-npx tsx bench/peer/run.ts --source motley-json --quarter 2021Q2 \
+node --import @callthemes/common/register-source bench/peer/run.ts --source motley-json --quarter 2021Q2 \
   --configs default,default-stopwords,default-callwords,matched \
   --ours-models '[{"stopWords":"english"},{"stopWords":"none"},{"minClusterSize":25,"maxTopicShare":1},
     {"minClusterSize":25,"maxTopicShare":1,"stopWords":"english"},{"minClusterSize":25,"maxTopicShare":1,"stopWords":"none"}]'
-npx tsx bench/quality/run.ts --source motley-json --quarter 2021Q2
-npx tsx bench/quality/run.ts --source ectsum --quarter 2021Q2
+node --import @callthemes/common/register-source bench/quality/run.ts --source motley-json --quarter 2021Q2
+node --import @callthemes/common/register-source bench/quality/run.ts --source ectsum --quarter 2021Q2

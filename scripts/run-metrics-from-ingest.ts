@@ -1,7 +1,7 @@
 /**
  * Writes `<lake>/_runs/<run_id>.json` for a run that only ingested (`callthemes ingest` writes no metrics file),
  * from the rows that run wrote to the firms table, so `callthemes estimate --from-run <run_id>` can use it.
- *   npx tsx scripts/run-metrics-from-ingest.ts --lake ./lake [--run <run_id>]   (default: the latest ingest run)
+ *   node --import @callthemes/common/register-source scripts/run-metrics-from-ingest.ts --lake ./lake [--run <run_id>]   (default: the latest ingest run)
  */
 import { parseArgs } from 'node:util';
 import { openStore } from '@callthemes/common/lake';

@@ -5,7 +5,7 @@
  * (b) the source: listing, then every firm streamed through the cursor (one firm held at a time);
  * (c) the ingest stage (stream, split, filter, write Parquet; batches of 50) on this source, against
  * (d) the same stage fed the same transcripts from memory — the ratio (c)/(d) is what PostgreSQL costs ingest.
- * Usage: npx tsx bench/capiq/stream.ts [--firms 300] [--runs 3] [--rows-per-read 2000]
+ * Usage: node --import @callthemes/common/register-source bench/capiq/stream.ts [--firms 300] [--runs 3] [--rows-per-read 2000]
  */
 import { parseArgs } from 'node:util';
 import { LocalLakeStore } from '@callthemes/common/lake';

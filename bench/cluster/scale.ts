@@ -2,7 +2,7 @@
  * Scale check of the generic core for the cross-firm stage: seeded Gaussian blobs (100-d), HNSW kNN → UMAP to
  * 5-d → HDBSCAN on the kNN-graph MST; CPU seconds per step and ARI against the blobs.
  *
- *   npx tsx bench/cluster/scale.ts --n 20000 [--epochs 200] [--threads 2]
+ *   node --import @callthemes/common/register-source bench/cluster/scale.ts --n 20000 [--epochs 200] [--threads 2]
  */
 import { parseArgs } from 'node:util';
 import {

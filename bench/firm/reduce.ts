@@ -4,7 +4,7 @@
  * loop and with the loop before it was specialised (bench/firm/layout-before.ts), alternating which runs first,
  * so the ratio comes from one process on one machine state. CPU milliseconds per firm, median of --repeats.
  *
- *   npx tsx bench/firm/reduce.ts --source motley-json --quarter 2021Q2 [--firms N] [--repeats 5] [--epochs 50]
+ *   node --import @callthemes/common/register-source bench/firm/reduce.ts --source motley-json --quarter 2021Q2 [--firms N] [--repeats 5] [--epochs 50]
  *     [--init-iterations 20]
  */
 import {

@@ -3,7 +3,7 @@
  * p90 over firms, each firm's time the median of --repeats passes. CPU seconds (this process, one thread) are the
  * headline because the machine is shared; wall seconds are printed beside them.
  *
- *   npx tsx bench/firm/run.ts --source motley-json --quarter 2021Q2 [--firms N] [--repeats 3]
+ *   node --import @callthemes/common/register-source bench/firm/run.ts --source motley-json --quarter 2021Q2 [--firms N] [--repeats 3]
  */
 import { SifEmbedder } from '@callthemes/common/embed';
 import { createTopicAnalyzer, type FirmTimings } from '@callthemes/common/topics';

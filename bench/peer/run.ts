@@ -3,7 +3,7 @@
  * sentences with the same precomputed SIF vectors, one core each, per-firm seconds and NPMI side by side.
  *
  *   bash bench/peer/setup.sh
- *   npx tsx bench/peer/run.ts --source motley-json --quarter 2021Q2 [--firms N] [--configs default,matched]
+ *   node --import @callthemes/common/register-source bench/peer/run.ts --source motley-json --quarter 2021Q2 [--firms N] [--configs default,matched]
  *     --configs: BERTopic rows, any of default, default-stopwords, default-callwords, matched (bertopic_run.py)
  *     [--keep <dir>]   keep the exchange folder (vectors, each side's labels and keywords) for reading afterwards
  *     [--ours-models '[{"minClusterSize": 25}]']   more callthemes rows: settings over --model, timed once

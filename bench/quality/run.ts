@@ -3,7 +3,7 @@
  * whole quarter), topic diversity (unique share of top-25 keywords), outlier share and topics per firm, for the
  * firm topic model and for k-means on the same vectors with the same k and the same c-TF-IDF keywords.
  *
- *   npx tsx bench/quality/run.ts --source motley-json --quarter 2021Q2 [--firms N] [--model '{"nEpochs":500}']
+ *   node --import @callthemes/common/register-source bench/quality/run.ts --source motley-json --quarter 2021Q2 [--firms N] [--model '{"nEpochs":500}']
  */
 import {
   buildVocabulary,

@@ -4,7 +4,7 @@
  * that never share a sentence in the quarter (each scores −1 in NPMI), which explains most of the NPMI gaps, and
  * the share of topics with fewer than 10 keywords (NPMI averages over the pairs a topic has).
  *
- *   npx tsx bench/quality/sweep.ts --source motley-json --quarter 2021Q1 --firms 40 \
+ *   node --import @callthemes/common/register-source bench/quality/sweep.ts --source motley-json --quarter 2021Q1 --firms 40 \
  *     --models '[{}, {"ngramMax": 1}, {"maxTopicShare": 1}]'
  */
 import { matrixFromRows } from '@callthemes/common/cluster';

@@ -6,7 +6,7 @@
  *   theme   = ms to open the largest theme's page after a click;
  *   search  = ms from typing a query to the filtered lists being drawn.
  *
- *   npx tsx bench/report/load-time.ts --lake <lake> --quarters 2021Q1..2021Q2 --runs 5 \
+ *   node --import @callthemes/common/register-source bench/report/load-time.ts --lake <lake> --quarters 2021Q1..2021Q2 --runs 5 \
  *     [--scale-firms 5000 --variants 25] [--embed gzip,json] [--out-dir <folder>]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

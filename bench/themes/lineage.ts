@@ -3,7 +3,7 @@
  * does), then prints how many themes of the later quarter link back, the distribution of the best link's
  * signals, and a few linked theme pairs with their keywords.
  *
- *   npx tsx bench/themes/lineage.ts --lake ./lake --from 2021Q1 --to 2021Q2 [--show 12]
+ *   node --import @callthemes/common/register-source bench/themes/lineage.ts --lake ./lake --from 2021Q1 --to 2021Q2 [--show 12]
  */
 import { parseArgs } from 'node:util';
 import { SifEmbedder } from '@callthemes/common/embed';

@@ -4,7 +4,7 @@
  * quarter's topics — the member topics' sentences of every theme plus those of unthemed topics). Compares
  * model variants on the same topics, including centroids + embedded keywords.
  *
- *   npx tsx bench/themes/quality.ts --lake ./lake --quarter 2021Q2 [--detail] [--variants default,leaf,...]
+ *   node --import @callthemes/common/register-source bench/themes/quality.ts --lake ./lake --quarter 2021Q2 [--detail] [--variants default,leaf,...]
  */
 import { parseArgs } from 'node:util';
 import { CooccurrenceIndex, matrixFromRows, topicDiversity } from '@callthemes/common/cluster';

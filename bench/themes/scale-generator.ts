@@ -18,7 +18,7 @@
  * The next quarter (with `--next`) reuses each synthetic firm's template and borrowed sources but draws new
  * keep/drop decisions and new noise, so themes persist across the two quarters as they would in real data.
  *
- *   npx tsx bench/themes/scale-generator.ts --sources ./lake:2021Q1,./lake:2021Q2,./lake-motley:2021Q2 \
+ *   node --import @callthemes/common/register-source bench/themes/scale-generator.ts --sources ./lake:2021Q1,./lake:2021Q2,./lake-motley:2021Q2 \
  *     --out <scale-lake> --quarter 2031Q1 --firms 5000 --topics 125000 --next
  */
 import { rm } from 'node:fs/promises';

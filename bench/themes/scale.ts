@@ -4,7 +4,7 @@
  * writes). Generate the data first with bench/themes/scale-generator.ts. The machine's load average is
  * printed with each run: on a shared 2-core machine, CPU seconds are the steadier number.
  *
- *   npx tsx bench/themes/scale.ts --lake <scale-lake> --quarters 2031Q1,2031Q2 [--runs 1] [-- extra flags]
+ *   node --import @callthemes/common/register-source bench/themes/scale.ts --lake <scale-lake> --quarters 2031Q1,2031Q2 [--runs 1] [-- extra flags]
  *
  * `--steps` instead runs read → keyword vectors → model in this process and prints wall and CPU seconds per
  * step as they finish (where the time goes), and peak RSS at the end.

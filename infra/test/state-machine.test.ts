@@ -84,7 +84,7 @@ async function execute(
   return { result, trace };
 }
 
-test('two quarters: scale up, wait healthy, batches, Map at MaxConcurrency, a reclaimed job retried, scale down', async (t) => {
+test('two quarters: scale up, wait healthy, batches, Map at MaxConcurrency, a reclaimed job retried, scale down', async () => {
   const bucketDir = join(tmp.path, 'bucket-ok');
   const ecs = new FakeEcs(2);
   const batch = new LocalBatch({
@@ -202,7 +202,7 @@ test('two quarters: scale up, wait healthy, batches, Map at MaxConcurrency, a re
     if (!available.has(c)) assert.equal(batch.skipped.filter((s) => s.startsWith(c)).length, 2);
 });
 
-test('a failing job ends the run after scaling the inference services down', async (t) => {
+test('a failing job ends the run after scaling the inference services down', async () => {
   const bucketDir = join(tmp.path, 'bucket-fail');
   const ecs = new FakeEcs(1);
   const batch = new LocalBatch({

@@ -1,6 +1,6 @@
 /**
  * The stages `callthemes run` runs for each quarter, in order. Each entry adapts one stage function of
- * src/pipeline to the orchestrator's seam (./stage.ts); a stage that is not part of the build is simply absent.
+ * the worker packages to the orchestrator's seam (./stage.ts); a stage that is not part of the build is simply absent.
  */
 
 import type { FirmRef, TranscriptSource } from '@callthemes/common/sources';

@@ -1,5 +1,5 @@
 /**
- * `callthemes diagrams`: sources generated from this build and from the project's CDK app (src/cloud) as
+ * `callthemes diagrams`: sources generated from this build and from the project's CDK app (infra, synthesized by its own program) as
  * synthesized by aws-cdk-lib, rendered by Debian's PlantUML (1.2020) with no error into non-empty images that
  * name the stages.
  */

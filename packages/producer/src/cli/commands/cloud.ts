@@ -21,14 +21,14 @@ export function registerCloud(program: Command): void {
   const cloud = program
     .command('cloud')
     .description('deploy and run on AWS (Batch, Step Functions, vLLM on ECS, S3)');
-  withExample(cloud, 'callthemes cloud synth --out cdk.out');
+  withExample(cloud, 'pnpm synth -o cdk.out');
 
   const synth = cloud
     .command('synth')
     .description('synthesize the CloudFormation template (offline; cdk-nag AwsSolutions checks included)')
     .option('--out <dir>', 'output folder (default cdk.out)')
     .option('-c, --context <key=value...>', 'CDK context, e.g. callthemes:maxAzs=2');
-  withExample(synth, 'callthemes cloud synth --out cdk.out -c callthemes:source=motley-json');
+  withExample(synth, 'pnpm synth -o cdk.out -c callthemes:source=motley-json');
   synth.action((opts) => {
     // The app is infra's: run its synth program (this package never imports infra's code).
     const args = [INFRA_SYNTH, '-o', opts.out ?? 'cdk.out'];

@@ -73,7 +73,7 @@ export function registerDiagrams(program: Command): void {
       '--template <file>',
       'a synthesized CloudFormation template (JSON) instead of synthesizing the app',
     )
-    .option('--cdk-out <dir>', 'a cdk.out folder holding one *.template.json (callthemes cloud synth --out)')
+    .option('--cdk-out <dir>', 'a cdk.out folder holding one *.template.json (pnpm synth -o)')
     .option('-c, --context <key=value...>', 'CDK context for the synthesis, e.g. callthemes:maxAzs=2')
     .option('--no-cloud', 'skip the AWS diagrams (no synthesis)')
     .option('--render', 'also render each diagram through the installed plantuml')
