@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * Wall time of `callthemes run` from two builds of the CLI on the same quarter, alternated (A B A B …) so both see
+ * the same machine noise; each run into a fresh lake. Prints each build's median, the ratio B/A, and each run's
+ * counts (firms, topics, themes) so a change that alters results shows.
+ *
+ * Usage: node bench/compare-cli.mjs --a <bin.js> --b <bin.js> [--runs 3] -- <run args without --lake>
+ * e.g.  node bench/compare-cli.mjs --a ../before/bin/callthemes.js --b packages/producer/bin/callthemes.js \
+ *         -- run --source ectsum --input ../shared/data/ectsum-sentences --quarters 2021Q2
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values, positionals } = parseArgs({
+  options: { a: { type: 'string' }, b: { type: 'string' }, runs: { type: 'string', default: '3' } },
+  allowPositionals: true,
+});
+if (!values.a || !values.b || positionals.length === 0) {
+  process.stderr.write('usage: node bench/compare-cli.mjs --a <bin.js> --b <bin.js> [--runs 3] -- <run args>\n');
+  process.exit(2);
+}
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+const times = { a: [], b: [] };
+for (let i = 0; i < Number(values.runs); i++) {
+  for (const which of ['a', 'b']) {
+    const lake = mkdtempSync(join(tmpdir(), 'callthemes-compare-'));
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [values[which], ...positionals, '--lake', lake], { encoding: 'utf8' });
+    const seconds = (performance.now() - t0) / 1000;
+    rmSync(lake, { recursive: true, force: true });
+    if (r.status !== 0) throw new Error(`${which} failed (${r.status}): ${r.stderr.slice(-500)}`);
+    times[which].push(seconds);
+    const counts = r.stdout.match(/(\d+) firms \(\d+ rejected\), \d+ sentences, (\d+) topics, (\d+) themes/);
+    process.stdout.write(`${which} run ${i + 1}: ${seconds.toFixed(2)} s; ${counts ? counts[0] : '?'}\n`);
+  }
+}
+const [ma, mb] = [median(times.a), median(times.b)];
+process.stdout.write(`median A ${ma.toFixed(2)} s, B ${mb.toFixed(2)} s, B/A ${(mb / ma).toFixed(3)}\n`);
