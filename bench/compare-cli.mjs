@@ -19,7 +19,9 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 if (!values.a || !values.b || positionals.length === 0) {
-  process.stderr.write('usage: node bench/compare-cli.mjs --a <bin.js> --b <bin.js> [--runs 3] -- <run args>\n');
+  process.stderr.write(
+    'usage: node bench/compare-cli.mjs --a <bin.js> --b <bin.js> [--runs 3] -- <run args>\n',
+  );
   process.exit(2);
 }
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
@@ -28,7 +30,9 @@ for (let i = 0; i < Number(values.runs); i++) {
   for (const which of ['a', 'b']) {
     const lake = mkdtempSync(join(tmpdir(), 'callthemes-compare-'));
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [values[which], ...positionals, '--lake', lake], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [values[which], ...positionals, '--lake', lake], {
+      encoding: 'utf8',
+    });
     const seconds = (performance.now() - t0) / 1000;
     rmSync(lake, { recursive: true, force: true });
     if (r.status !== 0) throw new Error(`${which} failed (${r.status}): ${r.stderr.slice(-500)}`);
