@@ -4,6 +4,7 @@
  * in it: workers read them from the environment they inherit.
  */
 import { createHash } from 'node:crypto';
+import { cacheDirFrom } from '@callthemes/common/embed';
 import { canonicalJson } from '@callthemes/common/llm';
 import type { SourceOptions } from '@callthemes/common/sources';
 
@@ -47,7 +48,8 @@ export function defaultRunSettings(): Omit<RunConfig, 'runId' | 'lake' | 'source
     minTokens: 5,
     seed: 42,
     topics: { minTopicSize: 'auto', outlierThreshold: null },
-    cacheDir: '.cache',
+    // The same setting the CLI reads (CALLTHEMES_CACHE_DIR, config file, else .cache/ here), not a fixed path.
+    cacheDir: cacheDirFrom(),
     services: {},
   };
 }
