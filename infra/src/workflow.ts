@@ -5,6 +5,9 @@
  * The services are scaled to 0 at the end and on any failure. The state holds only small values and S3 keys:
  * job results are discarded (ResultPath null), far below the 256 KB payload limit.
  */
+
+// INPUT_DEFAULTS: the defaults merged under the execution input (shared with the estimate).
+import { INPUT_DEFAULTS } from '@callthemes/common/config';
 import {
   Aws,
   Duration,
@@ -20,10 +23,6 @@ import type { CloudConfig } from './config.js';
 import type { InferenceTier } from './inference.js';
 import type { StageCommand, StageJobs } from './jobs.js';
 
-/** Defaults merged under the execution input. */
-export { INPUT_DEFAULTS } from '@callthemes/common/config';
-
-import { INPUT_DEFAULTS } from '@callthemes/common/config';
 /** Health polls (all services together) before the run gives up on the inference tier. */
 export const MAX_HEALTH_POLLS = 60;
 export const HEALTH_POLL_SECONDS = 30;

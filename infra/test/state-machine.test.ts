@@ -4,7 +4,6 @@
  * local fakes. Commands not yet on this branch: `firm-batch` runs a stand-in with the same flags, `themes` and
  * `sentiment` jobs are skipped with a diagnostic naming them, and their checks start once they land.
  */
-import '@callthemes/common/testing/promise-with-resolvers';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
