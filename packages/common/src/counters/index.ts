@@ -1,0 +1,2 @@
+/** The Counters port and its adapters. */
+export * from './counters.js';

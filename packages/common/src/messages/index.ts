@@ -1,0 +1,2 @@
+/** The fleet's messages (partition, theme): schemas, parsing, encoding. */
+export * from './fleet-messages.js';

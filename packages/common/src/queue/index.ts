@@ -1,0 +1,2 @@
+/** The WorkQueue port and its adapters. */
+export * from './work-queue.js';
