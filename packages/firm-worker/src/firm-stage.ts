@@ -1,19 +1,13 @@
 /**
- * Stage 1 for one batch of firms: fetch → sentences → (topics, when an analyzer is given) → lake parts.
- * Without an analyzer it is the `ingest` stage: sentences only, `firms.status = 'sentences-only'`.
+ * The firm stage for one partition (batch) of firms: fetch → sentences → (topics, when an analyzer is given) →
+ * (sentence sentiment labels, when a classifier is given) → lake parts. Without an analyzer it is the `ingest`
+ * stage: sentences only, `firms.status = 'sentences-only'`. Labels go to `sentence_sentiment` parts of the
+ * `sentiment` stage's names (`sentiment-batch-0007-part-0001.parquet`), so the standalone `sentiment` command
+ * replaces exactly them.
  */
-import { rm } from 'node:fs/promises';
 import type { LakeStore } from '@callthemes/common/lake';
-import {
-  type BatchManifest,
-  BatchWriter,
-  type Row,
-  rejectsKey,
-  scratchFile,
-  TABLES,
-  type TableName,
-  writeParquet,
-} from '@callthemes/common/lake';
+import { type BatchManifest, BatchWriter, type Row, type TableName } from '@callthemes/common/lake';
+import type { SentimentClassifier } from '@callthemes/common/sentiment';
 import type { FirmRef, SourceReject, Transcript, TranscriptSource } from '@callthemes/common/sources';
 import { batchFirms, prepareSentences } from '@callthemes/common/sources';
 import type { FilterOptions } from '@callthemes/common/text';
@@ -39,6 +33,10 @@ export interface FirmStageOptions {
   flushEvery: number;
   filter: FilterOptions;
   analyzer?: FirmAnalyzer | null;
+  /** Labels every kept sentence (positive / negative / neutral) when given. */
+  classifier?: SentimentClassifier | null;
+  /** The partition's firm ids (a fleet message names them): no listing, no slicing. */
+  firmIds?: readonly string[];
   /** The quarter's listing, when the caller already has it. */
   firms?: readonly FirmRef[];
   onFirm?: (e: FirmEvent) => void;
@@ -54,14 +52,21 @@ export interface FirmStageResult {
   firmsRejected: number;
   sentences: number;
   topics: number;
+  /** Sentiment labels written, by label. */
+  labels: Record<string, number>;
   interrupted: boolean;
 }
 
 export const FIRM_STAGE = 'firm';
+/** The stage name of sentiment parts and manifests (shared with the standalone sentiment stage). */
+export const SENTIMENT_STAGE = 'sentiment';
 
 export async function runFirmStage(o: FirmStageOptions): Promise<FirmStageResult> {
-  const listing = o.firms ?? (await o.source.listFirms(o.quarter)).firms;
-  const firms = batchFirms(listing, o.batch, o.batchSize);
+  const ids = o.firmIds
+    ? [...o.firmIds]
+    : batchFirms(o.firms ?? (await o.source.listFirms(o.quarter)).firms, o.batch, o.batchSize).map(
+        (f) => f.firmId,
+      );
   const tables: TableName[] = o.analyzer ? ['sentences', 'topics', 'firms'] : ['sentences', 'firms'];
   const writer = new BatchWriter({
     store: o.store,
@@ -74,15 +79,28 @@ export async function runFirmStage(o: FirmStageOptions): Promise<FirmStageResult
     flushEvery: o.flushEvery,
     completionTable: 'firms',
   });
+  const labelWriter = o.classifier
+    ? new BatchWriter({
+        store: o.store,
+        stage: SENTIMENT_STAGE,
+        quarter: o.quarter,
+        batch: o.batch,
+        batchSize: o.batchSize,
+        runId: o.runId,
+        tables: ['sentence_sentiment'],
+        flushEvery: o.flushEvery,
+        completionTable: 'sentence_sentiment',
+      })
+    : null;
   const result: FirmStageResult = {
     manifest: null,
     firmsOk: 0,
     firmsRejected: 0,
     sentences: 0,
     topics: 0,
+    labels: {},
     interrupted: false,
   };
-  const ids = firms.map((f) => f.firmId);
   let started = performance.now();
   for await (const fetched of o.source.fetchTranscripts(o.quarter, ids)) {
     const firmId = fetched.ok
@@ -91,7 +109,12 @@ export async function runFirmStage(o: FirmStageOptions): Promise<FirmStageResult
     try {
       if (!fetched.ok) throw new FirmRejected(fetched.reject);
       const rows = await processFirm(fetched.transcript, o, started);
+      const labels = o.classifier ? await labelRows(o.classifier, rows.rows.sentences ?? []) : null;
       await writer.addItem(firmId, rows.rows);
+      if (labelWriter && labels) {
+        await labelWriter.addItem(firmId, { sentence_sentiment: labels });
+        for (const r of labels) result.labels[String(r.label)] = (result.labels[String(r.label)] ?? 0) + 1;
+      }
       result.firmsOk++;
       result.sentences += rows.nSentences;
       result.topics += rows.nTopics;
@@ -120,6 +143,7 @@ export async function runFirmStage(o: FirmStageOptions): Promise<FirmStageResult
         reason: reject.reason,
       });
       await writer.skipItem(firmId);
+      await labelWriter?.skipItem(firmId);
       result.firmsRejected++;
       o.onFirm?.({
         firmId,
@@ -133,17 +157,44 @@ export async function runFirmStage(o: FirmStageOptions): Promise<FirmStageResult
     }
     started = performance.now();
     if (o.signal?.aborted) {
+      await labelWriter?.flush();
       await writer.flush();
       result.interrupted = true;
       return result;
     }
   }
+  // Labels first: the firm manifest, written last, says the whole partition is in the lake.
+  await labelWriter?.finish({
+    model: o.classifier?.model,
+    firmsOk: result.firmsOk,
+    firmsRejected: result.firmsRejected,
+    labels: result.labels,
+    ...o.manifestExtra,
+  });
   result.manifest = await writer.finish({
     firmsOk: result.firmsOk,
     firmsRejected: result.firmsRejected,
     ...o.manifestExtra,
   });
   return result;
+}
+
+/** One label row per kept sentence; a classifier failure rejects the firm (its scores would be skewed). */
+async function labelRows(classifier: SentimentClassifier, sentences: Row[]): Promise<Row[]> {
+  let res: Awaited<ReturnType<SentimentClassifier['classify']>>;
+  try {
+    res = await classifier.classify(sentences.map((s) => String(s.text ?? '')));
+  } catch (err) {
+    throw new Error(`sentiment failed: ${(err as Error).message}`);
+  }
+  if (res.length !== sentences.length)
+    throw new Error(`sentiment failed: ${res.length} labels for ${sentences.length} sentences`);
+  return sentences.map((s, i) => ({
+    sentence_id: s.sentence_id,
+    label: res[i].label,
+    score: res[i].score,
+    model: classifier.model,
+  }));
 }
 
 class FirmRejected extends Error {
@@ -201,25 +252,4 @@ async function processFirm(t: Transcript, o: FirmStageOptions, started: number) 
   const rows: Partial<Record<TableName, Row[]>> = { sentences, firms: [firm] };
   if (analysis) rows.topics = analysis.topicRows;
   return { rows, nSentences: sentences.length, nTopics, seconds };
-}
-
-/** Writes a quarter's listing rejects (bad names, duplicate firms) to `rejects/quarter=Q/list.parquet`. */
-export async function writeListingRejects(
-  store: LakeStore,
-  quarter: string,
-  rejects: readonly SourceReject[],
-): Promise<void> {
-  const rows: Row[] = rejects.map((r) => ({
-    source_ref: r.sourceRef,
-    firm_id: r.firmId,
-    stage: 'list',
-    reason: r.reason,
-  }));
-  const tmp = scratchFile(await store.scratchDir(), 'rejects-list');
-  try {
-    await writeParquet(TABLES.rejects, rows, tmp);
-    await store.putFile(rejectsKey(quarter, 'list', null), tmp);
-  } finally {
-    await rm(tmp, { force: true });
-  }
 }

@@ -10,8 +10,7 @@ import type { LakeStore, Row } from '@callthemes/common/lake';
 import { type BatchManifest, BatchWriter, sqlString } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import type { SentimentClassifier, SentimentLabel } from '@callthemes/common/sentiment';
-
-export const SENTIMENT_STAGE = 'sentiment';
+import { SENTIMENT_STAGE } from './firm-stage.js';
 
 export interface SentimentFirmEvent {
   firmId: string;

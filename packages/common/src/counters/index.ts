@@ -1,2 +1,3 @@
 /** The Counters port and its adapters. */
 export * from './counters.js';
+export * from './sqlite-counters.js';

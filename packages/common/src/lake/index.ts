@@ -4,6 +4,7 @@ export * from './duckdb.js';
 export * from './layout.js';
 export * from './layout-guard.js';
 export * from './parquet.js';
+export * from './quarter-upkeep.js';
 export * from './s3-store.js';
 export * from './schema.js';
 export * from './store.js';

@@ -7,16 +7,21 @@
  * flush; queued batches are not started; the run ends `interrupted` and the same command resumes it.
  */
 
-import { ensureQuarterLayout, openStore, TABLE_NAMES } from '@callthemes/common/lake';
+import {
+  ensureQuarterLayout,
+  openStore,
+  pruneBatchesFrom,
+  TABLE_NAMES,
+  writeListingRejects,
+} from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import type { FirmRef } from '@callthemes/common/sources';
 import { batchCount, createSource, unplacedRejects } from '@callthemes/common/sources';
-import { writeListingRejects } from '@callthemes/firm-worker';
 import type { FirmSelection, RunConfig } from './config.js';
 import { RunMetricsCollector } from './metrics.js';
 import { PoolStoppedError, WorkerPool } from './pool.js';
 import type { Progress } from './progress.js';
-import { batchFingerprint, isBatchDone, pruneBatchesFrom } from './resume.js';
+import { batchFingerprint, isBatchDone } from './resume.js';
 import type { RunMetrics } from './run-metrics.js';
 import { removeDeadScratch } from './scratch.js';
 import type { StageDef, StageTask } from './stage.js';

@@ -5,8 +5,8 @@
  * fingerprint) is redone, and the batch writer replaces its parts, so a half-written batch leaves no duplicates.
  */
 
-import type { LakeStore, TableName } from '@callthemes/common/lake';
-import { batchStem, manifestKey, partitionPrefix, readManifest } from '@callthemes/common/lake';
+import type { LakeStore } from '@callthemes/common/lake';
+import { manifestKey, readManifest } from '@callthemes/common/lake';
 import { hashOf } from './config.js';
 
 export interface FingerprintInput {
@@ -47,34 +47,4 @@ export async function stampManifest(
     manifestKey(quarter, stage, batch),
     `${JSON.stringify({ ...m, fingerprint }, null, 2)}\n`,
   );
-}
-
-/**
- * Removes a stage's batches numbered `from` and up (parts, rejects, manifests): left by an earlier attempt over
- * more firms, they would otherwise stay in the quarter next to this run's batches.
- */
-export async function pruneBatchesFrom(
-  store: LakeStore,
-  quarter: string,
-  stage: string,
-  tables: readonly TableName[],
-  from: number,
-): Promise<number> {
-  const stemRe = new RegExp(
-    `^${batchStem(stage, 0).replace(/0000$/, '')}(\\d{4})(-part-\\d{4})?\\.(parquet|json)$`,
-  );
-  const stale: string[] = [];
-  const keep = (key: string) => {
-    const m = stemRe.exec(key.split('/').pop()!);
-    if (m && Number(m[1]) >= from) stale.push(key);
-  };
-  for (const table of tables) for (const key of await store.list(partitionPrefix(table, quarter))) keep(key);
-  for (const key of await store.list(partitionPrefix('rejects', quarter))) keep(key);
-  for (const key of await store.list(`_manifests/quarter=${quarter}/`)) {
-    const name = key.split('/').pop()!;
-    const m = new RegExp(`^${stage}-batch-(\\d{4})\\.json$`).exec(name);
-    if (m && Number(m[1]) >= from) stale.push(key);
-  }
-  if (stale.length > 0) await store.delete(stale);
-  return stale.length;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalLakeStore } from '@callthemes/common/lake';
+import { LocalLakeStore, pruneBatchesFrom } from '@callthemes/common/lake';
 import type { FirmRef } from '@callthemes/common/sources';
 import { tempDir } from '@callthemes/common/testing/paths';
 import { afterAll, test } from 'vitest';
@@ -9,7 +9,7 @@ import { firmSelectionFrom } from '../../src/cli/commands/run.js';
 import { configHash, type RunConfig, redactUrlPasswords } from '../../src/run/config.js';
 import { percentile } from '../../src/run/metrics.js';
 import { selectFirms } from '../../src/run/orchestrator.js';
-import { batchFingerprint, pruneBatchesFrom } from '../../src/run/resume.js';
+import { batchFingerprint } from '../../src/run/resume.js';
 
 const dir = tempDir('callthemes-run-units-');
 afterAll(() => dir.cleanup());

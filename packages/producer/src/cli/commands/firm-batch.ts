@@ -1,9 +1,10 @@
 /** `callthemes firm-batch`: stage 1 for one batch of a quarter's firms — sentences, topics, keyword names. */
 
 import { cacheDirFrom, SifEmbedder } from '@callthemes/common/embed';
+import { writeListingRejects } from '@callthemes/common/lake';
 import { batchCount } from '@callthemes/common/sources';
 import { createTopicAnalyzer } from '@callthemes/common/topics';
-import { runFirmStage, writeListingRejects } from '@callthemes/firm-worker';
+import { runFirmStage } from '@callthemes/firm-worker';
 import type { Command } from 'commander';
 import {
   addLakeOption,

@@ -1,10 +1,10 @@
 /** `callthemes ingest`: sources → sentences in the lake (stage 1 without topics), every quarter of a range. */
 
-import { ensureQuarterLayout } from '@callthemes/common/lake';
+import { ensureQuarterLayout, writeListingRejects } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import { batchCount, unplacedRejects } from '@callthemes/common/sources';
 import { FILTER_NAMES } from '@callthemes/common/text';
-import { FIRM_STAGE, runFirmStage, writeListingRejects } from '@callthemes/firm-worker';
+import { FIRM_STAGE, runFirmStage } from '@callthemes/firm-worker';
 import type { Command } from 'commander';
 import {
   addLakeOption,
