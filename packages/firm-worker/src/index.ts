@@ -1,3 +1,4 @@
-/** The firm stage (per firm: fetch → sentences → topics → names → lake parts) and the sentence-sentiment stage. */
+/** The firm worker: the partition handler (createWorker) and the firm and sentence-sentiment stages it runs. */
 export * from './firm-stage.js';
+export * from './partition-worker.js';
 export * from './sentiment-stage.js';

@@ -38,6 +38,8 @@ export type TableName =
   | 'topic_themes'
   | 'theme_links'
   | 'sentence_sentiment'
+  | 'theme_sentiment'
+  | 'firm_theme_sentiment'
   | 'rejects';
 
 const c = (name: string, type: ColumnType, doc: string, nullable = false): ColumnDef => ({
@@ -168,6 +170,38 @@ export const TABLES: Record<TableName, TableDef> = {
       c('label', 'string', 'positive | negative | neutral'),
       c('score', 'double', 'Classifier score for the label.'),
       c('model', 'string', 'Classifier used.'),
+    ],
+  },
+  theme_sentiment: {
+    name: 'theme_sentiment',
+    doc: 'Theme sentiment: (#positive − #negative) / #sentences over the labelled sentences of the theme.',
+    partitionKey: 'quarter',
+    primaryKey: ['theme_id'],
+    columns: [
+      c('theme_id', 'string', 'Theme.'),
+      c('theme_name', 'string', 'Theme name.'),
+      c('n_firms', 'int', 'Distinct firms with labelled sentences in the theme.'),
+      c('n_sentences', 'int', 'Labelled sentences in the theme.'),
+      c('n_positive', 'int', 'Positive sentences.'),
+      c('n_negative', 'int', 'Negative sentences.'),
+      c('n_neutral', 'int', 'Neutral sentences.'),
+      c('score', 'double', '(n_positive − n_negative) / n_sentences'),
+    ],
+  },
+  firm_theme_sentiment: {
+    name: 'firm_theme_sentiment',
+    doc: 'Firm-within-theme sentiment: the theme sentiment over one firm’s sentences in the theme.',
+    partitionKey: 'quarter',
+    primaryKey: ['theme_id', 'firm_id'],
+    columns: [
+      c('theme_id', 'string', 'Theme.'),
+      c('theme_name', 'string', 'Theme name.'),
+      c('firm_id', 'string', 'Firm.'),
+      c('n_sentences', 'int', 'Labelled sentences of the firm in the theme.'),
+      c('n_positive', 'int', 'Positive sentences.'),
+      c('n_negative', 'int', 'Negative sentences.'),
+      c('n_neutral', 'int', 'Neutral sentences.'),
+      c('score', 'double', '(n_positive − n_negative) / n_sentences'),
     ],
   },
   rejects: {

@@ -1,0 +1,98 @@
+/**
+ * Enqueueing one quarter of a plan (the producer for the first quarter, the theme worker for each next one):
+ * list the quarter's firms, cut them into partitions, record how many in the counters, send each partition's
+ * message once. Every partition sent is marked in the counters, so a crashed enqueue re-run sends only the
+ * missing ones; the number of partitions recorded first stays, so a re-run never re-cuts a quarter.
+ */
+import type { RunPlan } from '../counters/index.js';
+import {
+  ensureQuarterLayout,
+  type LakeStore,
+  pruneBatchesFrom,
+  writeListingRejects,
+} from '../lake/index.js';
+import { encodeMessage, type PartitionMessage } from '../messages/index.js';
+import type { TranscriptSource } from '../sources/index.js';
+import { batchCount } from '../sources/index.js';
+import { crashPoint } from './crash-points.js';
+import type { Fleet } from './open-fleet.js';
+import type { PlanSettings } from './plan-settings.js';
+import { selectFirms } from './plan-settings.js';
+import { sendThemeOnce } from './quarter-flags.js';
+
+/** The firm stage's tables and the sentiment labels it writes beside them (both cut by partition). */
+const FIRM_TABLES = ['firms', 'sentences', 'topics'] as const;
+
+export interface EnqueueResult {
+  quarter: string;
+  partitions: number;
+  firms: number;
+  /** Partition messages sent now (the rest an earlier attempt sent). */
+  sent: number;
+  listingRejects: number;
+  /** Firm ids named by a `--firms` file that have no call this quarter. */
+  missingFirms: number;
+}
+
+export interface EnqueueDeps {
+  fleet: Fleet;
+  store: LakeStore;
+  source: TranscriptSource;
+  plan: RunPlan;
+  log?: (line: string) => void;
+}
+
+export function planSettingsOf(plan: RunPlan): PlanSettings {
+  return plan.settings as unknown as PlanSettings;
+}
+
+export async function enqueueQuarter(d: EnqueueDeps, quarter: string): Promise<EnqueueResult> {
+  const { fleet, plan } = d;
+  const s = planSettingsOf(plan);
+  const listing = await d.source.listFirms(quarter);
+  for (const r of listing.rejects) d.log?.(`reject ${r.sourceRef}: ${r.reason}`);
+  await writeListingRejects(d.store, quarter, listing.rejects);
+  const firms = selectFirms(listing.firms, s.firms);
+  const missingFirms = s.firms && 'ids' in s.firms ? s.firms.ids.length - firms.length : 0;
+  const n = firms.length === 0 ? 0 : batchCount(firms.length, s.partitionSize);
+
+  const recorded = await fleet.counters.setExpected(plan.runId, quarter, n, firms.length);
+  if (recorded.expected !== n || recorded.firms !== firms.length)
+    throw new Error(
+      `${quarter}: the listing changed since this run first enqueued it (${recorded.firms} firms in ` +
+        `${recorded.expected} partitions then, ${firms.length} now); start a new run (another --run-id)`,
+    );
+  const before = await fleet.counters.quarterState(plan.runId, quarter);
+  if (before.sent.length === 0) {
+    // First enqueue of the quarter: parts of another partition size or of partitions beyond this run's go.
+    for (const stage of ['firm', 'sentiment']) {
+      const tables = stage === 'firm' ? [...FIRM_TABLES] : (['sentence_sentiment'] as const);
+      if (await ensureQuarterLayout(d.store, quarter, stage, [...tables], s.partitionSize))
+        d.log?.(`${stage} ${quarter}: partition size changed to ${s.partitionSize}; earlier parts cleared`);
+      await pruneBatchesFrom(d.store, quarter, stage, [...tables], n);
+    }
+  }
+  const sentBefore = new Set(before.sent);
+  let sent = 0;
+  for (let p = 0; p < n; p++) {
+    if (sentBefore.has(p)) continue;
+    const message: PartitionMessage = {
+      v: 1,
+      type: 'partition',
+      runId: plan.runId,
+      quarter,
+      partition: p,
+      partitionSize: s.partitionSize,
+      firms: firms.slice(p * s.partitionSize, (p + 1) * s.partitionSize).map((f) => f.firmId),
+      source: s.source,
+      settingsHash: plan.settingsHash,
+    };
+    await fleet.partitions.send(encodeMessage(message));
+    await fleet.counters.markPartitionSent(plan.runId, quarter, p);
+    sent++;
+    crashPoint('mid-enqueue');
+  }
+  // A quarter with no firms is complete at once: its (empty) theme step still runs and chains on.
+  if (n === 0) await sendThemeOnce(fleet, plan, quarter);
+  return { quarter, partitions: n, firms: firms.length, sent, listingRejects: listing.rejects.length, missingFirms };
+}

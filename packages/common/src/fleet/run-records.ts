@@ -1,0 +1,71 @@
+/**
+ * What each handled message leaves in the lake for the run's metrics: one JSON record per partition and per
+ * themed quarter, under deterministic keys (a redelivered message overwrites its record), so `callthemes run`
+ * can total a run however many processes, restarts and machines did its work.
+ */
+import type { LakeStore } from '../lake/index.js';
+import { pad4 } from '../lake/index.js';
+
+export interface PartitionRecord {
+  runId: string;
+  quarter: string;
+  partition: number;
+  worker: string;
+  firmsOk: number;
+  firmsRejected: number;
+  sentences: number;
+  topics: number;
+  labels: Record<string, number>;
+  /** Wall seconds of each firm that completed. */
+  firmSeconds: number[];
+  wallSeconds: number;
+  cpuSeconds: number;
+  maxRssBytes: number;
+  /** Service usage (requests, tokens, cost) of this partition. */
+  ledger: Record<string, number>;
+  finishedAt: string;
+}
+
+export interface ThemeRecord {
+  runId: string;
+  quarter: string;
+  worker: string;
+  firms: number;
+  topics: number;
+  themes: number;
+  links: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  maxRssBytes: number;
+  ledger: Record<string, number>;
+  finishedAt: string;
+}
+
+export const partitionRecordKey = (runId: string, quarter: string, partition: number) =>
+  `_runs/${runId}/partitions/quarter=${quarter}/partition-${pad4(partition)}.json`;
+export const themeRecordKey = (runId: string, quarter: string) =>
+  `_runs/${runId}/themes/quarter=${quarter}.json`;
+
+export async function writeRecord(store: LakeStore, key: string, record: object): Promise<void> {
+  await store.putText(key, `${JSON.stringify(record)}\n`);
+}
+
+/** Every record of a run: partitions and themed quarters. */
+export async function readRunRecords(
+  store: LakeStore,
+  runId: string,
+): Promise<{ partitions: PartitionRecord[]; themes: ThemeRecord[] }> {
+  const read = async <T>(prefix: string): Promise<T[]> => {
+    const out: T[] = [];
+    for (const key of await store.list(prefix)) {
+      if (!key.endsWith('.json')) continue;
+      const text = await store.getText(key);
+      if (text) out.push(JSON.parse(text) as T);
+    }
+    return out;
+  };
+  return {
+    partitions: await read<PartitionRecord>(`_runs/${runId}/partitions/`),
+    themes: await read<ThemeRecord>(`_runs/${runId}/themes/`),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * A worker process's life (firm or theme worker alike): settings from the environment (DESIGN's names), the
+ * fleet's queues and counters, one consume loop, and a clean stop. SIGTERM (spot's two-minute notice) stops
+ * receiving, lets the message in hand finish its current firm, flush and release (or finish), closes, exits 0.
+ * `--until-idle` exits once a receive has found the queue empty for `CALLTHEMES_IDLE_SECONDS` (default 5).
+ */
+import { hostname } from 'node:os';
+import { cacheDirFrom } from '../embed/index.js';
+import { type LakeStore, openStore } from '../lake/index.js';
+import type { HandleResult, QueueMessage, WorkQueue } from '../queue/index.js';
+import { eventLine } from './metrics-log.js';
+import { type Fleet, fleetSettingsFrom, openFleet } from './open-fleet.js';
+import { type WorkerRuntime, workerRuntime } from './worker-runtime.js';
+
+export interface WorkerContext {
+  fleet: Fleet;
+  store: LakeStore;
+  runtime: WorkerRuntime;
+  workerId: string;
+  emit: (line: string) => void;
+}
+
+export interface WorkerProgram {
+  name: string;
+  usage: string;
+  queue(fleet: Fleet): WorkQueue;
+  createHandler(ctx: WorkerContext): {
+    handle(message: QueueMessage, signal: AbortSignal): Promise<HandleResult>;
+  };
+  /** Loads what the first message would otherwise wait for (word vectors). */
+  warmUp?(ctx: WorkerContext): Promise<void>;
+}
+
+export async function runWorkerMain(program: WorkerProgram, argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(program.usage);
+    return 0;
+  }
+  const unknown = argv.filter((a) => a !== '--until-idle');
+  if (unknown.length > 0) {
+    process.stderr.write(`${program.name}: unknown argument ${unknown[0]}\n${program.usage}`);
+    return 2;
+  }
+  const untilIdle = argv.includes('--until-idle');
+  const idleSeconds = Number(process.env.CALLTHEMES_IDLE_SECONDS || 5);
+  const settings = fleetSettingsFrom();
+  const fleet = await openFleet(settings);
+  const store = openStore(settings.lake);
+  const workerId = `${hostname()}/${process.pid}`;
+  const emit = (line: string) => process.stdout.write(`${line}\n`);
+  const runtime = workerRuntime({
+    store,
+    cacheDir: cacheDirFrom(),
+    fleetSize: Number(process.env.CALLTHEMES_FLEET_SIZE || 1),
+  });
+  const ctx: WorkerContext = { fleet, store, runtime, workerId, emit };
+  const log = (msg: string, fields: Record<string, unknown> = {}) =>
+    emit(eventLine({ event: 'log', msg, worker: workerId, ...fields }));
+
+  await program.warmUp?.(ctx);
+  const handler = program.createHandler(ctx);
+  let idleSince: number | null = null;
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+  const consumer = program.queue(fleet).consumer({
+    visibilitySeconds: settings.visibilitySeconds,
+    heartbeatSeconds: settings.heartbeatSeconds,
+    waitSeconds: settings.waitSeconds,
+    async handle(message, signal) {
+      idleSince = null;
+      return handler.handle(message, signal);
+    },
+    onEmpty() {
+      idleSince ??= performance.now();
+      if (untilIdle && performance.now() - idleSince >= idleSeconds * 1000) resolveDone();
+    },
+    onError(err, message) {
+      log(`${message ? `message ${message.id}: ` : ''}${err.message}`, { level: 'error' });
+    },
+  });
+  let stopping = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopping) process.exit(sig === 'SIGINT' ? 130 : 143);
+    stopping = true;
+    log(`${sig}: stopping (the message in hand finishes its firm, flushes and is released)`);
+    resolveDone();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  log(`${program.name} started on the ${settings.backend} backend`, { lake: settings.lake });
+  consumer.start();
+  await done;
+  await consumer.stop();
+  await runtime.close().catch(() => {});
+  await fleet.close();
+  log(`${program.name} stopped`);
+  return 0;
+}

@@ -1,0 +1,199 @@
+/**
+ * The firm worker's message handler: one partition of a quarter. Per firm fetch → sentences → embed → topics →
+ * names → sentence sentiment, parts flushed every N firms under the partition's deterministic names, manifests
+ * last; then the partition's completion in the counters (and, when that completed the quarter, the theme message
+ * once); then the message is deleted. Every step may run twice (at-least-once): a redelivery rewrites the same
+ * names, or, when the manifest already holds this partition's output, skips straight to the completion.
+ */
+import type { RunPlan } from '@callthemes/common/counters';
+import {
+  completePartition,
+  crashPoint,
+  eventLine,
+  type Fleet,
+  hashOf,
+  type PartitionRecord,
+  planSettingsOf,
+  partitionRecordKey,
+  usageDelta,
+  type WorkerRuntime,
+  writeRecord,
+} from '@callthemes/common/fleet';
+import { type LakeStore, readManifest } from '@callthemes/common/lake';
+import {
+  MalformedMessageError,
+  type PartitionMessage,
+  parsePartitionMessage,
+} from '@callthemes/common/messages';
+import type { HandleResult, QueueMessage } from '@callthemes/common/queue';
+import type { FirmAnalyzer } from '@callthemes/common/topics';
+import { FIRM_STAGE, runFirmStage } from './firm-stage.js';
+import { analyzerFor } from './plan-analyzer.js';
+
+export interface FirmWorkerDeps {
+  fleet: Fleet;
+  store: LakeStore;
+  runtime: WorkerRuntime;
+  /** A name for logs and records (host/pid). */
+  workerId: string;
+  /** Where event lines go (stdout in a container: CloudWatch turns the EMF ones into metrics). */
+  emit: (line: string) => void;
+}
+
+export interface FirmWorker {
+  handle(message: QueueMessage, signal: AbortSignal): Promise<HandleResult>;
+}
+
+/** What a partition's output depends on: the plan's settings and its firms. Stored in its manifest. */
+export const partitionFingerprint = (m: PartitionMessage) =>
+  hashOf({ settingsHash: m.settingsHash, quarter: m.quarter, partition: m.partition, firms: m.firms }, 24);
+
+export function createWorker(deps: FirmWorkerDeps): FirmWorker {
+  const { fleet, store, runtime } = deps;
+  const plans = new Map<string, RunPlan>();
+  const analyzers = new Map<string, Promise<FirmAnalyzer>>();
+  const log = (msg: string, fields: Record<string, unknown> = {}) =>
+    deps.emit(eventLine({ event: 'log', msg, worker: deps.workerId, ...fields }));
+
+  async function planOf(runId: string): Promise<RunPlan | null> {
+    let p = plans.get(runId) ?? null;
+    if (!p) {
+      p = await fleet.counters.getPlan(runId);
+      if (p) plans.set(runId, p);
+    }
+    return p;
+  }
+
+  async function handle(message: QueueMessage, signal: AbortSignal): Promise<HandleResult> {
+    let m: PartitionMessage;
+    let plan: RunPlan | null;
+    try {
+      m = parsePartitionMessage(message.body);
+      plan = await planOf(m.runId);
+      if (!plan) throw new MalformedMessageError(`run ${m.runId} has no plan in the counters`);
+      if (plan.settingsHash !== m.settingsHash)
+        throw new MalformedMessageError(
+          `settings hash ${m.settingsHash} is not run ${m.runId}'s (${plan.settingsHash})`,
+        );
+    } catch (err) {
+      if (!(err instanceof MalformedMessageError)) throw err;
+      log(`dead-lettered message ${message.id}: ${err.message}`, { level: 'error' });
+      await fleet.partitions.deadLetter(message, err.message);
+      return 'done';
+    }
+    const label = `${m.quarter} partition ${m.partition}`;
+    const fingerprint = partitionFingerprint(m);
+    const manifest = await readManifest(store, m.quarter, FIRM_STAGE, m.partition).catch(() => null);
+    let firms = { ok: 0, rejected: 0 };
+    if (manifest?.fingerprint === fingerprint) {
+      // Written by an earlier delivery that stopped before completing it in the counters: no work to redo.
+      firms = { ok: Number(manifest.firmsOk ?? 0), rejected: Number(manifest.firmsRejected ?? 0) };
+      log(`${label}: already in the lake, completing it`, { quarter: m.quarter, partition: m.partition });
+    } else {
+      const done = await runPartition(m, plan, signal);
+      if (done === null) return 'release';
+      firms = done;
+    }
+    crashPoint('after-write');
+    const c = await completePartition(fleet, plan, m.quarter, m.partition, firms);
+    crashPoint('before-delete');
+    deps.emit(
+      eventLine(
+        {
+          event: 'partition',
+          worker: deps.workerId,
+          runId: m.runId,
+          quarter: m.quarter,
+          partition: m.partition,
+          firmsOk: firms.ok,
+          firmsRejected: firms.rejected,
+          done: c.done,
+          expected: c.expected,
+          newlyCompleted: c.newlyCompleted,
+          themeSent: c.themeSent,
+          receiveCount: message.receiveCount,
+        },
+        c.newlyCompleted ? { PartitionsCompleted: 1, FirmsCompleted: firms.ok } : {},
+        m.quarter,
+      ),
+    );
+    return 'done';
+  }
+
+  /** Runs the firm stage over the partition; null when stopped (SIGTERM) before the end. */
+  async function runPartition(
+    m: PartitionMessage,
+    plan: RunPlan,
+    signal: AbortSignal,
+  ): Promise<{ ok: number; rejected: number } | null> {
+    const s = planSettingsOf(plan);
+    const fingerprint = partitionFingerprint(m);
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const usage0 = runtime.usage();
+    let analyzer = analyzers.get(plan.settingsHash);
+    if (!analyzer) {
+      analyzer = analyzerFor(runtime, s);
+      analyzers.set(plan.settingsHash, analyzer);
+    }
+    const firmSeconds: number[] = [];
+    const res = await runFirmStage({
+      store,
+      source: await runtime.source(m.source),
+      quarter: m.quarter,
+      batch: m.partition,
+      batchSize: m.partitionSize,
+      runId: m.runId,
+      flushEvery: s.flushEvery,
+      filter: { minTokens: s.minTokens },
+      analyzer: await analyzer,
+      classifier: await runtime.classifier(),
+      firmIds: m.firms,
+      signal,
+      manifestExtra: { fingerprint },
+      onFirm: (e) => {
+        if (e.ok) firmSeconds.push(e.seconds);
+        deps.emit(
+          eventLine({
+            event: 'firm',
+            runId: m.runId,
+            quarter: e.quarter,
+            partition: m.partition,
+            firmId: e.firmId,
+            ok: e.ok,
+            seconds: Number(e.seconds.toFixed(4)),
+            sentences: e.nSentences,
+            topics: e.nTopics,
+            ...(e.reason ? { reason: e.reason } : {}),
+          }),
+        );
+      },
+    });
+    if (res.interrupted) {
+      log(`${m.quarter} partition ${m.partition}: stopped after ${res.firmsOk + res.firmsRejected} firms, released`);
+      return null;
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const record: PartitionRecord = {
+      runId: m.runId,
+      quarter: m.quarter,
+      partition: m.partition,
+      worker: deps.workerId,
+      firmsOk: res.firmsOk,
+      firmsRejected: res.firmsRejected,
+      sentences: res.sentences,
+      topics: res.topics,
+      labels: res.labels,
+      firmSeconds,
+      wallSeconds: (performance.now() - t0) / 1000,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      ledger: usageDelta(usage0, runtime.usage()),
+      finishedAt: new Date().toISOString(),
+    };
+    await writeRecord(store, partitionRecordKey(m.runId, m.quarter, m.partition), record);
+    return { ok: res.firmsOk, rejected: res.firmsRejected };
+  }
+
+  return { handle };
+}

@@ -1,0 +1,120 @@
+/**
+ * The theme worker's message handler: one quarter. Reads only the quarter's topics → themes → validation →
+ * names → lineage → `themes`, `topic_themes`, `theme_links`, then the two score tables; marks the quarter done
+ * and, when the plan goes on and this call wins `nextEnqueued`, lists and enqueues the next quarter (resumable).
+ * A message for a quarter already done only finishes an interrupted next-quarter enqueue, then is deleted.
+ */
+import type { RunPlan } from '@callthemes/common/counters';
+import {
+  enqueueQuarter,
+  eventLine,
+  type Fleet,
+  finishQuarter,
+  planSettingsOf,
+  type ThemeRecord,
+  themeRecordKey,
+  usageDelta,
+  type WorkerRuntime,
+  writeRecord,
+} from '@callthemes/common/fleet';
+import type { LakeStore } from '@callthemes/common/lake';
+import { MalformedMessageError, parseThemeMessage, type ThemeMessage } from '@callthemes/common/messages';
+import type { HandleResult, QueueMessage } from '@callthemes/common/queue';
+import { writeScoreTables } from './score-tables.js';
+import { runThemeStage } from './theme-stage.js';
+
+export interface ThemeWorkerDeps {
+  fleet: Fleet;
+  store: LakeStore;
+  runtime: WorkerRuntime;
+  workerId: string;
+  emit: (line: string) => void;
+}
+
+export function createWorker(deps: ThemeWorkerDeps) {
+  const { fleet, store, runtime } = deps;
+  const log = (msg: string, fields: Record<string, unknown> = {}) =>
+    deps.emit(eventLine({ event: 'log', msg, worker: deps.workerId, ...fields }));
+
+  async function handle(message: QueueMessage, _signal: AbortSignal): Promise<HandleResult> {
+    let m: ThemeMessage;
+    let plan: RunPlan | null;
+    try {
+      m = parseThemeMessage(message.body);
+      plan = await fleet.counters.getPlan(m.runId);
+      if (!plan) throw new MalformedMessageError(`run ${m.runId} has no plan in the counters`);
+      if (plan.settingsHash !== m.settingsHash)
+        throw new MalformedMessageError(`settings hash ${m.settingsHash} is not run ${m.runId}'s`);
+      if (!plan.quarters.includes(m.quarter))
+        throw new MalformedMessageError(`${m.quarter} is not in run ${m.runId}'s plan`);
+    } catch (err) {
+      if (!(err instanceof MalformedMessageError)) throw err;
+      log(`dead-lettered message ${message.id}: ${err.message}`, { level: 'error' });
+      await fleet.themes.deadLetter(message, err.message);
+      return 'done';
+    }
+    const state = await fleet.counters.quarterState(m.runId, m.quarter);
+    if (state.expected === null || state.done.length < state.expected)
+      throw new Error(
+        `${m.quarter}: theme message before the quarter's partitions are done (${state.done.length}/${state.expected ?? '?'})`,
+      );
+    let record: ThemeRecord | null = null;
+    if (!state.flags.quarterDone.sent) record = await themeQuarter(m);
+    const source = await runtime.source(planSettingsOf(plan).source);
+    const next = await finishQuarter(fleet, plan, m.quarter, async (q) => {
+      const r = await enqueueQuarter({ fleet, store, source, plan, log }, q);
+      log(`${q}: enqueued ${r.sent} of ${r.partitions} partitions (${r.firms} firms)`, { quarter: q });
+    });
+    deps.emit(
+      eventLine({
+        event: 'theme',
+        worker: deps.workerId,
+        runId: m.runId,
+        quarter: m.quarter,
+        redelivered: record === null,
+        themes: record?.themes ?? null,
+        topics: record?.topics ?? null,
+        firms: record?.firms ?? null,
+        seconds: record ? Number(record.wallSeconds.toFixed(3)) : null,
+        next,
+      }),
+    );
+    return 'done';
+  }
+
+  async function themeQuarter(m: ThemeMessage): Promise<ThemeRecord> {
+    const plan = (await fleet.counters.getPlan(m.runId))!;
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const usage0 = runtime.usage();
+    const services = await runtime.services();
+    const res = await runThemeStage({
+      store,
+      quarter: m.quarter,
+      runId: m.runId,
+      model: { seed: planSettingsOf(plan).seed },
+      keywordEmbedder: await runtime.sif(),
+      namer: services.themeNamer ?? undefined,
+    });
+    await writeScoreTables(store, m.quarter);
+    const cpu = process.cpuUsage(cpu0);
+    const record: ThemeRecord = {
+      runId: m.runId,
+      quarter: m.quarter,
+      worker: deps.workerId,
+      firms: res.stats.firms,
+      topics: res.stats.topics,
+      themes: res.stats.themes,
+      links: res.links.length,
+      wallSeconds: (performance.now() - t0) / 1000,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      ledger: usageDelta(usage0, runtime.usage()),
+      finishedAt: new Date().toISOString(),
+    };
+    await writeRecord(store, themeRecordKey(m.runId, m.quarter), record);
+    return record;
+  }
+
+  return { handle };
+}
