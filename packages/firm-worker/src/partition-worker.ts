@@ -13,13 +13,13 @@ import {
   type Fleet,
   hashOf,
   type PartitionRecord,
-  planSettingsOf,
   partitionRecordKey,
+  planSettingsOf,
   usageDelta,
   type WorkerRuntime,
   writeRecord,
 } from '@callthemes/common/fleet';
-import { type LakeStore, readManifest } from '@callthemes/common/lake';
+import { type BatchManifest, type LakeStore, readManifest } from '@callthemes/common/lake';
 import {
   MalformedMessageError,
   type PartitionMessage,
@@ -44,9 +44,15 @@ export interface FirmWorker {
   handle(message: QueueMessage, signal: AbortSignal): Promise<HandleResult>;
 }
 
-/** What a partition's output depends on: the plan's settings and its firms. Stored in its manifest. */
-export const partitionFingerprint = (m: PartitionMessage) =>
-  hashOf({ settingsHash: m.settingsHash, quarter: m.quarter, partition: m.partition, firms: m.firms }, 24);
+/**
+ * What a partition's output depends on: the plan's settings but the firm selection (which only decides the
+ * partitions' contents), and the partition's firms. Stored in its manifest: a later run whose partition holds the
+ * same firms with the same settings reuses it.
+ */
+export function partitionFingerprint(m: PartitionMessage, plan: RunPlan): string {
+  const { firms: _selection, ...settings } = planSettingsOf(plan);
+  return hashOf({ settings, quarter: m.quarter, partition: m.partition, firms: m.firms }, 24);
+}
 
 export function createWorker(deps: FirmWorkerDeps): FirmWorker {
   const { fleet, store, runtime } = deps;
@@ -82,13 +88,16 @@ export function createWorker(deps: FirmWorkerDeps): FirmWorker {
       return 'done';
     }
     const label = `${m.quarter} partition ${m.partition}`;
-    const fingerprint = partitionFingerprint(m);
+    const fingerprint = partitionFingerprint(m, plan);
     const manifest = await readManifest(store, m.quarter, FIRM_STAGE, m.partition).catch(() => null);
     let firms = { ok: 0, rejected: 0 };
     if (manifest?.fingerprint === fingerprint) {
-      // Written by an earlier delivery that stopped before completing it in the counters: no work to redo.
+      // Written by an earlier delivery (or run) that stopped before completing it here: no work to redo.
       firms = { ok: Number(manifest.firmsOk ?? 0), rejected: Number(manifest.firmsRejected ?? 0) };
       log(`${label}: already in the lake, completing it`, { quarter: m.quarter, partition: m.partition });
+      const key = partitionRecordKey(m.runId, m.quarter, m.partition);
+      if ((await store.getText(key)) === null)
+        await writeRecord(store, key, reusedRecord(m, deps.workerId, manifest));
     } else {
       const done = await runPartition(m, plan, signal);
       if (done === null) return 'release';
@@ -127,7 +136,7 @@ export function createWorker(deps: FirmWorkerDeps): FirmWorker {
     signal: AbortSignal,
   ): Promise<{ ok: number; rejected: number } | null> {
     const s = planSettingsOf(plan);
-    const fingerprint = partitionFingerprint(m);
+    const fingerprint = partitionFingerprint(m, plan);
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const usage0 = runtime.usage();
@@ -170,7 +179,9 @@ export function createWorker(deps: FirmWorkerDeps): FirmWorker {
       },
     });
     if (res.interrupted) {
-      log(`${m.quarter} partition ${m.partition}: stopped after ${res.firmsOk + res.firmsRejected} firms, released`);
+      log(
+        `${m.quarter} partition ${m.partition}: stopped after ${res.firmsOk + res.firmsRejected} firms, released`,
+      );
       return null;
     }
     const cpu = process.cpuUsage(cpu0);
@@ -196,4 +207,27 @@ export function createWorker(deps: FirmWorkerDeps): FirmWorker {
   }
 
   return { handle };
+}
+
+/** The record of a partition another delivery or run wrote: its counts, no time (nothing ran now). */
+function reusedRecord(m: PartitionMessage, worker: string, manifest: BatchManifest): PartitionRecord {
+  const rows = manifest.rows ?? {};
+  return {
+    runId: m.runId,
+    quarter: m.quarter,
+    partition: m.partition,
+    worker,
+    reused: true,
+    firmsOk: Number(manifest.firmsOk ?? 0),
+    firmsRejected: Number(manifest.firmsRejected ?? 0),
+    sentences: Number(rows.sentences ?? 0),
+    topics: Number(rows.topics ?? 0),
+    labels: {},
+    firmSeconds: [],
+    wallSeconds: 0,
+    cpuSeconds: 0,
+    maxRssBytes: 0,
+    ledger: {},
+    finishedAt: new Date().toISOString(),
+  };
 }

@@ -5,12 +5,7 @@
  * missing ones; the number of partitions recorded first stays, so a re-run never re-cuts a quarter.
  */
 import type { RunPlan } from '../counters/index.js';
-import {
-  ensureQuarterLayout,
-  type LakeStore,
-  pruneBatchesFrom,
-  writeListingRejects,
-} from '../lake/index.js';
+import { ensureQuarterLayout, type LakeStore, pruneBatchesFrom, writeListingRejects } from '../lake/index.js';
 import { encodeMessage, type PartitionMessage } from '../messages/index.js';
 import type { TranscriptSource } from '../sources/index.js';
 import { batchCount } from '../sources/index.js';
@@ -94,5 +89,12 @@ export async function enqueueQuarter(d: EnqueueDeps, quarter: string): Promise<E
   }
   // A quarter with no firms is complete at once: its (empty) theme step still runs and chains on.
   if (n === 0) await sendThemeOnce(fleet, plan, quarter);
-  return { quarter, partitions: n, firms: firms.length, sent, listingRejects: listing.rejects.length, missingFirms };
+  return {
+    quarter,
+    partitions: n,
+    firms: firms.length,
+    sent,
+    listingRejects: listing.rejects.length,
+    missingFirms,
+  };
 }

@@ -6,5 +6,5 @@ export * from './open-fleet.js';
 export * from './plan-settings.js';
 export * from './quarter-flags.js';
 export * from './run-records.js';
-export * from './worker-runtime.js';
 export * from './worker-main.js';
+export * from './worker-runtime.js';

@@ -52,7 +52,8 @@ export function fleetSettingsFrom(
   overrides: Partial<FleetSettings> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): FleetSettings {
-  const partitionsQueueUrl = overrides.partitionsQueueUrl ?? (env.CALLTHEMES_PARTITIONS_QUEUE_URL || undefined);
+  const partitionsQueueUrl =
+    overrides.partitionsQueueUrl ?? (env.CALLTHEMES_PARTITIONS_QUEUE_URL || undefined);
   const backend = overrides.backend ?? (partitionsQueueUrl ? 'aws' : 'local');
   const visibilitySeconds = overrides.visibilitySeconds ?? num(env.CALLTHEMES_VISIBILITY_SECONDS, 30);
   return {
@@ -63,7 +64,8 @@ export function fleetSettingsFrom(
     countersTable: overrides.countersTable ?? (env.CALLTHEMES_COUNTERS_TABLE || undefined),
     visibilitySeconds,
     heartbeatSeconds:
-      overrides.heartbeatSeconds ?? num(env.CALLTHEMES_HEARTBEAT_SECONDS, Math.max(0.2, visibilitySeconds / 3)),
+      overrides.heartbeatSeconds ??
+      num(env.CALLTHEMES_HEARTBEAT_SECONDS, Math.max(0.2, visibilitySeconds / 3)),
     waitSeconds: overrides.waitSeconds ?? num(env.CALLTHEMES_WAIT_SECONDS, 5),
     maxReceiveCount: overrides.maxReceiveCount ?? num(env.CALLTHEMES_MAX_RECEIVE_COUNT, 3),
     stateDir: overrides.stateDir ?? (env.CALLTHEMES_STATE_DIR || '.callthemes'),

@@ -32,7 +32,10 @@ export function settingsHash(quarters: readonly string[], s: PlanSettings): stri
 }
 
 /** The quarter's firms the run covers: all, the first N by id, or those named in the firm file. */
-export function selectFirms<T extends { firmId: string }>(firms: readonly T[], selection: FirmSelection): T[] {
+export function selectFirms<T extends { firmId: string }>(
+  firms: readonly T[],
+  selection: FirmSelection,
+): T[] {
   if (selection === null) return [...firms];
   if ('limit' in selection) return firms.slice(0, selection.limit);
   const wanted = new Set(selection.ids);

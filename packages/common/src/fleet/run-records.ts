@@ -11,6 +11,8 @@ export interface PartitionRecord {
   quarter: string;
   partition: number;
   worker: string;
+  /** True when the partition's output was already in the lake (another delivery or run wrote it). */
+  reused?: boolean;
   firmsOk: number;
   firmsRejected: number;
   sentences: number;

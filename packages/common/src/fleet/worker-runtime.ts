@@ -4,8 +4,7 @@
  * the binary cache), the sentiment classifier, and sources by spec. With K local workers every worker gets 1/K of
  * the configured request, token and concurrency limits, so together they stay within what the service allows.
  */
-import { SifEmbedder } from '../embed/index.js';
-import { EMBEDDING_STAGE } from '../embed/index.js';
+import { EMBEDDING_STAGE, SifEmbedder } from '../embed/index.js';
 import type { LakeStore } from '../lake/index.js';
 import type { LimiterOptions } from '../llm/index.js';
 import type { SourceSpec } from '../messages/index.js';

@@ -1,18 +1,11 @@
-/** The local run: a pool of worker threads or processes over the quarters' batches, resumable, with progress and metrics. */
-export * from './config.js';
-export * from './embedders.js';
-export * from './firm-analyzer.js';
+/** The local run: the plan enqueued on the local backend, worker processes, progress, summary and run metrics. */
+export * from './local-run.js';
+export * from './local-workers.js';
 export * from './metrics.js';
-export * from './orchestrator.js';
-export * from './pool.js';
 export * from './progress.js';
-export * from './protocol.js';
-export * from './resume.js';
+export * from './records-metrics.js';
+export * from './redact.js';
 export * from './run-metrics.js';
 export * from './scratch.js';
-export * from './sentiment-stage-def.js';
-export * from './services.js';
-export * from './stage.js';
-export * from './stages.js';
+export * from './stage-view.js';
 export * from './summary.js';
-export * from './themes-stage-def.js';

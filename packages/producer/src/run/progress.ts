@@ -5,13 +5,13 @@
  */
 import cliProgress from 'cli-progress';
 import type { StageQuarter } from './metrics.js';
-import type { ItemEvent, StageDef } from './stage.js';
+import type { ItemEvent, StageView } from './stage-view.js';
 
 export interface Progress {
   /** A stage starts on a quarter: `todo` items to do now, `skipped` already done by an earlier attempt. */
-  stageStart(stage: StageDef, quarter: string, todo: number, skipped: number, batches: number): void;
-  item(stage: StageDef, e: ItemEvent): void;
-  stageEnd(stage: StageDef, sq: StageQuarter): void;
+  stageStart(stage: StageView, quarter: string, todo: number, skipped: number, batches: number): void;
+  item(stage: StageView, e: ItemEvent): void;
+  stageEnd(stage: StageView, sq: StageQuarter): void;
   /** A notable event (a reject, a failed batch, a stop request). */
   log(line: string): void;
   close(): void;
@@ -20,7 +20,7 @@ export interface Progress {
 const plural = (n: number, word: string) =>
   `${n.toLocaleString('en-US')} ${n !== 1 ? word : word.endsWith('ches') ? word.slice(0, -2) : word.replace(/s$/, '')}`;
 
-export function stageLine(stage: StageDef, sq: StageQuarter): string {
+export function stageLine(stage: StageView, sq: StageQuarter): string {
   const rate = sq.wallSeconds > 0 ? sq.itemsOk / sq.wallSeconds : 0;
   const counts = Object.entries(sq.counts)
     .map(([k, v]) => plural(v, k))
@@ -45,19 +45,19 @@ export function stageLine(stage: StageDef, sq: StageQuarter): string {
 export class LineProgress implements Progress {
   constructor(private readonly out: NodeJS.WritableStream = process.stderr) {}
 
-  stageStart(stage: StageDef, quarter: string, todo: number, skipped: number, batches: number): void {
+  stageStart(stage: StageView, quarter: string, todo: number, skipped: number, batches: number): void {
     const earlier = skipped > 0 ? ` (${plural(skipped, stage.unit)} done earlier)` : '';
     this.out.write(
       `${stage.name} ${quarter}: ${plural(todo, stage.unit)} in ${plural(batches, 'batches')} to run${earlier}\n`,
     );
   }
 
-  item(stage: StageDef, e: ItemEvent): void {
+  item(stage: StageView, e: ItemEvent): void {
     const line = stage.describeItem(e);
     if (line) this.out.write(`${line}\n`);
   }
 
-  stageEnd(stage: StageDef, sq: StageQuarter): void {
+  stageEnd(stage: StageView, sq: StageQuarter): void {
     this.out.write(`${stageLine(stage, sq)}\n`);
   }
 
@@ -89,7 +89,7 @@ export class BarProgress implements Progress {
     );
   }
 
-  stageStart(stage: StageDef, quarter: string, todo: number, skipped: number, _batches: number): void {
+  stageStart(stage: StageView, quarter: string, todo: number, skipped: number, _batches: number): void {
     if (skipped > 0)
       this.log(`${stage.name} ${quarter}: ${plural(skipped, stage.unit)} done earlier, skipped`);
     const bar = this.bars.create(todo, 0, {
@@ -100,7 +100,7 @@ export class BarProgress implements Progress {
     this.active.set(`${stage.name}/${quarter}`, { bar, done: 0, t0: performance.now() });
   }
 
-  item(stage: StageDef, e: ItemEvent): void {
+  item(stage: StageView, e: ItemEvent): void {
     const a = this.active.get(`${stage.name}/${e.quarter}`);
     if (!a) return;
     a.done++;
@@ -109,7 +109,7 @@ export class BarProgress implements Progress {
     if (!e.ok) this.log(stage.describeItem(e) ?? `reject ${e.itemId} ${e.quarter}: ${e.reason}`);
   }
 
-  stageEnd(stage: StageDef, sq: StageQuarter): void {
+  stageEnd(stage: StageView, sq: StageQuarter): void {
     const key = `${stage.name}/${sq.quarter}`;
     const a = this.active.get(key);
     if (a) {

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { selectFirms } from '@callthemes/common/fleet';
 import { LocalLakeStore, pruneBatchesFrom } from '@callthemes/common/lake';
 import type { FirmRef } from '@callthemes/common/sources';
 import { tempDir } from '@callthemes/common/testing/paths';
 import { afterAll, test } from 'vitest';
-import { firmSelectionFrom } from '../../src/cli/commands/run.js';
-import { configHash, type RunConfig, redactUrlPasswords } from '../../src/run/config.js';
+import { firmSelectionFrom } from '../../src/fleet/plan-options.js';
 import { percentile } from '../../src/run/metrics.js';
-import { selectFirms } from '../../src/run/orchestrator.js';
-import { batchFingerprint } from '../../src/run/resume.js';
+import { redactUrlPasswords } from '../../src/run/redact.js';
 
 const dir = tempDir('callthemes-run-units-');
 afterAll(() => dir.cleanup());
@@ -43,20 +42,6 @@ test('--firms: a count, or a file of ids (deduplicated, # comments); selection k
   assert.deepEqual(
     selectFirms(listing, { limit: 2 }).map((f) => f.firmId),
     ['AAPL', 'IBM'],
-  );
-});
-
-test('a batch fingerprint changes with its items, settings and batch size; the config hash ignores the run id', () => {
-  const base = { stage: 'firm', settings: { firm: { minTokens: 5 } }, batchSize: 4, items: ['A', 'B'] };
-  const fp = batchFingerprint(base);
-  assert.equal(batchFingerprint({ ...base, settings: { firm: { minTokens: 5 } } }), fp);
-  assert.notEqual(batchFingerprint({ ...base, items: ['A', 'C'] }), fp);
-  assert.notEqual(batchFingerprint({ ...base, settings: { firm: { minTokens: 6 } } }), fp);
-  assert.notEqual(batchFingerprint({ ...base, batchSize: 5 }), fp);
-  const config = { runId: 'a', quarters: ['2021Q2'], services: { b: '1', a: '2' } } as unknown as RunConfig;
-  assert.equal(
-    configHash(config),
-    configHash({ ...config, runId: 'b', services: { a: '2', b: '1' } } as unknown as RunConfig),
   );
 });
 

@@ -4,6 +4,7 @@ import { registerAthenaDdl } from './athena-ddl.js';
 import { registerBatches } from './batches.js';
 import { registerCloud } from './cloud.js';
 import { registerDiagrams } from './diagrams.js';
+import { registerEnqueue, registerRedrive, registerStatus } from './enqueue.js';
 import { registerEstimate } from './estimate.js';
 import { registerFirmBatch } from './firm-batch.js';
 import { registerIngest } from './ingest.js';
@@ -22,6 +23,9 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerSentiment,
   registerQuery,
   registerRun,
+  registerEnqueue,
+  registerStatus,
+  registerRedrive,
   registerScorePresets,
   registerAthenaDdl,
   registerCloud,

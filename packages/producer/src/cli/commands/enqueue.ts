@@ -1,0 +1,140 @@
+/**
+ * The operator's commands of the fleet: `enqueue` (record a plan, send its first quarter's partitions),
+ * `status` (where a run stands), `redrive` (dead letters back to their queue). `--backend aws` uses the queue
+ * URLs and table from CALLTHEMES_* (or the deployed stack's outputs); `local` the SQLite beside the lake.
+ */
+import { stringSetting } from '@callthemes/common/config';
+import { type Fleet, type FleetBackend, fleetSettingsFrom, openFleet } from '@callthemes/common/fleet';
+import { openStore } from '@callthemes/common/lake';
+import { createSource } from '@callthemes/common/sources';
+import { type Command, Option } from 'commander';
+import { enqueuePlan, PlanConflictError } from '../../fleet/enqueue-plan.js';
+import { addPlanOptions, planRequestFrom } from '../../fleet/plan-options.js';
+import { formatPlanStatus, planStatus } from '../../fleet/plan-status.js';
+import { addLakeOption, UsageError, withExample } from '../common.js';
+import { serviceChoiceFrom } from '../service-env.js';
+
+function addBackendOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option(
+      '--backend <backend>',
+      'local (SQLite beside the lake) or aws (SQS + DynamoDB from CALLTHEMES_* settings); default: aws when CALLTHEMES_PARTITIONS_QUEUE_URL is set',
+    ).choices(['local', 'aws']),
+  );
+}
+
+export async function fleetFrom(opts: { lake?: string; backend?: string }): Promise<Fleet> {
+  const backend = stringSetting('backend', opts.backend) as FleetBackend | undefined;
+  if (backend !== undefined && backend !== 'local' && backend !== 'aws')
+    throw new UsageError(`invalid --backend "${backend}": expected local or aws`);
+  try {
+    return await openFleet(
+      fleetSettingsFrom({
+        backend,
+        lake: stringSetting('lake', opts.lake, process.env.CALLTHEMES_LAKE || './lake'),
+      }),
+    );
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+export function registerEnqueue(program: Command): void {
+  const cmd = program
+    .command('enqueue')
+    .description(
+      "record a run's plan and send its first quarter's partition messages (idempotent, resumable)",
+    )
+    .option('--then <range>', 'with --quarter: the quarters the run goes on to, e.g. 2021Q3..2021Q4');
+  addPlanOptions(cmd, { singleQuarter: true });
+  addLakeOption(cmd);
+  addBackendOption(cmd);
+  withExample(cmd, 'pnpm producer enqueue --quarter 2021Q2 --source ectsum --input examples/ectsum');
+  cmd.action(async (opts) => {
+    const services = serviceChoiceFrom({});
+    const request = planRequestFrom(opts, services.models, { thenQuarters: opts.then });
+    if (opts.then && opts.quarter === undefined) throw new UsageError('--then goes with --quarter');
+    const fleet = await fleetFrom(opts);
+    const store = openStore(fleet.settings.lake);
+    const source = await createSource({ ...request.sourceOptions });
+    try {
+      const { plan, first } = await enqueuePlan(
+        { fleet, store, source, log: (l) => process.stderr.write(`${l}\n`) },
+        request,
+      );
+      process.stdout.write(
+        `run ${plan.runId}: ${plan.quarters.join(', ')}; ${first.quarter}: ${first.firms} firms in ` +
+          `${first.partitions} partition(s), ${first.sent} sent now (${first.partitions - first.sent} earlier)\n` +
+          `watch it: pnpm producer status --run ${plan.runId}${opts.lake ? ` --lake ${opts.lake}` : ''}\n`,
+      );
+    } catch (err) {
+      if (err instanceof PlanConflictError) throw new UsageError(err.message);
+      throw err;
+    } finally {
+      await source.close?.();
+      await fleet.close();
+    }
+  });
+}
+
+export function registerStatus(program: Command): void {
+  const cmd = program
+    .command('status')
+    .description(
+      'where a run stands: partitions done per quarter, firms, themes; queue and dead-letter depths',
+    )
+    .option('--run <id>', 'the run (default: the newest)')
+    .option('--json', 'print JSON');
+  addLakeOption(cmd);
+  addBackendOption(cmd);
+  withExample(cmd, 'pnpm producer status --lake ./lake');
+  cmd.action(async (opts) => {
+    const fleet = await fleetFrom(opts);
+    try {
+      const runs = await fleet.counters.listRuns();
+      const plan = opts.run ? runs.find((r) => r.runId === opts.run) : runs[0];
+      if (!plan)
+        throw new UsageError(opts.run ? `no run ${opts.run} in the counters` : 'no run in the counters yet');
+      const s = await planStatus(fleet, plan);
+      process.stdout.write(opts.json ? `${JSON.stringify(s, null, 2)}\n` : formatPlanStatus(s));
+      if (!opts.run && runs.length > 1)
+        process.stdout.write(
+          `(${runs.length - 1} older run(s): ${runs
+            .slice(1, 4)
+            .map((r) => r.runId)
+            .join(', ')}…)\n`,
+        );
+    } finally {
+      await fleet.close();
+    }
+  });
+}
+
+export function registerRedrive(program: Command): void {
+  const cmd = program
+    .command('redrive')
+    .description('move the dead letters of a queue back to it (SQS StartMessageMoveTask on AWS)')
+    .addOption(
+      new Option('--queue <queue>', 'partitions or themes (default: both)').choices(['partitions', 'themes']),
+    )
+    .option('--dry-run', 'only count the dead letters');
+  addLakeOption(cmd);
+  addBackendOption(cmd);
+  withExample(cmd, 'pnpm producer redrive --queue partitions --lake ./lake');
+  cmd.action(async (opts) => {
+    const fleet = await fleetFrom(opts);
+    try {
+      const queues = opts.queue
+        ? [opts.queue === 'themes' ? fleet.themes : fleet.partitions]
+        : [fleet.partitions, fleet.themes];
+      for (const q of queues) {
+        const r = await q.redrive({ dryRun: Boolean(opts.dryRun) });
+        process.stdout.write(
+          `${q.name}: ${r.moved} dead letter(s) ${opts.dryRun ? 'would be moved' : 'moved back'}${r.task ? ` (task ${r.task})` : ''}\n`,
+        );
+      }
+    } finally {
+      await fleet.close();
+    }
+  });
+}

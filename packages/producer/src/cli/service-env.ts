@@ -1,0 +1,61 @@
+/**
+ * The service flags of a run (`--llm-*`, `--embed-*`, `--sentiment-*`) after settings precedence, checked here so
+ * a bad one exits 2 before any work, then handed to local workers as their CALLTHEMES_* environment (the same
+ * names a container's task definition sets). The model names go into the plan: they change the output.
+ */
+import { envNameFor, stringSetting } from '@callthemes/common/config';
+import { SIF_MODEL_ID } from '@callthemes/common/embed';
+import { createClassifier } from '@callthemes/common/sentiment';
+import { ServiceSettingError, serviceSettingsFrom } from '@callthemes/common/services';
+import { UsageError } from './common.js';
+
+const SENTIMENT_FLAGS = [
+  'sentimentUrl',
+  'sentimentApi',
+  'sentimentModel',
+  'sentimentBatchSize',
+  'sentimentConcurrency',
+  'sentimentLabelMap',
+] as const;
+
+export interface ServiceChoice {
+  /** CALLTHEMES_* variables for the workers. */
+  env: Record<string, string>;
+  /** The models whose answers shape the output: embedder, namer, classifier. */
+  models: Record<string, string>;
+}
+
+export function serviceChoiceFrom(opts: Record<string, unknown>): ServiceChoice {
+  const flags: Record<string, string | undefined> = {
+    llmUrl: stringSetting('llmUrl', opts.llmUrl),
+    llmModel: stringSetting('llmModel', opts.llmModel),
+    embedUrl: stringSetting('embedUrl', opts.embedUrl),
+    embedModel: stringSetting('embedModel', opts.embedModel),
+  };
+  let settings: ReturnType<typeof serviceSettingsFrom>;
+  try {
+    settings = serviceSettingsFrom(flags);
+  } catch (err) {
+    if (err instanceof ServiceSettingError) throw new UsageError(err.message);
+    throw err;
+  }
+  for (const k of SENTIMENT_FLAGS) flags[k] = stringSetting(k, opts[k]);
+  let classifierModel: string;
+  try {
+    const c = createClassifier(Object.fromEntries(SENTIMENT_FLAGS.map((k) => [k, flags[k]])));
+    classifierModel = c.model;
+    void c.close?.();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(flags)) if (v !== undefined) env[envNameFor(k)] = v;
+  return {
+    env,
+    models: {
+      embedder: settings.embed?.model ?? SIF_MODEL_ID,
+      namer: settings.llm?.model ?? 'keywords',
+      classifier: classifierModel,
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Where a run stands, from the counters and the queues alone (`producer status`, and the local run's wait):
+ * per quarter partitions done/expected, firms, themed or not; the queues' visible, in-flight and dead-letter
+ * depths. A plan is done when its last quarter is marked done.
+ */
+import type { QuarterState, RunPlan } from '@callthemes/common/counters';
+import type { Fleet } from '@callthemes/common/fleet';
+import type { QueueDepth } from '@callthemes/common/queue';
+
+export interface PlanStatus {
+  plan: RunPlan;
+  quarters: QuarterState[];
+  queues: { partitions: QueueDepth; themes: QueueDepth };
+  done: boolean;
+  /** Quarters whose partitions were all sent but some are neither done nor in the queues: dead letters. */
+  stalled: boolean;
+}
+
+/** A quarter is stuck when it is incomplete and nothing completed for this long (DESIGN; the dashboard's alarm). */
+export const STUCK_AFTER_MS = 30 * 60 * 1000;
+
+export async function planStatus(fleet: Fleet, plan: RunPlan): Promise<PlanStatus> {
+  const quarters = await Promise.all(plan.quarters.map((q) => fleet.counters.quarterState(plan.runId, q)));
+  const [partitions, themes] = await Promise.all([fleet.partitions.depth(), fleet.themes.depth()]);
+  const last = quarters[quarters.length - 1];
+  const done = last.flags.quarterDone.sent;
+  const idle = partitions.visible + partitions.inFlight + themes.visible + themes.inFlight === 0;
+  const stalled = !done && idle && partitions.deadLetters + themes.deadLetters > 0;
+  return { plan, quarters, queues: { partitions, themes }, done, stalled };
+}
+
+export function quarterLine(q: QuarterState, now = Date.now()): string {
+  const state = q.flags.quarterDone.sent
+    ? 'themed'
+    : q.flags.themeEnqueued.sent
+      ? 'themes queued'
+      : q.expected === null
+        ? 'not enqueued'
+        : q.done.length === q.expected
+          ? 'partitions done'
+          : 'in progress';
+  const stuck =
+    state === 'in progress' && q.lastCompletedAt && now - Date.parse(q.lastCompletedAt) > STUCK_AFTER_MS
+      ? ' (STUCK: nothing completed for 30 min)'
+      : '';
+  const parts = q.expected === null ? '-' : `${q.done.length}/${q.expected}`;
+  return (
+    `${q.quarter}  partitions ${parts.padEnd(9)} firms ${String(q.firmsOk).padStart(5)} ok ` +
+    `${String(q.firmsRejected).padStart(4)} rejected   ${state}${stuck}`
+  );
+}
+
+export function formatPlanStatus(s: PlanStatus): string {
+  const d = (x: QueueDepth) => `${x.visible} visible, ${x.inFlight} in flight, ${x.deadLetters} dead letters`;
+  const lines = [
+    `run ${s.plan.runId} (created ${s.plan.createdAt}): ${s.done ? 'done' : s.stalled ? 'STALLED (dead letters)' : 'not done'}`,
+    ...s.quarters.map((q) => `  ${quarterLine(q)}`),
+    `  queue partitions: ${d(s.queues.partitions)}`,
+    `  queue themes:     ${d(s.queues.themes)}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
