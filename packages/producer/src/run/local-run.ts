@@ -192,7 +192,11 @@ export async function runLocalPlan(o: LocalRunOptions): Promise<LocalRunOutcome>
     status = 'failed';
   } finally {
     if (workers) {
-      if (o.signal?.aborted) progress.log('stopping the workers (each releases its partition)');
+      if (o.signal?.aborted)
+        progress.log(
+          'stop requested: each worker finishes its current firm, flushes and releases its partition ' +
+            '(run the same command to resume)',
+        );
       await workers.stop();
     }
     await source.close?.();

@@ -23,8 +23,9 @@ test('without a terminal: one line per firm and per stage on stderr, the summary
     .split('\n')
     .filter((l) => /^[A-Z.]+ 2021Q2: \d+ sentences, \d+ topics, \d+\.\d\d s$/.test(l));
   assert.equal(firmLines.length, 9);
-  assert.match(r.stderr, /^started 2 process worker\(s\) in [\d.]+ s$/m);
+  assert.match(r.stderr, /^started 2 firm worker\(s\) and 1 theme worker$/m);
   assert.match(r.stderr, /^firm 2021Q2: 9 firms in 3 batches to run$/m);
+  assert.match(r.stderr, /^themes 2021Q2: 9 firms, 0 rejected, \d+ themes/m);
   assert.match(r.stdout, /^stage\s+quarter\s+batches\s+run\s+skipped/m);
   assert.match(r.stdout, /^firm\s+2021Q2\s+3\s+3\s+0\s+0\s+9\s+0\s/m);
   assert.match(r.stdout, /^run plain-1: ok; 9 firms \(0 rejected\)/m);
