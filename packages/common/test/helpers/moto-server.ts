@@ -10,6 +10,20 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
 
 export const MOTO_SERVER_BIN = join(REPO_ROOT, '.venv-moto', 'bin', 'moto_server');
+const MOTO_PYTHON = join(REPO_ROOT, '.venv-moto', 'bin', 'python');
+
+/**
+ * moto_server, but answering one request at a time. moto's threaded server does not make DynamoDB's
+ * conditional writes atomic (two of 20 racing `attribute_not_exists` claims both won); real DynamoDB
+ * serializes writes to an item, which a serial server reproduces. Not for SQS long polls, which would block it.
+ */
+const SERIAL_SERVER = `
+import sys
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+app = DomainDispatcherApplication(create_backend_app)
+run_simple(sys.argv[1], int(sys.argv[2]), app, threaded=False, request_handler=MotoRequestHandler)
+`;
 
 export interface MotoServer {
   endpoint: string;
@@ -52,12 +66,23 @@ function killOnExit(child: ChildProcess): void {
   });
 }
 
-export async function startMotoServer(timeoutMs = 20_000): Promise<MotoServer> {
+export interface MotoOptions {
+  /** One request at a time (DynamoDB atomicity; see SERIAL_SERVER). Default false. */
+  serial?: boolean;
+  timeoutMs?: number;
+}
+
+export async function startMotoServer(options: MotoOptions = {}): Promise<MotoServer> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
   const missing = motoMissing();
   if (missing) throw new Error(missing);
   const port = await freePort();
-  const child = spawn(MOTO_SERVER_BIN, ['-H', '127.0.0.1', '-p', String(port)], {
+  const [cmd, args] = options.serial
+    ? [MOTO_PYTHON, ['-c', SERIAL_SERVER, '127.0.0.1', String(port)]]
+    : [MOTO_SERVER_BIN, ['-H', '127.0.0.1', '-p', String(port)]];
+  const child = spawn(cmd, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MOTO_PORT: String(port) },
   });
   killOnExit(child);
   let out = '';
