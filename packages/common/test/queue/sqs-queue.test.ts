@@ -83,3 +83,35 @@ it(
     await stop();
   },
 );
+
+it(
+  'a message that the in-flight long poll returns after stop() is handed back unhandled',
+  skipIf(missing ?? undefined),
+  async () => {
+    const { client: sqs } = await start();
+    const created = await createQueueWithDeadLetter(sqs, 'late', {
+      maxReceiveCount: 5,
+      visibilitySeconds: 30,
+    });
+    const q = new SqsWorkQueue({ client: sqs, queueUrl: created.queueUrl, name: 'late' });
+    let handled = 0;
+    const c = q.consumer({
+      visibilitySeconds: 30,
+      heartbeatSeconds: 10,
+      waitSeconds: 3,
+      handle: async () => {
+        handled++;
+        return 'done';
+      },
+    });
+    c.start();
+    await new Promise((r) => setTimeout(r, 500)); // the first long poll is in flight
+    const stopped = c.stop();
+    const id = await q.send('late');
+    await stopped;
+    expect(handled).toBe(0);
+    const again = await q.receive();
+    expect(again.map((m) => [m.id, m.receiveCount])).toEqual([[id, 2]]);
+    await stop();
+  },
+);
