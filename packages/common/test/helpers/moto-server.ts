@@ -73,10 +73,20 @@ export interface MotoOptions {
 }
 
 export async function startMotoServer(options: MotoOptions = {}): Promise<MotoServer> {
-  const timeoutMs = options.timeoutMs ?? 20_000;
   const missing = motoMissing();
   if (missing) throw new Error(missing);
-  const port = await freePort();
+  // The free port is found and then bound by another process: another test file may take it in between.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(await freePort(), options);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/i.test(String(err))) throw err;
+    }
+  }
+}
+
+async function launch(port: number, options: MotoOptions): Promise<MotoServer> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
   const [cmd, args] = options.serial
     ? [MOTO_PYTHON, ['-c', SERIAL_SERVER, '127.0.0.1', String(port)]]
     : [MOTO_SERVER_BIN, ['-H', '127.0.0.1', '-p', String(port)]];
@@ -103,7 +113,8 @@ export async function startMotoServer(options: MotoOptions = {}): Promise<MotoSe
     try {
       const res = await fetch(`${endpoint}/moto-api/`);
       await res.arrayBuffer();
-      if (res.ok) break;
+      // Ours answered, not another server that holds the port: our child is still running.
+      if (res.ok && exited === undefined) break;
     } catch {
       // not listening yet
     }

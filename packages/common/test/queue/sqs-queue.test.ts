@@ -115,3 +115,21 @@ it(
     await stop();
   },
 );
+
+it(
+  'redrive dryRun counts the dead letters of the DLQ found through the RedrivePolicy',
+  skipIf(missing ?? undefined),
+  async () => {
+    const { client: sqs } = await start();
+    const created = await createQueueWithDeadLetter(sqs, 'dry', {
+      maxReceiveCount: 5,
+      visibilitySeconds: 30,
+    });
+    const q = new SqsWorkQueue({ client: sqs, queueUrl: created.queueUrl, name: 'dry' });
+    for (const b of ['1', '2', '3']) await q.send(b);
+    for (const m of await q.receive({ max: 10 })) await q.deadLetter(m, 'test');
+    expect(await q.redrive({ dryRun: true })).toEqual({ moved: 3 });
+    expect(await q.depth()).toEqual({ visible: 0, inFlight: 0, deadLetters: 3 });
+    await stop();
+  },
+);
