@@ -2,6 +2,10 @@
  * The port's consume loop on SQS, built on sqs-consumer: it receives, keeps the message in hand invisible with
  * its heartbeat and deletes on `done`. What sqs-consumer lacks is added here: `release` (visible again now), an
  * AbortSignal for the handler, and a stop() that waits until the consumer is idle.
+ *
+ * Limits: stop() waits for the long poll in flight (up to `waitSeconds`; sqs-consumer's own abort would also
+ * cancel the delete of a `done` message), and hands back what that poll returns. A heartbeat request already on
+ * the wire when a `release` is sent can land after it and hide the message again for `visibilitySeconds`.
  */
 import { ChangeMessageVisibilityCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { Consumer as SqsConsumer } from 'sqs-consumer';
