@@ -1,10 +1,10 @@
 /**
- * The local run end to end (`runPipeline`, the code behind `callthemes run`) on one quarter: worker threads vs
- * child processes, concurrency 1 vs 2, median of several runs, each into a fresh lake. Prints the pool start-up
- * separately from the stages' wall time, and each setting's speed-up over the first one.
+ * The local fleet end to end (`runLocalPlan`, the code behind `callthemes run`) on one quarter: firm workers
+ * (processes) × partition sizes, median of several runs, each into a fresh lake. Prints the workers' start-up
+ * (models loaded) apart from the whole command's wall time, and each setting's speed-up over the first one.
  *
  * Usage: node --import @callthemes/common/register-source bench/run.ts [--quarter 2021Q2] [--input <ectsum dir>] [--firms N] [--runs 3]
- *          [--kinds thread,process] [--concurrency 1,2] [--batch-size 50] [--synthetic N]
+ *          [--concurrency 1,2] [--partition-size 50] [--synthetic N]
  * --synthetic N writes N firms for the quarter (ECTSum format) made of real calls' sentences, firm i taking the
  * sentences of real call i mod R with a firm-specific rotation, so the synthetic quarter has realistic lengths.
  */
@@ -12,13 +12,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ECTSUM_DIR, tempDir } from '@callthemes/common/testing/paths';
-import {
-  defaultRunSettings,
-  LineProgress,
-  type RunConfig,
-  runPipeline,
-  type WorkerKind,
-} from '@callthemes/producer/run';
+import { LineProgress, runLocalPlan } from '@callthemes/producer/run';
 
 const { values } = parseArgs({
   options: {
@@ -26,9 +20,8 @@ const { values } = parseArgs({
     input: { type: 'string', default: ECTSUM_DIR },
     firms: { type: 'string' },
     runs: { type: 'string', default: '3' },
-    kinds: { type: 'string', default: 'thread,process' },
     concurrency: { type: 'string', default: '1,2' },
-    'batch-size': { type: 'string', default: '50' },
+    'partition-size': { type: 'string', default: '50' },
     synthetic: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
@@ -59,16 +52,16 @@ function synthesize(n: number, from: string): string {
 const input = values.synthetic ? synthesize(Number(values.synthetic), values.input!) : values.input!;
 const quiet = new LineProgress({ write: () => true } as unknown as NodeJS.WritableStream);
 const settings = values
-  .kinds!.split(',')
-  .flatMap((kind) =>
-    values.concurrency!.split(',').map((c) => ({ kind: kind as WorkerKind, concurrency: Number(c) })),
+  .concurrency!.split(',')
+  .flatMap((c) =>
+    values['partition-size']!.split(',').map((p) => ({ concurrency: Number(c), partitionSize: Number(p) })),
   );
 
 console.log(
   `${quarter} from ${values.synthetic ? `${values.synthetic} synthetic firms` : input}` +
-    `${values.firms ? `, first ${values.firms} firms` : ''}; batch size ${values['batch-size']}; ${runs} run(s) each`,
+    `${values.firms ? `, first ${values.firms} firms` : ''}; ${runs} run(s) each`,
 );
-console.log('workers  K  start_s  stages_s  firms  firms/s  cpu_s  peak_MiB  speed-up');
+console.log('K  partition  start_s  command_s  firms  firms/s  cpu_s  peak_MiB  speed-up');
 let baseline = 0;
 for (const s of settings) {
   const wall: number[] = [];
@@ -77,22 +70,33 @@ for (const s of settings) {
   const rss: number[] = [];
   let firms = 0;
   for (let r = 0; r < runs; r++) {
-    const config: RunConfig = {
-      ...defaultRunSettings(),
-      runId: `bench-${s.kind}-${s.concurrency}-${r}`,
-      lake: join(work.path, `lake-${s.kind}-${s.concurrency}-${r}`),
-      source: { kind: 'ectsum', input },
-      quarters: [quarter],
-      firms: values.firms ? { limit: Number(values.firms) } : null,
-      batchSize: Number(values['batch-size']),
-      flushEvery: 50,
+    const src = { kind: 'ectsum', input };
+    const t0 = performance.now();
+    const out = await runLocalPlan({
+      request: {
+        quarters: [quarter],
+        runId: `bench-${s.concurrency}-${s.partitionSize}-${r}`,
+        sourceOptions: src,
+        settings: {
+          source: src,
+          firms: values.firms ? { limit: Number(values.firms) } : null,
+          partitionSize: s.partitionSize,
+          flushEvery: 50,
+          minTokens: 5,
+          seed: 42,
+          topics: { minTopicSize: 'auto', outlierThreshold: null },
+          models: { embedder: 'sif-wink-sg-100d', namer: 'keywords', classifier: 'lexicon' },
+        },
+      },
+      lake: join(work.path, `lake-${s.concurrency}-${s.partitionSize}-${r}`),
       concurrency: s.concurrency,
-      workers: s.kind,
-    };
-    const out = await runPipeline(config, { progress: values.verbose ? new LineProgress() : quiet });
+      workerEnv: {},
+      progress: values.verbose ? new LineProgress() : quiet,
+    });
+    const command = (performance.now() - t0) / 1000;
     if (out.status !== 'ok') throw new Error(`run failed: ${out.errors.join('; ')}`);
     const m = out.metrics;
-    wall.push(m.stages.reduce((a, x) => a + x.wallSeconds, 0));
+    wall.push(command);
     cpu.push(m.stages.reduce((a, x) => a + x.cpuSeconds, 0));
     start.push(m.workerStartSeconds ?? 0);
     rss.push(m.peakRssBytes / 2 ** 20);
@@ -101,7 +105,7 @@ for (const s of settings) {
   const w = median(wall);
   baseline ||= w;
   console.log(
-    `${s.kind.padEnd(7)}  ${s.concurrency}  ${median(start).toFixed(2).padStart(7)}  ${w.toFixed(2).padStart(8)}  ` +
+    `${s.concurrency}  ${String(s.partitionSize).padStart(9)}  ${median(start).toFixed(2).padStart(7)}  ${w.toFixed(2).padStart(9)}  ` +
       `${String(firms).padStart(5)}  ${(firms / w).toFixed(1).padStart(7)}  ${median(cpu).toFixed(1).padStart(5)}  ` +
       `${median(rss).toFixed(0).padStart(8)}  ${(baseline / w).toFixed(2).padStart(7)}×`,
   );
