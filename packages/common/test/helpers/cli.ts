@@ -28,7 +28,14 @@ export function runCli(
       stderr += d;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    // A signal shows as 128 + its number, as a shell reports it (137 for SIGKILL).
+    child.on('close', (code, signal) =>
+      resolve({
+        code: code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 2) : -1),
+        stdout,
+        stderr,
+      }),
+    );
   });
 }
 
