@@ -6,6 +6,7 @@
  * worker goes on. kill -9 of single firm workers at random moments of a local run: every firm once.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fleetSettingsFrom, openFleet } from '@callthemes/common/fleet';
@@ -23,7 +24,13 @@ const dir = tempDir('callthemes-failures-');
 afterAll(() => dir.cleanup());
 
 const runArgs = (lake: string, quarters = '2021Q1..2021Q2', extra: string[] = [], input = EXAMPLES_ECTSUM) =>
-  ectsumArgs('run', quarters, lake, ['--firms', '8', '--partition-size', '4', '--concurrency', '2', ...extra], input);
+  ectsumArgs(
+    'run',
+    quarters,
+    lake,
+    ['--firms', '8', '--partition-size', '4', '--concurrency', '2', ...extra],
+    input,
+  );
 
 test('a poison partition: dead letter after 3 receives, the run names it; fix, redrive, rerun: done and chained', async () => {
   const lake = join(dir.path, 'poison');
@@ -84,10 +91,21 @@ test('SIGTERM to a firm worker mid-partition: it releases the partition and exit
   assert.equal(await a.exit, 0, 'a clean exit on SIGTERM');
   const stopSeconds = (performance.now() - termAt) / 1000;
   assert.ok(stopSeconds < 120, `stopped in ${stopSeconds.toFixed(1)} s, within spot's two-minute notice`);
-  assert.ok(a.events.some((ev) => ev.event === 'log' && /released/.test(String(ev.msg))), 'released');
-  assert.equal(a.events.filter((ev) => ev.event === 'partition').length, 0, 'not completed by the stopped worker');
+  assert.ok(
+    a.events.some((ev) => ev.event === 'log' && /released/.test(String(ev.msg))),
+    'released',
+  );
+  assert.equal(
+    a.events.filter((ev) => ev.event === 'partition').length,
+    0,
+    'not completed by the stopped worker',
+  );
   const s = await readStatus(lake);
-  assert.deepEqual([s.queues.partitions.visible, s.queues.partitions.inFlight], [1, 0], 'visible again at once');
+  assert.deepEqual(
+    [s.queues.partitions.visible, s.queues.partitions.inFlight],
+    [1, 0],
+    'visible again at once',
+  );
   const events = await drain(lake);
   const done = events.filter((ev) => ev.event === 'partition');
   assert.equal(done.length, 1);
@@ -100,7 +118,9 @@ test('SIGTERM to a firm worker mid-partition: it releases the partition and exit
 test('a bad firm is a rejects row naming it and why; its partition and the quarter still complete', async () => {
   const input = join(dir.path, 'bad-input');
   cpSync(EXAMPLES_ECTSUM, input, { recursive: true });
-  const victim = readdirSync(input).filter((f) => f.endsWith('_q1_2021.txt')).sort()[1];
+  const victim = readdirSync(input)
+    .filter((f) => f.endsWith('_q1_2021.txt'))
+    .sort()[1];
   writeFileSync(join(input, victim), '');
   const lake = join(dir.path, 'bad-firm');
   const r = await runCli(runArgs(lake, '2021Q1', [], input), FAST);
@@ -109,7 +129,9 @@ test('a bad firm is a rejects row naming it and why; its partition and the quart
   assert.match(r.stderr, new RegExp(`reject ${firmId} 2021Q1: empty file`));
   const q = await LakeQuery.open(new LocalLakeStore(lake));
   try {
-    const rows = await q.rows("SELECT firm_id, stage, reason FROM rejects WHERE quarter = '2021Q1' AND stage <> 'list'");
+    const rows = await q.rows(
+      "SELECT firm_id, stage, reason FROM rejects WHERE quarter = '2021Q1' AND stage <> 'list'",
+    );
     assert.deepEqual(rows, [{ firm_id: firmId, stage: 'fetch', reason: 'empty file' }]);
     const [{ n }] = await q.rows("SELECT count(*) AS n FROM firms WHERE quarter = '2021Q1'");
     assert.equal(Number(n), 7);
@@ -146,39 +168,42 @@ test('kill -9 of single firm workers at 5 random moments of a 2-quarter local ru
     x = (x * 1103515245 + 12345) % 2 ** 31;
     return x / 2 ** 31;
   };
-  // 24 firms a quarter in partitions of 3: 8 partitions each; kills spread over the run, at most 2 per
-  // partition (a third would send it to the dead-letter queue, which is the poison test's path).
+  // 24 firms a quarter in partitions of 3: 8 partitions each, kills spread over the run. A partition in hand at
+  // three kills would go to the dead-letter queue (the poison test's path): the threshold is raised so the random
+  // moments test recovery only.
   const run = startCli(
-    ectsumArgs('run', '2021Q1..2021Q2', lake, ['--firms', '24', '--partition-size', '3', '--flush-every', '1', '--concurrency', '2']),
-    FAST,
+    ectsumArgs('run', '2021Q1..2021Q2', lake, [
+      '--firms',
+      '24',
+      '--partition-size',
+      '3',
+      '--flush-every',
+      '1',
+      '--concurrency',
+      '2',
+    ]),
+    { ...FAST, CALLTHEMES_MAX_RECEIVE_COUNT: '10' },
   );
   const killsAt = new Set<number>();
   while (killsAt.size < 5) killsAt.add(2 + Math.floor(random() * 40));
-  const perPartition = new Map<string, number>();
   let firmLines = 0;
   const kills: string[] = [];
   run.onLine((line) => {
-    // firm-worker#1: {"event":"firm",...} lines are not printed; the per-firm progress lines are.
     if (!/^\S+ 2021Q\d: \d+ sentences/.test(line)) return;
     firmLines++;
-    if (!killsAt.has(firmLines)) return;
-    void killAWorker();
+    if (killsAt.has(firmLines)) killAWorker();
   });
-  async function killAWorker() {
-    const s = await readStatus(lake).catch(() => null);
-    if (!s) return;
-    // The worker pids are in the local fleet's receipts? No: find firm workers among the run's children.
-    const { execFileSync } = await import('node:child_process');
-    const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(run.child.pid)], { encoding: 'utf8' });
+  function killAWorker() {
+    // One of the run's firm-worker children, picked at random (ps: this machine's process table).
+    const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(run.child.pid)], {
+      encoding: 'utf8',
+    });
     const pids = out
       .split('\n')
       .filter((l) => l.includes('firm-worker'))
       .map((l) => Number(l.trim().split(/\s+/)[0]));
     if (pids.length === 0) return;
     const pid = pids[Math.floor(random() * pids.length)];
-    const key = `${firmLines}`;
-    if ((perPartition.get(key) ?? 0) >= 2) return;
-    perPartition.set(key, (perPartition.get(key) ?? 0) + 1);
     try {
       process.kill(pid, 'SIGKILL');
       kills.push(`worker ${pid} after firm line ${firmLines}`);
@@ -187,12 +212,17 @@ test('kill -9 of single firm workers at 5 random moments of a 2-quarter local ru
   assert.equal(await run.exit, 0, run.lines.slice(-30).join('\n'));
   console.log(`seed ${seed}: ${kills.length} kills: ${kills.join('; ')}`);
   assert.ok(kills.length >= 4, `only ${kills.length} kills landed (seed ${seed})`);
-  assert.ok(run.lines.filter((l) => /exited with signal SIGKILL; starting another/.test(l)).length >= kills.length);
+  assert.ok(
+    run.lines.filter((l) => /exited with signal SIGKILL; starting another/.test(l)).length >= kills.length,
+  );
   const snap = await snapshot(lake);
   assert.equal(snap.counts.firms, 48);
   assert.deepEqual(snap.duplicates, []);
   const s = await readStatus(lake);
   assert.equal(s.done, true);
-  assert.deepEqual(s.quarters.map((q) => q.firmsOk), [24, 24]);
+  assert.deepEqual(
+    s.quarters.map((q) => q.firmsOk),
+    [24, 24],
+  );
   assert.ok(s.quarters[0].flags.nextEnqueued.sent);
 });
