@@ -12,7 +12,12 @@ import { nearestToCentroid } from '../cluster/representative.js';
 import { umap } from '../cluster/umap.js';
 import { termsOf } from '../text/terms.js';
 import { CALL_STOP_WORDS } from './stop-words.js';
-import { fillFromRepresentatives, MIN_TOPIC_KEYWORDS, type RankedTerm, rankBySupport } from './topic-keywords.js';
+import {
+  fillFromRepresentatives,
+  MIN_TOPIC_KEYWORDS,
+  type RankedTerm,
+  rankBySupport,
+} from './topic-keywords.js';
 
 export interface FirmTopicOptions {
   /** UMAP neighbourhood, counting the point (default 15, BERTopic's). */

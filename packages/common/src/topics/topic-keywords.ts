@@ -3,9 +3,9 @@
  *   1. well-supported terms: in the firm's vocabulary and in ≥ minTopicDf of the topic's sentences, by c-TF-IDF;
  *   2. lower-support terms: the topic's other vocabulary terms, by c-TF-IDF (both tiers fill to topKeywords);
  *   3. words of the topic's representative sentences that the firm-level document-frequency rule kept out of
- *      the vocabulary (said in one sentence of the call), best representative first, in sentence order —
- *      only until the topic has the minimum (MIN_TOPIC_KEYWORDS), since such a word has no support beyond
- *      one sentence.
+ *      the vocabulary (said in one sentence of the call), from the sentences sharing most words with the
+ *      list first — only until the topic has the minimum (MIN_TOPIC_KEYWORDS), since such a word has no
+ *      support beyond one sentence.
  * Every tier uses the same terms of a sentence (termsOf with the call's stop words: function words, call filler,
  * speaker and firm names), so no tier brings back a word the others exclude. A topic that still has fewer
  * than the minimum is not described at all (the model makes its sentences outliers).
@@ -44,9 +44,12 @@ export function rankBySupport(
 }
 
 /**
- * Tier 3: appends single words of the representative sentences (their terms, best representative first) that
- * the list lacks, until it has `target` entries. Only words: a two-word term of one sentence adds no word
- * the list cannot already show. Returns a new list; the input is left alone.
+ * Tier 3: appends single words of the representative sentences that no entry of the list shows yet, until it has `target`
+ * entries. The sentences that share the most words with the list go first (ties: the better representative),
+ * each in its own word order: a word said beside the topic's own keywords is about what they are about, where
+ * one from a sentence without them (often a greeting the topic also caught) is not; on ECTSum 2021Q2 plain
+ * representative order lowered the quarter's NPMI and this order did not (BENCHMARKS.md). Only words: a
+ * two-word term of one sentence adds no word the list cannot already show. Returns a new list.
  */
 export function fillFromRepresentatives(
   ranked: readonly RankedTerm[],
@@ -54,12 +57,17 @@ export function fillFromRepresentatives(
   target: number,
 ): RankedTerm[] {
   const out = [...ranked];
-  const have = new Set(out.map((r) => r.text));
-  for (const terms of representativeTerms) {
-    for (const t of terms) {
+  const words = new Set(out.flatMap((r) => r.text.split(' ')));
+  const shared = representativeTerms.map((terms) => new Set(terms.filter((t) => words.has(t))).size);
+  const order = representativeTerms
+    .map((_, i) => i)
+    .filter((i) => shared[i] > 0)
+    .sort((a, b) => shared[b] - shared[a] || a - b);
+  for (const i of order) {
+    for (const t of representativeTerms[i]) {
       if (out.length >= target) return out;
-      if (t.includes(' ') || have.has(t)) continue;
-      have.add(t);
+      if (t.includes(' ') || words.has(t)) continue;
+      words.add(t);
       out.push({ term: -1, text: t, score: 0 });
     }
   }

@@ -43,7 +43,9 @@ test('the keyword namer refuses a topic without keywords, naming it, rather than
     /^Error: topic X:2021Q2:t1: no keywords to name it by$/,
   );
   await assert.rejects(
-    namer.nameFirmTopics(firm, [{ topicId: 'X:2021Q2:t2', size: 5, keywords: [], representativeSentences: [] }]),
+    namer.nameFirmTopics(firm, [
+      { topicId: 'X:2021Q2:t2', size: 5, keywords: [], representativeSentences: [] },
+    ]),
     /topic X:2021Q2:t2: no keywords/,
   );
 });

@@ -58,16 +58,15 @@ const options = {
 test('the fill order: well-supported terms, then lower-support ones, then words of the representatives', async () => {
   const fit = await fitFirmTopics(matrixFromRows(rows), texts, options);
   // B could not reach five terms: its sentences are outliers, A and C remain (numbered by size, then first member).
-  assert.deepEqual(
-    [...fit.labels],
-    [0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, 1, 1, 1, 1, 1, 1],
-  );
+  assert.deepEqual([...fit.labels], [0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, 1, 1, 1, 1, 1, 1]);
   assert.equal(fit.nOutliersBefore, 6);
   const [a, c] = fit.topics;
   assert.deepEqual(a.representatives, [3, 2, 4, 1, 0]);
-  // gadget (4 sentences) | lathe (2), pulley (1), by c-TF-IDF | zinc (representative 3; "The", "Acme", "and"
-  // skipped), ochre (representative 2), and no more: five reached, so "quartz" and "umber" are not taken.
-  assert.deepEqual(a.keywords, ['gadget', 'lathe', 'pulley', 'zinc', 'ochre']);
+  // gadget (4 sentences) | lathe (2), pulley (1), by c-TF-IDF | words of the representatives, those sharing
+  // most of the list's words first: sentence 2 (gadget, lathe: "ochre"), then 1 and 0 (two each, nothing new),
+  // 4 (gadget: "quartz"); five reached, so sentence 3's "zinc" (after "The", "Acme", "and", all excluded) is
+  // not taken, nor "umber" (sentence 5 is no representative).
+  assert.deepEqual(a.keywords, ['gadget', 'lathe', 'pulley', 'ochre', 'quartz']);
   assert.equal(a.keywordScores.length, 5);
   assert.ok(a.keywordScores.slice(0, 3).every((s) => s > 0));
   assert.deepEqual(a.keywordScores.slice(3), [0, 0]);
@@ -125,14 +124,16 @@ test('tiers 1 and 2: well-supported terms first, each tier by weight, ties by te
   );
 });
 
-test('tier 3 takes new single words of the representatives in order, up to the target', () => {
+test('tier 3 takes new single words of the representatives, those sharing most words with the list first', () => {
   const ranked = [
     { term: 7, text: 'supply chain', score: 0.4 },
     { term: 2, text: 'freight', score: 0.3 },
   ];
+  // Representative 1 shares "freight" and "chain" with the list and goes first ("chain", shown by "supply
+  // chain", is not added again); 0 and 2 share nothing and keep their order.
   const reps = [
-    ['freight', 'rates', 'freight rates'],
     ['ocean', 'ocean carriers', 'carriers', 'rates'],
+    ['freight', 'rates', 'freight rates', 'chain'],
     ['ports'],
   ];
   assert.deepEqual(
