@@ -3,8 +3,8 @@
  *   1. well-supported terms: in the firm's vocabulary and in ≥ minTopicDf of the topic's sentences, by c-TF-IDF;
  *   2. lower-support terms: the topic's other vocabulary terms, by c-TF-IDF (both tiers fill to topKeywords);
  *   3. words of the topic's representative sentences that the firm-level document-frequency rule kept out of
- *      the vocabulary (said in one sentence of the call), from the sentences sharing most words with the
- *      list first — only until the topic has the minimum (MIN_TOPIC_KEYWORDS), since such a word has no
+ *      the vocabulary (said in one sentence of the call), from the representatives that share a word with
+ *      the list — only until the topic has the minimum (MIN_TOPIC_KEYWORDS), since such a word has no
  *      support beyond one sentence.
  * Every tier uses the same terms of a sentence (termsOf with the call's stop words: function words, call filler,
  * speaker and firm names), so no tier brings back a word the others exclude. A topic that still has fewer
@@ -44,12 +44,13 @@ export function rankBySupport(
 }
 
 /**
- * Tier 3: appends single words of the representative sentences that no entry of the list shows yet, until it has `target`
- * entries. The sentences that share the most words with the list go first (ties: the better representative),
- * each in its own word order: a word said beside the topic's own keywords is about what they are about, where
- * one from a sentence without them (often a greeting the topic also caught) is not; on ECTSum 2021Q2 plain
- * representative order lowered the quarter's NPMI and this order did not (BENCHMARKS.md). Only words: a
- * two-word term of one sentence adds no word the list cannot already show. Returns a new list.
+ * Tier 3: appends single words of the representative sentences that no entry of the list shows yet, until it
+ * has `target` entries. Only sentences that share a word with the list are read, those sharing the most first
+ * (ties: the better representative), each in its own word order: a word said beside the topic's keywords is
+ * about what they are about, one from a sentence without them (often a greeting the topic also caught) is
+ * not. On ECTSum 2021Q2, plain representative order lowered the quarter's NPMI and this rule did not
+ * (BENCHMARKS.md). Only words: a two-word term of one sentence adds no word the list cannot already show.
+ * Returns a new list.
  */
 export function fillFromRepresentatives(
   ranked: readonly RankedTerm[],

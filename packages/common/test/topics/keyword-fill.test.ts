@@ -62,10 +62,10 @@ test('the fill order: well-supported terms, then lower-support ones, then words 
   assert.equal(fit.nOutliersBefore, 6);
   const [a, c] = fit.topics;
   assert.deepEqual(a.representatives, [3, 2, 4, 1, 0]);
-  // gadget (4 sentences) | lathe (2), pulley (1), by c-TF-IDF | words of the representatives, those sharing
-  // most of the list's words first: sentence 2 (gadget, lathe: "ochre"), then 1 and 0 (two each, nothing new),
-  // 4 (gadget: "quartz"); five reached, so sentence 3's "zinc" (after "The", "Acme", "and", all excluded) is
-  // not taken, nor "umber" (sentence 5 is no representative).
+  // gadget (4 sentences) | lathe (2), pulley (1), by c-TF-IDF | words of the representatives that share a
+  // word with the list, most shared first: sentence 2 (gadget, lathe: "ochre"), then 1 and 0 (two each,
+  // nothing new), 4 (gadget: "quartz"). Sentence 3 shares none ("The", "Acme", "and" are excluded), so its
+  // "zinc" is not taken; nor is "umber" (sentence 5 is no representative).
   assert.deepEqual(a.keywords, ['gadget', 'lathe', 'pulley', 'ochre', 'quartz']);
   assert.equal(a.keywordScores.length, 5);
   assert.ok(a.keywordScores.slice(0, 3).every((s) => s > 0));
@@ -124,17 +124,17 @@ test('tiers 1 and 2: well-supported terms first, each tier by weight, ties by te
   );
 });
 
-test('tier 3 takes new single words of the representatives, those sharing most words with the list first', () => {
+test('tier 3 takes new single words of representatives sharing a word with the list, most shared first', () => {
   const ranked = [
     { term: 7, text: 'supply chain', score: 0.4 },
     { term: 2, text: 'freight', score: 0.3 },
   ];
-  // Representative 1 shares "freight" and "chain" with the list and goes first ("chain", shown by "supply
-  // chain", is not added again); 0 and 2 share nothing and keep their order.
+  // Representative 2 shares "freight" and "chain" (a word of "supply chain", so not added again) and goes
+  // first, then 0 (shares "freight"); 1 shares nothing and gives nothing.
   const reps = [
-    ['ocean', 'ocean carriers', 'carriers', 'rates'],
-    ['freight', 'rates', 'freight rates', 'chain'],
-    ['ports'],
+    ['ocean', 'freight', 'ocean freight', 'carriers'],
+    ['thanks', 'everybody', 'thanks everybody'],
+    ['freight', 'rates', 'freight rates', 'chain', 'rates'],
   ];
   assert.deepEqual(
     fillFromRepresentatives(ranked, reps, MIN_TOPIC_KEYWORDS).map((r) => [r.text, r.term, r.score]),
@@ -148,9 +148,11 @@ test('tier 3 takes new single words of the representatives, those sharing most w
   );
   // Not enough words: everything new is taken, the list stays short (the model then drops the topic).
   assert.deepEqual(
-    fillFromRepresentatives(ranked, [['freight', 'ports']], 5).map((r) => r.text),
-    ['supply chain', 'freight', 'ports'],
+    fillFromRepresentatives(ranked, reps.slice(0, 2), 5).map((r) => r.text),
+    ['supply chain', 'freight', 'ocean', 'carriers'],
   );
+  // An empty list shares nothing with any sentence: it stays empty.
+  assert.deepEqual(fillFromRepresentatives([], reps, 5), []);
   assert.equal(ranked.length, 2);
 });
 

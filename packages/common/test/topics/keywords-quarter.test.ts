@@ -1,7 +1,7 @@
 /**
  * The firm stage over a whole shared quarter of full calls (Motley JSON 2021Q2, 249 calls), as `firm-batch`
- * runs it: the analyzer with the SIF embedder, the default model and the keyword namer. Before every topic was
- * filled to five keywords, 26 of its 4,053 topics had fewer (one had a single keyword).
+ * runs it: the analyzer with the SIF embedder, the default model and the keyword namer. Before the keyword fill,
+ * 26 of its 4,053 topics had fewer than five keywords (one had a single keyword).
  */
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
@@ -44,7 +44,7 @@ test(
     await source.close?.();
     assert.equal(calls, ids.length);
     assert.equal(calls, 249);
-    // A whole quarter: thousands of topics (4,040 at the defaults when this was written).
+    // A whole quarter: thousands of topics (4,035 at the defaults when this was written).
     assert.ok(topics > 3500, `${topics} topics`);
     assert.deepEqual(short, []);
     assert.deepEqual(placeholders, []);
