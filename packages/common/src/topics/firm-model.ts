@@ -1,7 +1,9 @@
 /**
  * The per-firm topic model: sentence vectors → UMAP-style reduction → HDBSCAN → topics ordered by size →
- * c-TF-IDF keywords (optionally re-ranked by MMR) → representative sentences nearest each centroid.
- * Outliers stay unassigned unless a similarity threshold for reassignment is given.
+ * c-TF-IDF keywords (optionally re-ranked by MMR) → representative sentences nearest each centroid. Every topic
+ * has at least five keywords (topic-keywords.ts: a short list is filled from its representative sentences; a
+ * topic that still has fewer is made outliers). Outliers stay unassigned unless a similarity threshold for
+ * reassignment is given.
  */
 import { buildVocabulary, classTermCounts, cTfIdf } from '../cluster/ctfidf.js';
 import { type ClusterSelection, hdbscan } from '../cluster/hdbscan.js';
