@@ -95,7 +95,9 @@ export const DEFAULT_FIRM_TOPIC_OPTIONS: FirmTopicOptions = {
 export interface FirmTopic {
   /** Sentence indices, ascending. */
   members: number[];
+  /** At least five (fewer only when topKeywords is lower), best first. */
   keywords: string[];
+  /** c-TF-IDF weight per keyword; 0 for a word filled from a representative sentence (it has none). */
   keywordScores: number[];
   /** Sentence indices nearest the centroid, best first. */
   representatives: number[];
