@@ -19,15 +19,22 @@ export function keywordName(keywords: readonly string[], count = 3): string {
   return picked.join(', ');
 }
 
+/**
+ * Names each topic by its keywords. There is no placeholder name: the firm model ships every topic with at
+ * least five keywords (topics/topic-keywords.ts), so a topic without any is a caller's error and is reported
+ * by its id.
+ */
 export class KeywordNamer implements TopicNamer {
   constructor(private readonly count = 3) {}
 
   async nameFirmTopics(_firm: FirmInfo, topics: readonly TopicToName[]): Promise<NamedItem[]> {
-    return topics.map((t, i) => {
-      const name = keywordName(t.keywords, this.count);
-      return name
-        ? { id: t.topicId, name, nameSource: 'keywords' as const, description: null }
-        : { id: t.topicId, name: `topic ${i}`, nameSource: 'fallback' as const, description: null };
+    return topics.map((t) => {
+      const name = keywordName(
+        t.keywords.filter((k) => k.trim() !== ''),
+        this.count,
+      );
+      if (!name) throw new Error(`topic ${t.topicId}: no keywords to name it by`);
+      return { id: t.topicId, name, nameSource: 'keywords' as const, description: null };
     });
   }
 }

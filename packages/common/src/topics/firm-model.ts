@@ -1,9 +1,11 @@
 /**
  * The per-firm topic model: sentence vectors → UMAP-style reduction → HDBSCAN → topics ordered by size →
- * c-TF-IDF keywords (optionally re-ranked by MMR) → representative sentences nearest each centroid.
- * Outliers stay unassigned unless a similarity threshold for reassignment is given.
+ * c-TF-IDF keywords (optionally re-ranked by MMR) → representative sentences nearest each centroid. Every topic
+ * has at least five keywords (topic-keywords.ts: a short list is filled from its representative sentences; a
+ * topic that still has fewer is made outliers). Outliers stay unassigned unless a similarity threshold for
+ * reassignment is given.
  */
-import { buildVocabulary, classTermCounts, cTfIdf, topTerms } from '../cluster/ctfidf.js';
+import { buildVocabulary, classTermCounts, cTfIdf } from '../cluster/ctfidf.js';
 import { type ClusterSelection, hdbscan } from '../cluster/hdbscan.js';
 import { exactKnn } from '../cluster/knn.js';
 import { cosine, type Matrix, meanRow, normalizeRows } from '../cluster/matrix.js';
@@ -12,6 +14,12 @@ import { nearestToCentroid } from '../cluster/representative.js';
 import { umap } from '../cluster/umap.js';
 import { termsOf } from '../text/terms.js';
 import { CALL_STOP_WORDS } from './stop-words.js';
+import {
+  fillFromRepresentatives,
+  MIN_TOPIC_KEYWORDS,
+  type RankedTerm,
+  rankBySupport,
+} from './topic-keywords.js';
 
 export interface FirmTopicOptions {
   /** UMAP neighbourhood, counting the point (default 15, BERTopic's). */
@@ -87,7 +95,9 @@ export const DEFAULT_FIRM_TOPIC_OPTIONS: FirmTopicOptions = {
 export interface FirmTopic {
   /** Sentence indices, ascending. */
   members: number[];
+  /** At least five (fewer only when topKeywords is lower), best first. */
   keywords: string[];
+  /** c-TF-IDF weight per keyword; 0 for a word filled from a representative sentence (it has none). */
   keywordScores: number[];
   /** Sentence indices nearest the centroid, best first. */
   representatives: number[];
@@ -159,10 +169,26 @@ export async function fitFirmTopics(
   const t3 = performance.now();
   let nTopics = 0;
   for (const l of labels) nTopics = Math.max(nTopics, l + 1);
-  const nOutliersBefore = labels.filter((l) => l < 0).length;
+  const clustered = labels;
   if (o.outlierThreshold !== null && nTopics > 0)
     labels = reassignOutliers(unit, labels, nTopics, o.outlierThreshold);
-  const topics = await describeTopics(unit, texts, labels, nTopics, o, embedTerms);
+  let topics = await describeTopics(unit, texts, labels, nTopics, o, embedTerms);
+  // A topic that the fill order cannot give MIN_TOPIC_KEYWORDS distinct terms is call filler ("I appreciate
+  // it very much", "Can everyone hear me now"): its sentences become outliers and the rest are described again
+  // (the outlier class is part of every term's c-TF-IDF). Merging it into the nearest topic instead would put
+  // that filler into a topic about something and move its centroid; see BENCHMARKS.md ("Every topic has at
+  // least five keywords").
+  const keep = Math.min(MIN_TOPIC_KEYWORDS, o.topKeywords);
+  const dropped = new Set<number>();
+  for (let short = shortTopics(topics, keep); short.length > 0; short = shortTopics(topics, keep)) {
+    const renumbered = dropTopics(labels, nTopics, short);
+    for (const t of short) dropped.add(originalTopic(clustered, topics[t].members));
+    labels = renumbered.labels;
+    nTopics = renumbered.nTopics;
+    topics = await describeTopics(unit, texts, labels, nTopics, o, embedTerms);
+  }
+  // Outliers before any reassignment: HDBSCAN's, and the sentences of the topics dropped for want of keywords.
+  const nOutliersBefore = clustered.filter((l) => l < 0 || dropped.has(l)).length;
   const t4 = performance.now();
   return {
     labels,
@@ -189,6 +215,33 @@ export function relabelBySize(labels: Int32Array, nClusters: number): Int32Array
     rank[c] = r;
   });
   return labels.map((l) => (l < 0 ? -1 : rank[l]));
+}
+
+/** The topics with fewer than `min` keywords. */
+function shortTopics(topics: readonly FirmTopic[], min: number): number[] {
+  return topics.flatMap((t, i) => (t.keywords.length < min ? [i] : []));
+}
+
+/** A topic's HDBSCAN number: the label its clustered members had (reassigned outliers had none). */
+function originalTopic(clustered: Int32Array, members: readonly number[]): number {
+  const first = members.find((i) => clustered[i] >= 0);
+  return first === undefined ? -1 : clustered[first];
+}
+
+/**
+ * Makes the given topics' sentences outliers and renumbers the rest in their order (which is by size, so it
+ * stays by size).
+ */
+export function dropTopics(
+  labels: Int32Array,
+  nTopics: number,
+  drop: readonly number[],
+): { labels: Int32Array; nTopics: number } {
+  const gone = new Set(drop);
+  const rank = new Int32Array(nTopics).fill(-1);
+  let next = 0;
+  for (let t = 0; t < nTopics; t++) if (!gone.has(t)) rank[t] = next++;
+  return { labels: labels.map((l) => (l < 0 ? -1 : rank[l])), nTopics: next };
 }
 
 /** Gives each outlier the topic whose centroid is most cosine-similar, when that similarity ≥ threshold. */
@@ -248,21 +301,14 @@ async function describeTopics(
     if (l >= 0) members[l].push(i);
   });
   const centroids = members.map((m) => meanRow(unit, m));
-  // With minTopicDf > 1, terms found in at least that many of the topic's sentences rank first (by c-TF-IDF),
-  // then those in fewer: a term that one sentence repeats is rarely what the topic is about, and the list is
-  // still filled to topKeywords when a small topic has too few well-supported terms.
+  // Tiers 1 and 2 of the fill order (topic-keywords.ts): with minTopicDf > 1, terms found in at least that
+  // many of the topic's sentences rank first (by c-TF-IDF), then those in fewer — a term that one sentence
+  // repeats is rarely what the topic is about — and the list is still filled to topKeywords.
   const df = o.minTopicDf > 1 ? classTermCounts(sets, classOf, nClasses, vocab) : null;
-  let ranked = members.map((_, t) => {
-    const n = useMmr ? 30 : o.topKeywords;
-    if (!df) return topTerms(weights[t], n);
-    const support = df[t];
-    return [...weights[t].entries()]
-      .filter(([, w]) => w > 0)
-      .map(([term, score]) => ({ term, score, tier: Math.min(support.get(term) ?? 0, o.minTopicDf) }))
-      .sort((a, b) => b.tier - a.tier || b.score - a.score || a.term - b.term)
-      .slice(0, n)
-      .map(({ term, score }) => ({ term, score }));
-  });
+  const nCandidates = useMmr ? 30 : o.topKeywords;
+  let ranked: RankedTerm[][] = members.map((_, t) =>
+    rankBySupport(weights[t], df ? df[t] : null, o.minTopicDf, nCandidates, vocab.terms),
+  );
   if (useMmr) {
     // One embedding call for every topic's candidates, then MMR against each topic's centroid.
     const all = [...new Set(ranked.flatMap((r) => r.map((x) => x.term)))];
@@ -277,11 +323,23 @@ async function describeTopics(
       ).map((p) => r[p]),
     );
   }
+  const representatives = members.map((m, t) => nearestToCentroid(unit, m, centroids[t], o.representatives));
+  // Tier 3, only for a topic short of the minimum: words of its representative sentences.
+  const target = Math.min(MIN_TOPIC_KEYWORDS, o.topKeywords);
+  ranked = ranked.map((r, t) =>
+    r.length >= target
+      ? r
+      : fillFromRepresentatives(
+          r,
+          representatives[t].map((i) => docs[i]),
+          target,
+        ),
+  );
   return members.map((m, t) => ({
     members: m,
-    keywords: ranked[t].map((r) => vocab.terms[r.term]),
+    keywords: ranked[t].map((r) => r.text),
     keywordScores: ranked[t].map((r) => r.score),
-    representatives: nearestToCentroid(unit, m, centroids[t], o.representatives),
+    representatives: representatives[t],
     centroid: centroids[t],
   }));
 }
