@@ -104,7 +104,7 @@ export function createWorker(deps: FirmWorkerDeps): FirmWorker {
       firms = done;
     }
     crashPoint('after-write');
-    const c = await completePartition(fleet, plan, m.quarter, m.partition, firms);
+    const c = await completePartition(fleet, plan, m.quarter, m.partition, firms, message.id);
     crashPoint('before-delete');
     deps.emit(
       eventLine(

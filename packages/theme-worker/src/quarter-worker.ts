@@ -61,10 +61,16 @@ export function createWorker(deps: ThemeWorkerDeps) {
     let record: ThemeRecord | null = null;
     if (!state.flags.quarterDone.sent) record = await themeQuarter(m);
     const source = await runtime.source(planSettingsOf(plan).source);
-    const next = await finishQuarter(fleet, plan, m.quarter, async (q) => {
-      const r = await enqueueQuarter({ fleet, store, source, plan, log }, q);
-      log(`${q}: enqueued ${r.sent} of ${r.partitions} partitions (${r.firms} firms)`, { quarter: q });
-    });
+    const next = await finishQuarter(
+      fleet,
+      plan,
+      m.quarter,
+      async (q) => {
+        const r = await enqueueQuarter({ fleet, store, source, plan, log, owner: message.id }, q);
+        log(`${q}: enqueued ${r.sent} of ${r.partitions} partitions (${r.firms} firms)`, { quarter: q });
+      },
+      message.id,
+    );
     deps.emit(
       eventLine({
         event: 'theme',

@@ -4,7 +4,9 @@
  * ./dynamodb-counters.ts (AWS) and ./sqlite-counters.ts (local); one contract suite tests both.
  *
  * Crash windows: winning a flag (`claim`) and sending the message it guards are two steps; `markSent` records
- * the second. Whoever finds a flag claimed but not sent sends again (handlers are idempotent).
+ * the second. A claim names its owner (the id of the message being handled): when the winner dies between the two
+ * steps, its message is delivered again, its handler claims again under the same owner, finds the flag unsent and
+ * sends. Another message racing for the flag never wins it, so the guarded send happens once.
  */
 
 /** The flags a quarter has; each is won by exactly one caller. */
@@ -83,8 +85,11 @@ export interface Counters {
     partition: number,
     firms: { ok: number; rejected: number },
   ): Promise<CompletionResult>;
-  /** True for exactly one caller per (run, quarter, flag). */
-  claim(runId: string, quarter: string, flag: QuarterFlag): Promise<boolean>;
+  /**
+   * True for exactly one owner per (run, quarter, flag): the first to claim it, and that same owner again (a
+   * redelivery of the message that won).
+   */
+  claim(runId: string, quarter: string, flag: QuarterFlag, owner: string): Promise<boolean>;
   /** Records that the message a claimed flag guards was sent (idempotent). */
   markSent(runId: string, quarter: string, flag: QuarterFlag): Promise<void>;
   quarterState(runId: string, quarter: string): Promise<QuarterState>;

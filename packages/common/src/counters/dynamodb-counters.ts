@@ -233,13 +233,18 @@ export class DynamoDbCounters implements Counters {
     return { newlyCompleted, done, expected, quarterComplete: expected !== null && done === expected };
   }
 
-  async claim(runId: string, quarter: string, flag: QuarterFlag): Promise<boolean> {
+  async claim(runId: string, quarter: string, flag: QuarterFlag, owner: string): Promise<boolean> {
     try {
+      // The winner's own redelivery claims again (same owner) and keeps the first time.
       await this.update(runId, quarter, {
-        UpdateExpression: 'SET #claimed = :now, #kind = :kind, #runId = :runId, #quarter = :quarter',
-        ConditionExpression: 'attribute_not_exists(#claimed)',
-        ExpressionAttributeNames: { '#claimed': `${flagName(flag)}ClaimedAt` },
-        ExpressionAttributeValues: { ':now': s(this.now().toISOString()) },
+        UpdateExpression:
+          'SET #claimed = if_not_exists(#claimed, :now), #by = :owner, #kind = :kind, #runId = :runId, #quarter = :quarter',
+        ConditionExpression: 'attribute_not_exists(#claimed) OR #by = :owner',
+        ExpressionAttributeNames: {
+          '#claimed': `${flagName(flag)}ClaimedAt`,
+          '#by': `${flagName(flag)}ClaimedBy`,
+        },
+        ExpressionAttributeValues: { ':now': s(this.now().toISOString()), ':owner': s(owner) },
       });
       return true;
     } catch (err) {

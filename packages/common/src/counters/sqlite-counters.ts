@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS counter_flags (
   quarter TEXT NOT NULL,
   flag TEXT NOT NULL,
   claimed_at TEXT,
+  claimed_by TEXT,
   sent_at TEXT,
   PRIMARY KEY (run_id, quarter, flag)
 );
@@ -156,14 +157,16 @@ export class SqliteCounters implements Counters {
     });
   }
 
-  async claim(runId: string, quarter: string, flag: QuarterFlag): Promise<boolean> {
+  async claim(runId: string, quarter: string, flag: QuarterFlag, owner: string): Promise<boolean> {
     return immediate(this.db, () => {
       const r = this.db
         .prepare(
-          'INSERT INTO counter_flags (run_id, quarter, flag, claimed_at) VALUES (?, ?, ?, ?) ' +
-            'ON CONFLICT DO UPDATE SET claimed_at = excluded.claimed_at WHERE claimed_at IS NULL',
+          'INSERT INTO counter_flags (run_id, quarter, flag, claimed_at, claimed_by) VALUES (?, ?, ?, ?, ?) ' +
+            'ON CONFLICT DO UPDATE SET claimed_at = coalesce(claimed_at, excluded.claimed_at), ' +
+            'claimed_by = coalesce(claimed_by, excluded.claimed_by) ' +
+            'WHERE claimed_at IS NULL OR claimed_by = excluded.claimed_by',
         )
-        .run(runId, quarter, flag, iso());
+        .run(runId, quarter, flag, iso(), owner);
       return Number(r.changes) === 1;
     });
   }

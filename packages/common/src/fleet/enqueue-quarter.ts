@@ -35,6 +35,8 @@ export interface EnqueueDeps {
   source: TranscriptSource;
   plan: RunPlan;
   log?: (line: string) => void;
+  /** The id of the message whose handling enqueues (the theme worker's); the producer's default is the run's. */
+  owner?: string;
 }
 
 export function planSettingsOf(plan: RunPlan): PlanSettings {
@@ -88,7 +90,7 @@ export async function enqueueQuarter(d: EnqueueDeps, quarter: string): Promise<E
     crashPoint('mid-enqueue');
   }
   // A quarter with no firms is complete at once: its (empty) theme step still runs and chains on.
-  if (n === 0) await sendThemeOnce(fleet, plan, quarter);
+  if (n === 0) await sendThemeOnce(fleet, plan, quarter, d.owner ?? `enqueue:${plan.runId}`);
   return {
     quarter,
     partitions: n,

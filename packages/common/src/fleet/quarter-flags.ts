@@ -1,26 +1,39 @@
 /**
- * The two handoffs of the flow, each guarded by a counters flag so exactly one caller wins, and each followed by
- * a *sent* mark: a caller that finds the flag claimed but not sent (the winner crashed in between) sends again.
- * Duplicates this may cause are harmless because every handler is idempotent.
+ * The two handoffs of the flow, each guarded by a counters flag won by exactly one owner (the id of the message
+ * whose handling won it), and each followed by a *sent* mark. When the winner dies between claim and send, its
+ * message is delivered again: the same owner holds the claim, finds it unsent, and sends. A racing duplicate
+ * message never wins, so the guarded send happens once.
  */
 import type { CompletionResult, QuarterFlag, RunPlan } from '../counters/index.js';
 import { encodeMessage } from '../messages/index.js';
 import { crashPoint } from './crash-points.js';
 import type { Fleet } from './open-fleet.js';
 
-/** Claims `flag` or finds it claimed and unsent; true when the caller should do the guarded send. */
-async function shouldSend(fleet: Fleet, plan: RunPlan, quarter: string, flag: QuarterFlag): Promise<boolean> {
-  if (await fleet.counters.claim(plan.runId, quarter, flag)) {
-    crashPoint('after-claim');
-    return true;
-  }
+/** True when `owner` holds `flag` and the guarded message is not marked sent: the caller sends it. */
+async function shouldSend(
+  fleet: Fleet,
+  plan: RunPlan,
+  quarter: string,
+  flag: QuarterFlag,
+  owner: string,
+): Promise<boolean> {
+  if (!(await fleet.counters.claim(plan.runId, quarter, flag, owner))) return false;
+  crashPoint('after-claim');
   const state = await fleet.counters.quarterState(plan.runId, quarter);
   return !state.flags[flag].sent;
 }
 
-/** Sends the quarter's theme message unless it was sent; true when this call sent it. */
-export async function sendThemeOnce(fleet: Fleet, plan: RunPlan, quarter: string): Promise<boolean> {
-  if (!(await shouldSend(fleet, plan, quarter, 'themeEnqueued'))) return false;
+/**
+ * Sends the quarter's theme message once; true when this call sent it. `owner`: the id of the message being
+ * handled (the producer uses its run id for a quarter without firms).
+ */
+export async function sendThemeOnce(
+  fleet: Fleet,
+  plan: RunPlan,
+  quarter: string,
+  owner: string,
+): Promise<boolean> {
+  if (!(await shouldSend(fleet, plan, quarter, 'themeEnqueued', owner))) return false;
   await fleet.themes.send(
     encodeMessage({ v: 1, type: 'theme', runId: plan.runId, quarter, settingsHash: plan.settingsHash }),
   );
@@ -40,9 +53,10 @@ export async function completePartition(
   quarter: string,
   partition: number,
   firms: { ok: number; rejected: number },
+  owner: string,
 ): Promise<PartitionCompletion> {
   const res = await fleet.counters.completePartition(plan.runId, quarter, partition, firms);
-  const themeSent = res.quarterComplete ? await sendThemeOnce(fleet, plan, quarter) : false;
+  const themeSent = res.quarterComplete ? await sendThemeOnce(fleet, plan, quarter, owner) : false;
   return { ...res, themeSent };
 }
 
@@ -63,12 +77,13 @@ export async function finishQuarter(
   plan: RunPlan,
   quarter: string,
   enqueue: (quarter: string) => Promise<unknown>,
+  owner: string,
 ): Promise<string | null> {
-  await fleet.counters.claim(plan.runId, quarter, 'quarterDone');
+  await fleet.counters.claim(plan.runId, quarter, 'quarterDone', owner);
   await fleet.counters.markSent(plan.runId, quarter, 'quarterDone');
   const next = nextQuarterOf(plan, quarter);
   if (next === null) return null;
-  if (!(await shouldSend(fleet, plan, quarter, 'nextEnqueued'))) return null;
+  if (!(await shouldSend(fleet, plan, quarter, 'nextEnqueued', owner))) return null;
   await enqueue(next);
   await fleet.counters.markSent(plan.runId, quarter, 'nextEnqueued');
   return next;

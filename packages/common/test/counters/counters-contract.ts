@@ -128,12 +128,14 @@ export function describeCountersContract(
       });
     });
 
-    it('claim is true once and false after, per flag and per quarter', async () => {
+    it('claim is won once per flag and quarter; only its owner (a redelivery) holds it again', async () => {
       const c = await env.makeCounters();
-      expect(await c.claim('r', 'Q', 'themeEnqueued')).toBe(true);
-      expect(await c.claim('r', 'Q', 'themeEnqueued')).toBe(false);
-      expect(await c.claim('r', 'Q', 'quarterDone')).toBe(true);
-      expect(await c.claim('r', 'Q2', 'themeEnqueued')).toBe(true);
+      expect(await c.claim('r', 'Q', 'themeEnqueued', 'owner-a')).toBe(true);
+      expect(await c.claim('r', 'Q', 'themeEnqueued', 'owner-b')).toBe(false);
+      expect(await c.claim('r', 'Q', 'themeEnqueued', 'owner-a')).toBe(true);
+      expect(await c.claim('r', 'Q', 'themeEnqueued', 'owner-b')).toBe(false);
+      expect(await c.claim('r', 'Q', 'quarterDone', 'owner-a')).toBe(true);
+      expect(await c.claim('r', 'Q2', 'themeEnqueued', 'owner-a')).toBe(true);
       const st = await c.quarterState('r', 'Q');
       expect(st.flags).toEqual({
         themeEnqueued: { claimed: true, sent: false },
@@ -144,7 +146,9 @@ export function describeCountersContract(
 
     it('20 concurrent claims of one flag: exactly one wins', async () => {
       const c = await env.makeCounters();
-      const results = await Promise.all(Array.from({ length: 20 }, () => c.claim('r', 'Q', 'nextEnqueued')));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => c.claim('r', 'Q', 'nextEnqueued', `owner-${i}`)),
+      );
       expect(results.filter((x) => x).length).toBe(1);
       expect(results.filter((x) => !x).length).toBe(19);
     });
@@ -168,7 +172,7 @@ export function describeCountersContract(
 
     it('markSent and markPartitionSent are idempotent', async () => {
       const c = await env.makeCounters();
-      expect(await c.claim('r', 'Q', 'themeEnqueued')).toBe(true);
+      expect(await c.claim('r', 'Q', 'themeEnqueued', 'owner-a')).toBe(true);
       await c.markSent('r', 'Q', 'themeEnqueued');
       await c.markSent('r', 'Q', 'themeEnqueued');
       await c.markPartitionSent('r', 'Q', 3);
