@@ -31,7 +31,9 @@ function racer(env: Record<string, string>): Promise<Record<string, unknown>> {
       err += d;
     });
     child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`racer ${code}: ${err}`)),
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!))
+        : reject(new Error(`racer ${code}: ${err}`)),
     );
   });
 }

@@ -27,8 +27,16 @@ export async function startAwsFleetEmulator(
     servers.push(queues);
     const tables = await startMotoServer({ serial: true });
     servers.push(tables);
-    const sqs = new SQSClient({ endpoint: queues.endpoint, region: queues.region, credentials: queues.credentials });
-    const ddb = new DynamoDBClient({ endpoint: tables.endpoint, region: tables.region, credentials: tables.credentials });
+    const sqs = new SQSClient({
+      endpoint: queues.endpoint,
+      region: queues.region,
+      credentials: queues.credentials,
+    });
+    const ddb = new DynamoDBClient({
+      endpoint: tables.endpoint,
+      region: tables.region,
+      credentials: tables.credentials,
+    });
     const opts = { maxReceiveCount: o.maxReceiveCount ?? 3, visibilitySeconds: o.visibilitySeconds ?? 30 };
     const partitions = await createQueueWithDeadLetter(sqs, 'partitions', opts);
     const themes = await createQueueWithDeadLetter(sqs, 'themes', opts);

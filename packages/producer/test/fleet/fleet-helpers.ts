@@ -61,14 +61,21 @@ export function startWorker(
   return { child, events, exit, onEvent: (f) => listeners.push(f) };
 }
 
-export async function readStatus(lake: string, runId?: string) {
-  const fleet = await openFleet(fleetSettingsFrom({ backend: 'local', lake }));
+/** The plan's status from the local backend beside `lake`, or from the AWS one `env` names. */
+export async function readStatus(lake: string, runId?: string, env?: Record<string, string>) {
+  // The SDK reads its region and endpoints from the environment when it sends: set it for the read.
+  const saved = { ...process.env };
+  if (env) Object.assign(process.env, env);
+  const fleet = await openFleet(
+    env ? fleetSettingsFrom({ lake }) : fleetSettingsFrom({ backend: 'local', lake }),
+  );
   try {
     const runs = await fleet.counters.listRuns();
     const plan = (runId ? runs.find((r) => r.runId === runId) : runs[0]) as RunPlan;
     return await planStatus(fleet, plan);
   } finally {
     await fleet.close();
+    process.env = saved;
   }
 }
 
@@ -91,7 +98,8 @@ export async function drain(
     const codes = await Promise.all(ws.map((w) => w.exit));
     for (const w of ws) all.push(...w.events);
     if (codes.some((c) => c !== 0)) throw new Error(`a worker exited with ${codes.join(', ')}`);
-    if ((await readStatus(lake)).done) return all;
+    if ((await readStatus(lake, undefined, env.CALLTHEMES_PARTITIONS_QUEUE_URL ? env : undefined)).done)
+      return all;
   }
   throw new Error(`the plan was not done after ${maxRounds} rounds of workers`);
 }

@@ -1,0 +1,66 @@
+/**
+ * The whole fleet on the AWS adapters: SQS queues with their redrive policy and the DynamoDB counters table on
+ * moto (a real implementation of those HTTP APIs on 127.0.0.1), `producer enqueue --backend aws`, firm and theme
+ * worker processes pointed at it only through AWS_ENDPOINT_URL_* and DESIGN's CALLTHEMES_* variables, two quarters
+ * of real transcripts. The lake is a folder here: reading an S3 lake goes through DuckDB's httpfs extension, which
+ * the worker image installs and this machine cannot load (the S3 lake store itself is tested on s3rver).
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { type AwsFleetEmulator, startAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulator';
+import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
+import { motoMissing } from '@callthemes/common/testing/moto-server';
+import { skipIf, tempDir } from '@callthemes/common/testing/paths';
+import { afterAll, test } from 'vitest';
+import { snapshot } from '../run/helpers.js';
+import { drain, FAST, readStatus } from './fleet-helpers.js';
+
+const dir = tempDir('callthemes-aws-fleet-');
+let aws: AwsFleetEmulator | null = null;
+afterAll(async () => {
+  await aws?.stop();
+  dir.cleanup();
+});
+
+const plan = ['--firms', '8', '--partition-size', '3', '--flush-every', '2'];
+
+test(
+  'enqueue on SQS + DynamoDB, workers by hand: both quarters themed and chained, the lake of a local run',
+  skipIf(motoMissing() ?? undefined),
+  async () => {
+    aws = await startAwsFleetEmulator({ visibilitySeconds: 2 });
+    const lake = join(dir.path, 'lake');
+    const env = { ...aws.env, ...FAST, CALLTHEMES_LAKE: lake };
+    const e = await runCli([...ectsumArgs('enqueue', '2021Q1..2021Q2', lake, plan), '--backend', 'aws'], env);
+    assert.equal(e.code, 0, e.stderr);
+    assert.match(e.stdout, /2021Q1: 8 firms in 3 partition\(s\), 3 sent now/);
+    const before = await runCli(['status', '--backend', 'aws', '--lake', lake], env);
+    assert.match(before.stdout, /queue partitions: 3 visible, 0 in flight, 0 dead letters/);
+
+    const events = await drain(lake, env);
+    assert.equal(events.filter((x) => x.event === 'partition' && x.newlyCompleted).length, 6);
+    const s = await readStatus(lake, undefined, env);
+    assert.equal(s.done, true);
+    assert.deepEqual(
+      s.quarters.map((q) => [q.quarter, q.expected, q.done.length, q.firmsOk, q.flags.quarterDone.sent]),
+      [
+        ['2021Q1', 3, 3, 8, true],
+        ['2021Q2', 3, 3, 8, true],
+      ],
+    );
+    assert.ok(s.quarters[0].flags.nextEnqueued.sent, 'the theme worker enqueued 2021Q2');
+    const after = await runCli(['status', '--backend', 'aws', '--lake', lake], env);
+    assert.match(after.stdout, /: done\n/);
+
+    // The same plan on the local backend writes the same lake.
+    const ref = join(dir.path, 'reference');
+    const r = await runCli(ectsumArgs('run', '2021Q1..2021Q2', ref, plan));
+    assert.equal(r.code, 0, r.stderr);
+    const got = await snapshot(lake);
+    const want = await snapshot(ref);
+    assert.deepEqual(got.counts, want.counts);
+    assert.deepEqual(got.sentenceIds, want.sentenceIds);
+    assert.deepEqual(got.topicIds, want.topicIds);
+    assert.deepEqual(got.duplicates, []);
+  },
+);
