@@ -62,6 +62,16 @@ export function loadWordVectors(cacheDir = cacheDirFrom()): WordVectors {
   return { dim: meta.dim, words, index, vectors };
 }
 
+/**
+ * Builds the binary cache when it is missing, without loading it: a process about to start several workers calls
+ * this first, so they load the cache instead of all converting the JSON at once.
+ */
+export function ensureWordVectorCache(cacheDir = cacheDirFrom()): void {
+  const version = packageVersion();
+  const dir = cacheFolder(cacheDir, version);
+  if (!existsSync(join(dir, 'meta.json'))) buildWordVectorCache(dir, version);
+}
+
 /** Converts the package's JSON to the binary cache; files are renamed into place, meta.json last. */
 export function buildWordVectorCache(dir: string, version: string): void {
   const require = createRequire(import.meta.url);

@@ -5,6 +5,8 @@
  * the workers do the work; killing this process or any worker and running the same command again completes the
  * plan with nothing lost or doubled.
  */
+
+import { cacheDirFrom, ensureWordVectorCache } from '@callthemes/common/embed';
 import { type FleetEvent, fleetSettingsFrom, openFleet, readRunRecords } from '@callthemes/common/fleet';
 import { openStore, runKey, TABLE_NAMES, writeListingRejects } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
@@ -107,6 +109,9 @@ export async function runLocalPlan(o: LocalRunOptions): Promise<LocalRunOutcome>
 
     let st = await planStatus(fleet, plan);
     if (!st.done && !o.signal?.aborted) {
+      // Each worker loads the word vectors from the binary cache; build it once here, not K+1 times at once.
+      if (!o.workerEnv.CALLTHEMES_EMBED_URL)
+        ensureWordVectorCache(o.workerEnv.CALLTHEMES_CACHE_DIR ?? cacheDirFrom());
       workers = new LocalWorkers({
         concurrency: o.concurrency,
         env: { ...o.workerEnv, CALLTHEMES_LAKE: o.lake },
