@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { registerAthenaDdl } from './athena-ddl.js';
 import { registerBatches } from './batches.js';
-import { registerCloud } from './cloud.js';
 import { registerDiagrams } from './diagrams.js';
 import { registerEstimate } from './estimate.js';
 import { registerFirmBatch } from './firm-batch.js';
@@ -24,7 +23,6 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerRun,
   registerScorePresets,
   registerAthenaDdl,
-  registerCloud,
   registerEstimate,
   registerDiagrams,
   registerReport,
