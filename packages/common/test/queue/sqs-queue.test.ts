@@ -1,0 +1,135 @@
+/** The WorkQueue contract on SqsWorkQueue against a real moto server (SQS's HTTP API on 127.0.0.1). */
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { expect, it } from 'vitest';
+import { createQueueWithDeadLetter } from '../../src/queue/sqs-create-queue.js';
+import { SqsWorkQueue } from '../../src/queue/sqs-queue.js';
+import { type MotoServer, motoMissing, startMotoServer } from '../helpers/moto-server.js';
+import { skipIf } from '../helpers/paths.js';
+import { describeWorkQueueContract } from './work-queue-contract.js';
+
+const missing = motoMissing();
+skipIf(missing ?? undefined);
+
+let moto: MotoServer | undefined;
+let client: SQSClient | undefined;
+const dlqUrls = new Map<SqsWorkQueue, string>();
+
+async function stop() {
+  client?.destroy();
+  client = undefined;
+  await moto?.stop();
+  moto = undefined;
+}
+
+async function start() {
+  moto ??= await startMotoServer();
+  client ??= new SQSClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
+  return { moto, client };
+}
+
+describeWorkQueueContract(
+  'SqsWorkQueue on moto',
+  async () => {
+    const { client: sqs } = await start();
+    return {
+      supportsRedrive: false,
+      async makeQueue({ name, maxReceiveCount, visibilitySeconds }) {
+        const created = await createQueueWithDeadLetter(sqs, name, { maxReceiveCount, visibilitySeconds });
+        // No deadLetterQueueUrl: the adapter finds the DLQ through the RedrivePolicy.
+        const q = new SqsWorkQueue({ client: sqs, queueUrl: created.queueUrl, name });
+        dlqUrls.set(q, created.deadLetterQueueUrl);
+        return q;
+      },
+      async deadLetterBodies(queue) {
+        const url = dlqUrls.get(queue as SqsWorkQueue);
+        if (!url) throw new Error(`no dead-letter queue recorded for ${queue.name}`);
+        // Visibility 0: a peek that leaves them there.
+        const out = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+        );
+        return (out.Messages ?? []).map((m) => m.Body ?? '');
+      },
+      teardown: stop,
+    };
+  },
+  { skip: missing },
+);
+
+it(
+  'deadLetter records the reason and the source message id as message attributes',
+  skipIf(missing ?? undefined),
+  async () => {
+    const { client: sqs } = await start();
+    const created = await createQueueWithDeadLetter(sqs, 'reasons', {
+      maxReceiveCount: 3,
+      visibilitySeconds: 30,
+    });
+    const q = new SqsWorkQueue({
+      client: sqs,
+      queueUrl: created.queueUrl,
+      name: 'reasons',
+      deadLetterQueueUrl: created.deadLetterQueueUrl,
+    });
+    const id = await q.send('{"bad":true}');
+    const [m] = await q.receive();
+    await q.deadLetter(m!, 'schema: quarter missing');
+    const out = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: created.deadLetterQueueUrl, MessageAttributeNames: ['All'] }),
+    );
+    expect(out.Messages?.length).toBe(1);
+    expect(out.Messages![0]!.Body).toBe('{"bad":true}');
+    expect(out.Messages![0]!.MessageAttributes?.reason?.StringValue).toBe('schema: quarter missing');
+    expect(out.Messages![0]!.MessageAttributes?.sourceMessageId?.StringValue).toBe(id);
+    await stop();
+  },
+);
+
+it(
+  'a message that the in-flight long poll returns after stop() is handed back unhandled',
+  skipIf(missing ?? undefined),
+  async () => {
+    const { client: sqs } = await start();
+    const created = await createQueueWithDeadLetter(sqs, 'late', {
+      maxReceiveCount: 5,
+      visibilitySeconds: 30,
+    });
+    const q = new SqsWorkQueue({ client: sqs, queueUrl: created.queueUrl, name: 'late' });
+    let handled = 0;
+    const c = q.consumer({
+      visibilitySeconds: 30,
+      heartbeatSeconds: 10,
+      waitSeconds: 3,
+      handle: async () => {
+        handled++;
+        return 'done';
+      },
+    });
+    c.start();
+    await new Promise((r) => setTimeout(r, 500)); // the first long poll is in flight
+    const stopped = c.stop();
+    const id = await q.send('late');
+    await stopped;
+    expect(handled).toBe(0);
+    const again = await q.receive();
+    expect(again.map((m) => [m.id, m.receiveCount])).toEqual([[id, 2]]);
+    await stop();
+  },
+);
+
+it(
+  'redrive dryRun counts the dead letters of the DLQ found through the RedrivePolicy',
+  skipIf(missing ?? undefined),
+  async () => {
+    const { client: sqs } = await start();
+    const created = await createQueueWithDeadLetter(sqs, 'dry', {
+      maxReceiveCount: 5,
+      visibilitySeconds: 30,
+    });
+    const q = new SqsWorkQueue({ client: sqs, queueUrl: created.queueUrl, name: 'dry' });
+    for (const b of ['1', '2', '3']) await q.send(b);
+    for (const m of await q.receive({ max: 10 })) await q.deadLetter(m, 'test');
+    expect(await q.redrive({ dryRun: true })).toEqual({ moved: 3 });
+    expect(await q.depth()).toEqual({ visible: 0, inFlight: 0, deadLetters: 3 });
+    await stop();
+  },
+);
