@@ -161,7 +161,8 @@ test('the fleet’s own queue helper makes the same DLQ and size as the template
     attrs(created.get(idOf('QueuesPartitionsQueue'))!.url),
     attrs(created.get(idOf('QueuesPartitionsDlq'))!.url),
   ]);
-  for (const k of ['MaximumMessageSize', 'VisibilityTimeout'] as const) assert.equal(helper[k], deployed[k], k);
+  for (const k of ['MaximumMessageSize', 'VisibilityTimeout'] as const)
+    assert.equal(helper[k], deployed[k], k);
   assert.equal(
     JSON.parse(helper.RedrivePolicy!).maxReceiveCount,
     JSON.parse(deployed.RedrivePolicy!).maxReceiveCount,
