@@ -170,7 +170,7 @@ interface Edge {
 
 export function architectureDiagram(t: CfnTemplate, opts: { fold?: number; title?: string } = {}): Diagram {
   const ids = new Set(Object.keys(t.Resources));
-  const { nodes: all, nodeOf } = nodes(t, opts.fold ?? 3);
+  const { nodes: all, nodeOf } = nodes(t, opts.fold ?? 4);
   const edges = new Map<string, Edge>();
   const add = (from: Node | undefined, to: Node | undefined, text: string, dashed = false) => {
     if (!from || !to || from === to) return;
