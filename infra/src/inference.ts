@@ -43,6 +43,7 @@ export interface AsyncEndpointProps {
   startupHealthCheckSeconds: number;
   llmModel: string;
   embedModel: string;
+  classifyModel: string;
   logRetention: logs.RetentionDays;
 }
 
@@ -105,8 +106,10 @@ export class AsyncEndpoint extends Construct {
       primaryContainer: {
         image: this.imageUri,
         environment: {
-          CALLTHEMES_LLM_MODEL: props.llmModel,
+          // The serving image's settings (infra/serving/serve): which model each vLLM process loads.
+          CALLTHEMES_CHAT_MODEL: props.llmModel,
           CALLTHEMES_EMBED_MODEL: props.embedModel,
+          CALLTHEMES_CLASSIFY_MODEL: props.classifyModel,
         },
       },
     });

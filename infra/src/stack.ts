@@ -115,6 +115,7 @@ export class CallthemesStack extends Stack {
       startupHealthCheckSeconds: config.startupHealthCheckSeconds,
       llmModel: config.llmModel,
       embedModel: config.embedModel,
+      classifyModel: config.classifyModel,
       logRetention: retention,
     });
 

@@ -260,11 +260,11 @@ test('inference: async endpoint config (S3 output/failure, SNS topics, concurren
   assert.equal(variant.VariantName, 'AllTraffic');
   s.template.hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: 'callthemes-inference' });
   const [[, model]] = ofType(json, 'AWS::SageMaker::Model');
-  assert.equal(model.Properties.PrimaryContainer.Environment.CALLTHEMES_LLM_MODEL, 'Qwen/Qwen3-8B');
-  assert.equal(
-    model.Properties.PrimaryContainer.Environment.CALLTHEMES_EMBED_MODEL,
-    'Qwen/Qwen3-Embedding-8B',
-  );
+  assert.deepEqual(model.Properties.PrimaryContainer.Environment, {
+    CALLTHEMES_CHAT_MODEL: 'Qwen/Qwen3-8B',
+    CALLTHEMES_EMBED_MODEL: 'Qwen/Qwen3-Embedding-8B',
+    CALLTHEMES_CLASSIFY_MODEL: 'yiyanghkust/finbert-tone',
+  });
 });
 
 test('inference scaling: 0..N on ApproximateBacklogSizePerInstance, step on HasBacklogWithoutCapacity', () => {

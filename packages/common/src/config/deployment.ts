@@ -35,9 +35,10 @@ export interface CloudConfig {
   maxConcurrentInvocationsPerInstance: number;
   /** Startup window of the serving container: two vLLM models load before /ping answers 200 (60–3600 s). */
   startupHealthCheckSeconds: number;
-  /** Chat and embedding models the serving image loads. */
+  /** Chat, embedding and sentence-classification models the serving image loads (its CALLTHEMES_*_MODEL). */
   llmModel: string;
   embedModel: string;
+  classifyModel: string;
   /** Days the log groups keep worker and endpoint logs. */
   logRetentionDays: number;
   /** Athena per-query scan cutoff. */
@@ -72,6 +73,7 @@ export const DEFAULT_CONFIG: CloudConfig = {
   startupHealthCheckSeconds: 1800,
   llmModel: 'Qwen/Qwen3-8B',
   embedModel: 'Qwen/Qwen3-Embedding-8B',
+  classifyModel: 'yiyanghkust/finbert-tone',
   logRetentionDays: 30,
   athenaBytesScannedCutoff: 10 * 1024 ** 3,
   projectionQuarters: '2000Q1..2030Q4',
