@@ -7,6 +7,7 @@ import { tempDir } from '@callthemes/common/testing/paths';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, test } from 'vitest';
 import { buildApp, nagErrors } from '../src/app.js';
+import { ASSET_EXCLUDES, REPO_ROOT } from '../src/stack.js';
 import { type CfnJson, ofType, SERVING_FIXTURE, type Synthesized, synthesize } from './synth.js';
 
 let s: Synthesized;
@@ -353,6 +354,14 @@ test('images: each worker built from the repository with its Dockerfile, without
     walk(dir, 0);
     assert.deepEqual(found, []);
   }
+});
+
+test('the root .dockerignore (docker build by hand) excludes what the image assets exclude', () => {
+  const lines = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  assert.deepEqual(lines, ASSET_EXCLUDES);
 });
 
 test('lake bucket: encrypted, TLS only, lifecycle for inference prefixes and aborted uploads', () => {
