@@ -20,7 +20,9 @@ try {
   process.exit(2);
 }
 if (values.help) {
-  process.stdout.write(`${usage}\nexample: pnpm synth -o cdk.out -c callthemes:source=motley-json\n`);
+  process.stdout.write(
+    `${usage}\nexample: pnpm synth -o cdk.out -c callthemes:firmWorkerMaxTasks=40 -c servingImageDir=infra/serving\n`,
+  );
   process.exit(0);
 }
 const context = {};

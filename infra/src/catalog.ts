@@ -66,7 +66,7 @@ export class LakeCatalog extends Construct {
           },
         },
       });
-      table.addDependency(database);
+      table.node.addDependency(database);
       this.tables.push(table);
     }
 

@@ -1,6 +1,6 @@
 /**
- * Deployment settings of the AWS app, read from CDK context (`cdk.json`, `-c key=value`) with defaults sized
- * for a quarter of ~5,000 firms. Instance types and prices: docs/aws.md.
+ * Deployment settings of the AWS app, read from CDK context (`-c callthemes:key=value`, or the bare key) with
+ * defaults sized for a quarter of ~5,000 firms. Instance types and prices: docs/aws.md.
  */
 
 import { type CloudConfig, DEFAULT_CONFIG } from '@callthemes/common/config';
@@ -8,11 +8,14 @@ import type { Node } from 'constructs';
 
 export { type CloudConfig, DEFAULT_CONFIG } from '@callthemes/common/config';
 
-/** Reads each setting from context (`callthemes:<key>`), falling back to the default. */
+/** Reads each setting from context (`callthemes:<key>`, then `<key>`), falling back to the default. */
 export function configFromContext(node: Node, overrides: Partial<CloudConfig> = {}): CloudConfig {
   const out: Record<string, unknown> = { ...DEFAULT_CONFIG };
   for (const [key, fallback] of Object.entries(DEFAULT_CONFIG)) {
-    const raw = overrides[key as keyof CloudConfig] ?? node.tryGetContext(`callthemes:${key}`);
+    const raw =
+      overrides[key as keyof CloudConfig] ??
+      node.tryGetContext(`callthemes:${key}`) ??
+      node.tryGetContext(key);
     if (raw === undefined || raw === null) continue;
     out[key] = coerce(key, raw, fallback);
   }

@@ -1,237 +1,239 @@
 /**
- * The inference tier: an ECS cluster on spot GPU instances (one GPU per task) running vLLM's OpenAI-compatible
- * server twice, the chat model and the embedding model, each a service with desired count 0 at rest. Jobs reach
- * them by Cloud Map DNS (`llm.callthemes.local:8000`, `embed.callthemes.local:8001`), no load balancer.
- *
- * Weights are read from the bucket's `models/` prefix with vLLM's Run:ai streamer: tasks use awsvpc
- * networking, which has no public IP on EC2, and with no NAT gateway they reach S3 only through the gateway
- * endpoint; it also saves a Hugging Face download on every cold start. The ECS agent pulls the vLLM image
- * through the instance's own public address.
+ * The SageMaker Asynchronous Inference endpoint: one model (the serving image: a router on :8080 in front of
+ * the chat and embedding vLLM processes), an endpoint config with `AsyncInferenceConfig` (results and failures
+ * under the bucket's `inference/` prefixes, SNS success/error topics), and scaling 0..N:
+ * target tracking on `ApproximateBacklogSizePerInstance` plus a step policy on `HasBacklogWithoutCapacity`,
+ * because target tracking alone never scales out from zero (async-inference-autoscale docs). Endpoints run
+ * on demand (no Spot for endpoints); several instance types become instance pools, first preferred.
  */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { FLEET_NAMES } from '@callthemes/common/config';
 import {
-  aws_autoscaling as autoscaling,
+  Arn,
+  Aws,
+  aws_applicationautoscaling as appscaling,
+  aws_cloudwatch as cw,
   Duration,
-  aws_ec2 as ec2,
-  aws_ecs as ecs,
+  aws_ecr as ecr,
+  aws_ecr_assets as ecrAssets,
   aws_iam as iam,
   aws_logs as logs,
   RemovalPolicy,
   type aws_s3 as s3,
-  aws_servicediscovery as sd,
+  aws_sagemaker as sagemaker,
+  aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { CloudConfig } from './config.js';
 
-export const SERVICE_NAMESPACE = 'callthemes.local';
-export const LLM_PORT = 8000;
-export const EMBED_PORT = 8001;
+export const VARIANT = 'AllTraffic';
 
-export interface InferenceProps {
-  vpc: ec2.IVpc;
+export interface AsyncEndpointProps {
+  endpointName: string;
   bucket: s3.IBucket;
-  modelsPrefix: string;
-  /** Security group of the Batch jobs: the only clients allowed in. */
-  clientSecurityGroup: ec2.ISecurityGroup;
-  config: CloudConfig;
+  /** Repository root: `servingImageDir` is resolved against it. */
+  repoRoot: string;
+  servingImageDir: string;
+  /** A pushed image instead of building `servingImageDir` (ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag]`). */
+  imageUri: string;
+  instanceTypes: string[];
+  maxInstances: number;
+  backlogPerInstance: number;
+  maxConcurrentInvocationsPerInstance: number;
+  startupHealthCheckSeconds: number;
+  llmModel: string;
+  embedModel: string;
+  classifyModel: string;
+  logRetention: logs.RetentionDays;
 }
 
-export class InferenceTier extends Construct {
-  readonly cluster: ecs.Cluster;
-  readonly llmService: ecs.Ec2Service;
-  readonly embedService: ecs.Ec2Service;
-  readonly llmUrl: string;
-  readonly embedUrl: string;
+export class AsyncEndpoint extends Construct {
+  readonly endpointName: string;
+  readonly endpoint: sagemaker.CfnEndpoint;
+  readonly role: iam.Role;
+  readonly successTopic: sns.Topic;
+  readonly errorTopic: sns.Topic;
+  readonly scalableTarget: appscaling.ScalableTarget;
+  readonly imageUri: string;
 
-  constructor(scope: Construct, id: string, props: InferenceProps) {
+  constructor(scope: Construct, id: string, props: AsyncEndpointProps) {
     super(scope, id);
-    const { vpc, config } = props;
-    this.cluster = new ecs.Cluster(this, 'Cluster', {
-      vpc,
-      defaultCloudMapNamespace: { name: SERVICE_NAMESPACE, vpc, type: sd.NamespaceType.DNS_PRIVATE },
-      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    if (props.instanceTypes.length === 0) throw new Error('inferenceInstanceTypes: give at least one type');
+    this.endpointName = props.endpointName;
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: 'callthemes async endpoint: pull its image, read requests, write results, notify',
     });
+    this.imageUri = this.image(props);
 
-    const hostSg = new ec2.SecurityGroup(this, 'GpuHostSg', {
-      vpc,
-      description: 'GPU hosts: no inbound; outbound for the ECS agent and image pulls',
+    const topicProps = { enforceSSL: true };
+    this.successTopic = new sns.Topic(this, 'Success', {
+      ...topicProps,
+      displayName: 'callthemes inference done',
     });
-    const launchTemplate = new ec2.LaunchTemplate(this, 'GpuLaunchTemplate', {
-      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(ecs.AmiHardwareType.GPU),
-      securityGroup: hostSg,
-      // The cluster adds the ECS agent's statements to this role (scoped to the cluster where the API allows).
-      role: new iam.Role(this, 'GpuInstanceRole', {
-        assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      }),
-      userData: ec2.UserData.forLinux(),
-      requireImdsv2: true,
-      associatePublicIpAddress: true,
-      blockDevices: [
-        {
-          deviceName: '/dev/xvda',
-          volume: ec2.BlockDeviceVolume.ebs(100, {
-            volumeType: ec2.EbsDeviceVolumeType.GP3,
-            encrypted: true,
-            deleteOnTermination: true,
-          }),
-        },
-      ],
+    this.errorTopic = new sns.Topic(this, 'Errors', {
+      ...topicProps,
+      displayName: 'callthemes inference failed',
     });
-    const asg = new autoscaling.AutoScalingGroup(this, 'GpuAsg', {
-      vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-      minCapacity: 0,
-      maxCapacity: config.gpuMaxInstances,
-      mixedInstancesPolicy: {
-        launchTemplate,
-        launchTemplateOverrides: config.gpuInstanceTypes.map((t) => ({
-          instanceType: new ec2.InstanceType(t),
-        })),
-        instancesDistribution: {
-          onDemandBaseCapacity: 0,
-          onDemandPercentageAboveBaseCapacity: 0,
-          spotAllocationStrategy: autoscaling.SpotAllocationStrategy.CAPACITY_OPTIMIZED,
-        },
-      },
-      capacityRebalance: true,
-    });
-    const capacityProvider = new ecs.AsgCapacityProvider(this, 'GpuSpotCapacity', {
-      autoScalingGroup: asg,
-      enableManagedScaling: true,
-      enableManagedTerminationProtection: false,
-      // ECS managed draining moves tasks off a terminating instance: no drain-hook Lambda.
-      enableManagedDraining: true,
-      targetCapacityPercent: 100,
-      machineImageType: ecs.MachineImageType.AMAZON_LINUX_2,
-    });
-    this.cluster.addAsgCapacityProvider(capacityProvider, { spotInstanceDraining: true });
+    this.successTopic.grantPublish(this.role);
+    this.errorTopic.grantPublish(this.role);
+    props.bucket.grantRead(this.role, `${FLEET_NAMES.inferenceRequests}*`);
+    props.bucket.grantPut(this.role, `${FLEET_NAMES.inferenceResponses}*`);
+    props.bucket.grantPut(this.role, `${FLEET_NAMES.inferenceFailures}*`);
 
-    const taskSg = new ec2.SecurityGroup(this, 'InferenceTaskSg', {
-      vpc,
-      description: 'vLLM tasks: the OpenAI-compatible ports, from the Batch jobs only',
-      allowAllOutbound: true,
-    });
-    taskSg.addIngressRule(props.clientSecurityGroup, ec2.Port.tcp(LLM_PORT), 'chat model from Batch jobs');
-    taskSg.addIngressRule(props.clientSecurityGroup, ec2.Port.tcp(EMBED_PORT), 'embeddings from Batch jobs');
-
-    const model = (name: string) => `s3://${props.bucket.bucketName}/${props.modelsPrefix}/${name}`;
-    this.llmService = this.vllmService('Llm', 'llm', {
-      ...props,
-      capacityProvider,
-      taskSg,
-      port: LLM_PORT,
-      args: [
-        '--model',
-        model(config.llmModel),
-        '--served-model-name',
-        config.llmModel,
-        '--load-format',
-        'runai_streamer',
-        '--port',
-        String(LLM_PORT),
-        '--enable-prefix-caching',
-        '--max-model-len',
-        String(config.llmMaxModelLen),
-        '--gpu-memory-utilization',
-        '0.92',
-        // Qwen3 thinks unless told not to: off by default, a request may still turn it on.
-        '--default-chat-template-kwargs',
-        '{"enable_thinking": false}',
-      ],
-    });
-    this.embedService = this.vllmService('Embed', 'embed', {
-      ...props,
-      capacityProvider,
-      taskSg,
-      port: EMBED_PORT,
-      args: [
-        '--model',
-        model(config.embedModel),
-        '--served-model-name',
-        config.embedModel,
-        '--load-format',
-        'runai_streamer',
-        '--port',
-        String(EMBED_PORT),
-        '--runner',
-        'pooling',
-        // The instruction prefix repeats on every query: cache it.
-        '--enable-prefix-caching',
-        '--gpu-memory-utilization',
-        '0.92',
-      ],
-    });
-    this.llmUrl = `http://llm.${SERVICE_NAMESPACE}:${LLM_PORT}/v1`;
-    this.embedUrl = `http://embed.${SERVICE_NAMESPACE}:${EMBED_PORT}/v1`;
-  }
-
-  private vllmService(
-    id: string,
-    dnsName: string,
-    o: InferenceProps & {
-      capacityProvider: ecs.AsgCapacityProvider;
-      taskSg: ec2.ISecurityGroup;
-      port: number;
-      args: string[];
-    },
-  ): ecs.Ec2Service {
-    const taskRole = new iam.Role(this, `${id}TaskRole`, {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: `vLLM ${dnsName}: reads model weights`,
-    });
-    taskRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [o.bucket.arnForObjects(`${o.modelsPrefix}/*`)],
-      }),
-    );
-    taskRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [o.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${o.modelsPrefix}/*`] } },
-      }),
-    );
-    const task = new ecs.Ec2TaskDefinition(this, `${id}Task`, {
-      networkMode: ecs.NetworkMode.AWS_VPC,
-      taskRole,
-    });
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
-      retention: logs.RetentionDays.ONE_MONTH,
+    // SageMaker writes the container's output to this group; created here so it has a retention.
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/sagemaker/Endpoints/${props.endpointName}`,
+      retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    task.addContainer('vllm', {
-      image: ecs.ContainerImage.fromRegistry(o.config.vllmImage),
-      command: o.args,
-      gpuCount: 1,
-      // An xlarge GPU host has 16 GiB: leave room for the agent and the OS.
-      memoryReservationMiB: 12 * 1024,
-      portMappings: [{ containerPort: o.port, protocol: ecs.Protocol.TCP }],
-      environment: { AWS_REGION: o.bucket.env.region, VLLM_NO_USAGE_STATS: '1' },
-      logging: ecs.LogDrivers.awsLogs({ streamPrefix: dnsName, logGroup }),
-      healthCheck: {
-        command: [
-          'CMD-SHELL',
-          `python3 -c "import urllib.request; urllib.request.urlopen('http://localhost:${o.port}/health', timeout=5)"`,
-        ],
-        interval: Duration.seconds(30),
-        timeout: Duration.seconds(10),
-        retries: 10,
-        // Loading weights and compiling takes minutes: do not count failures before then.
-        startPeriod: Duration.seconds(300),
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/Endpoints' } },
+      }),
+    );
+
+    const model = new sagemaker.CfnModel(this, 'Model', {
+      executionRoleArn: this.role.roleArn,
+      primaryContainer: {
+        image: this.imageUri,
+        environment: {
+          // The serving image's settings (infra/serving/serve): which model each vLLM process loads.
+          CALLTHEMES_CHAT_MODEL: props.llmModel,
+          CALLTHEMES_EMBED_MODEL: props.embedModel,
+          CALLTHEMES_CLASSIFY_MODEL: props.classifyModel,
+        },
       },
-      linuxParameters: new ecs.LinuxParameters(this, `${id}Linux`, { sharedMemorySize: 2048 }),
     });
-    return new ecs.Ec2Service(this, `${id}Service`, {
-      cluster: this.cluster,
-      taskDefinition: task,
-      desiredCount: 0,
-      minHealthyPercent: 0,
-      maxHealthyPercent: 100,
-      securityGroups: [o.taskSg],
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-      capacityProviderStrategies: [{ capacityProvider: o.capacityProvider.capacityProviderName, weight: 1 }],
-      cloudMapOptions: { name: dnsName, dnsRecordType: sd.DnsRecordType.A, dnsTtl: Duration.seconds(10) },
-      circuitBreaker: { enable: true, rollback: false },
+    model.node.addDependency(this.role);
+
+    const s3Url = (prefix: string) => `s3://${props.bucket.bucketName}/${prefix.replace(/\/$/, '')}`;
+    const [first, ...rest] = props.instanceTypes;
+    const variant: sagemaker.CfnEndpointConfig.ProductionVariantProperty = {
+      variantName: VARIANT,
+      modelName: model.attrModelName,
+      initialInstanceCount: 1,
+      ...(rest.length === 0
+        ? { instanceType: first }
+        : {
+            instancePools: props.instanceTypes.map((instanceType, i) => ({ instanceType, priority: i + 1 })),
+          }),
+      containerStartupHealthCheckTimeoutInSeconds: props.startupHealthCheckSeconds,
+      modelDataDownloadTimeoutInSeconds: props.startupHealthCheckSeconds,
+    };
+    const config = new sagemaker.CfnEndpointConfig(this, 'Config', {
+      productionVariants: [variant],
+      asyncInferenceConfig: {
+        clientConfig: {
+          maxConcurrentInvocationsPerInstance: props.maxConcurrentInvocationsPerInstance,
+        },
+        outputConfig: {
+          s3OutputPath: s3Url(FLEET_NAMES.inferenceResponses),
+          s3FailurePath: s3Url(FLEET_NAMES.inferenceFailures),
+          notificationConfig: {
+            successTopic: this.successTopic.topicArn,
+            errorTopic: this.errorTopic.topicArn,
+          },
+        },
+      },
     });
+    this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
+      endpointName: props.endpointName,
+      endpointConfigName: config.attrEndpointConfigName,
+    });
+    this.endpoint.node.addDependency(logGroup);
+
+    this.scalableTarget = new appscaling.ScalableTarget(this, 'Scaling', {
+      serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
+      resourceId: `endpoint/${props.endpointName}/variant/${VARIANT}`,
+      scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      minCapacity: 0,
+      maxCapacity: props.maxInstances,
+    });
+    this.scalableTarget.node.addDependency(this.endpoint);
+    this.scalableTarget.scaleToTrackMetric('BacklogPerInstance', {
+      targetValue: props.backlogPerInstance,
+      customMetric: this.metric('ApproximateBacklogSizePerInstance', 'Average'),
+      scaleInCooldown: Duration.minutes(10),
+      scaleOutCooldown: Duration.minutes(5),
+    });
+    this.scalableTarget.scaleOnMetric('FromZero', {
+      metric: this.metric('HasBacklogWithoutCapacity', 'Average'),
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      scalingSteps: [
+        { upper: 0, change: 0 },
+        { lower: 1, change: 1 },
+      ],
+      evaluationPeriods: 1,
+      cooldown: Duration.minutes(5),
+    });
+  }
+
+  /** An endpoint-level SageMaker metric at one minute. */
+  metric(metricName: string, statistic: string): cw.Metric {
+    return new cw.Metric({
+      namespace: 'AWS/SageMaker',
+      metricName,
+      dimensionsMap: { EndpointName: this.endpointName },
+      statistic,
+      period: Duration.minutes(1),
+    });
+  }
+
+  /** Instances of the variant (per-variant metric; SageMaker publishes no instance count for async otherwise). */
+  metricInstances(): cw.Metric {
+    return new cw.Metric({
+      namespace: '/aws/sagemaker/Endpoints',
+      metricName: 'CPUUtilization',
+      dimensionsMap: { EndpointName: this.endpointName, VariantName: VARIANT },
+      statistic: 'SampleCount',
+      period: Duration.minutes(1),
+      label: 'instances reporting',
+    });
+  }
+
+  private image(props: AsyncEndpointProps): string {
+    if (props.imageUri) {
+      const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(props.imageUri);
+      if (!m)
+        throw new Error(
+          `inferenceImageUri ${props.imageUri}: expected an ECR image <account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag]`,
+        );
+      const repo = ecr.Repository.fromRepositoryAttributes(this, 'ImageRepo', {
+        repositoryName: m[3],
+        repositoryArn: Arn.format({
+          partition: Aws.PARTITION,
+          service: 'ecr',
+          account: m[1],
+          region: m[2],
+          resource: 'repository',
+          resourceName: m[3],
+        }),
+      });
+      repo.grantPull(this.role);
+      return props.imageUri;
+    }
+    const dir = isAbsolute(props.servingImageDir)
+      ? props.servingImageDir
+      : join(props.repoRoot, props.servingImageDir);
+    if (!existsSync(join(dir, 'Dockerfile')))
+      throw new Error(
+        `serving image: no Dockerfile in ${props.servingImageDir}; set -c servingImageDir=<dir> or ` +
+          '-c inferenceImageUri=<ECR image>',
+      );
+    const asset = new ecrAssets.DockerImageAsset(this, 'Image', {
+      directory: dir,
+      platform: ecrAssets.Platform.LINUX_AMD64,
+    });
+    asset.repository.grantPull(this.role);
+    return asset.imageUri;
   }
 }

@@ -1,32 +1,70 @@
 /**
- * The whole deployment in one stack: the S3 lake bucket, Glue/Athena, a VPC without NAT, Batch on spot for the
- * stage jobs, the vLLM services on spot GPUs, and the run's state machine. It wires the stage commands only.
+ * The SQS fleet in one stack, each concern in its own construct: the lake bucket and Glue/Athena catalog, a VPC
+ * without NAT, the partitions and themes queues with DLQs, the DynamoDB counters, the firm and theme workers on
+ * Fargate Spot scaled on their queues, the SageMaker async endpoint scaled to zero, and the dashboard with its
+ * alarms. The workers get exactly the fleet's environment (DESIGN's contract); the outputs are what
+ * `pnpm producer enqueue|status|redrive --backend aws` reads.
  */
+import { fileURLToPath } from 'node:url';
+import { type CloudConfig, FLEET_NAMES, type StackOutputKey } from '@callthemes/common/config';
 import {
+  Arn,
   CfnOutput,
-  Duration,
-  aws_ec2 as ec2,
-  aws_ecr as ecr,
-  RemovalPolicy,
+  aws_ecr_assets as ecrAssets,
+  aws_ecs as ecs,
+  IgnoreMode,
+  aws_iam as iam,
+  aws_logs as logs,
   Stack,
   type StackProps,
-  aws_s3 as s3,
+  aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { LakeCatalog } from './catalog.js';
-import type { CloudConfig } from './config.js';
-import { InferenceTier } from './inference.js';
-import { StageJobs } from './jobs.js';
-import { RunWorkflow } from './workflow.js';
+import { CountersTable } from './counters.js';
+import { FleetDashboard } from './dashboard.js';
+import { AsyncEndpoint } from './inference.js';
+import { LakeBucket } from './lake.js';
+import { Network } from './network.js';
+import { FleetQueues } from './queues.js';
+import { WorkerService } from './worker-service.js';
 
-/** Key prefixes in the bucket. */
-export const PREFIX = {
-  lake: 'lake',
-  runs: 'runs',
-  input: 'input',
-  models: 'models',
-  athena: 'athena-results',
-  flowLogs: 'vpc-flow-logs',
+/** The repository root (infra/src or infra/dist → ../..): the workers' images are built from it. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * What never goes into a worker image's build context (also in the root .dockerignore): dependencies are
+ * installed in the image, and caches, lakes, virtualenvs and synth output are this machine's.
+ */
+export const ASSET_EXCLUDES = [
+  '**/node_modules',
+  '**/dist',
+  '**/.cache',
+  '**/.turbo',
+  '**/cdk.out',
+  '**/_fleet',
+  '**/_runs',
+  'lake',
+  '.venv*',
+  '.git',
+  'bench',
+  'docs',
+  'examples',
+  'infra/serving',
+  'infra/test',
+  '**/test-results.json',
+];
+
+/** The workers' programs (bins in their packages) and Dockerfiles. */
+export const WORKERS = {
+  firm: {
+    dockerfile: 'packages/firm-worker/Dockerfile',
+    command: ['node', 'packages/firm-worker/bin/firm-worker.js'],
+  },
+  theme: {
+    dockerfile: 'packages/theme-worker/Dockerfile',
+    command: ['node', 'packages/theme-worker/bin/theme-worker.js'],
+  },
 } as const;
 
 export interface CallthemesStackProps extends StackProps {
@@ -34,118 +72,188 @@ export interface CallthemesStackProps extends StackProps {
 }
 
 export class CallthemesStack extends Stack {
-  readonly bucket: s3.Bucket;
-  readonly vpc: ec2.Vpc;
-  readonly jobs: StageJobs;
-  readonly inference: InferenceTier;
-  readonly workflow: RunWorkflow;
+  readonly lake: LakeBucket;
+  readonly network: Network;
+  readonly queues: FleetQueues;
+  readonly counters: CountersTable;
+  readonly inference: AsyncEndpoint;
+  readonly firmWorker: WorkerService;
+  readonly themeWorker: WorkerService;
   readonly catalog: LakeCatalog;
+  readonly dashboard: FleetDashboard;
 
   constructor(scope: Construct, id: string, props: CallthemesStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const retention = retentionDays(config.logRetentionDays);
 
-    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(90) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.bucket = new s3.Bucket(this, 'Lake', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'lake-bucket/',
-      lifecycleRules: [
-        // lib-storage aborts failed uploads; a killed spot job cannot, so S3 expires its parts.
-        { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
-        { id: 'expire-athena-results', prefix: `${PREFIX.athena}/`, expiration: Duration.days(30) },
-        { id: 'expire-run-pointers', prefix: `${PREFIX.runs}/`, expiration: Duration.days(90) },
-        { id: 'expire-flow-logs', prefix: `${PREFIX.flowLogs}/`, expiration: Duration.days(30) },
-        {
-          id: 'lake-intelligent-tiering',
-          prefix: `${PREFIX.lake}/`,
-          transitions: [
-            { storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) },
-          ],
-        },
-      ],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    // One AZ by default, public subnets only: no NAT gateway; S3 through a free gateway endpoint.
-    this.vpc = new ec2.Vpc(this, 'Vpc', {
-      maxAzs: config.maxAzs,
-      natGateways: 0,
-      subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 20 }],
-      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
-      flowLogs: {
-        toS3: {
-          destination: ec2.FlowLogDestination.toS3(this.bucket, `${PREFIX.flowLogs}/`),
-          trafficType: ec2.FlowLogTrafficType.REJECT,
-        },
-      },
-    });
-
-    const repository = new ecr.Repository(this, 'Image', {
-      repositoryName: 'callthemes',
-      imageScanOnPush: true,
-      imageTagMutability: ecr.TagMutability.MUTABLE,
-      lifecycleRules: [{ description: 'keep the last 10 images', maxImageCount: 10 }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
+    this.lake = new LakeBucket(this, 'Lake');
+    const bucket = this.lake.bucket;
+    this.network = new Network(this, 'Network', { maxAzs: config.maxAzs, flowLogsBucket: bucket });
     this.catalog = new LakeCatalog(this, 'Catalog', {
-      bucket: this.bucket,
-      lakePrefix: PREFIX.lake,
-      resultsPrefix: PREFIX.athena,
+      bucket,
+      lakePrefix: FLEET_NAMES.lakePrefix,
+      resultsPrefix: FLEET_NAMES.athenaPrefix,
       projectionQuarters: config.projectionQuarters,
       bytesScannedCutoff: config.athenaBytesScannedCutoff,
     });
-
-    // The jobs' security group comes first: the inference tier admits it, and the jobs need the tier's URLs.
-    const jobSg = new ec2.SecurityGroup(this, 'JobSg', {
-      vpc: this.vpc,
-      description: 'Batch stage jobs: no inbound; outbound to S3, the inference services and the source',
+    this.queues = new FleetQueues(this, 'Queues', {
+      partitionSeconds: config.partitionSeconds,
+      themeSeconds: config.themeSeconds,
     });
-    this.inference = new InferenceTier(this, 'Inference', {
-      vpc: this.vpc,
-      bucket: this.bucket,
-      modelsPrefix: PREFIX.models,
-      clientSecurityGroup: jobSg,
-      config,
-    });
-    this.jobs = new StageJobs(this, 'Jobs', {
-      vpc: this.vpc,
-      bucket: this.bucket,
-      lakePrefix: PREFIX.lake,
-      runsPrefix: PREFIX.runs,
-      inputPrefix: PREFIX.input,
-      repository,
-      llmUrl: this.inference.llmUrl,
-      embedUrl: this.inference.embedUrl,
-      securityGroup: jobSg,
-      config,
-    });
-    this.workflow = new RunWorkflow(this, 'Run', {
-      bucket: this.bucket,
-      runsPrefix: PREFIX.runs,
-      jobs: this.jobs,
-      inference: this.inference,
-      config,
+    this.counters = new CountersTable(this, 'Counters');
+    this.inference = new AsyncEndpoint(this, 'Inference', {
+      endpointName: `${config.clusterName}-inference`,
+      bucket,
+      repoRoot: REPO_ROOT,
+      servingImageDir: config.servingImageDir,
+      imageUri: config.inferenceImageUri,
+      instanceTypes: config.inferenceInstanceTypes,
+      maxInstances: config.inferenceMaxInstances,
+      backlogPerInstance: config.backlogPerInstance,
+      maxConcurrentInvocationsPerInstance: config.maxConcurrentInvocationsPerInstance,
+      startupHealthCheckSeconds: config.startupHealthCheckSeconds,
+      llmModel: config.llmModel,
+      embedModel: config.embedModel,
+      classifyModel: config.classifyModel,
+      logRetention: retention,
     });
 
-    const out = (id: string, value: string, description: string) =>
-      new CfnOutput(this, id, { value, description, exportName: `${this.stackName}-${id}` });
-    out('BucketName', this.bucket.bucketName, 'lake bucket');
-    out('LakeUrl', this.jobs.lakeUrl, '--lake of every job');
-    out('StateMachineArn', this.workflow.stateMachine.stateMachineArn, 'run state machine');
-    out('RepositoryUri', repository.repositoryUri, 'push the callthemes image here');
-    out('AthenaWorkGroup', this.catalog.workGroupName, 'Athena workgroup');
-    out('GlueDatabase', this.catalog.databaseName, 'Glue database');
-    out('JobQueueArn', this.jobs.queue.jobQueueArn, 'Batch job queue');
+    const cluster = new ecs.Cluster(this, 'Cluster', {
+      clusterName: config.clusterName,
+      vpc: this.network.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      enableFargateCapacityProviders: true,
+    });
+    const firmService = `${config.clusterName}/${FLEET_NAMES.firmService}`;
+    const environment: Record<string, string> = {
+      CALLTHEMES_PARTITIONS_QUEUE_URL: this.queues.partitions.queue.queueUrl,
+      CALLTHEMES_THEMES_QUEUE_URL: this.queues.themes.queue.queueUrl,
+      CALLTHEMES_COUNTERS_TABLE: this.counters.table.tableName,
+      CALLTHEMES_LAKE: `s3://${bucket.bucketName}/${FLEET_NAMES.lakePrefix}`,
+      CALLTHEMES_INFERENCE: `sagemaker:${this.inference.endpointName}`,
+      CALLTHEMES_INFERENCE_BUCKET: bucket.bucketName,
+      CALLTHEMES_FIRM_WORKER_SERVICE: firmService,
+    };
+    const secrets = pgSecrets(this, config.pgSecretName);
+    const image = (dockerfile: string, id: string) =>
+      ecs.ContainerImage.fromDockerImageAsset(
+        new ecrAssets.DockerImageAsset(this, id, {
+          directory: REPO_ROOT,
+          file: dockerfile,
+          exclude: ASSET_EXCLUDES,
+          ignoreMode: IgnoreMode.DOCKER,
+          platform: ecrAssets.Platform.LINUX_AMD64,
+        }),
+      );
+    const common = {
+      cluster,
+      clusterName: config.clusterName,
+      securityGroup: this.network.workerSg,
+      environment,
+      secrets,
+      logRetention: retention,
+    };
+    this.firmWorker = new WorkerService(this, 'FirmWorker', {
+      ...common,
+      serviceName: FLEET_NAMES.firmService,
+      image: image(WORKERS.firm.dockerfile, 'FirmWorkerImage'),
+      command: [...WORKERS.firm.command],
+      cpu: config.firmWorkerCpu,
+      memoryMiB: config.firmWorkerMemoryMiB,
+      queue: this.queues.partitions.queue,
+      maxTasks: config.firmWorkerMaxTasks,
+      backlogPerTask: config.backlogPerTask,
+      fargateBase: config.fargateBaseTasks,
+    });
+    // One theme message per quarter, quarters in sequence: 0..1 task.
+    this.themeWorker = new WorkerService(this, 'ThemeWorker', {
+      ...common,
+      serviceName: FLEET_NAMES.themeService,
+      image: image(WORKERS.theme.dockerfile, 'ThemeWorkerImage'),
+      command: [...WORKERS.theme.command],
+      cpu: config.themeWorkerCpu,
+      memoryMiB: config.themeWorkerMemoryMiB,
+      queue: this.queues.themes.queue,
+      maxTasks: 1,
+      backlogPerTask: 1,
+      fargateBase: 0,
+    });
+
+    // Least privilege per service: each consumes its own queue and sends only to the other.
+    const firmRole = this.firmWorker.taskDefinition.taskRole;
+    const themeRole = this.themeWorker.taskDefinition.taskRole;
+    this.queues.partitions.queue.grantConsumeMessages(firmRole);
+    this.queues.themes.queue.grantSendMessages(firmRole);
+    this.queues.themes.queue.grantConsumeMessages(themeRole);
+    this.queues.partitions.queue.grantSendMessages(themeRole);
+    const endpointArn = Arn.format(
+      { service: 'sagemaker', resource: 'endpoint', resourceName: this.inference.endpointName },
+      this,
+    );
+    for (const role of [firmRole, themeRole]) {
+      this.counters.table.grantReadWriteData(role);
+      bucket.grantReadWrite(role, `${FLEET_NAMES.lakePrefix}/*`);
+      bucket.grantRead(role, `${FLEET_NAMES.inputPrefix}/*`);
+      bucket.grantPut(role, `${FLEET_NAMES.inferenceRequests}*`);
+      bucket.grantRead(role, `${FLEET_NAMES.inferenceResponses}*`);
+      bucket.grantRead(role, `${FLEET_NAMES.inferenceFailures}*`);
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [endpointArn] }),
+      );
+    }
+    // The theme worker enqueues the next quarter and raises the firm service's desired count with it.
+    themeRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
+        resources: [this.firmWorker.service.serviceArn],
+      }),
+    );
+
+    this.dashboard = new FleetDashboard(this, 'Monitoring', {
+      dashboardName: `${config.stackName}-fleet`,
+      queues: [
+        { name: 'partitions', queue: this.queues.partitions },
+        { name: 'themes', queue: this.queues.themes },
+      ],
+      services: [
+        { name: FLEET_NAMES.firmService, service: this.firmWorker },
+        { name: FLEET_NAMES.themeService, service: this.themeWorker },
+      ],
+      endpoint: this.inference,
+      partitions: this.queues.partitions,
+    });
+
+    const outputs: Record<StackOutputKey, [string, string]> = {
+      PartitionsQueueUrl: [this.queues.partitions.queue.queueUrl, 'partitions queue (firm workers)'],
+      ThemesQueueUrl: [this.queues.themes.queue.queueUrl, 'themes queue (theme worker)'],
+      PartitionsDlqUrl: [this.queues.partitions.dlq.queueUrl, 'partitions DLQ (redrive)'],
+      ThemesDlqUrl: [this.queues.themes.dlq.queueUrl, 'themes DLQ (redrive)'],
+      CountersTable: [this.counters.table.tableName, 'DynamoDB counters table'],
+      LakeUri: [environment.CALLTHEMES_LAKE, 'the lake (--lake)'],
+      InferenceEndpoint: [this.inference.endpointName, 'SageMaker async endpoint'],
+      InferenceBucket: [bucket.bucketName, 'bucket of async requests and responses'],
+      FirmWorkerService: [firmService, 'cluster/service of the firm workers'],
+      DashboardName: [this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard'],
+    };
+    for (const [key, [value, description]] of Object.entries(outputs))
+      new CfnOutput(this, key, { value, description });
   }
+}
+
+/** The `capiq` source's PostgreSQL settings as ECS secrets, when a secret is named. */
+function pgSecrets(scope: Construct, name: string): Record<string, ecs.Secret> | undefined {
+  if (!name) return undefined;
+  const secret = secretsmanager.Secret.fromSecretNameV2(scope, 'PgSecret', name);
+  const keys = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD'];
+  return Object.fromEntries(keys.map((k) => [k, ecs.Secret.fromSecretsManager(secret, k)]));
+}
+
+/** Days → the nearest CloudWatch Logs retention at or above them. */
+export function retentionDays(days: number): logs.RetentionDays {
+  const allowed = Object.values(logs.RetentionDays).filter(
+    (v): v is number => typeof v === 'number' && v > 0,
+  );
+  const pick = allowed.sort((a, b) => a - b).find((v) => v >= days);
+  return (pick ?? logs.RetentionDays.INFINITE) as logs.RetentionDays;
 }

@@ -89,6 +89,7 @@ export async function enqueueQuarter(d: EnqueueDeps, quarter: string): Promise<E
     sent++;
     crashPoint('mid-enqueue');
   }
+  if (sent > 0) await raiseFirmWorkers(sent, d.log);
   // A quarter with no firms is complete at once: its (empty) theme step still runs and chains on.
   if (n === 0) await sendThemeOnce(fleet, plan, quarter, d.owner ?? `enqueue:${plan.runId}`);
   return {
@@ -99,4 +100,21 @@ export async function enqueueQuarter(d: EnqueueDeps, quarter: string): Promise<E
     listingRejects: listing.rejects.length,
     missingFirms,
   };
+}
+
+/**
+ * On AWS, SQS's metrics can lag minutes behind an enqueue after an idle spell, so the enqueuer raises the firm
+ * service's desired count itself (CALLTHEMES_FIRM_WORKER_SERVICE; unset locally). A failure is logged, not fatal:
+ * the backlog alarm scales the service too, only later.
+ */
+async function raiseFirmWorkers(partitions: number, log?: (line: string) => void): Promise<void> {
+  const service = process.env.CALLTHEMES_FIRM_WORKER_SERVICE;
+  if (!service) return;
+  try {
+    const { raiseDesiredCount } = await import('../scaling/index.js');
+    const r = await raiseDesiredCount({ service, atLeast: partitions });
+    if (r.changed) log?.(`firm worker service ${service}: desired count ${r.from} → ${r.to}`);
+  } catch (err) {
+    log?.(`firm worker service ${service}: could not raise its desired count (${(err as Error).message})`);
+  }
 }

@@ -1,24 +1,19 @@
 /**
  * The AWS architecture from a synthesized template: resources grouped by service, many of a kind folded into
- * one node, and three kinds of arrows — a property that references another resource, a state-machine task that
- * drives it (labelled with the service action), and an IAM grant from a role's policy (dashed).
+ * one node, and two kinds of arrows — a property that references another resource, and an IAM grant from a
+ * role's policy (dashed).
  */
 
-import { serviceAction } from './activity.js';
-import {
-  type AslState,
-  type CfnResource,
-  type CfnTemplate,
-  friendlyId,
-  referencesIn,
-  stateMachines,
-} from './cfn.js';
+import { type CfnResource, type CfnTemplate, friendlyId, referencesIn } from './cfn.js';
 import { alias, type Diagram, document, label, quoted } from './puml.js';
 
 const SERVICES: [RegExp, string][] = [
-  [/^AWS::StepFunctions::/, 'AWS Step Functions'],
-  [/^AWS::Batch::/, 'AWS Batch'],
-  [/^AWS::ECS::/, 'Amazon ECS'],
+  [/^AWS::SQS::/, 'Amazon SQS'],
+  [/^AWS::DynamoDB::/, 'Amazon DynamoDB'],
+  [/^AWS::SageMaker::/, 'Amazon SageMaker'],
+  [/^AWS::ApplicationAutoScaling::/, 'Application Auto Scaling'],
+  [/^AWS::CloudWatch::/, 'Amazon CloudWatch'],
+  [/^AWS::ECS::/, 'Amazon ECS (Fargate)'],
   [/^AWS::AutoScaling::/, 'EC2 Auto Scaling'],
   [/^AWS::S3::/, 'Amazon S3'],
   [/^AWS::Glue::/, 'AWS Glue'],
@@ -42,6 +37,8 @@ const HIDDEN = [
   /^AWS::CloudFormation::/,
   /^AWS::SSM::Parameter$/,
   /^AWS::S3::BucketPolicy$/,
+  /^AWS::SQS::QueuePolicy$/,
+  /^AWS::SNS::TopicPolicy$/,
   /^AWS::EC2::(Route|RouteTable|SubnetRouteTableAssociation|VPCGatewayAttachment|InternetGateway|EIP|SecurityGroupIngress|SecurityGroupEgress|NetworkAcl.*)$/,
   // Network internals: every compute resource references them; the VPC and its endpoints stay.
   /^AWS::EC2::(SecurityGroup|Subnet|FlowLog|LaunchTemplate)$/,
@@ -57,9 +54,10 @@ function serviceOf(type: string): string {
 
 function shape(type: string): string {
   if (/::(Bucket|Database)$/.test(type)) return 'database';
-  if (/::JobQueue$/.test(type)) return 'queue';
-  if (/::(ComputeEnvironment|Cluster|AutoScalingGroup)$/.test(type)) return 'node';
-  if (/::StateMachine$/.test(type)) return 'component';
+  if (/::(Queue|Topic)$/.test(type)) return 'queue';
+  if (/::(GlobalTable|Table)$/.test(type)) return 'database';
+  if (/::(Cluster|Endpoint)$/.test(type)) return 'node';
+  if (/::Service$/.test(type)) return 'component';
   return 'rectangle';
 }
 
@@ -77,27 +75,33 @@ function dig(v: unknown, ...path: (string | number)[]): unknown {
 function summary(res: CfnResource): string {
   const p = res.Properties ?? {};
   const bits: string[] = [];
-  const cr = dig(p, 'ComputeResources');
-  const crType = dig(cr, 'Type');
-  if (typeof crType === 'string') bits.push(crType.toLowerCase());
-  const types = dig(cr, 'InstanceTypes');
-  if (Array.isArray(types)) bits.push(types.join(' '));
-  const maxv = dig(cr, 'MaxvCpus');
-  if (typeof maxv === 'number') bits.push(`≤${maxv} vCPU`);
-  const strategy = dig(cr, 'AllocationStrategy');
-  if (typeof strategy === 'string') bits.push(strategy.toLowerCase());
-  const attempts = dig(p, 'RetryStrategy', 'Attempts');
-  if (typeof attempts === 'number') bits.push(`${attempts} attempts`);
-  const command =
-    dig(p, 'ContainerProperties', 'Command') ??
-    dig(p, 'EcsProperties', 'TaskProperties', 0, 'Containers', 0, 'Command');
+  const command = dig(p, 'ContainerDefinitions', 0, 'Command');
   if (Array.isArray(command))
+    bits.push(`cmd: ${command.filter((x: unknown) => typeof x === 'string').join(' ')}`);
+  const stop = dig(p, 'ContainerDefinitions', 0, 'StopTimeout');
+  if (typeof stop === 'number') bits.push(`stop ${stop} s`);
+  const redrive = dig(p, 'RedrivePolicy', 'maxReceiveCount');
+  if (typeof redrive === 'number') bits.push(`DLQ after ${redrive} receives`);
+  const vis = dig(p, 'VisibilityTimeout');
+  if (typeof vis === 'number') bits.push(`visibility ${vis} s`);
+  const keys = dig(p, 'KeySchema');
+  if (Array.isArray(keys)) bits.push(`key ${keys.map((k) => dig(k, 'AttributeName')).join(', ')}`);
+  const billing = dig(p, 'BillingMode');
+  if (typeof billing === 'string') bits.push(billing.toLowerCase().replace(/_/g, ' '));
+  const strategy = dig(p, 'CapacityProviderStrategy');
+  if (Array.isArray(strategy)) bits.push(strategy.map((x) => dig(x, 'CapacityProvider')).join(' + '));
+  const variant = dig(p, 'ProductionVariants', 0);
+  if (variant) {
+    const pools = dig(variant, 'InstancePools');
     bits.push(
-      `cmd: ${command
-        .filter((x: unknown) => typeof x === 'string')
-        .slice(0, 2)
-        .join(' ')}`,
+      Array.isArray(pools)
+        ? pools.map((x) => dig(x, 'InstanceType')).join(' | ')
+        : String(dig(variant, 'InstanceType') ?? ''),
     );
+  }
+  if (dig(p, 'AsyncInferenceConfig')) bits.push('async');
+  const scalable = dig(p, 'ScalableDimension');
+  if (typeof scalable === 'string') bits.push(`${dig(p, 'MinCapacity')}..${dig(p, 'MaxCapacity')}`);
   const desired = dig(p, 'DesiredCount');
   if (typeof desired === 'number') bits.push(`desired ${desired}`);
   const cutoff = dig(p, 'WorkGroupConfiguration', 'BytesScannedCutoffPerQuery');
@@ -142,12 +146,8 @@ function nodes(t: CfnTemplate, fold: number): { nodes: Node[]; nodeOf: Map<strin
       const first = t.Resources[g[0]];
       const name = (id: string): string => {
         const p = t.Resources[id].Properties ?? {};
-        const n = dig(p, 'TableInput', 'Name') ?? dig(p, 'Name') ?? dig(p, 'JobDefinitionName');
-        const command =
-          dig(p, 'ContainerProperties', 'Command') ??
-          dig(p, 'EcsProperties', 'TaskProperties', 0, 'Containers', 0, 'Command');
-        const stage = Array.isArray(command) && typeof command[0] === 'string' ? ` (${command[0]})` : '';
-        return `${typeof n === 'string' ? n : friendlyId(id)}${stage}`;
+        const n = dig(p, 'TableInput', 'Name') ?? dig(p, 'Name') ?? dig(p, 'ServiceName');
+        return typeof n === 'string' ? n : friendlyId(id);
       };
       const text =
         g.length > 1
@@ -170,7 +170,7 @@ interface Edge {
 
 export function architectureDiagram(t: CfnTemplate, opts: { fold?: number; title?: string } = {}): Diagram {
   const ids = new Set(Object.keys(t.Resources));
-  const { nodes: all, nodeOf } = nodes(t, opts.fold ?? 3);
+  const { nodes: all, nodeOf } = nodes(t, opts.fold ?? 4);
   const edges = new Map<string, Edge>();
   const add = (from: Node | undefined, to: Node | undefined, text: string, dashed = false) => {
     if (!from || !to || from === to) return;
@@ -181,25 +181,10 @@ export function architectureDiagram(t: CfnTemplate, opts: { fold?: number; title
   // Property references between drawn resources.
   for (const [id, res] of Object.entries(t.Resources)) {
     const from = nodeOf.get(id);
-    if (!from || res.Type === 'AWS::StepFunctions::StateMachine') continue;
+    if (!from) continue;
     for (const [prop, value] of Object.entries(res.Properties ?? {})) {
       for (const ref of referencesIn(value, ids)) add(from, nodeOf.get(ref), prop);
     }
-  }
-  // What each state machine drives: the resources its tasks name, labelled with the action.
-  for (const sm of stateMachines(t)) {
-    const from = nodeOf.get(sm.id);
-    const walk = (states: Record<string, AslState>) => {
-      for (const st of Object.values(states)) {
-        const action = serviceAction(st.Resource);
-        for (const m of JSON.stringify(st.Parameters ?? st.Arguments ?? {}).matchAll(/«([^»]+)»/g))
-          add(from, nodeOf.get(m[1]), action ?? 'uses');
-        for (const b of st.Branches ?? []) walk(b.States);
-        const inner = st.ItemProcessor ?? st.Iterator;
-        if (inner) walk(inner.States);
-      }
-    };
-    walk(sm.definition.States);
   }
   // IAM grants: a resource uses a role; the role's policies name other resources.
   const roleUsers = new Map<string, Node[]>();
@@ -211,7 +196,7 @@ export function architectureDiagram(t: CfnTemplate, opts: { fold?: number; title
         roleUsers.set(ref, [...(roleUsers.get(ref) ?? []), user]);
     }
   }
-  // Roles reached through an instance profile or another role (Batch instances, ECS tasks).
+  // Roles reached through an instance profile.
   for (const [id, res] of Object.entries(t.Resources)) {
     if (res.Type !== 'AWS::IAM::InstanceProfile') continue;
     const profileUsers = Object.entries(t.Resources)
@@ -247,7 +232,7 @@ export function architectureDiagram(t: CfnTemplate, opts: { fold?: number; title
   body.push(
     'legend right',
     `  ${label(`${Object.keys(t.Resources).length} resources; ${hidden} plumbing resources (IAM, network internals, custom resources) not drawn`)}`,
-    '  solid: property reference or workflow task; dashed: IAM grant',
+    '  solid: property reference; dashed: IAM grant',
     'endlegend',
   );
   const title = opts.title ?? 'callthemes on AWS: architecture from the synthesized template';

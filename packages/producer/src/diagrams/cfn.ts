@@ -1,6 +1,6 @@
 /**
- * Reading a synthesized CloudFormation template (what `cdk synth` writes): resources by type, the references
- * between them, and each state machine's Amazon States Language definition with references kept as names.
+ * Reading a synthesized CloudFormation template (what `cdk synth` writes): resources by type and the references
+ * between them.
  */
 import { readFileSync } from 'node:fs';
 
@@ -12,53 +12,7 @@ export interface CfnResource {
 
 export interface CfnTemplate {
   Resources: Record<string, CfnResource>;
-}
-
-export interface AslChoiceRule {
-  Next?: string;
-  Variable?: string;
-  Condition?: string;
-  And?: AslChoiceRule[];
-  Or?: AslChoiceRule[];
-  Not?: AslChoiceRule;
-  [op: string]: unknown;
-}
-
-export interface AslState {
-  Type: string;
-  Comment?: string;
-  Next?: string;
-  End?: boolean;
-  Resource?: string;
-  Parameters?: Record<string, unknown>;
-  Arguments?: Record<string, unknown>;
-  Choices?: AslChoiceRule[];
-  Default?: string;
-  Branches?: Asl[];
-  Iterator?: Asl;
-  ItemProcessor?: Asl;
-  ItemsPath?: string;
-  Items?: unknown;
-  MaxConcurrency?: number;
-  MaxConcurrencyPath?: string;
-  Seconds?: number;
-  SecondsPath?: string;
-  Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[];
-  Catch?: { ErrorEquals: string[]; Next: string }[];
-  Error?: string;
-  Cause?: string;
-}
-
-export interface Asl {
-  StartAt: string;
-  States: Record<string, AslState>;
-  Comment?: string;
-}
-
-export interface StateMachine {
-  id: string;
-  name: string;
-  definition: Asl;
+  Outputs?: Record<string, { Value?: unknown; Description?: string }>;
 }
 
 export function parseTemplate(text: string, where: string): CfnTemplate {
@@ -122,68 +76,4 @@ export function referencesIn(value: unknown, ids: ReadonlySet<string>): Set<stri
   };
   walk(value);
   return out;
-}
-
-/** Marker left in a definition where the template had a reference: `«LogicalId»`. */
-export const REF_OPEN = '«';
-export const REF_CLOSE = '»';
-
-/** A pseudo parameter as plain text: `AWS::Partition` → `aws` (so ARNs still parse), others by name. */
-function pseudo(ref: string): string {
-  return ref === 'AWS::Partition' ? 'aws' : ref.slice(5).toLowerCase();
-}
-
-/** A DefinitionString (a string or an Fn::Join of strings and references) as text with `«id»` markers. */
-export function definitionText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const v = value as Record<string, unknown>;
-  if (v && Array.isArray(v['Fn::Join'])) {
-    const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
-    return parts.map((p) => definitionText(p)).join(sep);
-  }
-  if (v && typeof v.Ref === 'string')
-    return v.Ref.startsWith('AWS::') ? pseudo(v.Ref) : `${REF_OPEN}${v.Ref}${REF_CLOSE}`;
-  if (v?.['Fn::GetAtt']) {
-    const g = v['Fn::GetAtt'];
-    return `${REF_OPEN}${Array.isArray(g) ? g[0] : String(g).split('.')[0]}${REF_CLOSE}`;
-  }
-  if (v && v['Fn::Sub'] !== undefined) {
-    const text = Array.isArray(v['Fn::Sub']) ? v['Fn::Sub'][0] : v['Fn::Sub'];
-    return String(text).replace(/\$\{([A-Za-z0-9:]+)(?:\.[A-Za-z0-9.]+)?\}/g, (_, id: string) =>
-      id.startsWith('AWS::') ? pseudo(id) : `${REF_OPEN}${id}${REF_CLOSE}`,
-    );
-  }
-  return `${REF_OPEN}?${REF_CLOSE}`;
-}
-
-export function stateMachines(t: CfnTemplate): StateMachine[] {
-  const out: StateMachine[] = [];
-  for (const [id, res] of Object.entries(t.Resources)) {
-    if (res.Type !== 'AWS::StepFunctions::StateMachine') continue;
-    const p = res.Properties ?? {};
-    let definition: Asl;
-    if (p.Definition && typeof p.Definition === 'object') definition = p.Definition as Asl;
-    else if (p.DefinitionString !== undefined) {
-      const text = definitionText(p.DefinitionString);
-      try {
-        definition = JSON.parse(text) as Asl;
-      } catch (err) {
-        throw new Error(`state machine ${id}: DefinitionString is not JSON: ${(err as Error).message}`);
-      }
-    } else
-      throw new Error(`state machine ${id}: no Definition or DefinitionString (S3 definitions are not read)`);
-    if (!definition.StartAt || !definition.States)
-      throw new Error(`state machine ${id}: the definition has no StartAt/States`);
-    const name = typeof p.StateMachineName === 'string' ? p.StateMachineName : friendlyId(id);
-    out.push({ id, name, definition });
-  }
-  return out;
-}
-
-/** Logical ids named in a definition's `«id»` markers, in order of first appearance. */
-export function markedIds(value: unknown): string[] {
-  const text = JSON.stringify(value);
-  const ids: string[] = [];
-  for (const m of text.matchAll(/«([^»]+)»/g)) if (!ids.includes(m[1])) ids.push(m[1]);
-  return ids;
 }

@@ -1,23 +1,26 @@
-/** The local system's components: CLI commands, pipeline stages, the seams and their configured parts, the lake. */
+/**
+ * The fleet's components: the producer's commands, the two workers, the ports they share through
+ * `@callthemes/common` with their local and AWS adapters, and the lake. With a template, the AWS side names the
+ * deployed queues, table, services and endpoint.
+ */
+import type { FleetShape } from './fleet.js';
 import { alias, type Diagram, document, quoted } from './puml.js';
 import type { SystemFacts } from './system.js';
 
 /** Which part a CLI command drives (commands not listed drive only themselves). */
 const COMMAND_PART: Record<string, string> = {
-  ingest: 'stage_firm_batch',
-  'firm-batch': 'stage_firm_batch',
-  batches: 'stage_batches',
-  themes: 'stage_themes',
-  sentiment: 'stage_sentiment',
-  run: 'orchestrator',
+  enqueue: 'queue_port',
+  status: 'counters_port',
+  redrive: 'queue_port',
+  run: 'prog_firm_worker',
   query: 'duckdb',
   report: 'duckdb',
   'athena-ddl': 'duckdb',
   estimate: 'run_metrics',
-  cloud: 'aws',
+  diagrams: 'run_metrics',
 };
 
-export function componentDiagram(f: SystemFacts): Diagram {
+export function componentDiagram(f: SystemFacts, fleet?: FleetShape): Diagram {
   const s = f.settings;
   const body: string[] = [
     'skinparam componentStyle uml2',
@@ -25,58 +28,73 @@ export function componentDiagram(f: SystemFacts): Diagram {
     'left to right direction',
   ];
   body.push('actor Researcher');
-  body.push('package "callthemes CLI" {');
+  body.push('package "producer (callthemes CLI)" {');
   for (const c of f.commands) body.push(`  [${c.name}] as cmd_${alias(c.name)}`);
   body.push('}');
-  body.push('package "pipeline (one quarter)" {');
+  body.push('package "fleet programs" {');
+  for (const p of f.programs.filter((x) => x.consumes))
+    body.push(`  [${p.name}${p.inThisBuild ? '' : '\\n(not in this build)'}] as prog_${alias(p.command)}`);
+  body.push('}');
+  const aws = (text: string) => (fleet ? `\\nAWS: ${text}` : '\\nAWS: (no template given)');
+  body.push('package "@callthemes/common ports" {');
   body.push(
-    `  [local orchestrator\\nbatch size ${s.batchSize}, concurrency ${s.concurrency}\\nresume from manifests] as orchestrator`,
+    `  [WorkQueue\\nlocal: SQLite${aws(
+      fleet ? fleet.queues.map((x) => `${x.name} (DLQ after ${x.maxReceiveCount})`).join(', ') : '',
+    )}] as queue_port`,
   );
-  for (const st of f.stages)
-    body.push(
-      `  [stage: ${st.name}${st.inThisBuild ? '' : '\\n(not in this build)'}] as stage_${alias(st.name)}`,
-    );
+  body.push(
+    `  [Counters\\nlocal: SQLite${aws(fleet?.table ? `DynamoDB, ${fleet.table.key.join(', ')}` : 'DynamoDB')}] as counters_port`,
+  );
+  body.push(
+    `  [Inference\\nlocal: ${s.embedder}${aws(
+      fleet?.endpoint
+        ? `SageMaker async ${fleet.endpoint.name} (${fleet.endpoint.instanceTypes.join(' | ')})`
+        : 'SageMaker async',
+    )}] as inference_port`,
+  );
+  body.push('  () "TranscriptSource" as source_seam');
   body.push('}');
   body.push('package "sources" {');
-  body.push('  () "TranscriptSource" as source_seam');
   for (const k of f.sources) body.push(`  [${k}] as src_${alias(k)}`);
   body.push('}');
   for (const k of f.sources) body.push(`src_${alias(k)} -up- source_seam`);
-  body.push('package "seams (configured parts)" {');
-  body.push(`  [embedder\\n${s.embedder}] as embedder`);
-  body.push(`  [topic and theme namer\\n${s.llm}] as llm`);
-  body.push(`  [sentiment classifier\\n${s.classifier}] as classifier`);
-  body.push('}');
-  body.push(`database ${quoted(`lake (Parquet, Hive partitions)\n${s.lake}`)} as lake {`);
+  body.push(
+    `database ${quoted(`lake (Parquet, Hive partitions)\n${fleet?.bucket ? `S3 ${fleet.bucket}/lake` : s.lake}`)} as lake {`,
+  );
   for (const t of f.tables) body.push(`  [${t.name}] as tbl_${alias(t.name)}`);
-  body.push('  [_runs/<run_id>.json] as run_metrics');
+  body.push('  [_runs/ metrics] as run_metrics');
   body.push('  [_manifests] as manifests');
   body.push('}');
   body.push('[DuckDB (local) / Athena (AWS)] as duckdb');
-  if (f.commands.some((c) => c.name === 'cloud')) body.push('cloud "AWS deployment" as aws');
-  body.push('Researcher --> cmd_' + alias(f.commands[0]?.name ?? 'ingest'));
+  if (fleet) {
+    body.push(
+      `cloud ${quoted(`AWS: ${fleet.services.map((x) => `${x.name} ${x.minTasks}..${x.maxTasks}`).join(', ')}\ndashboard ${fleet.dashboard ?? '-'}, ${fleet.alarms} alarms`)} as aws`,
+    );
+    for (const p of f.programs.filter((x) => x.consumes))
+      body.push(`aws ..> prog_${alias(p.command)} : runs`);
+  }
+  body.push(`Researcher --> cmd_${alias(f.commands[0]?.name ?? 'enqueue')}`);
   for (const c of f.commands) {
     const part = COMMAND_PART[c.name];
-    if (part && (part !== 'aws' || f.commands.some((x) => x.name === 'cloud')))
-      body.push(`cmd_${alias(c.name)} --> ${part}`);
+    if (part) body.push(`cmd_${alias(c.name)} --> ${part}`);
   }
-  for (const st of f.stages) body.push(`orchestrator --> stage_${alias(st.name)}`);
-  for (const st of f.stages) {
-    const from = `stage_${alias(st.name)}`;
-    for (const call of st.calls) {
-      if (call === 'source') body.push(`${from} ..> source_seam`);
-      else body.push(`${from} ..> ${call === 'llm' ? 'llm' : call}`);
-    }
-    for (const t of st.writes) body.push(`${from} --> tbl_${alias(t)} : writes`);
-    for (const t of st.reads) body.push(`tbl_${alias(t)} --> ${from} : reads`);
-    if (st.writes.length > 0) body.push(`${from} --> manifests : last`);
+  for (const p of f.programs.filter((x) => x.consumes)) {
+    const from = `prog_${alias(p.command)}`;
+    body.push(`queue_port --> ${from} : ${p.consumes}`);
+    for (const sent of p.sends) body.push(`${from} --> queue_port : ${sent}`);
+    body.push(`${from} --> counters_port`);
+    for (const call of p.calls)
+      body.push(`${from} ..> ${call === 'source' ? 'source_seam' : 'inference_port'}`);
+    for (const t of p.writes) body.push(`${from} --> tbl_${alias(t)} : writes`);
+    for (const t of p.reads) body.push(`tbl_${alias(t)} --> ${from} : reads`);
+    if (p.writes.length > 0) body.push(`${from} --> manifests : last`);
   }
-  body.push('orchestrator --> run_metrics : writes');
   body.push('duckdb --> lake : reads');
+  const title = `callthemes components (${fleet ? 'SQS fleet on AWS' : 'local fleet'})`;
   return {
     name: 'components',
-    title: 'callthemes components (local run)',
-    source: document('callthemes components (local run)', body),
-    mentions: [...f.stages.map((s) => `stage: ${s.name}`), ...f.commands.map((c) => c.name)],
+    title,
+    source: document(title, body),
+    mentions: ['WorkQueue', 'Counters', 'Inference', ...f.commands.map((c) => c.name)],
   };
 }

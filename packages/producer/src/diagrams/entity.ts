@@ -4,7 +4,18 @@
  * themes, `representative_sentence_ids` → sentences).
  */
 import { TABLES, type TableDef, type TableName } from '@callthemes/common/lake';
+import { partitionMessageSchema, themeMessageSchema } from '@callthemes/common/messages';
+import type { FleetShape } from './fleet.js';
 import { alias, type Diagram, document } from './puml.js';
+
+/** A zod object's fields as `name : type` (the schema's own kinds: string, number, array, literal …). */
+export function messageFields(schema: { shape: Record<string, unknown> }): string[] {
+  return Object.entries(schema.shape).map(([k, v]) => {
+    const def = (v as { _zod?: { def?: { type?: string; values?: unknown[] } } })._zod?.def;
+    const type = def?.type === 'literal' ? `= ${JSON.stringify(def.values?.[0])}` : (def?.type ?? '?');
+    return `${k} : ${type}`;
+  });
+}
 
 export interface ForeignKey {
   from: TableName;
@@ -49,7 +60,10 @@ export function foreignKeys(tables: readonly TableDef[] = Object.values(TABLES))
   return out;
 }
 
-export function entityDiagram(tables: readonly TableDef[] = Object.values(TABLES)): Diagram {
+export function entityDiagram(
+  tables: readonly TableDef[] = Object.values(TABLES),
+  fleet?: FleetShape,
+): Diagram {
   const body: string[] = ['hide circle', 'skinparam linetype ortho', 'skinparam shadowing false'];
   const fks = foreignKeys(tables);
   for (const t of tables) {
@@ -85,10 +99,30 @@ export function entityDiagram(tables: readonly TableDef[] = Object.values(TABLES
     '  named by batch); ids embed the quarter.',
     'end note',
   );
+  // The fleet's own records: the queue messages (from their zod schemas) and the counters' items.
+  body.push('package "fleet messages and counters" {');
+  for (const [name, schema] of [
+    ['partition message', partitionMessageSchema],
+    ['theme message', themeMessageSchema],
+  ] as const) {
+    body.push(`  entity "${name}" as ${alias(name)} {`);
+    for (const f of messageFields(schema)) body.push(`    ${f}`);
+    body.push('  }');
+  }
+  const key = fleet?.table?.key.join(', ') ?? 'pk (partition)';
+  body.push('  entity "counters item" as counters_item {');
+  body.push(`    * ${key}`);
+  body.push('    --');
+  body.push('    run#‹id›: the plan (ordered quarters, source, settings hash)');
+  body.push('    run#‹id›#‹quarter›: expected, done partitions, flags');
+  body.push('  }');
+  body.push('}');
+  body.push('partition_message }o--|| counters_item : runId + quarter');
+  body.push('theme_message |o--|| counters_item : runId + quarter');
   return {
     name: 'data-model',
     title: 'callthemes lake: tables, keys and references',
     source: document('callthemes lake: tables, keys and references', body),
-    mentions: tables.map((t) => t.name),
+    mentions: [...tables.map((t) => t.name), 'partition message', 'counters item'],
   };
 }

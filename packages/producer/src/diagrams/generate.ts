@@ -2,96 +2,30 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activityDiagram } from './activity.js';
 import { architectureDiagram } from './architecture.js';
-import { type AslState, type CfnTemplate, friendlyId, stateMachines } from './cfn.js';
+import type { CfnTemplate } from './cfn.js';
 import { componentDiagram } from './component.js';
 import { entityDiagram } from './entity.js';
+import { fleetShape } from './fleet.js';
 import type { Diagram } from './puml.js';
-import { type CloudFlow, sequenceDiagram } from './sequence.js';
+import { sequenceDiagram } from './sequence.js';
 import { type CommandInfo, systemFacts } from './system.js';
 
 export interface GenerateOptions {
   commands: CommandInfo[];
-  /** A synthesized CloudFormation template: adds the AWS architecture and the workflow's activity diagram. */
+  /** A synthesized CloudFormation template: the AWS labels of the sequence and components, and the architecture. */
   template?: CfnTemplate;
-}
-
-/** The cloud side of the one-quarter sequence, read from the state machine's definition. */
-function cloudFlow(template: CfnTemplate): CloudFlow | undefined {
-  const sm = stateMachines(template)[0];
-  if (!sm) return undefined;
-  const text = JSON.stringify(sm.definition);
-  // The Map over firm batches: the one whose iterations submit Batch jobs and that runs more than one at once.
-  let limit: number | string | null = null;
-  const walk = (states: Record<string, AslState>) => {
-    for (const st of Object.values(states)) {
-      const inner = st.ItemProcessor ?? st.Iterator;
-      if (
-        st.Type === 'Map' &&
-        inner &&
-        /batch:submitJob/.test(JSON.stringify(inner)) &&
-        st.MaxConcurrency !== 1
-      ) {
-        const nested = Object.values(inner.States).some((x) => x.Type === 'Map');
-        if (!nested) limit = st.MaxConcurrency ?? st.MaxConcurrencyPath ?? null;
-      }
-      if (inner) walk(inner.States);
-      for (const b of st.Branches ?? []) walk(b.States);
-    }
-  };
-  walk(sm.definition.States);
-  // Served model names of the vLLM task definitions: a pooling runner serves embeddings, the other the LLM.
-  let llmService: string | undefined;
-  let embedService: string | undefined;
-  for (const res of Object.values(template.Resources)) {
-    if (res.Type !== 'AWS::ECS::TaskDefinition') continue;
-    const containers = (res.Properties?.ContainerDefinitions ?? []) as { Command?: unknown[] }[];
-    for (const c of containers) {
-      const cmd = (c.Command ?? []).map((x) => (typeof x === 'string' ? x : ''));
-      const at = cmd.indexOf('--served-model-name');
-      const model = at >= 0 ? cmd[at + 1] : undefined;
-      if (!model) continue;
-      if (cmd.includes('pooling') || cmd.includes('embed')) embedService = model;
-      else llmService = model;
-    }
-  }
-  // The jobs' `--source` and the lake's bucket: what the cloud run reads and writes.
-  let source: string | undefined;
-  for (const res of Object.values(template.Resources)) {
-    if (res.Type !== 'AWS::Batch::JobDefinition') continue;
-    const cmd = (res.Properties?.ContainerProperties as { Command?: unknown[] } | undefined)?.Command ?? [];
-    const at = cmd.indexOf('--source');
-    if (at >= 0 && typeof cmd[at + 1] === 'string') source = cmd[at + 1] as string;
-  }
-  const buckets = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::S3::Bucket');
-  const lakeBucket = buckets.find(([id]) => /lake/i.test(id))?.[0];
-  return {
-    stateMachine: sm.name,
-    source,
-    lake: lakeBucket ? `S3 bucket ${friendlyId(lakeBucket)} (Glue tables, Athena)` : undefined,
-    llmService,
-    embedService,
-    scalesServices: /ecs:updateService/.test(text),
-    maxConcurrency: limit,
-  };
 }
 
 export function generateDiagrams(opts: GenerateOptions): Diagram[] {
   const facts = systemFacts(opts.commands);
+  const fleet = opts.template ? fleetShape(opts.template) : undefined;
   const out = [
-    componentDiagram(facts),
-    sequenceDiagram(facts, opts.template && cloudFlow(opts.template)),
-    entityDiagram(facts.tables),
+    componentDiagram(facts, fleet),
+    sequenceDiagram(facts, fleet),
+    entityDiagram(facts.tables, fleet),
   ];
-  if (opts.template) {
-    out.push(architectureDiagram(opts.template));
-    const machines = stateMachines(opts.template);
-    machines.forEach((sm, k) => {
-      const d = activityDiagram(sm);
-      out.push(machines.length > 1 ? { ...d, name: `${d.name}-${k + 1}` } : d);
-    });
-  }
+  if (opts.template) out.push(architectureDiagram(opts.template));
   return out;
 }
 

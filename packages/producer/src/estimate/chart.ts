@@ -1,6 +1,6 @@
 /**
- * An SVG chart of one quarter's wall time and cost against concurrency and batch size: four log-log panels,
- * one line per batch path, the sequential prior system as a dashed reference, the chosen setting marked.
+ * An SVG chart of one quarter's wall time and cost against firm-worker tasks and partition size: four log-log
+ * panels, one line per fleet path, the sequential prior system as a dashed reference, the chosen setting marked.
  * Plain SVG 1.1 with no scripts or external references, so it opens anywhere.
  */
 import type { SweepPoint } from './model.js';
@@ -10,7 +10,7 @@ const PANEL_W = 460;
 const PANEL_H = 290;
 const MARGIN = { left: 70, right: 16, top: 34, bottom: 46 };
 const COLORS: Record<string, string> = {
-  vllm: '#1f6fb4',
+  fleet: '#1f6fb4',
   'hosted-api': '#e07b00',
   'sequential-api': '#666666',
 };
@@ -215,13 +215,13 @@ export function renderChart(r: EstimateReport): string {
   const title =
     `One quarter of ${s.firms.toLocaleString('en-US')} firms: wall time and cost ` +
     `(${s.pricing} prices of ${s.pricesAsOf}; dot = chosen setting)`;
-  const subtitle = `batch size ${s.batchSize} in the concurrency panels; concurrency ${s.concurrency} in the batch-size panels; ${s.gpus} × ${s.gpuInstance}`;
+  const subtitle = `partitions of ${s.batchSize} in the task panels; ${s.concurrency} tasks in the partition-size panels; endpoint ${s.gpus} × ${s.gpuInstance}`;
   const body = [
     panel(
       0,
       top,
-      'Wall time per quarter vs concurrency',
-      'concurrent Batch jobs',
+      'Wall time per quarter vs firm-worker tasks',
+      'Fargate Spot tasks',
       seriesFor('concurrency', wall, s.concurrency),
       durationAxis,
       shortDuration,
@@ -229,8 +229,8 @@ export function renderChart(r: EstimateReport): string {
     panel(
       PANEL_W,
       top,
-      'Wall time per quarter vs batch size',
-      'firms per batch job',
+      'Wall time per quarter vs partition size',
+      'firms per partition',
       seriesFor('batchSize', wall, s.batchSize),
       durationAxis,
       shortDuration,
@@ -238,8 +238,8 @@ export function renderChart(r: EstimateReport): string {
     panel(
       0,
       top + PANEL_H,
-      'Cost per quarter vs concurrency',
-      'concurrent Batch jobs',
+      'Cost per quarter vs firm-worker tasks',
+      'Fargate Spot tasks',
       seriesFor('concurrency', cost, s.concurrency),
       decadeAxis,
       shortUsd,
@@ -247,8 +247,8 @@ export function renderChart(r: EstimateReport): string {
     panel(
       PANEL_W,
       top + PANEL_H,
-      'Cost per quarter vs batch size',
-      'firms per batch job',
+      'Cost per quarter vs partition size',
+      'firms per partition',
       seriesFor('batchSize', cost, s.batchSize),
       decadeAxis,
       shortUsd,

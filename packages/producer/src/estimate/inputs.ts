@@ -9,12 +9,20 @@ import type { PriceFile, Sourced } from './prices.js';
 export interface EstimateOptions {
   firms: number;
   quarters: number;
+  /** Firms per partition message. */
   batchSize: number;
+  /** Most firm-worker tasks. */
   concurrency: number;
+  /** Endpoint instances. */
   gpus: number;
+  /** SageMaker instance type of the endpoint (sagemakerInstances). */
   gpuInstance: string;
-  cpuInstance: string;
-  serialInstance: string;
+  /** Fargate size of a firm-worker task and of the theme-worker task. */
+  taskVcpus: number;
+  taskMemoryGb: number;
+  themeVcpus: number;
+  themeMemoryGb: number;
+  /** Fargate Spot or on-demand FARGATE for the workers (the endpoint is always on demand). */
   pricing: 'spot' | 'on-demand';
   llmApi: string;
   embedApi: string;
@@ -30,8 +38,8 @@ export const OVERRIDABLE = [
   'llmRequestsPerFirm',
   'promptTokensPerRequest',
   'completionTokensPerRequest',
-  'jobStartSeconds',
-  'gpuColdStartSeconds',
+  'taskStartSeconds',
+  'endpointColdStartSeconds',
   'priorSecondsPerFirm',
 ] as const;
 export type OverridableInput = (typeof OVERRIDABLE)[number];
@@ -207,14 +215,14 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
 
   const price = (inst: { spotPerHour: Sourced; onDemandPerHour: Sourced }) =>
     opts.pricing === 'spot' ? inst.spotPerHour : inst.onDemandPerHour;
-  const cpu = pick(prices.instances, opts.cpuInstance, 'instance type');
-  const serialInst = pick(prices.instances, opts.serialInstance, 'instance type');
-  const gpuInst = pick(prices.instances, opts.gpuInstance, 'instance type');
-  if (gpuInst.role !== 'gpu' || !gpuInst.gpu)
-    throw new InputError(
-      `instance type "${opts.gpuInstance}" has no GPU: pick one of ${gpuInstances(prices).join(', ')}`,
-    );
-  const serving = pick(prices.gpuServing, gpuInst.gpu, 'GPU type');
+  const endpointInst = pick(prices.sagemakerInstances, opts.gpuInstance, 'SageMaker instance type');
+  const serving = pick(prices.gpuServing, endpointInst.gpu, 'GPU type');
+  const fg = prices.fargate;
+  const vcpuHour = fromFile('fargate.vcpuPerHour', fg.vcpuPerHour);
+  const gbHour = fromFile('fargate.gbPerHour', fg.gbPerHour);
+  const factor = opts.pricing === 'spot' ? fromFile('fargate.spotFactor', fg.spotFactor) : 1;
+  const taskHour = (vcpus: number, gb: number) => (vcpus * vcpuHour + gb * gbHour) * factor;
+  const rq = prices.requests;
   const llmApi = pick(prices.llmApis, opts.llmApi, 'LLM API');
   const embedApi = pick(prices.embeddingApis, opts.embedApi, 'embedding API');
   const prior = prices.priorSystem;
@@ -233,25 +241,41 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
     plan: {
       batchSize: opts.batchSize,
       concurrency: opts.concurrency,
-      workersPerJob: fromFile(`${opts.cpuInstance}.vcpus`, cpu.vcpus),
-      jobStartSeconds: resolve('jobStartSeconds', prices.overheads.batchJobStartSeconds),
-      cpuPerHour: fromFile(`${opts.cpuInstance}.${opts.pricing}`, price(cpu)),
-      minimumBilledSeconds: fromFile('minimumBilledSeconds', prices.overheads.minimumBilledSeconds),
-      serialPerHour: fromFile(`${opts.serialInstance}.${opts.pricing}`, price(serialInst)),
+      workersPerJob: opts.taskVcpus,
+      jobStartSeconds: resolve('taskStartSeconds', fg.taskStartSeconds),
+      cpuPerHour: taskHour(opts.taskVcpus, opts.taskMemoryGb),
+      minimumBilledSeconds: fromFile('fargate.minimumBilledSeconds', fg.minimumBilledSeconds),
+      serialPerHour: taskHour(opts.themeVcpus, opts.themeMemoryGb),
     },
-    orchestration: {
-      perTransition: fromFile('stepFunctionsPerTransition', prices.services.stepFunctionsPerTransition),
-      transitionsPerJob: fromFile('transitionsPerBatchJob', prices.services.transitionsPerBatchJob),
-      transitionsPerQuarter: fromFile('transitionsPerQuarter', prices.services.transitionsPerQuarter),
+    requests: {
+      sqsPerRequest: fromFile('requests.sqsPerMillion', rq.sqsPerMillion) / 1e6,
+      dynamoPerWrite: fromFile('requests.dynamoWritePerMillion', rq.dynamoWritePerMillion) / 1e6,
+      dynamoPerRead: fromFile('requests.dynamoReadPerMillion', rq.dynamoReadPerMillion) / 1e6,
+      s3PerPut: fromFile('requests.s3PutPer1000', rq.s3PutPer1000) / 1000,
+      s3PerGet: fromFile('requests.s3GetPer1000', rq.s3GetPer1000) / 1000,
+      snsPerPublish: fromFile('requests.snsPerMillion', rq.snsPerMillion) / 1e6,
+      sqsRequestsPerPartition: fromFile('requests.sqsRequestsPerPartition', rq.sqsRequestsPerPartition),
+      dynamoWritesPerPartition: fromFile('requests.dynamoWritesPerPartition', rq.dynamoWritesPerPartition),
+      dynamoReadsPerPartition: fromFile('requests.dynamoReadsPerPartition', rq.dynamoReadsPerPartition),
+      s3PutsPerPartition: fromFile('requests.s3PutsPerPartition', rq.s3PutsPerPartition),
+      textsPerInferenceRequest: fromFile('requests.textsPerInferenceRequest', rq.textsPerInferenceRequest),
     },
     gpu: {
       gpus: opts.gpus,
       perHourPerGpu:
-        fromFile(`${opts.gpuInstance}.${opts.pricing}`, price(gpuInst)) / (gpuInst.gpus?.value ?? 1),
-      llmRequestsPerSecond: fromFile(`${gpuInst.gpu}.llmRequestsPerSecond`, serving.llmRequestsPerSecond),
-      llmTokensPerSecond: fromFile(`${gpuInst.gpu}.llmTokensPerSecond`, serving.llmTokensPerSecond),
-      embedTokensPerSecond: fromFile(`${gpuInst.gpu}.embedTokensPerSecond`, serving.embedTokensPerSecond),
-      coldStartSeconds: resolve('gpuColdStartSeconds', prices.overheads.gpuColdStartSeconds),
+        fromFile(`${opts.gpuInstance}.onDemandPerHour`, endpointInst.onDemandPerHour) /
+        endpointInst.gpus.value,
+      llmRequestsPerSecond: fromFile(
+        `${endpointInst.gpu}.llmRequestsPerSecond`,
+        serving.llmRequestsPerSecond,
+      ),
+      llmTokensPerSecond: fromFile(`${endpointInst.gpu}.llmTokensPerSecond`, serving.llmTokensPerSecond),
+      embedTokensPerSecond: fromFile(
+        `${endpointInst.gpu}.embedTokensPerSecond`,
+        serving.embedTokensPerSecond,
+      ),
+      coldStartSeconds: resolve('endpointColdStartSeconds', prices.overheads.endpointColdStartSeconds),
+      scaleInSeconds: fromFile('endpointScaleInSeconds', prices.overheads.endpointScaleInSeconds),
     },
     api: {
       llmInputPerMillion: fromFile(`${opts.llmApi}.inputPerMillion`, llmApi.inputPerMillion),
@@ -280,8 +304,7 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
   return { inputs, provenance, warnings };
 }
 
+/** The endpoint instance types a price file knows. */
 export function gpuInstances(prices: PriceFile): string[] {
-  return Object.entries(prices.instances)
-    .filter(([, v]) => v.role === 'gpu')
-    .map(([k]) => k);
+  return Object.keys(prices.sagemakerInstances);
 }

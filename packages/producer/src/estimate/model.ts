@@ -1,56 +1,74 @@
 /**
  * The cost and time model: pure functions of resolved inputs (no I/O, no defaults). Three paths:
  * - `sequential-api`: the prior system — one machine, one firm after another, a provider API for names;
- * - `vllm`: this project on AWS — Batch CPU jobs fan out over firm batches while N GPUs serve the LLM and the
- *   embedding model through vLLM; themes and sentiment run after the fan-out;
- * - `hosted-api`: the same Batch fan-out, with names and embeddings from a hosted 8B API.
- * Quarters run one after another (the state machine loops over them), so totals are quarter × count.
+ * - `fleet`: this project on AWS — the producer enqueues partitions on SQS, firm workers on Fargate Spot
+ *   (scaled 0..N on the backlog) call a SageMaker async endpoint on N instances for embeddings, names and
+ *   sentence labels; DynamoDB counters detect the quarter's end; the theme worker runs after it;
+ * - `hosted-api`: the same fleet of workers, with names and embeddings from a hosted 8B API.
+ * Quarters run one after another (the theme worker enqueues the next one), so totals are quarter × count.
+ * Internal names: `batchSize` is the partition size, `concurrency` the firm service's most tasks, `gpus` the
+ * endpoint's instances (one GPU each).
  */
 
 export interface Workload {
   firms: number;
   quarters: number;
-  /** Single-core CPU seconds of the firm stage per firm, without the work a GPU service or API does. */
+  /** Single-core CPU seconds of the firm worker per firm, without the work the endpoint or an API does. */
   cpuSecondsPerFirm: number;
   sentencesPerFirm: number;
   embedTokensPerSentence: number;
   llmRequestsPerFirm: number;
   promptTokensPerRequest: number;
   completionTokensPerRequest: number;
-  /** One themes job per quarter, after every batch. */
+  /** The theme worker's themes per quarter, after every partition. */
   themesSecondsPerQuarter: number;
-  /** One sentiment job per quarter. */
+  /** The theme worker's sentiment score tables per quarter. */
   sentimentSecondsPerQuarter: number;
 }
 
-export interface BatchPlan {
+export interface FleetPlan {
+  /** Firms per partition message. */
   batchSize: number;
-  /** Batch jobs running at once (the Map state's MaxConcurrency). */
+  /** Firm-worker tasks running at once (the service's maximum). */
   concurrency: number;
-  /** Firms processed in parallel inside one job (its worker pool: the instance's vCPUs). */
+  /** Firms processed in parallel inside one task (its vCPUs). */
   workersPerJob: number;
-  /** Start-up of one job: placement, image pull, imports, model load. */
+  /** Start-up of one task: Fargate placement, image pull, node start. Paid once per task, not per partition. */
   jobStartSeconds: number;
+  /** Price of one firm-worker task-hour (vCPU-h + GB-h, spot or on demand). */
   cpuPerHour: number;
   minimumBilledSeconds: number;
-  /** Price of the instance that runs the per-quarter themes and sentiment jobs. */
+  /** Price of one theme-worker task-hour. */
   serialPerHour: number;
 }
 
-export interface Orchestration {
-  perTransition: number;
-  transitionsPerJob: number;
-  transitionsPerQuarter: number;
+/** Request prices of the queues, counters and buckets, and how many each partition and inference call makes. */
+export interface Requests {
+  sqsPerRequest: number;
+  dynamoPerWrite: number;
+  dynamoPerRead: number;
+  s3PerPut: number;
+  s3PerGet: number;
+  snsPerPublish: number;
+  sqsRequestsPerPartition: number;
+  dynamoWritesPerPartition: number;
+  dynamoReadsPerPartition: number;
+  s3PutsPerPartition: number;
+  /** Texts (sentences) per async embedding or classification request. */
+  textsPerInferenceRequest: number;
 }
 
 export interface GpuService {
+  /** Endpoint instances (one GPU each). */
   gpus: number;
   perHourPerGpu: number;
   llmRequestsPerSecond: number;
   llmTokensPerSecond: number;
   embedTokensPerSecond: number;
-  /** Scale-up until the first replica is healthy: once per quarter (the services scale to zero between). */
+  /** Scale-out from zero until the first instance answers /ping: once per quarter, conservatively. */
   coldStartSeconds: number;
+  /** Idle time billed before the endpoint scales back to zero (the scale-in cooldown). */
+  scaleInSeconds: number;
 }
 
 export interface ApiService {
@@ -75,14 +93,14 @@ export interface PriorSystem {
 
 export interface EstimateInputs {
   workload: Workload;
-  plan: BatchPlan;
-  orchestration: Orchestration;
+  plan: FleetPlan;
+  requests: Requests;
   gpu: GpuService;
   api: ApiService;
   prior: PriorSystem;
 }
 
-export type PathKind = 'sequential-api' | 'vllm' | 'hosted-api';
+export type PathKind = 'sequential-api' | 'fleet' | 'hosted-api';
 
 export interface Term {
   name: string;
@@ -107,6 +125,7 @@ export interface PathEstimate {
   };
   total: { wallSeconds: number; costUsd: number };
   bottleneck: string;
+  /** Partition messages per quarter. */
   jobs: number;
   /** Share of the quarter's wall time that no concurrency shortens. */
   serialFraction: number;
@@ -141,29 +160,57 @@ export function amdahlSpeedup(serialFraction: number, n: number): number {
 export interface FanOut {
   jobs: number;
   waves: number;
-  /** Length of one full job: start-up plus its firms over the job's workers. */
+  /** Length of one full partition on one task: its firms over the task's vCPUs. */
   jobSeconds: number;
   wallSeconds: number;
   billedSeconds: number;
 }
 
 /**
- * Batch jobs over firm batches, `concurrency` at a time. A wave lasts as long as a full job (the last, partial
- * job is billed for its own length but the wave is not shortened: a conservative round-up).
+ * Partitions over `concurrency` firm-worker tasks. Each task starts once and then takes partition after
+ * partition from the queue; a wave lasts as long as a full partition (the last, partial one is billed for its
+ * own length but the wave is not shortened: a conservative round-up).
  */
-export function batchFanOut(firms: number, cpuSecondsPerFirm: number, plan: BatchPlan): FanOut {
+export function partitionFanOut(firms: number, cpuSecondsPerFirm: number, plan: FleetPlan): FanOut {
   if (firms <= 0) return { jobs: 0, waves: 0, jobSeconds: 0, wallSeconds: 0, billedSeconds: 0 };
   const jobs = Math.ceil(firms / plan.batchSize);
-  const jobLength = (n: number) =>
-    plan.jobStartSeconds + (n * cpuSecondsPerFirm) / Math.min(plan.workersPerJob, n);
-  const full = Math.min(plan.batchSize, firms);
-  const jobSeconds = jobLength(full);
+  const length = (n: number) => (n * cpuSecondsPerFirm) / Math.min(plan.workersPerJob, n);
+  const jobSeconds = length(Math.min(plan.batchSize, firms));
+  const tasks = Math.min(plan.concurrency, jobs);
   const waves = Math.ceil(jobs / plan.concurrency);
   const lastFirms = firms - (jobs - 1) * plan.batchSize;
-  const billedSeconds =
-    (jobs - 1) * Math.max(jobSeconds, plan.minimumBilledSeconds) +
-    Math.max(jobLength(lastFirms), plan.minimumBilledSeconds);
-  return { jobs, waves, jobSeconds, wallSeconds: waves * jobSeconds, billedSeconds };
+  const work = (jobs - 1) * jobSeconds + length(lastFirms);
+  const billedSeconds = work + tasks * Math.max(plan.jobStartSeconds, 0);
+  return {
+    jobs,
+    waves,
+    jobSeconds,
+    wallSeconds: plan.jobStartSeconds + waves * jobSeconds,
+    billedSeconds: Math.max(billedSeconds, tasks * plan.minimumBilledSeconds),
+  };
+}
+
+/** Async inference requests of a quarter: one per naming call, embeddings and labels in chunks of texts. */
+export function inferenceRequests(w: Workload, r: Requests): number {
+  const chunks = Math.ceil(w.sentencesPerFirm / r.textsPerInferenceRequest);
+  return w.firms * (w.llmRequestsPerFirm + 2 * chunks);
+}
+
+/** SQS, DynamoDB, S3 (and SNS for async inference) requests of a quarter, in dollars. */
+export function requestsCost(w: Workload, plan: FleetPlan, r: Requests, asyncInference: boolean): number {
+  const partitions = Math.ceil(w.firms / plan.batchSize);
+  // One theme message per quarter and its handling (send, receive, delete) plus the counters' flags.
+  let usd =
+    (partitions * r.sqsRequestsPerPartition + 3) * r.sqsPerRequest +
+    (partitions * r.dynamoWritesPerPartition + 4) * r.dynamoPerWrite +
+    partitions * r.dynamoReadsPerPartition * r.dynamoPerRead +
+    partitions * r.s3PutsPerPartition * r.s3PerPut;
+  if (asyncInference) {
+    // Each request: its JSON put to S3, its result read back; SageMaker's output put and its SNS notice.
+    const n = inferenceRequests(w, r);
+    usd += n * (2 * r.s3PerPut + r.s3PerGet + r.snsPerPublish);
+  }
+  return usd;
 }
 
 /** GPU-seconds of serving on N GPUs: embeddings, then names (the slower of the request and token limits). */
@@ -177,15 +224,12 @@ export function gpuServingSeconds(w: Workload, g: GpuService): { embed: number; 
   return { embed, llm };
 }
 
-function serialJobsCost(w: Workload, plan: BatchPlan): number {
-  const billed = (s: number) => (s > 0 ? Math.max(plan.jobStartSeconds + s, plan.minimumBilledSeconds) : 0);
-  return (
-    ((billed(w.themesSecondsPerQuarter) + billed(w.sentimentSecondsPerQuarter)) * plan.serialPerHour) / HOUR
-  );
-}
-
-function orchestrationCost(jobs: number, o: Orchestration): number {
-  return (jobs * o.transitionsPerJob + o.transitionsPerQuarter) * o.perTransition;
+/** The theme worker's one task per quarter: start-up, themes, score tables. */
+function themeWorkerCost(w: Workload, plan: FleetPlan): number {
+  const s = w.themesSecondsPerQuarter + w.sentimentSecondsPerQuarter;
+  return s > 0
+    ? (Math.max(plan.jobStartSeconds + s, plan.minimumBilledSeconds) * plan.serialPerHour) / HOUR
+    : 0;
 }
 
 function finish(
@@ -244,65 +288,65 @@ export function sequentialApiPath(w: Workload, p: PriorSystem): PathEstimate {
   );
 }
 
-/** Batch fan-out with N self-hosted GPUs serving the LLM and the embedding model through vLLM. */
-export function vllmPath(w: Workload, plan: BatchPlan, g: GpuService, o: Orchestration): PathEstimate {
-  const fan = batchFanOut(w.firms, w.cpuSecondsPerFirm, plan);
+/** The SQS fleet: Fargate Spot firm workers and a SageMaker async endpoint on N instances. */
+export function fleetPath(w: Workload, plan: FleetPlan, g: GpuService, r: Requests): PathEstimate {
+  const fan = partitionFanOut(w.firms, w.cpuSecondsPerFirm, plan);
   const serving = gpuServingSeconds(w, g);
   const serial: Term[] = [
-    { name: 'GPU cold start', seconds: g.coldStartSeconds },
-    { name: 'themes', seconds: w.themesSecondsPerQuarter },
-    { name: 'sentiment', seconds: w.sentimentSecondsPerQuarter },
+    { name: 'endpoint cold start', seconds: g.coldStartSeconds },
+    { name: 'theme worker (themes)', seconds: w.themesSecondsPerQuarter },
+    { name: 'theme worker (scores)', seconds: w.sentimentSecondsPerQuarter },
   ];
   const parallel: Term[] = [
-    { name: 'Batch CPU jobs', seconds: fan.wallSeconds },
-    { name: `GPU serving on ${g.gpus} GPU(s)`, seconds: serving.embed + serving.llm },
+    { name: `firm workers (${plan.concurrency} Fargate Spot tasks)`, seconds: fan.wallSeconds },
+    { name: `SageMaker endpoint on ${g.gpus} instance(s)`, seconds: serving.embed + serving.llm },
   ];
   const wall = serial.reduce((a, t) => a + t.seconds, 0) + Math.max(...parallel.map((t) => t.seconds));
   return finish(
-    'vllm',
-    `self-hosted vLLM on ${g.gpus} GPU(s)`,
+    'fleet',
+    `SQS fleet + SageMaker async on ${g.gpus} instance(s)`,
     w,
     serial,
     parallel,
     [
-      { item: 'Batch CPU jobs', usd: (fan.billedSeconds * plan.cpuPerHour) / HOUR },
-      // The services stay up from scale-up to the quarter's end; idle GPU time is paid.
-      { item: 'GPUs', usd: (g.gpus * wall * g.perHourPerGpu) / HOUR },
-      { item: 'themes + sentiment jobs', usd: serialJobsCost(w, plan) },
-      { item: 'Step Functions', usd: orchestrationCost(fan.jobs, o) },
+      { item: 'Fargate firm workers', usd: (fan.billedSeconds * plan.cpuPerHour) / HOUR },
+      // The instances run from scale-out to the quarter's end, plus the idle spell before scale-in.
+      { item: 'SageMaker instances', usd: (g.gpus * (wall + g.scaleInSeconds) * g.perHourPerGpu) / HOUR },
+      { item: 'theme worker', usd: themeWorkerCost(w, plan) },
+      { item: 'SQS, DynamoDB, S3, SNS requests', usd: requestsCost(w, plan, r, true) },
     ],
     fan.jobs,
   );
 }
 
-/** Batch fan-out calling a hosted API for names and embeddings. */
-export function hostedApiPath(w: Workload, plan: BatchPlan, a: ApiService, o: Orchestration): PathEstimate {
-  const fan = batchFanOut(w.firms, w.cpuSecondsPerFirm, plan);
+/** The fleet's workers calling a hosted API for names and embeddings (no endpoint). */
+export function hostedApiPath(w: Workload, plan: FleetPlan, a: ApiService, r: Requests): PathEstimate {
+  const fan = partitionFanOut(w.firms, w.cpuSecondsPerFirm, plan);
   const v = quarterVolume(w);
   const llmRate = v.requests / a.llmRequestsPerSecond;
   const embedRate = Math.ceil(v.sentences / a.embedTextsPerRequest) / a.embedRequestsPerSecond;
   return finish(
     'hosted-api',
-    'hosted 8B API',
+    'SQS fleet + hosted 8B API',
     w,
     [
-      { name: 'themes', seconds: w.themesSecondsPerQuarter },
-      { name: 'sentiment', seconds: w.sentimentSecondsPerQuarter },
+      { name: 'theme worker (themes)', seconds: w.themesSecondsPerQuarter },
+      { name: 'theme worker (scores)', seconds: w.sentimentSecondsPerQuarter },
     ],
     [
-      { name: 'Batch CPU jobs', seconds: fan.wallSeconds },
+      { name: `firm workers (${plan.concurrency} Fargate Spot tasks)`, seconds: fan.wallSeconds },
       { name: 'LLM API rate limit', seconds: llmRate },
       { name: 'embedding API rate limit', seconds: embedRate },
     ],
     [
-      { item: 'Batch CPU jobs', usd: (fan.billedSeconds * plan.cpuPerHour) / HOUR },
+      { item: 'Fargate firm workers', usd: (fan.billedSeconds * plan.cpuPerHour) / HOUR },
       {
         item: 'LLM API tokens',
         usd: (v.promptTokens * a.llmInputPerMillion + v.completionTokens * a.llmOutputPerMillion) / MILLION,
       },
       { item: 'embedding API tokens', usd: (v.embedTokens * a.embedPerMillion) / MILLION },
-      { item: 'themes + sentiment jobs', usd: serialJobsCost(w, plan) },
-      { item: 'Step Functions', usd: orchestrationCost(fan.jobs, o) },
+      { item: 'theme worker', usd: themeWorkerCost(w, plan) },
+      { item: 'SQS, DynamoDB, S3 requests', usd: requestsCost(w, plan, r, false) },
     ],
     fan.jobs,
   );
@@ -312,14 +356,14 @@ export function estimatePath(kind: PathKind, i: EstimateInputs): PathEstimate {
   switch (kind) {
     case 'sequential-api':
       return sequentialApiPath(i.workload, i.prior);
-    case 'vllm':
-      return vllmPath(i.workload, i.plan, i.gpu, i.orchestration);
+    case 'fleet':
+      return fleetPath(i.workload, i.plan, i.gpu, i.requests);
     case 'hosted-api':
-      return hostedApiPath(i.workload, i.plan, i.api, i.orchestration);
+      return hostedApiPath(i.workload, i.plan, i.api, i.requests);
   }
 }
 
-export const PATHS: PathKind[] = ['sequential-api', 'vllm', 'hosted-api'];
+export const PATHS: PathKind[] = ['sequential-api', 'fleet', 'hosted-api'];
 
 export interface SweepPoint {
   value: number;

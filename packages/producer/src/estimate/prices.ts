@@ -63,14 +63,34 @@ export const priceFileSchema = z.object({
   gpuServing: z.record(z.string(), gpuServingSchema),
   llmApis: z.record(z.string(), llmApiSchema),
   embeddingApis: z.record(z.string(), embeddingApiSchema),
-  services: z.object({
-    stepFunctionsPerTransition: sourcedSchema,
-    transitionsPerBatchJob: sourcedSchema,
-    transitionsPerQuarter: sourcedSchema,
+  /** SageMaker hosting instances of the async endpoint (on demand: endpoints have no Spot). */
+  sagemakerInstances: z.record(
+    z.string(),
+    z.object({ gpu: z.string(), gpus: sourcedSchema, onDemandPerHour: sourcedSchema }),
+  ),
+  fargate: z.object({
+    vcpuPerHour: sourcedSchema,
+    gbPerHour: sourcedSchema,
+    spotFactor: sourcedSchema,
+    taskStartSeconds: sourcedSchema,
+    minimumBilledSeconds: sourcedSchema,
+  }),
+  requests: z.object({
+    sqsPerMillion: sourcedSchema,
+    dynamoWritePerMillion: sourcedSchema,
+    dynamoReadPerMillion: sourcedSchema,
+    s3PutPer1000: sourcedSchema,
+    s3GetPer1000: sourcedSchema,
+    snsPerMillion: sourcedSchema,
+    sqsRequestsPerPartition: sourcedSchema,
+    dynamoWritesPerPartition: sourcedSchema,
+    dynamoReadsPerPartition: sourcedSchema,
+    s3PutsPerPartition: sourcedSchema,
+    textsPerInferenceRequest: sourcedSchema,
   }),
   overheads: z.object({
-    batchJobStartSeconds: sourcedSchema,
-    gpuColdStartSeconds: sourcedSchema,
+    endpointColdStartSeconds: sourcedSchema,
+    endpointScaleInSeconds: sourcedSchema,
     minimumBilledSeconds: sourcedSchema,
   }),
   workload: z.object({
@@ -105,7 +125,7 @@ export const DEFAULT_PRICE_FILE = resolve(
   '..',
   '..',
   'data',
-  'prices-2026-11.json',
+  'prices-2026-12.json',
 );
 
 /** Reads and validates a price file; the error names the file and the first offending field. */
@@ -127,6 +147,12 @@ export function loadPriceFile(path = DEFAULT_PRICE_FILE): PriceFile {
     throw new Error(`price file ${path}: priorSystem.instance "${prior.instance}" is not in instances`);
   if (!p.llmApis[prior.llmApi])
     throw new Error(`price file ${path}: priorSystem.llmApi "${prior.llmApi}" is not in llmApis`);
+  for (const [name, inst] of Object.entries(p.sagemakerInstances)) {
+    if (!p.gpuServing[inst.gpu])
+      throw new Error(
+        `price file ${path}: sagemakerInstances.${name}: gpu "${inst.gpu}" has no gpuServing entry`,
+      );
+  }
   for (const [name, inst] of Object.entries(p.instances)) {
     if (inst.role === 'gpu' && (!inst.gpu || !p.gpuServing[inst.gpu]))
       throw new Error(`price file ${path}: instances.${name}: gpu "${inst.gpu}" has no gpuServing entry`);

@@ -5,6 +5,7 @@ import {
   estimatePath,
   PATHS,
   type PathEstimate,
+  type PathKind,
   type SweepPoint,
   sweep,
 } from './model.js';
@@ -12,6 +13,8 @@ import {
 export const CONCURRENCY_SWEEP = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 export const BATCH_SIZE_SWEEP = [1, 5, 10, 25, 50, 100, 250, 500, 1000];
 export const GPU_SWEEP = [1, 2, 4, 8, 16, 32];
+/** The goal's horizons: 8 quarters (two years) and 100 (25 years of calls). */
+export const GOAL_QUARTERS = [8, 100];
 
 export interface EstimateReport {
   scenario: {
@@ -21,7 +24,8 @@ export interface EstimateReport {
     concurrency: number;
     gpus: number;
     gpuInstance: string;
-    cpuInstance: string;
+    /** Fargate size of a firm-worker task, e.g. `1 vCPU, 4 GB`. */
+    task: string;
     pricing: string;
     llmApi: string;
     embedApi: string;
@@ -31,12 +35,17 @@ export interface EstimateReport {
   };
   paths: PathEstimate[];
   sweeps: {
-    path: 'vllm' | 'hosted-api';
+    path: 'fleet' | 'hosted-api';
     concurrency: SweepPoint[];
     batchSize: SweepPoint[];
   }[];
-  /** The vLLM path against the number of GPUs serving it. */
+  /** The fleet path against the number of endpoint instances. */
   gpuSweep: SweepPoint[];
+  /**
+   * The goals: the scenario's firms over 8 and 100 quarters on every path (wall time, dollars, bottleneck).
+   * Quarters run one after another, so a goal is the quarter times its count.
+   */
+  goals: { quarters: number; path: PathKind; wallSeconds: number; costUsd: number; bottleneck: string }[];
   targets: {
     budgetUsdPerQuarter: number | null;
     deadlineHours: number | null;
@@ -56,12 +65,21 @@ export function buildReport(
   // The chosen setting is always one of the points, so the table and the chart show it.
   const withChosen = (values: number[], chosen: number) =>
     [...new Set([...values, chosen])].sort((a, b) => a - b);
-  const sweeps = (['vllm', 'hosted-api'] as const).map((path) => ({
+  const sweeps = (['fleet', 'hosted-api'] as const).map((path) => ({
     path,
     concurrency: sweep(path, i, 'concurrency', withChosen(CONCURRENCY_SWEEP, i.plan.concurrency)),
     batchSize: sweep(path, i, 'batchSize', withChosen(BATCH_SIZE_SWEEP, i.plan.batchSize)),
   }));
-  const gpuSweep = sweep('vllm', i, 'gpus', withChosen(GPU_SWEEP, i.gpu.gpus));
+  const gpuSweep = sweep('fleet', i, 'gpus', withChosen(GPU_SWEEP, i.gpu.gpus));
+  const goals = GOAL_QUARTERS.flatMap((quarters) =>
+    paths.map((p) => ({
+      quarters,
+      path: p.path,
+      wallSeconds: p.quarter.wallSeconds * quarters,
+      costUsd: p.quarter.costUsd * quarters,
+      bottleneck: p.bottleneck,
+    })),
+  );
   const meets: Record<string, boolean> = {};
   for (const p of paths) {
     meets[p.path] =
@@ -73,6 +91,7 @@ export function buildReport(
     paths,
     sweeps,
     gpuSweep,
+    goals,
     targets: {
       budgetUsdPerQuarter: targets.budgetUsdPerQuarter ?? null,
       deadlineHours: targets.deadlineHours ?? null,

@@ -60,8 +60,8 @@ export function formatTable(r: EstimateReport): string {
   const hasTargets = r.targets.budgetUsdPerQuarter !== null || r.targets.deadlineHours !== null;
   const out: string[] = [];
   out.push(
-    `Estimate: ${s.firms.toLocaleString('en-US')} firms × ${s.quarters} quarter(s); batch size ${s.batchSize}, ` +
-      `concurrency ${s.concurrency} (${s.cpuInstance}); ${s.gpus} × ${s.gpuInstance}; ${s.pricing} prices; ` +
+    `Estimate: ${s.firms.toLocaleString('en-US')} firms × ${s.quarters} quarter(s); partitions of ${s.batchSize}, ` +
+      `up to ${s.concurrency} firm-worker tasks (${s.task}, Fargate ${s.pricing}); endpoint ${s.gpus} × ${s.gpuInstance}; ` +
       `LLM API ${s.llmApi}; price file of ${s.pricesAsOf}${s.fromRun ? `; measured inputs from run ${s.fromRun}` : ''}`,
     '',
   );
@@ -90,6 +90,27 @@ export function formatTable(r: EstimateReport): string {
       [false, true, true, true, true],
     ),
   );
+  out.push(
+    '',
+    `Goals: ${s.firms.toLocaleString('en-US')} firms × 8 and × 100 quarters (quarters run in sequence):`,
+  );
+  out.push(
+    grid(
+      ['path', 'wall, 8 q', '$, 8 q', 'wall, 100 q', '$, 100 q', 'bottleneck'],
+      r.paths.map((p) => {
+        const g = (q: number) => r.goals.find((x) => x.path === p.path && x.quarters === q);
+        return [
+          p.label,
+          duration(g(8)?.wallSeconds ?? Number.NaN),
+          usd(g(8)?.costUsd ?? Number.NaN),
+          duration(g(100)?.wallSeconds ?? Number.NaN),
+          usd(g(100)?.costUsd ?? Number.NaN),
+          p.bottleneck,
+        ];
+      }),
+      [false, true, true, true, true],
+    ),
+  );
   out.push('', 'Per quarter, where the time and money go:');
   for (const p of r.paths) {
     const terms = [
@@ -97,25 +118,28 @@ export function formatTable(r: EstimateReport): string {
       ...p.quarter.parallel.map((t) => `${t.name} ${duration(t.seconds)}`),
     ];
     out.push(
-      `  ${p.label}: ${p.jobs} job(s); serial share ${(p.serialFraction * 100).toFixed(1)}%`,
+      `  ${p.label}: ${p.jobs} partition message(s); serial share ${(p.serialFraction * 100).toFixed(1)}%`,
       `    time: ${terms.join('; ')}${p.quarter.parallel.length > 1 ? ' (the parallel terms overlap)' : ''}`,
       `    cost: ${p.quarter.costs.map((c) => `${c.item} ${usd(c.usd)}`).join('; ')}`,
     );
   }
   for (const sw of r.sweeps) {
     const label = r.paths.find((p) => p.path === sw.path)?.label ?? sw.path;
-    out.push('', `${label}: one quarter against concurrency (batch size ${s.batchSize})`);
-    out.push(sweepTable('concurrency', sw.concurrency, true));
-    out.push('', `${label}: one quarter against batch size (concurrency ${s.concurrency})`);
-    out.push(sweepTable('batch size', sw.batchSize, false));
+    out.push('', `${label}: one quarter against firm-worker tasks (partitions of ${s.batchSize})`);
+    out.push(sweepTable('tasks', sw.concurrency, true));
+    out.push('', `${label}: one quarter against partition size (${s.concurrency} tasks)`);
+    out.push(sweepTable('partition size', sw.batchSize, false));
   }
-  const vllm = r.paths.find((p) => p.path === 'vllm');
-  out.push('', `${vllm?.label.replace(/ on \d+ GPU\(s\)$/, '')}: one quarter against GPUs serving it`);
-  out.push(sweepTable('GPUs', r.gpuSweep, true));
+  const fleet = r.paths.find((p) => p.path === 'fleet');
+  out.push(
+    '',
+    `${fleet?.label.replace(/ on \d+ instance\(s\)$/, '')}: one quarter against endpoint instances`,
+  );
+  out.push(sweepTable('instances', r.gpuSweep, true));
   out.push(
     '',
     'Amdahl ideal: the speed-up if everything but the serial stages scaled with the swept resource; the gap to the',
-    'speed-up column is what the shared resource (GPUs, an API limit, job start-up) holds back.',
+    'speed-up column is what the shared resource (the endpoint, an API limit, task start-up) holds back.',
   );
   out.push('', 'Inputs (flag > run > price file):');
   out.push(

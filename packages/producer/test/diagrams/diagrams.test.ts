@@ -1,20 +1,20 @@
 /**
- * `callthemes diagrams`: sources generated from this build and from the project's CDK app (infra, synthesized by its own program) as
- * synthesized by aws-cdk-lib, rendered by Debian's PlantUML (1.2020) with no error into non-empty images that
- * name the stages.
+ * `callthemes diagrams`: sources generated from this build and from the project's CDK app (infra, synthesized by
+ * its own program), rendered by Debian's PlantUML (1.2020) with no error into non-empty images that name the
+ * fleet's parts: producer, queues, workers, counters, endpoint, next quarter.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { partitionMessageSchema } from '@callthemes/common/messages';
 import { runCli } from '@callthemes/common/testing/cli';
 import { skipIf, tempDir } from '@callthemes/common/testing/paths';
 import { afterAll, beforeAll, test } from 'vitest';
-import { INFRA_SYNTH } from '../../src/cli/commands/cloud.js';
-import { activityDiagram, loopHeads, ruleText } from '../../src/diagrams/activity.js';
-import { type Asl, definitionText, parseTemplate, stateMachines } from '../../src/diagrams/cfn.js';
-import { foreignKeys } from '../../src/diagrams/entity.js';
-import { render } from '../../src/diagrams/generate.js';
+import { DIAGRAM_CONTEXT, INFRA_SYNTH } from '../../src/cli/commands/diagrams.js';
+import { parseTemplate } from '../../src/diagrams/cfn.js';
+import { foreignKeys, messageFields } from '../../src/diagrams/entity.js';
+import { fleetShape } from '../../src/diagrams/fleet.js';
 
 const dir = tempDir();
 const templatePath = join(dir.path, 'Callthemes.template.json');
@@ -29,9 +29,12 @@ const needsPlantuml = skipIf(
 
 beforeAll(() => {
   // The template infra's synth program writes, as a deploy would (this package never imports infra's code).
-  const synth = spawnSync(process.execPath, [INFRA_SYNTH, '-o', join(dir.path, 'cdk.out'), '--no-nag'], {
-    encoding: 'utf8',
-  });
+  const context = Object.entries(DIAGRAM_CONTEXT).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const synth = spawnSync(
+    process.execPath,
+    [INFRA_SYNTH, '-o', join(dir.path, 'cdk.out'), '--no-nag', ...context],
+    { encoding: 'utf8' },
+  );
   assert.equal(synth.status, 0, synth.stderr);
   writeFileSync(templatePath, readFileSync(join(dir.path, 'cdk.out', 'Callthemes.template.json')));
 });
@@ -69,144 +72,86 @@ test('foreign keys found in the lake schema by name', () => {
   );
 });
 
-test('a DefinitionString joined with references becomes a definition with named markers', () => {
-  const text = definitionText({
-    'Fn::Join': [
-      '',
-      [
-        '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:',
-        { Ref: 'AWS::Partition' },
-        ':states:::batch:submitJob.sync","Parameters":{"JobQueue":"',
-        { Ref: 'QueueABCDEF12' },
-        '"},"End":true}}}',
-      ],
+test('the fleet read from the synthesized template: queues, table key, services and their queues, endpoint', () => {
+  const f = fleetShape(parseTemplate(readFileSync(templatePath, 'utf8'), templatePath));
+  assert.deepEqual(
+    f.queues.map((q) => [q.name, q.maxReceiveCount, q.visibilitySeconds, q.maxMessageBytes]).sort(),
+    [
+      ['partitions', 3, 1800, 1048576],
+      ['themes', 3, 2700, 1048576],
     ],
-  });
-  const asl = JSON.parse(text) as Asl;
-  assert.equal(asl.States.A.Resource, 'arn:aws:states:::batch:submitJob.sync');
-  assert.equal(asl.States.A.Parameters?.JobQueue, '«QueueABCDEF12»');
-});
-
-const pollLoop: Asl = {
-  StartAt: 'Check',
-  States: {
-    Check: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:ecs:describeServices', Next: 'Ready' },
-    Ready: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.running', NumericGreaterThanEquals: 1, Next: 'Work' }],
-      Default: 'Pause',
-    },
-    Pause: { Type: 'Wait', Seconds: 30, Next: 'Check' },
-    Work: {
-      Type: 'Parallel',
-      Branches: [
-        { StartAt: 'Left', States: { Left: { Type: 'Pass', End: true } } },
-        { StartAt: 'Right', States: { Right: { Type: 'Pass', End: true } } },
-      ],
-      Next: 'Route',
-    },
-    Route: {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.kind', StringEquals: 'a', Next: 'DoA' },
-        { Not: { Variable: '$.kind', IsPresent: true }, Next: 'DoB' },
-      ],
-      Default: 'Broken',
-    },
-    DoA: {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::batch:submitJob.sync',
-      Retry: [{ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 2 }],
-      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Cleanup' }],
-      Next: 'Join',
-    },
-    DoB: { Type: 'Pass', Next: 'Join' },
-    Join: { Type: 'Succeed' },
-    Broken: { Type: 'Fail', Error: 'NoRoute' },
-    Cleanup: { Type: 'Pass', Next: 'Broken2' },
-    Broken2: { Type: 'Fail', Error: 'Cleaned' },
-  },
-};
-
-test('ASL → activity: a poll loop, fork, if/elseif/else with a join, retry and catch', () => {
-  assert.deepEqual([...loopHeads(pollLoop)], ['Check']);
-  assert.equal(ruleText({ Variable: '$.running', NumericGreaterThanEquals: 1 }), 'running ≥ 1');
-  assert.equal(ruleText({ Not: { Variable: '$.kind', IsPresent: true } }), 'not (kind present)');
-  const d = activityDiagram({ id: 'X', name: 'demo', definition: pollLoop });
-  const lines = d.source.split('\n').map((l) => l.trim());
-  const at = (s: string) => lines.indexOf(s);
-  // The loop: repeat, the check, the wait only when not ready, then the loop test.
-  assert.ok(at('repeat') < at(':Check') && at(':Check') < at('if (Ready?) then (not (running ≥ 1))'));
-  assert.ok(at(':Pause') > at('if (Ready?) then (not (running ≥ 1))'));
-  assert.ok(at('repeat while (Ready: not (running ≥ 1)) is (yes)') > at(':Pause'));
-  assert.equal(lines[at('repeat while (Ready: not (running ≥ 1)) is (yes)') + 1], '->running ≥ 1;');
-  // Parallel as fork; the three-way Choice with its join at Succeed.
-  assert.ok(at('fork') > 0 && at('fork again') > at('fork') && at('end fork') > at('fork again'));
-  assert.ok(at('if (Route?) then (kind = a)') > at('end fork'));
-  assert.ok(at('elseif (Route?) then (not (kind present))') > 0);
-  assert.ok(at('else (otherwise)') > 0 && at(':Broken: NoRoute;') > at('else (otherwise)'));
-  assert.ok(at(':Join;') > at('endif'));
-  assert.ok(lines.includes('retry States.TaskFailed ×2') && lines.includes('catch States.ALL → Cleanup'));
-  // The Catch handler as its own flow after the main one.
-  assert.ok(at('partition "on error in DoA" {') > at(':Join;'));
-  assert.ok(at(':Cleanup (Pass);') > at('partition "on error in DoA" {'));
-  for (const s of ['Check', 'Ready', 'Pause', 'Work', 'Route', 'DoA', 'DoB', 'Join', 'Broken'])
-    assert.ok(d.mentions.includes(s), s);
-});
-
-test('the hand-written workflow renders in PlantUML 1.2020 without error', needsPlantuml, () => {
-  const d = activityDiagram({ id: 'X', name: 'demo', definition: pollLoop });
-  const path = join(dir.path, 'demo.puml');
-  writeFileSync(path, d.source);
-  const [r] = render([path], 'svg');
-  const text = svgText(r.image);
-  for (const s of ['Check', 'Pause', 'DoA', 'Cleanup', 'fork', 'Route?'].filter((x) => x !== 'fork'))
-    assert.ok(text.includes(s), s);
-});
-
-test('the CDK app’s template: its workflow is found and drawn with its stages and loops', () => {
-  const t = parseTemplate(readFileSync(templatePath, 'utf8'), templatePath);
-  const [sm] = stateMachines(t);
-  assert.equal(sm.definition.StartAt, 'Defaults');
-  const d = activityDiagram(sm);
-  // The health polls are loops whose healthy branch leaves mid-loop: drawn as a detach and a continuation.
-  assert.ok(d.source.includes('repeat while (LlmPollsLeft: not (polls.n ≥ 60)) is (yes)'));
-  assert.ok(d.source.includes(':→ leaves the loop: LlmHealthy;'));
-  assert.ok(d.source.includes('partition "continues from LlmIsHealthy: probe.anyHealthy = true" {'));
-  assert.ok(
-    d.source.includes(
-      'partition "Map FirmBatches (MaxConcurrency from $.maxConcurrency, items $.batches.list)" {',
-    ),
   );
-  for (const job of ['job batches', 'job firm-batch', 'job themes', 'job sentiment'])
-    assert.ok(d.source.includes(`batch:submitJob.sync, ${job},`), job);
+  assert.ok(f.queues.every((q) => /^QueuesPartitionsDlq|^QueuesThemesDlq/.test(q.dlqId)));
+  assert.deepEqual(f.table, { key: ['pk (partition)'], billing: 'PAY_PER_REQUEST' });
+  assert.deepEqual(
+    f.services.map((x) => [x.name, x.queue, x.minTasks, x.maxTasks, x.capacity.join('+'), x.command]).sort(),
+    [
+      ['firm-worker', 'partitions', 0, 20, 'FARGATE_SPOT', 'node packages/firm-worker/bin/firm-worker.js'],
+      ['theme-worker', 'themes', 0, 1, 'FARGATE_SPOT', 'node packages/theme-worker/bin/theme-worker.js'],
+    ],
+  );
+  assert.deepEqual(f.endpoint, {
+    name: 'callthemes-inference',
+    instanceTypes: ['ml.g6e.xlarge'],
+    minInstances: 0,
+    maxInstances: 2,
+  });
+  assert.equal(f.dashboard, 'Callthemes-fleet');
+  assert.equal(f.alarms, 8);
+});
+
+test('message entities come from the zod schemas', () => {
+  const fields = messageFields(partitionMessageSchema);
+  assert.deepEqual(fields.slice(0, 4), [
+    'v : = 1',
+    'type : = "partition"',
+    'runId : string',
+    'quarter : string',
+  ]);
+  assert.ok(fields.includes('firms : array'));
 });
 
 test(
-  'callthemes diagrams --render: five diagrams, each a non-empty SVG naming the stages',
+  'callthemes diagrams --render: four diagrams, each a non-empty SVG naming the fleet',
   needsPlantuml,
   async () => {
     const out = join(dir.path, 'diagrams');
     const r = await runCli(['diagrams', '--out', out, '--template', templatePath, '--render']);
     assert.equal(r.code, 0, r.stderr);
-    const names = ['components', 'quarter-sequence', 'data-model', 'aws-architecture', 'workflow-activity'];
+    const names = ['components', 'quarter-sequence', 'data-model', 'aws-architecture'];
     for (const n of names) {
       assert.ok(r.stdout.includes(join(out, `${n}.puml`)), n);
       assert.match(r.stdout, new RegExp(`${n}\\.svg \\(\\d+ bytes\\)`));
     }
+    assert.ok(!r.stdout.includes('workflow-activity'));
     const text = Object.fromEntries(names.map((n) => [n, svgText(join(out, `${n}.svg`))]));
-    for (const stage of ['stage: batches', 'stage: firm batch', 'stage: themes', 'stage: sentiment'])
-      assert.ok(text.components.includes(stage), `components: ${stage}`);
-    for (const stage of ['stage: firm batch', 'stage: themes', 'stage: sentiment', 'batches'])
-      assert.ok(text['quarter-sequence'].includes(stage), `sequence: ${stage}`);
-    assert.ok(text['quarter-sequence'].includes('Step Functions'));
-    assert.ok(text['quarter-sequence'].includes('scale up, wait until healthy'));
-    assert.ok(text['quarter-sequence'].includes('up to maxConcurrency (run input) batches at once'));
-    // The services and the lake of the app, not the local settings.
-    assert.ok(text['quarter-sequence'].includes('Qwen/Qwen3-8B-FP8 on vLLM (ECS, GPU)'));
-    assert.ok(text['quarter-sequence'].includes('Qwen/Qwen3-Embedding-8B on vLLM (ECS, GPU)'));
-    assert.ok(text['quarter-sequence'].includes('S3 bucket Lake (Glue tables, Athena)'));
-    assert.ok(text['quarter-sequence'].includes('firm-batch --quarter Q --batch i'));
+    const seq = text['quarter-sequence'];
+    for (const part of [
+      'pnpm producer enqueue',
+      'partitions queue (SQS)',
+      'visibility 1800 s, DLQ after 3',
+      'firm-worker: 0..20 tasks, FARGATE_SPOT',
+      'theme-worker: 0..1 tasks, FARGATE_SPOT',
+      'counters (DynamoDB)',
+      'pk (partition)',
+      'SageMaker async',
+      'callthemes-inference, ml.g6e.xlarge, 0..2',
+      'themes queue (SQS)',
+      'completePartition(run, Q, p)',
+      'claim themeEnqueued',
+      'next quarter Q+1',
+      "raise firm-worker's desired count",
+    ])
+      assert.ok(seq.includes(part), `sequence: ${part}`);
+    for (const part of [
+      'WorkQueue',
+      'Counters',
+      'Inference',
+      'firm worker',
+      'theme worker',
+      'DynamoDB, pk (partition)',
+    ])
+      assert.ok(text.components.includes(part), `components: ${part}`);
     for (const table of [
       'firms',
       'sentences',
@@ -219,30 +164,25 @@ test(
     ])
       assert.ok(text['data-model'].includes(table), table);
     assert.ok(text['data-model'].includes('«PK, partition»'));
-    for (const state of [
-      'ScaleUpLlm',
-      'ListLlmTasks',
-      'ListBatches',
-      'FirmBatch',
-      'Themes',
-      'Sentiment',
-      'ScaleDownLlmAfterFailure',
-    ])
-      assert.ok(text['workflow-activity'].includes(state), state);
-    for (const job of ['job batches', 'job firm-batch', 'job themes', 'job sentiment'])
-      assert.ok(text['workflow-activity'].includes(job), job);
+    for (const m of ['partition message', 'theme message', 'counters item', 'settingsHash'])
+      assert.ok(text['data-model'].includes(m), m);
     for (const s of [
-      'AWS Batch',
-      'Amazon ECS',
-      'AWS Step Functions',
+      'Amazon SQS',
+      'Amazon DynamoDB',
+      'Amazon SageMaker',
+      'Amazon ECS (Fargate)',
+      'Application Auto Scaling',
+      'Amazon CloudWatch',
       'Amazon S3',
       'AWS Glue',
       'Amazon Athena',
-      '(firm-batch)',
-      '(themes)',
-      '(sentiment)',
+      'DLQ after 3 receives',
+      'FARGATE_SPOT',
+      'cmd: node packages/firm-worker/bin/firm-worker.js',
     ])
       assert.ok(text['aws-architecture'].includes(s), s);
+    for (const gone of ['Step Functions', 'AWS Batch', 'vLLM'])
+      assert.ok(!Object.values(text).some((t) => t.includes(gone)), gone);
   },
 );
 
@@ -253,7 +193,7 @@ test('without --template the diagrams synthesize the project’s CDK app', async
   assert.match(r.stderr, /synthesized the CDK app: \d+ resources/);
   const fromFile = join(dir.path, 'from-file');
   assert.equal((await runCli(['diagrams', '--out', fromFile, '--template', templatePath])).code, 0);
-  for (const n of ['aws-architecture', 'workflow-activity'])
+  for (const n of ['aws-architecture', 'quarter-sequence', 'components'])
     assert.equal(
       readFileSync(join(out, `${n}.puml`), 'utf8'),
       readFileSync(join(fromFile, `${n}.puml`), 'utf8'),
@@ -265,7 +205,7 @@ test('PNG rendering and the local diagrams without a template', needsPlantuml, a
   const out = join(dir.path, 'local');
   const r = await runCli(['diagrams', '--out', out, '--no-cloud', '--render', '--image', 'png']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /--no-cloud: the AWS architecture and workflow diagrams were skipped/);
+  assert.match(r.stderr, /--no-cloud: the AWS architecture diagram was skipped/);
   for (const n of ['components', 'quarter-sequence', 'data-model']) {
     const png = readFileSync(join(out, `${n}.png`));
     assert.ok(png.length > 1000, n);
@@ -279,12 +219,13 @@ test('settings reach the diagrams without credentials', async () => {
   const r = await runCli(['diagrams', '--out', out, '--no-cloud'], {
     CALLTHEMES_LLM_URL: 'http://user:s3cret@127.0.0.1:8000/v1?api_key=abc123',
     CALLTHEMES_LLM_MODEL: 'Qwen/Qwen3-8B',
-    CALLTHEMES_BATCH_SIZE: '25',
+    CALLTHEMES_PARTITION_SIZE: '25',
   });
   assert.equal(r.code, 0, r.stderr);
   const src = readFileSync(join(out, 'quarter-sequence.puml'), 'utf8');
   assert.ok(src.includes('Qwen/Qwen3-8B at http://127.0.0.1:8000/v1'));
-  assert.ok(src.includes('firm batches of 25'));
+  assert.ok(src.includes('partitions of 25'));
+  assert.ok(src.includes('partitions queue\\n(SQLite, DLQ after 3)'));
   assert.ok(!src.includes('s3cret') && !src.includes('abc123'));
 });
 

@@ -80,24 +80,35 @@ test('estimate --from-run takes per-firm numbers from the run and says so', asyn
   assert.equal(input('ingestCpuSecondsPerFirm').basis, 'run');
   assert.equal(input('topicCpuSecondsPerFirm').basis, 'assumption');
   assert.equal(input('cpuSecondsPerFirm'), undefined);
-  const vllm = report.paths.find((p: { path: string }) => p.path === 'vllm');
-  const jobs = vllm.quarter.parallel.find((t: { name: string }) => t.name === 'Batch CPU jobs').seconds;
+  const fleet = report.paths.find((p: { path: string }) => p.path === 'fleet');
+  const tasks = fleet.quarter.parallel.find((t: { name: string }) =>
+    t.name.startsWith('firm workers'),
+  ).seconds;
   const perFirm = firmsSeconds.mean + input('topicCpuSecondsPerFirm').value;
-  // 5,000 firms / 50 = 100 jobs in ⌈100/20⌉ = 5 waves of (60 s start + 50 × perFirm / 4 workers).
-  assert.ok(Math.abs(jobs - 5 * (60 + (50 * perFirm) / 4)) < 1e-9);
+  // 5,000 firms / 50 = 100 partitions on 20 one-vCPU tasks: one 60 s start, then ⌈100/20⌉ = 5 waves of 50 × perFirm.
+  assert.ok(Math.abs(tasks - (60 + 5 * 50 * perFirm)) < 1e-9);
+  // The goal: 8 and 100 quarters on every path, the quarter times the count.
+  for (const q of [8, 100]) {
+    const g = report.goals.find(
+      (x: { path: string; quarters: number }) => x.path === 'fleet' && x.quarters === q,
+    );
+    assert.ok(Math.abs(g.costUsd - q * fleet.quarter.costUsd) < 1e-9);
+    assert.ok(Math.abs(g.wallSeconds - q * fleet.quarter.wallSeconds) < 1e-6);
+    assert.equal(g.bottleneck, fleet.bottleneck);
+  }
   // An ingest-only run has no LLM calls: naming volume comes from the price file, with a warning.
   assert.equal(input('llmRequestsPerFirm').basis, 'measured');
   assert.match(input('llmRequestsPerFirm').from, /^BENCHMARKS.md/);
   assert.ok(report.warnings.some((w: string) => /computed no topics/.test(w)));
   assert.deepEqual(
     report.paths.map((p: { path: string }) => p.path),
-    ['sequential-api', 'vllm', 'hosted-api'],
+    ['sequential-api', 'fleet', 'hosted-api'],
   );
   for (const p of report.paths) {
     assert.ok(Math.abs(p.total.costUsd - 8 * p.quarter.costUsd) < 1e-9);
     assert.equal(typeof report.targets.meets[p.path], 'boolean');
   }
-  // The sweep points plus the chosen concurrency (20, the deployment's default).
+  // The sweep points plus the chosen task count (20, the firm service's maximum).
   assert.deepEqual(
     report.sweeps[0].concurrency.map((p: { value: number }) => p.value),
     [1, 2, 4, 8, 16, 20, 32, 64, 128, 256, 512],
@@ -132,17 +143,25 @@ test('the chart is a valid SVG that Chromium renders with its four panels', asyn
   assert.ok(seen.width > 0);
   assert.equal(seen.panels, 4);
   assert.equal(seen.paths, 12); // 2 paths + the dashed prior system in each panel
-  for (const t of ['Wall time per quarter vs concurrency', 'Cost per quarter vs batch size', 'hosted 8B API'])
+  for (const t of [
+    'Wall time per quarter vs firm-worker tasks',
+    'Cost per quarter vs partition size',
+    'hosted 8B API',
+  ])
     assert.ok(seen.text.includes(t), t);
 });
 
-test('the table names the three paths and the inputs’ sources', async () => {
-  const r = await runCli(['estimate', '--firms', '5000', '--quarters', '8', '--gpus', '4']);
+test('the table names the three paths, the goals and the inputs’ sources', async () => {
+  const r = await runCli(['estimate', '--firms', '5000', '--quarters', '8', '--instances', '4']);
   assert.equal(r.code, 0, r.stderr);
   for (const t of [
     'prior system: sequential loop + API',
-    'self-hosted vLLM on 4 GPU(s)',
-    'hosted 8B API',
+    'SQS fleet + SageMaker async on 4 instance(s)',
+    'SQS fleet + hosted 8B API',
+    'Goals: 5,000 firms × 8 and × 100 quarters',
+    'wall, 100 q',
+    'SageMaker instances',
+    'Fargate firm workers',
     '20.8 h', // the seed's 15 s × 5,000 firms
     'Inputs (flag > run > price file):',
     'deepinfra.com/docs/advanced/rate-limits',
@@ -162,7 +181,7 @@ test('bad flags and values: one-line reason and usage, exit 2', async () => {
     [['--firms', '0'], /invalid firms "0"/],
     [['--quarters', '2021Q5'], /invalid quarters "2021Q5"/],
     [['--pricing', 'cheap'], /argument 'cheap' is invalid/],
-    [['--gpu-instance', 'c7i.xlarge'], /has no GPU/],
+    [['--endpoint-instance', 'g6.xlarge'], /unknown SageMaker instance type "g6.xlarge"/],
     [
       ['--from-run', 'run-missing', '--lake', lake],
       /run metrics not found: .*_runs\/run-missing\.json \(runs in this lake: run-/,

@@ -3,16 +3,18 @@ import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import {
   amdahlSpeedup,
-  type BatchPlan,
-  batchFanOut,
+  type FleetPlan,
+  fleetPath,
   type GpuService,
   gpuServingSeconds,
   hostedApiPath,
-  type Orchestration,
+  inferenceRequests,
   type PriorSystem,
+  partitionFanOut,
+  type Requests,
+  requestsCost,
   sequentialApiPath,
   sweep,
-  vllmPath,
   type Workload,
 } from '../../src/estimate/model.js';
 
@@ -66,7 +68,7 @@ test('a tighter API limit than the loop becomes the bottleneck', () => {
   assert.match(e.bottleneck, /^API rate limit/);
 });
 
-const plan: BatchPlan = {
+const plan: FleetPlan = {
   batchSize: 50,
   concurrency: 32,
   workersPerJob: 4,
@@ -76,15 +78,16 @@ const plan: BatchPlan = {
   serialPerHour: 0.2,
 };
 
-test('Batch fan-out: jobs, waves, wall and billed seconds', () => {
-  // 5,010 firms / 50 = 101 jobs; a full job = 60 + 50 × 2 / 4 = 85 s; ⌈101/32⌉ = 4 waves → 340 s.
-  // Billed: 100 full jobs × 85 s + the last job (10 firms: 60 + 10 × 2 / 4 = 65 s) = 8,565 s.
-  const f = batchFanOut(5010, 2, plan);
-  assert.deepEqual(f, { jobs: 101, waves: 4, jobSeconds: 85, wallSeconds: 340, billedSeconds: 8565 });
-  // Fewer firms than workers: 3 firms on 3 of 4 workers take 2 s; a 12 s job is billed the 60 s minimum.
-  const small = batchFanOut(3, 2, { ...plan, jobStartSeconds: 10 });
-  assert.deepEqual(small, { jobs: 1, waves: 1, jobSeconds: 12, wallSeconds: 12, billedSeconds: 60 });
-  assert.deepEqual(batchFanOut(0, 2, plan), {
+test('partition fan-out: messages, waves, wall and billed task seconds', () => {
+  // 5,010 firms / 50 = 101 partitions; a full one = 50 × 2 s / 4 vCPUs = 25 s; ⌈101/32⌉ = 4 waves.
+  // Wall: one task start (60 s) + 4 × 25 s = 160 s. Billed: 100 × 25 s + the last (10 firms: 5 s) + 32 task
+  // starts × 60 s = 2,505 + 1,920 = 4,425 s.
+  const f = partitionFanOut(5010, 2, plan);
+  assert.deepEqual(f, { jobs: 101, waves: 4, jobSeconds: 25, wallSeconds: 160, billedSeconds: 4425 });
+  // Fewer firms than vCPUs: 3 firms on 3 of 4 take 2 s; 10 s start + 2 s = 12 s is billed the 60 s minimum.
+  const small = partitionFanOut(3, 2, { ...plan, jobStartSeconds: 10 });
+  assert.deepEqual(small, { jobs: 1, waves: 1, jobSeconds: 2, wallSeconds: 12, billedSeconds: 60 });
+  assert.deepEqual(partitionFanOut(0, 2, plan), {
     jobs: 0,
     waves: 0,
     jobSeconds: 0,
@@ -112,9 +115,22 @@ const gpu: GpuService = {
   llmTokensPerSecond: 2000,
   embedTokensPerSecond: 1000,
   coldStartSeconds: 300,
+  scaleInSeconds: 600,
 };
-const orch: Orchestration = { perTransition: 0.000025, transitionsPerJob: 4, transitionsPerQuarter: 12 };
-const smallPlan: BatchPlan = { ...plan, batchSize: 100, concurrency: 5 };
+const requests: Requests = {
+  sqsPerRequest: 0.4e-6,
+  dynamoPerWrite: 0.625e-6,
+  dynamoPerRead: 0.125e-6,
+  s3PerPut: 5e-6,
+  s3PerGet: 0.4e-6,
+  snsPerPublish: 0.5e-6,
+  sqsRequestsPerPartition: 8,
+  dynamoWritesPerPartition: 3,
+  dynamoReadsPerPartition: 1,
+  s3PutsPerPartition: 12,
+  textsPerInferenceRequest: 50,
+};
+const smallPlan: FleetPlan = { ...plan, batchSize: 100, concurrency: 5 };
 
 test('GPU serving: embeddings plus the slower of the request and token limits', () => {
   // Embeddings: 1,000 × 100 × 20 = 2M tokens / (1,000 tok/s × 2 GPUs) = 1,000 s.
@@ -122,19 +138,32 @@ test('GPU serving: embeddings plus the slower of the request and token limits', 
   assert.deepEqual(gpuServingSeconds(w, gpu), { embed: 1000, llm: 1375 });
 });
 
-test('self-hosted vLLM path: wall, bottleneck and cost items', () => {
-  const e = vllmPath(w, smallPlan, gpu, orch);
-  // Jobs: 10 of 60 + 100 × 1 / 4 = 85 s, 2 waves = 170 s; GPUs busy 2,375 s; serial 300 + 120 + 60 = 480 s.
+test('requests: SQS, DynamoDB and S3 per partition, S3 and SNS per async inference request', () => {
+  // 1,000 firms × (10 naming calls + 2 × ⌈100 sentences / 50⌉ embedding and label chunks) = 14,000 requests.
+  assert.equal(inferenceRequests(w, requests), 14_000);
+  // 10 partitions: SQS (80 + 3 theme-message requests) × $0.4/M; DynamoDB (30 + 4) writes × $0.625/M and
+  // 10 reads × $0.125/M; S3 120 PUTs × $0.005/1k.
+  const lake = 83 * 0.4e-6 + 34 * 0.625e-6 + 10 * 0.125e-6 + 120 * 5e-6;
+  close(requestsCost(w, smallPlan, requests, false), lake);
+  // Async: each request 2 PUTs + 1 GET + 1 SNS publish = $10.9e-6 → 14,000 × = $0.1526.
+  close(requestsCost(w, smallPlan, requests, true), lake + 14_000 * 10.9e-6);
+});
+
+test('fleet path: wall, bottleneck and cost items', () => {
+  const e = fleetPath(w, smallPlan, gpu, requests);
+  // 10 partitions on 5 tasks: 60 s start + 2 waves × (100 × 1 s / 4) = 110 s; endpoint busy 2,375 s;
+  // serial: cold start 300 + themes 120 + scores 60 = 480 s → 2,855 s.
   close(e.quarter.wallSeconds, 2855);
   assert.equal(e.jobs, 10);
-  assert.match(e.bottleneck, /^GPU serving on 2 GPU\(s\): 83% of the wall time$/);
+  assert.match(e.bottleneck, /^SageMaker endpoint on 2 instance\(s\): 83% of the wall time$/);
   const cost = Object.fromEntries(e.quarter.costs.map((c) => [c.item, c.usd]));
-  close(cost['Batch CPU jobs'], (850 * 0.1) / 3600);
-  close(cost.GPUs, (2 * 2855 * 0.5) / 3600);
-  // themes billed 60 + 120 = 180 s, sentiment 60 + 60 = 120 s, at $0.2/h.
-  close(cost['themes + sentiment jobs'], (300 * 0.2) / 3600);
-  // (10 jobs × 4 + 12) transitions × $0.000025.
-  close(cost['Step Functions'], 52 * 0.000025);
+  // Tasks billed 10 × 25 s + 5 starts × 60 s = 550 s at $0.1/h.
+  close(cost['Fargate firm workers'], (550 * 0.1) / 3600);
+  // 2 instances × (2,855 s + 600 s idle before scale-in) × $0.5/h.
+  close(cost['SageMaker instances'], (2 * 3455 * 0.5) / 3600);
+  // One theme task: 60 s start + 180 s at $0.2/h.
+  close(cost['theme worker'], (240 * 0.2) / 3600);
+  close(cost['SQS, DynamoDB, S3, SNS requests'], requestsCost(w, smallPlan, requests, true));
   close(e.total.costUsd, 2 * e.quarter.costUsd);
   close(e.total.wallSeconds, 2 * 2855);
   close(e.serialFraction, 480 / 2855);
@@ -152,9 +181,9 @@ test('hosted API path: rate limits and token prices', () => {
       embedRequestsPerSecond: 10,
       embedTextsPerRequest: 50,
     },
-    orch,
+    requests,
   );
-  // LLM: 10,000 / 50 = 200 s; embeddings: 100,000 sentences / 50 per request / 10 req/s = 200 s; jobs 170 s.
+  // LLM: 10,000 / 50 = 200 s; embeddings: 100,000 sentences / 50 per request / 10 req/s = 200 s; tasks 110 s.
   close(e.quarter.wallSeconds, 180 + 200);
   const cost = Object.fromEntries(e.quarter.costs.map((c) => [c.item, c.usd]));
   // 5M prompt × $0.1/M + 0.5M completion × $0.2/M = $0.60; 2M embedding tokens × $0.01/M = $0.02.
@@ -172,7 +201,7 @@ test('sweeps: more concurrency never slows a quarter down, and stays under the A
   const inputs = {
     workload: { ...w, cpuSecondsPerFirm: 20 },
     plan: smallPlan,
-    orchestration: orch,
+    requests,
     gpu,
     prior: seedPrior,
     api: {
@@ -190,13 +219,14 @@ test('sweeps: more concurrency never slows a quarter down, and stays under the A
     assert.ok(points[k].wallSeconds <= points[k - 1].wallSeconds);
     assert.ok(points[k].speedup <= (points[k].amdahl ?? 0) + 1e-9);
   }
-  // At concurrency 1: 10 jobs × (60 + 100 × 20 / 4 = 560 s) = 5,600 s of jobs, above the 200 s API limit.
-  close(points[0].wallSeconds, 180 + 5600);
-  // At 16 (> 10 jobs): one wave of 560 s.
+  // At 1 task: 60 s start + 10 partitions × (100 × 20 / 4 = 500 s) = 5,060 s, above the 200 s API limit.
+  close(points[0].wallSeconds, 180 + 5060);
+  // At 16 (> 10 partitions): one wave of 500 s after the start.
   close(points[4].wallSeconds, 180 + 560);
-  assert.match(points[4].bottleneck, /^Batch CPU jobs/);
-  // More GPUs shorten the vLLM path until the CPU jobs or the serial stages dominate.
-  const g = sweep('vllm', inputs, 'gpus', [1, 2, 4]);
+  assert.match(points[4].bottleneck, /^firm workers/);
+  // More instances shorten the fleet path until the firm workers or the serial stages dominate.
+  const g = sweep('fleet', inputs, 'gpus', [1, 2, 4]);
   close(g[0].wallSeconds, 480 + 4750);
-  close(g[2].wallSeconds, 480 + Math.max(2375 / 2, 2 * 560));
+  // 4 instances: serving 1,187.5 s against the tasks' 60 + 2 × 500 = 1,060 s.
+  close(g[2].wallSeconds, 480 + 1187.5);
 });

@@ -36,9 +36,11 @@ const options: EstimateOptions = {
   batchSize: 50,
   concurrency: 32,
   gpus: 2,
-  gpuInstance: 'g6.xlarge',
-  cpuInstance: 'c7i.xlarge',
-  serialInstance: 'm7i.xlarge',
+  gpuInstance: 'ml.g6.xlarge',
+  taskVcpus: 1,
+  taskMemoryGb: 4,
+  themeVcpus: 2,
+  themeMemoryGb: 8,
   pricing: 'spot',
   llmApi: 'llama-3.1-8b-deepinfra',
   embedApi: 'qwen3-embedding-8b-deepinfra',
@@ -68,28 +70,37 @@ test('the shipped prices reproduce the cost-anchor notes’ worked numbers', () 
   assert.equal((seq.quarter.wallSeconds / 3600).toFixed(1), '20.8');
   // Every resolved input says where it came from.
   for (const p of provenance) assert.ok(p.from.length > 0, p.input);
-  assert.ok(provenance.some((p) => p.input === 'g6.xlarge.spot' && p.basis === 'published'));
+  assert.ok(provenance.some((p) => p.input === 'ml.g6.xlarge.onDemandPerHour' && p.basis === 'published'));
+  // Fargate Spot task-hour: (1 vCPU × $0.04048 + 4 GB × $0.004445) × 0.35 = $0.020391.
+  assert.ok(Math.abs(inputs.plan.cpuPerHour - (0.04048 + 4 * 0.004445) * 0.35) < 1e-12);
+  // Note §1: scale-out from zero, 525 s for Qwen3-8B on ml.g6.2xlarge.
+  assert.equal(inputs.gpu.coldStartSeconds, 525);
 });
 
-test('flags win over the price file; on-demand prices are picked when asked', () => {
+test('flags win over the price file; on-demand Fargate when asked; the endpoint is always on demand', () => {
   const { inputs, provenance } = resolveInputs(loadPriceFile(), {
     ...options,
     pricing: 'on-demand',
+    gpuInstance: 'ml.g6e.xlarge',
     overrides: { cpuSecondsPerFirm: 3.5 },
   });
   assert.equal(inputs.workload.cpuSecondsPerFirm, 3.5);
   assert.equal(provenance.find((p) => p.input === 'cpuSecondsPerFirm')?.from, 'flag');
-  assert.equal(inputs.gpu.perHourPerGpu, 0.8048);
+  assert.equal(inputs.gpu.perHourPerGpu, 2.6054);
+  assert.ok(Math.abs(inputs.plan.cpuPerHour - (0.04048 + 4 * 0.004445)) < 1e-12);
+  // The theme task: 2 vCPU, 8 GB on demand.
+  assert.ok(Math.abs(inputs.plan.serialPerHour - (2 * 0.04048 + 8 * 0.004445)) < 1e-12);
+  assert.equal(inputs.gpu.embedTokensPerSecond, 6900); // L40S
 });
 
 test('unknown instance types and APIs are refused with the known names', () => {
   assert.throws(
     () => resolveInputs(loadPriceFile(), { ...options, gpuInstance: 'p9.huge' }),
-    /unknown instance type "p9.huge".*g6.xlarge/,
+    /unknown SageMaker instance type "p9.huge".*ml.g6e.xlarge/,
   );
   assert.throws(
-    () => resolveInputs(loadPriceFile(), { ...options, gpuInstance: 'c7i.xlarge' }),
-    /has no GPU/,
+    () => resolveInputs(loadPriceFile(), { ...options, gpuInstance: 'g6.xlarge' }),
+    /unknown SageMaker instance type "g6.xlarge"/,
   );
   assert.throws(
     () => resolveInputs(loadPriceFile(), { ...options, llmApi: 'nope' }),
@@ -115,12 +126,13 @@ test('a price file with a number lacking its source is refused, naming the file 
   assert.throws(() => loadPriceFile(bad), new RegExp(`price file ${bad}: `));
 });
 
-test('the estimate’s defaults are the deployment’s (state machine input, first instance types)', async () => {
+test('the estimate’s defaults are the deployment’s (common/config: the firm service and the endpoint)', async () => {
   const { DEPLOYMENT_DEFAULTS } = await import('../../src/cli/commands/estimate.js');
-  const { INPUT_DEFAULTS } = await import('@callthemes/common/config');
-  assert.equal(DEPLOYMENT_DEFAULTS.batchSize, INPUT_DEFAULTS.batchSize);
-  assert.equal(DEPLOYMENT_DEFAULTS.concurrency, INPUT_DEFAULTS.maxConcurrency);
+  const { DEFAULT_CONFIG } = await import('@callthemes/common/config');
+  assert.equal(DEPLOYMENT_DEFAULTS.concurrency, DEFAULT_CONFIG.firmWorkerMaxTasks);
+  assert.equal(DEPLOYMENT_DEFAULTS.gpus, DEFAULT_CONFIG.inferenceMaxInstances);
+  assert.equal(DEPLOYMENT_DEFAULTS.gpuInstance, 'ml.g6e.xlarge');
+  assert.equal(DEPLOYMENT_DEFAULTS.taskMemoryGb * 1024, DEFAULT_CONFIG.firmWorkerMemoryMiB);
   const prices = loadPriceFile();
-  assert.equal(prices.instances[DEPLOYMENT_DEFAULTS.gpuInstance]?.role, 'gpu');
-  assert.equal(prices.instances[DEPLOYMENT_DEFAULTS.cpuInstance]?.role, 'cpu');
+  assert.equal(prices.sagemakerInstances[DEPLOYMENT_DEFAULTS.gpuInstance]?.gpu, 'L40S');
 });

@@ -5,13 +5,24 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringSetting } from '@callthemes/common/config';
 import { type Command, Option } from 'commander';
 import { type CfnTemplate, loadTemplate } from '../../diagrams/cfn.js';
 import { generateDiagrams, render, writeSources } from '../../diagrams/generate.js';
 import { keyValuesFrom, UsageError, withExample } from '../common.js';
-import { INFRA_SYNTH } from './cloud.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', '..');
+/** infra's synth program (`pnpm synth`), run as a process: the diagrams read its template, never its code. */
+export const INFRA_SYNTH = join(REPO_ROOT, 'infra', 'bin', 'synth.js');
+/**
+ * The diagrams need the app's shape, not the serving image: a placeholder pushed-image URI spares building
+ * (and requiring) infra/serving's asset.
+ */
+export const DIAGRAM_CONTEXT = {
+  inferenceImageUri: '000000000000.dkr.ecr.us-east-1.amazonaws.com/callthemes-serving:diagrams',
+};
 
 /** `--template file.json`, or the only `*.template.json` in `--cdk-out <dir>`; undefined when neither is given. */
 function templateFrom(opts: { template?: string; cdkOut?: string }): CfnTemplate | undefined {
@@ -43,7 +54,7 @@ function synthesizeApp(context: Record<string, string>): CfnTemplate {
   const outdir = mkdtempSync(join(tmpdir(), 'callthemes-synth-'));
   try {
     const args = [INFRA_SYNTH, '-o', outdir, '--no-nag'];
-    for (const [k, v] of Object.entries(context)) args.push('-c', `${k}=${v}`);
+    for (const [k, v] of Object.entries({ ...DIAGRAM_CONTEXT, ...context })) args.push('-c', `${k}=${v}`);
     const t0 = performance.now();
     const res = spawnSync(process.execPath, args, { encoding: 'utf8' });
     if (res.status !== 0)
@@ -65,8 +76,8 @@ export function registerDiagrams(program: Command): void {
   const cmd = program
     .command('diagrams')
     .description(
-      'write PlantUML diagrams generated from this build: components, one quarter as a sequence, the lake’s data ' +
-        'model, and — from the CDK app — the AWS architecture and the Step Functions workflow',
+      'write PlantUML diagrams generated from this build: components, one quarter as a sequence, the data model ' +
+        '(lake tables, fleet messages, counters), and — from the CDK app — the AWS architecture',
     )
     .option('--out <dir>', 'folder for the .puml files (and images with --render)')
     .option(
@@ -93,8 +104,7 @@ export function registerDiagrams(program: Command): void {
     const diagrams = generateDiagrams({ commands, template });
     const files = writeSources(out, diagrams);
     for (const f of files) process.stdout.write(`${f}\n`);
-    if (!template)
-      process.stderr.write('--no-cloud: the AWS architecture and workflow diagrams were skipped\n');
+    if (!template) process.stderr.write('--no-cloud: the AWS architecture diagram was skipped\n');
     if (opts.render) {
       const format = opts.image === 'png' ? 'png' : 'svg';
       for (const r of render(files, format)) process.stdout.write(`${r.image} (${r.bytes} bytes)\n`);

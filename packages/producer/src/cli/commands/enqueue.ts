@@ -3,11 +3,18 @@
  * `status` (where a run stands), `redrive` (dead letters back to their queue). `--backend aws` uses the queue
  * URLs and table from CALLTHEMES_* (or the deployed stack's outputs); `local` the SQLite beside the lake.
  */
-import { stringSetting } from '@callthemes/common/config';
-import { type Fleet, type FleetBackend, fleetSettingsFrom, openFleet } from '@callthemes/common/fleet';
+import { DEFAULT_CONFIG, stringSetting } from '@callthemes/common/config';
+import {
+  type Fleet,
+  type FleetBackend,
+  type FleetSettings,
+  fleetSettingsFrom,
+  openFleet,
+} from '@callthemes/common/fleet';
 import { openStore } from '@callthemes/common/lake';
 import { createSource } from '@callthemes/common/sources';
 import { type Command, Option } from 'commander';
+import { readStackOutputs, type StackOutputs } from '../../aws/stack-outputs.js';
 import { enqueuePlan, PlanConflictError } from '../../fleet/enqueue-plan.js';
 import { addPlanOptions, planRequestFrom } from '../../fleet/plan-options.js';
 import { formatPlanStatus, planStatus } from '../../fleet/plan-status.js';
@@ -23,16 +30,36 @@ function addBackendOption(cmd: Command): Command {
   );
 }
 
+/**
+ * The fleet a command works on. `--backend aws` without CALLTHEMES_PARTITIONS_QUEUE_URL reads the queue URLs,
+ * the table, the lake and the firm service from the deployed stack's outputs (setting `stackName`).
+ */
 export async function fleetFrom(opts: { lake?: string; backend?: string }): Promise<Fleet> {
   const backend = stringSetting('backend', opts.backend) as FleetBackend | undefined;
   if (backend !== undefined && backend !== 'local' && backend !== 'aws')
     throw new UsageError(`invalid --backend "${backend}": expected local or aws`);
+  let lake = stringSetting('lake', opts.lake);
+  const overrides: Partial<FleetSettings> = { backend };
+  if (backend === 'aws' && !process.env.CALLTHEMES_PARTITIONS_QUEUE_URL) {
+    const stackName = stringSetting('stackName', undefined, DEFAULT_CONFIG.stackName);
+    let outputs: StackOutputs;
+    try {
+      outputs = await readStackOutputs(stackName);
+    } catch (err) {
+      throw new UsageError(
+        `${(err as Error).message}; set CALLTHEMES_PARTITIONS_QUEUE_URL, CALLTHEMES_THEMES_QUEUE_URL and ` +
+          'CALLTHEMES_COUNTERS_TABLE, or deploy the stack (docs/aws.md)',
+      );
+    }
+    overrides.partitionsQueueUrl = outputs.PartitionsQueueUrl;
+    overrides.themesQueueUrl = outputs.ThemesQueueUrl;
+    overrides.countersTable = outputs.CountersTable;
+    lake ??= outputs.LakeUri;
+    process.env.CALLTHEMES_FIRM_WORKER_SERVICE ||= outputs.FirmWorkerService;
+  }
   try {
     return await openFleet(
-      fleetSettingsFrom({
-        backend,
-        lake: stringSetting('lake', opts.lake, process.env.CALLTHEMES_LAKE || './lake'),
-      }),
+      fleetSettingsFrom({ ...overrides, lake: lake ?? (process.env.CALLTHEMES_LAKE || './lake') }),
     );
   } catch (err) {
     throw new UsageError((err as Error).message);

@@ -1,8 +1,10 @@
-/** `callthemes estimate`: wall time and dollars for firms × quarters on three paths, from a price file and a run. */
+/**
+ * `callthemes estimate`: wall time and dollars for firms × quarters on three paths (the prior sequential system,
+ * the SQS fleet with a SageMaker async endpoint, the fleet with a hosted API), from a price file and a run.
+ */
 import { writeFileSync } from 'node:fs';
 import {
   DEFAULT_CONFIG,
-  INPUT_DEFAULTS,
   numberSetting,
   parseQuarterRange,
   settingValue,
@@ -25,15 +27,18 @@ import type { RunMetrics } from '../../run/run-metrics.js';
 import { addLakeOption, intOption, lakeFrom, UsageError, withExample } from '../common.js';
 
 /**
- * The deployment's own defaults (common/config/deployment, which infra deploys): the first instance type of each
- * pool, one replica per inference service, and the workflow's input defaults.
+ * The deployment's own defaults (common/config/deployment, which infra deploys): partitions of 50, the firm
+ * service's most tasks and task size, the endpoint's first instance type and most instances.
  */
 export const DEPLOYMENT_DEFAULTS = {
-  batchSize: INPUT_DEFAULTS.batchSize,
-  concurrency: INPUT_DEFAULTS.maxConcurrency,
-  gpus: DEFAULT_CONFIG.llmReplicas + DEFAULT_CONFIG.embedReplicas,
-  gpuInstance: DEFAULT_CONFIG.gpuInstanceTypes[0],
-  cpuInstance: DEFAULT_CONFIG.batchInstanceTypes[0],
+  batchSize: 50,
+  concurrency: DEFAULT_CONFIG.firmWorkerMaxTasks,
+  gpus: DEFAULT_CONFIG.inferenceMaxInstances,
+  gpuInstance: DEFAULT_CONFIG.inferenceInstanceTypes[0],
+  taskVcpus: DEFAULT_CONFIG.firmWorkerCpu,
+  taskMemoryGb: DEFAULT_CONFIG.firmWorkerMemoryMiB / 1024,
+  themeVcpus: DEFAULT_CONFIG.themeWorkerCpu,
+  themeMemoryGb: DEFAULT_CONFIG.themeWorkerMemoryMiB / 1024,
 };
 
 /** Flag name of each overridable input. */
@@ -51,13 +56,13 @@ const OVERRIDE_FLAGS: Record<OverridableInput, { flag: string; help: string }> =
   llmRequestsPerFirm: { flag: '--llm-requests-per-firm <n>', help: 'LLM naming requests per firm' },
   promptTokensPerRequest: { flag: '--prompt-tokens <n>', help: 'prompt tokens per LLM request' },
   completionTokensPerRequest: { flag: '--completion-tokens <n>', help: 'completion tokens per LLM request' },
-  jobStartSeconds: {
-    flag: '--job-start-seconds <s>',
-    help: 'start-up of one Batch job (image pull, model load)',
+  taskStartSeconds: {
+    flag: '--task-start-seconds <s>',
+    help: 'start-up of one Fargate task (placement, image pull, node start)',
   },
-  gpuColdStartSeconds: {
-    flag: '--gpu-cold-start-seconds <s>',
-    help: 'vLLM scale-up until healthy, per quarter',
+  endpointColdStartSeconds: {
+    flag: '--endpoint-cold-start-seconds <s>',
+    help: 'SageMaker endpoint scale-out from zero until both models answer, per quarter',
   },
   priorSecondsPerFirm: {
     flag: '--prior-seconds-per-firm <s>',
@@ -107,29 +112,37 @@ export function registerEstimate(program: Command): void {
     .command('estimate')
     .description(
       'estimate wall time and cost per quarter and in total on three paths: the prior sequential API system, ' +
-        'self-hosted vLLM on N GPUs, and a hosted 8B API; with the bottleneck and speed-up against concurrency and batch size',
+        'the SQS fleet (Fargate Spot workers, SageMaker async endpoint), and the fleet with a hosted 8B API; ' +
+        'with the goal (firms × 8 and × 100 quarters), the bottleneck, and sweeps over tasks, partition size and instances',
     )
     .option('--firms <n>', 'firms per quarter (default 5000)')
     .option('--quarters <n|range>', 'number of quarters, or a range such as 2021Q1..2022Q4 (default 1)')
-    .option('--batch-size <n>', `firms per Batch job (default ${DEPLOYMENT_DEFAULTS.batchSize})`)
+    .option('--partition-size <n>', `firms per partition message (default ${DEPLOYMENT_DEFAULTS.batchSize})`)
+    .option('--batch-size <n>', 'alias of --partition-size')
     .option(
-      '--concurrency <n>',
-      `Batch jobs at once (default ${DEPLOYMENT_DEFAULTS.concurrency}, the state machine's)`,
+      '--max-tasks <n>',
+      `most firm-worker tasks (default ${DEPLOYMENT_DEFAULTS.concurrency}, the service's)`,
+    )
+    .option('--concurrency <n>', 'alias of --max-tasks')
+    .option(
+      '--instances <n>',
+      `endpoint instances while a quarter runs (default ${DEPLOYMENT_DEFAULTS.gpus})`,
     )
     .option(
-      '--gpus <n>',
-      `GPUs serving vLLM (default ${DEPLOYMENT_DEFAULTS.gpus}: one LLM and one embedding replica)`,
+      '--endpoint-instance <type>',
+      `SageMaker instance type from the price file (default ${DEPLOYMENT_DEFAULTS.gpuInstance})`,
     )
+    .option('--task-vcpus <n>', `vCPUs of a firm-worker task (default ${DEPLOYMENT_DEFAULTS.taskVcpus})`)
     .option(
-      '--gpu-instance <type>',
-      `GPU instance type from the price file (default ${DEPLOYMENT_DEFAULTS.gpuInstance})`,
+      '--task-memory-gb <n>',
+      `memory of a firm-worker task (default ${DEPLOYMENT_DEFAULTS.taskMemoryGb})`,
     )
-    .option(
-      '--cpu-instance <type>',
-      `instance type of a firm-batch job (default ${DEPLOYMENT_DEFAULTS.cpuInstance})`,
+    .addOption(
+      new Option('--pricing <kind>', 'Fargate Spot or on-demand workers (default spot)').choices([
+        'spot',
+        'on-demand',
+      ]),
     )
-    .option('--serial-instance <type>', 'instance type of the themes and sentiment jobs (default m7i.xlarge)')
-    .addOption(new Option('--pricing <kind>', 'EC2 prices (default spot)').choices(['spot', 'on-demand']))
     .option('--llm-api <name>', 'hosted LLM from the price file (default llama-3.1-8b-deepinfra)')
     .option(
       '--embed-api <name>',
@@ -167,12 +180,18 @@ export function registerEstimate(program: Command): void {
     const options: EstimateOptions = {
       firms: intOption('firms', opts.firms, 5000),
       quarters: quarterCount(settingValue('quarters', opts.quarters)),
-      batchSize: intOption('batchSize', opts.batchSize, DEPLOYMENT_DEFAULTS.batchSize),
-      concurrency: intOption('concurrency', opts.concurrency, DEPLOYMENT_DEFAULTS.concurrency),
-      gpus: intOption('gpus', opts.gpus, DEPLOYMENT_DEFAULTS.gpus),
-      gpuInstance: stringSetting('gpuInstance', opts.gpuInstance, DEPLOYMENT_DEFAULTS.gpuInstance),
-      cpuInstance: stringSetting('cpuInstance', opts.cpuInstance, DEPLOYMENT_DEFAULTS.cpuInstance),
-      serialInstance: stringSetting('serialInstance', opts.serialInstance, 'm7i.xlarge'),
+      batchSize: intOption(
+        'partitionSize',
+        opts.partitionSize ?? opts.batchSize,
+        DEPLOYMENT_DEFAULTS.batchSize,
+      ),
+      concurrency: intOption('maxTasks', opts.maxTasks ?? opts.concurrency, DEPLOYMENT_DEFAULTS.concurrency),
+      gpus: intOption('instances', opts.instances, DEPLOYMENT_DEFAULTS.gpus),
+      gpuInstance: stringSetting('endpointInstance', opts.endpointInstance, DEPLOYMENT_DEFAULTS.gpuInstance),
+      taskVcpus: positiveNumber('taskVcpus', opts.taskVcpus) ?? DEPLOYMENT_DEFAULTS.taskVcpus,
+      taskMemoryGb: positiveNumber('taskMemoryGb', opts.taskMemoryGb) ?? DEPLOYMENT_DEFAULTS.taskMemoryGb,
+      themeVcpus: DEPLOYMENT_DEFAULTS.themeVcpus,
+      themeMemoryGb: DEPLOYMENT_DEFAULTS.themeMemoryGb,
       pricing: stringSetting('pricing', opts.pricing, 'spot') === 'on-demand' ? 'on-demand' : 'spot',
       llmApi: stringSetting('llmApi', opts.llmApi, 'llama-3.1-8b-deepinfra'),
       embedApi: stringSetting('embedApi', opts.embedApi, 'qwen3-embedding-8b-deepinfra'),
@@ -205,7 +224,7 @@ export function registerEstimate(program: Command): void {
         concurrency: options.concurrency,
         gpus: options.gpus,
         gpuInstance: options.gpuInstance,
-        cpuInstance: options.cpuInstance,
+        task: `${options.taskVcpus} vCPU, ${options.taskMemoryGb} GB`,
         pricing: options.pricing,
         llmApi: options.llmApi,
         embedApi: options.embedApi,

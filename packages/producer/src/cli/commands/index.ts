@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { registerAthenaDdl } from './athena-ddl.js';
 import { registerBatches } from './batches.js';
-import { registerCloud } from './cloud.js';
 import { registerDiagrams } from './diagrams.js';
 import { registerEnqueue, registerRedrive, registerStatus } from './enqueue.js';
 import { registerEstimate } from './estimate.js';
@@ -28,7 +27,6 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerRedrive,
   registerScorePresets,
   registerAthenaDdl,
-  registerCloud,
   registerEstimate,
   registerDiagrams,
   registerReport,

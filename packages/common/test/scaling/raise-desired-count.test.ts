@@ -1,0 +1,97 @@
+/** raiseDesiredCount against moto's ECS (cluster, task definition and service created for real over HTTP). */
+import assert from 'node:assert/strict';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, test } from 'vitest';
+import { parseService, raiseDesiredCount } from '../../src/scaling/index.js';
+import { type MotoServer, motoMissing, startMotoServer } from '../helpers/moto-server.js';
+import { skipIf } from '../helpers/paths.js';
+
+const skip = skipIf(motoMissing() ?? undefined);
+let moto: MotoServer;
+let ecs: ECSClient;
+
+beforeAll(async () => {
+  if (skip.skip) return;
+  moto = await startMotoServer();
+  ecs = new ECSClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
+  await ecs.send(new CreateClusterCommand({ clusterName: 'callthemes' }));
+  const td = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'firm-worker',
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '1024',
+      memory: '4096',
+      containerDefinitions: [{ name: 'worker', image: 'firm-worker:test', essential: true }],
+    }),
+  );
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: 'callthemes',
+      serviceName: 'firm-worker',
+      taskDefinition: td.taskDefinition!.taskDefinitionArn,
+      desiredCount: 0,
+    }),
+  );
+}, 60_000);
+afterAll(async () => moto?.stop());
+
+const desired = async () =>
+  (await ecs.send(new DescribeServicesCommand({ cluster: 'callthemes', services: ['firm-worker'] })))
+    .services?.[0]?.desiredCount;
+
+test('raises a service at 0 to the enqueued count, never lowers it, and caps it at max', skip, async () => {
+  assert.equal(await desired(), 0);
+  const service = 'callthemes/firm-worker';
+  assert.deepEqual(await raiseDesiredCount({ service, atLeast: 5, client: ecs }), {
+    changed: true,
+    from: 0,
+    to: 5,
+  });
+  assert.equal(await desired(), 5);
+  // Fewer than it has: unchanged (scale-in is the autoscaler's).
+  assert.deepEqual(await raiseDesiredCount({ service, atLeast: 3, client: ecs }), {
+    changed: false,
+    reason: 'already enough',
+    desiredCount: 5,
+  });
+  assert.equal(await desired(), 5);
+  // 100 partitions enqueued, a maximum of 12 tasks: 12.
+  assert.deepEqual(await raiseDesiredCount({ service, atLeast: 100, max: 12, client: ecs }), {
+    changed: true,
+    from: 5,
+    to: 12,
+  });
+  assert.equal(await desired(), 12);
+});
+
+test('no service configured (a local run): nothing is called', async () => {
+  // A client that would fail on any call proves that none is made.
+  const unreachable = new ECSClient({
+    endpoint: 'http://127.0.0.1:9',
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    maxAttempts: 1,
+  });
+  for (const service of ['', '  ', undefined])
+    assert.deepEqual(await raiseDesiredCount({ service, atLeast: 4, client: unreachable }), {
+      changed: false,
+      reason: 'no service',
+    });
+});
+
+test('a missing service or a malformed setting is a clear error naming it', skip, async () => {
+  await assert.rejects(
+    raiseDesiredCount({ service: 'callthemes/nope', atLeast: 1, client: ecs }),
+    /firm worker service callthemes\/nope: /,
+  );
+  assert.throws(() => parseService('callthemes'), /expected <cluster>\/<service>/);
+  assert.throws(() => parseService('a/b/c'), /"a\/b\/c"/);
+  assert.deepEqual(parseService('c/s'), { cluster: 'c', service: 's' });
+});
