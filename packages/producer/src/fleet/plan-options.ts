@@ -4,7 +4,7 @@
  * the plan: they travel to local workers as their CALLTHEMES_* environment, and on AWS the task definition sets them.
  */
 import { readFileSync } from 'node:fs';
-import { stringSetting } from '@callthemes/common/config';
+import { settingValue, stringSetting } from '@callthemes/common/config';
 import { type FirmSelection, type PlanSettings, sourceSpecOf } from '@callthemes/common/fleet';
 import type { SourceOptions } from '@callthemes/common/sources';
 import { Command } from 'commander';
@@ -109,11 +109,13 @@ export function planRequestFrom(
     opts.partitionSize !== opts.batchSize
   )
     throw new UsageError('--partition-size and --batch-size are the same setting: give one');
-  const partitionSize = intOption(
-    opts.partitionSize !== undefined ? 'partitionSize' : 'batchSize',
-    opts.partitionSize ?? opts.batchSize,
-    50,
-  );
+  // --partition-size, else its alias --batch-size, each also from CALLTHEMES_* or the config file.
+  const partitionSize =
+    opts.partitionSize === undefined && opts.batchSize !== undefined
+      ? intOption('batchSize', opts.batchSize, 50)
+      : settingValue('partitionSize', opts.partitionSize) === undefined
+        ? intOption('batchSize', undefined, 50)
+        : intOption('partitionSize', opts.partitionSize, 50);
   const runId = stringSetting('runId', opts.runId);
   if (runId !== undefined && !/^[A-Za-z0-9._-]+$/.test(runId))
     throw new UsageError(`invalid --run-id "${runId}": use letters, digits, '.', '_' and '-'`);
