@@ -1,0 +1,68 @@
+/** `CALLTHEMES_INFERENCE` → an Inference adapter. */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { secretFromEnv } from '../config/settings.js';
+import type { TextStore } from '../llm/cache.js';
+import type { TokenLedger } from '../llm/ledger.js';
+import type { AsyncInvokerOptions } from './async-invoker.js';
+import type { ComposedInference } from './composed.js';
+import { createHttpInference } from './http-inference.js';
+import { createOfflineInference } from './offline-inference.js';
+import { createSageMakerInference } from './sagemaker-inference.js';
+import { INFERENCE_BUCKET_ENV, INFERENCE_ENV } from './schema.js';
+import { type ServedModels, servedModelsFromSettings } from './served-models.js';
+import { type InferenceSpec, parseInferenceSpec } from './spec.js';
+
+export interface InferenceDeps {
+  /** Where response caches live (the lake); none when null or absent. */
+  store?: TextStore | null;
+  ledger?: TokenLedger;
+  /** Word-vector cache of the offline embedder. */
+  cacheDir?: string;
+  models?: Partial<ServedModels>;
+  /** The async requests/responses bucket (else CALLTHEMES_INFERENCE_BUCKET). */
+  bucket?: string;
+  /** SDK clients (else built from the environment's standard AWS settings). */
+  runtime?: SageMakerRuntimeClient;
+  s3?: S3Client;
+  /** The async adapter's hooks and limits: onWait (heartbeat), releaseSignal, scalingAfterMs, maxInFlight… */
+  async?: Partial<Omit<AsyncInvokerOptions, 'endpointName' | 'bucket' | 'runtime' | 's3'>>;
+  log?: (line: string) => void;
+}
+
+/** The spec from the environment (`CALLTHEMES_INFERENCE`, default offline). */
+export function inferenceSpecFromEnv(env: NodeJS.ProcessEnv = process.env): InferenceSpec {
+  return parseInferenceSpec(env[INFERENCE_ENV] || 'offline');
+}
+
+export async function createInference(
+  spec: InferenceSpec | string,
+  deps: InferenceDeps = {},
+): Promise<ComposedInference> {
+  const s = typeof spec === 'string' ? parseInferenceSpec(spec) : spec;
+  if (s.kind === 'offline') return createOfflineInference({ cacheDir: deps.cacheDir, ledger: deps.ledger });
+  const models = servedModelsFromSettings(deps.models);
+  if (s.kind === 'http')
+    return createHttpInference({
+      url: s.url,
+      models,
+      apiKey: secretFromEnv('CALLTHEMES_LLM_API_KEY') ?? secretFromEnv('OPENAI_API_KEY'),
+      store: deps.store,
+      ledger: deps.ledger,
+      log: deps.log,
+    });
+  const bucket = deps.bucket ?? process.env[INFERENCE_BUCKET_ENV];
+  if (!bucket)
+    throw new Error(`sagemaker:${s.endpoint} needs ${INFERENCE_BUCKET_ENV} (the async requests bucket)`);
+  return createSageMakerInference({
+    ...deps.async,
+    endpointName: s.endpoint,
+    bucket,
+    models,
+    runtime: deps.runtime,
+    s3: deps.s3,
+    store: deps.store,
+    ledger: deps.ledger,
+    log: deps.log,
+  });
+}
