@@ -181,7 +181,8 @@ export class AsyncInvoker {
   /** One invocation; identical payloads in flight share it. */
   invoke(payload: InvocationRequest): Promise<{ responses: SubResponse[]; reused: boolean }> {
     const text = canonicalJson(payload);
-    const hash = createHash('sha256').update(text).digest('hex');
+    // The endpoint is part of the name: the same request to another endpoint (other models) is another answer.
+    const hash = createHash('sha256').update(`${this.o.endpointName}\n${text}`).digest('hex');
     const running = this.running.get(hash);
     if (running) return running;
     const p = this.limiter

@@ -52,11 +52,12 @@ export type InvocationRequest = z.infer<typeof invocationRequestSchema>;
 export type SubResponse = z.infer<typeof subResponseSchema>;
 export type InvocationResponse = z.infer<typeof invocationResponseSchema>;
 
-/** The JSON Schema document the router ships with (generated: `pnpm --filter @callthemes/common gen:invocation-schema`). */
+/** The JSON Schema document the router ships with (generated: `pnpm -s gen:invocation-schema`). */
 export function invocationJsonSchema(): Record<string, unknown> {
   return {
     $id: 'https://callthemes/inference/invocation.schema.json',
     title: 'callthemes SageMaker async invocation',
+    'x-upstream-paths': UPSTREAM_PATHS,
     $defs: {
       request: z.toJSONSchema(invocationRequestSchema),
       response: z.toJSONSchema(invocationResponseSchema),
