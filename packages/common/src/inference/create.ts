@@ -1,7 +1,7 @@
 /** `CALLTHEMES_INFERENCE` → an Inference adapter. */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { secretFromEnv } from '../config/settings.js';
+import { secretFromEnv, stringSetting } from '../config/settings.js';
 import type { TextStore } from '../llm/cache.js';
 import type { TokenLedger } from '../llm/ledger.js';
 import type { AsyncInvokerOptions } from './async-invoker.js';
@@ -45,6 +45,12 @@ export async function createInference(
   if (s.kind === 'http')
     return createHttpInference({
       url: s.url,
+      // vLLM serves one model per server: today's per-service URL settings point a kind elsewhere.
+      urls: {
+        chat: stringSetting('llmUrl', undefined),
+        embed: stringSetting('embedUrl', undefined),
+        classify: stringSetting('sentimentUrl', undefined),
+      },
       models,
       apiKey: secretFromEnv('CALLTHEMES_LLM_API_KEY') ?? secretFromEnv('OPENAI_API_KEY'),
       store: deps.store,

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { formatInferenceSpec, inferenceSpecFromEnv, parseInferenceSpec } from '../../src/inference/index.js';
+
+describe('parseInferenceSpec', () => {
+  it('reads the three forms of CALLTHEMES_INFERENCE', () => {
+    expect(parseInferenceSpec('offline')).toEqual({ kind: 'offline' });
+    expect(parseInferenceSpec('http:http://gpu:8000')).toEqual({ kind: 'http', url: 'http://gpu:8000' });
+    expect(parseInferenceSpec('https://api.example.com/v1')).toEqual({
+      kind: 'http',
+      url: 'https://api.example.com/v1',
+    });
+    expect(parseInferenceSpec(' sagemaker:callthemes-inference ')).toEqual({
+      kind: 'sagemaker',
+      endpoint: 'callthemes-inference',
+    });
+    expect(formatInferenceSpec({ kind: 'sagemaker', endpoint: 'e-1' })).toBe('sagemaker:e-1');
+    expect(inferenceSpecFromEnv({})).toEqual({ kind: 'offline' });
+    expect(inferenceSpecFromEnv({ CALLTHEMES_INFERENCE: 'sagemaker:x' })).toEqual({
+      kind: 'sagemaker',
+      endpoint: 'x',
+    });
+  });
+
+  it('names the bad value and the reason', () => {
+    expect(() => parseInferenceSpec('vllm')).toThrow(
+      'invalid inference "vllm": expected offline, http:<url> or sagemaker:<endpoint>',
+    );
+    expect(() => parseInferenceSpec('sagemaker:bad_name!')).toThrow(
+      '"bad_name!" is not a SageMaker endpoint name',
+    );
+    expect(() => parseInferenceSpec('sagemaker:')).toThrow('"" is not a SageMaker endpoint name');
+    expect(() => parseInferenceSpec('http:http://')).toThrow('expected http:<http(s) URL>');
+  });
+});
