@@ -164,7 +164,7 @@ describe('serving router', () => {
     expect(cmds.chat.slice(0, 3)).toEqual(['vllm', 'serve', 'Qwen/Qwen3-8B']);
     expect(cmds.embed.slice(0, 3)).toEqual(['vllm', 'serve', 'Qwen/Qwen3-Embedding-8B']);
     expect(cmds.classify.slice(0, 3)).toEqual(['vllm', 'serve', 'yiyanghkust/finbert-tone']);
-    expect(mem(cmds.chat) + mem(cmds.embed) + mem(cmds.classify)).toBeCloseTo(0.9, 6);
+    expect(mem(cmds.chat) + mem(cmds.embed) + mem(cmds.classify)).toBeCloseTo(0.92, 6);
   });
 
   it(
@@ -175,4 +175,65 @@ describe('serving router', () => {
       expect(out).toBe('');
     },
   );
+});
+
+describe('serve entrypoint', () => {
+  it('starts the three model servers one after another, /ping 503 until all are healthy, and stops them on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const { createInterface } = await import('node:readline');
+    const ports = [18451, 18452, 18453];
+    const child = spawn('python3', [join(SERVING, 'serve')], {
+      env: {
+        ...process.env,
+        CALLTHEMES_VLLM_BIN: `python3 ${join(REPO_ROOT, 'infra', 'test', 'serving', 'fake-vllm.py')}`,
+        CALLTHEMES_ROUTER_PORT: '0',
+        CALLTHEMES_ROUTER_HOST: '127.0.0.1',
+        CALLTHEMES_UPSTREAM_CHAT: `http://127.0.0.1:${ports[0]}`,
+        CALLTHEMES_UPSTREAM_EMBED: `http://127.0.0.1:${ports[1]}`,
+        CALLTHEMES_UPSTREAM_CLASSIFY: `http://127.0.0.1:${ports[2]}`,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines: string[] = [];
+    let url = '';
+    const listening = new Promise<void>((resolve) => {
+      createInterface({ input: child.stdout! }).on('line', (l) => {
+        lines.push(l);
+        const m = /router listening on [^:]+:(\d+)/.exec(l);
+        if (m) {
+          url = `http://127.0.0.1:${m[1]}`;
+          resolve();
+        }
+      });
+    });
+    await listening;
+    const first = await fetch(`${url}/ping`);
+    expect(first.status).toBe(503);
+    const t0 = Date.now();
+    let status = 503;
+    while (status !== 200 && Date.now() - t0 < 20_000) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = (await fetch(`${url}/ping`)).status;
+    }
+    expect(status).toBe(200);
+    while (!lines.some((l) => l.includes('classify healthy')) && Date.now() - t0 < 20_000)
+      await new Promise((r) => setTimeout(r, 100));
+    const order = lines.flatMap((l) => {
+      const m = /^serve: (?:starting (\w+)|(\w+) healthy)/.exec(l);
+      return m ? [m[1] ? `start ${m[1]}` : `${m[2]} healthy`] : [];
+    });
+    expect(order).toEqual([
+      'start chat',
+      'chat healthy',
+      'start embed',
+      'embed healthy',
+      'start classify',
+      'classify healthy',
+    ]);
+    const code = new Promise((resolve) => child.once('exit', (c) => resolve(c)));
+    child.kill('SIGTERM');
+    expect(await code).toBe(0);
+    // Its model servers are gone with it.
+    for (const p of ports) await expect(fetch(`http://127.0.0.1:${p}/health`)).rejects.toThrow();
+  });
 });

@@ -48,7 +48,7 @@ export interface AsyncInvokerOptions {
   prefixes?: Partial<typeof INFERENCE_PREFIXES>;
   /** Invocations in flight from this process (bottleneck's maxConcurrent). Default 8. */
   maxInFlight?: number;
-  /** Sub-requests submitted within this window share an invocation. Default 20 ms. */
+  /** Sub-requests submitted within this window share an invocation (small beside an invocation's seconds). Default 50 ms. */
   coalesceMs?: number;
   /** Sub-requests per invocation at most. Default 64. */
   maxRequestsPerInvocation?: number;
@@ -143,7 +143,7 @@ export class AsyncInvoker {
       this.queue.push({ req: { kind, body }, resolve, reject });
       const max = this.o.maxRequestsPerInvocation ?? 64;
       if (this.queue.length >= max) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.o.coalesceMs ?? 20);
+      else this.timer ??= setTimeout(() => this.flush(), this.o.coalesceMs ?? 50);
     });
   }
 
@@ -152,7 +152,7 @@ export class AsyncInvoker {
     this.timer = null;
     const batch = this.queue.splice(0, this.o.maxRequestsPerInvocation ?? 64);
     if (batch.length === 0) return;
-    if (this.queue.length > 0) this.timer = setTimeout(() => this.flush(), this.o.coalesceMs ?? 20);
+    if (this.queue.length > 0) this.timer = setTimeout(() => this.flush(), this.o.coalesceMs ?? 50);
     // Ids are positions: the payload (and so its hash) depends only on what is asked, in order.
     const payload: InvocationRequest = {
       version: INVOCATION_VERSION,

@@ -1,6 +1,6 @@
 /**
  * OpenAI-compatible upstreams backed by the OFFLINE adapter, on 127.0.0.1, for the serving router in tests and
- * benchmarks: `/v1/embeddings` (SIF vectors), `/classify` (the lexicon classifier in vLLM's format — the stand-in
+ * benchmarks: `/v1/embeddings` (SIF vectors, as float lists or base64 float32), `/classify` (the lexicon classifier in vLLM's format — the stand-in
  * for FinBERT) and `/v1/chat/completions` (topic names made from each prompt item's keywords, usage counted one
  * token per word). Deterministic and cheap, so what is measured is the inference path, not a model.
  */
@@ -46,7 +46,14 @@ export async function startOfflineUpstream(o: { cacheDir?: string } = {}): Promi
       return send(200, {
         object: 'list',
         model: body.model,
-        data: rows.map((r, index) => ({ object: 'embedding', index, embedding: Array.from(r) })),
+        data: rows.map((r, index) => ({
+          object: 'embedding',
+          index,
+          embedding:
+            body.encoding_format === 'base64'
+              ? Buffer.from(r.buffer, r.byteOffset, r.byteLength).toString('base64')
+              : Array.from(r),
+        })),
         usage: { prompt_tokens: tokens },
       });
     }

@@ -102,6 +102,8 @@ export async function startAsyncFixture(): Promise<AsyncFixture> {
         coldStartMs: 5_000,
         invocationTimeoutSeconds: 30,
         poll: { firstMs: 20, maxMs: 200 },
+        // Wide enough that a firm's embed (through the LlmClient's hops) and classify meet even on a loaded machine.
+        coalesceMs: 150,
         ...over,
       });
     },
