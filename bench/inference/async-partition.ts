@@ -54,6 +54,8 @@ const ready = await new Promise<{ standin: string; s3: string; bucket: string }>
 interface Result {
   wall: number;
   cpu: number;
+  /** Event-loop utilisation: the share of wall time the loop was not idle (robust to a shared machine's load). */
+  elu: number;
   invocations: number;
   reused: number;
   tokens: number;
@@ -69,6 +71,7 @@ async function partition(inf: ComposedInference, list: readonly BenchFirm[]): Pr
   let rejects = 0;
   let next = 0;
   const c0 = process.cpuUsage();
+  const e0 = performance.eventLoopUtilization();
   const w0 = performance.now();
   const lane = async () => {
     while (next < list.length) {
@@ -86,11 +89,13 @@ async function partition(inf: ComposedInference, list: readonly BenchFirm[]): Pr
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
   const cpu = process.cpuUsage(c0);
+  const elu = performance.eventLoopUtilization(e0).utilization;
   const t = inf.ledger.totals();
   const stats = (inf as { invoker?: { stats: { invocations: number; reused: number } } }).invoker?.stats;
   return {
     wall: (performance.now() - w0) / 1000,
     cpu: (cpu.user + cpu.system) / 1e6,
+    elu,
     invocations: stats?.invocations ?? 0,
     reused: stats?.reused ?? 0,
     tokens: t.promptTokens + t.completionTokens,
@@ -125,9 +130,11 @@ function sagemaker(batching: 'firm' | 'partition'): ComposedInference {
 }
 
 const nSentences = firms.reduce((s, f) => s + f.sentences.length, 0);
+const load = (await import('node:os')).loadavg()[0];
 console.log(
   `async partition: ${firms.length} firms (${args.source} ${args.quarter}, ${nSentences} sentences), ` +
-    `latency ${latencyMs} ms per invocation, ${concurrency} firms in flight, ${runs} runs (median)`,
+    `latency ${latencyMs} ms per invocation, ${concurrency} firms in flight, ${runs} runs (median); ` +
+    `machine load ${load.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores`,
 );
 // Warm-up (JIT, word vectors) on the baseline, then alternate the variants run by run.
 const offline = createOfflineInference();
@@ -174,6 +181,7 @@ printTable(
       wall,
       cpu,
       `${(100 * med(rs.map((x) => x.cpu / x.wall))).toFixed(1)}%`,
+      `${(100 * med(rs.map((x) => x.elu))).toFixed(1)}%`,
       `${(cpu / base).toFixed(2)}×`,
       med(rs.map((x) => x.invocations / firms.length)),
       med(rs.map((x) => x.tokens / firms.length)),

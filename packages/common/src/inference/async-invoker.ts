@@ -56,7 +56,7 @@ export interface AsyncInvokerOptions {
   invocationTimeoutSeconds?: number;
   /** How long the queue may hold the request (RequestTTLSeconds). Default 6 h, SageMaker's. */
   requestTtlSeconds?: number;
-  /** The endpoint's worst cold start, ms (scale-from-zero: instance, image pull, model load). Default 10 min. */
+  /** The endpoint's worst cold start, ms (scale-from-zero: instance, image pull, three model loads). Default 15 min. */
   coldStartMs?: number;
   /** Give up waiting after this long. Default coldStartMs + invocationTimeoutSeconds (never less). */
   deadlineMs?: number;
@@ -128,7 +128,7 @@ export class AsyncInvoker {
   }
 
   private get coldStartMs() {
-    return this.o.coldStartMs ?? 600_000;
+    return this.o.coldStartMs ?? 900_000;
   }
 
   /** The longest a caller may wait for one sub-request (for the HTTP client's own attempt deadline). */

@@ -1,7 +1,7 @@
 /** `CALLTHEMES_INFERENCE` → an Inference adapter. */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { secretFromEnv, stringSetting } from '../config/settings.js';
+import { intSetting, secretFromEnv, settingValue, stringSetting } from '../config/settings.js';
 import type { TextStore } from '../llm/cache.js';
 import type { TokenLedger } from '../llm/ledger.js';
 import type { AsyncInvokerOptions } from './async-invoker.js';
@@ -61,6 +61,7 @@ export async function createInference(
   if (!bucket)
     throw new Error(`sagemaker:${s.endpoint} needs ${INFERENCE_BUCKET_ENV} (the async requests bucket)`);
   return createSageMakerInference({
+    ...asyncSettings(),
     ...deps.async,
     endpointName: s.endpoint,
     bucket,
@@ -71,4 +72,24 @@ export async function createInference(
     ledger: deps.ledger,
     log: deps.log,
   });
+}
+
+/**
+ * The async adapter's limits from settings (flag-less: CALLTHEMES_<NAME> or the config file):
+ * inferenceMaxInFlight (invocations in flight per worker; the fleet's bound is this × the firm service's max
+ * tasks), inferenceColdStartSeconds, inferenceInvocationTimeoutSeconds, inferenceScalingAfterSeconds (0: never).
+ */
+export function asyncSettings(): Partial<AsyncInvokerOptions> {
+  const out: Partial<AsyncInvokerOptions> = {};
+  const set = (key: string) => settingValue(key, undefined) !== undefined;
+  if (set('inferenceMaxInFlight')) out.maxInFlight = intSetting('inferenceMaxInFlight', undefined, 8);
+  if (set('inferenceColdStartSeconds'))
+    out.coldStartMs = 1000 * intSetting('inferenceColdStartSeconds', undefined, 900, 0);
+  if (set('inferenceInvocationTimeoutSeconds'))
+    out.invocationTimeoutSeconds = intSetting('inferenceInvocationTimeoutSeconds', undefined, 900);
+  if (set('inferenceScalingAfterSeconds')) {
+    const s = intSetting('inferenceScalingAfterSeconds', undefined, 180, 0);
+    out.scalingAfterMs = s === 0 ? null : s * 1000;
+  }
+  return out;
 }

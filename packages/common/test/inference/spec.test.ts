@@ -32,3 +32,27 @@ describe('parseInferenceSpec', () => {
     expect(() => parseInferenceSpec('http:http://')).toThrow('expected http:<http(s) URL>');
   });
 });
+
+describe('asyncSettings', () => {
+  it('reads the async limits from CALLTHEMES_INFERENCE_* settings', async () => {
+    const { asyncSettings } = await import('../../src/inference/index.js');
+    const keys = {
+      CALLTHEMES_INFERENCE_MAX_IN_FLIGHT: '12',
+      CALLTHEMES_INFERENCE_COLD_START_SECONDS: '600',
+      CALLTHEMES_INFERENCE_INVOCATION_TIMEOUT_SECONDS: '300',
+      CALLTHEMES_INFERENCE_SCALING_AFTER_SECONDS: '0',
+    };
+    Object.assign(process.env, keys);
+    try {
+      expect(asyncSettings()).toEqual({
+        maxInFlight: 12,
+        coldStartMs: 600_000,
+        invocationTimeoutSeconds: 300,
+        scalingAfterMs: null,
+      });
+    } finally {
+      for (const k of Object.keys(keys)) delete process.env[k];
+    }
+    expect(asyncSettings()).toEqual({});
+  });
+});
