@@ -2,8 +2,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { intSetting, secretFromEnv, settingValue, stringSetting } from '../config/settings.js';
+import { EMBEDDING_STAGE } from '../embed/http-embedder.js';
 import type { TextStore } from '../llm/cache.js';
-import type { TokenLedger } from '../llm/ledger.js';
+import { TokenLedger } from '../llm/ledger.js';
+import { THEME_NAMING_STAGE } from '../naming/llm-theme-namer.js';
+import { TOPIC_NAMING_STAGE } from '../naming/llm-topic-namer.js';
 import type { AsyncInvokerOptions } from './async-invoker.js';
 import type { ComposedInference } from './composed.js';
 import { createHttpInference } from './http-inference.js';
@@ -42,6 +45,7 @@ export async function createInference(
   const s = typeof spec === 'string' ? parseInferenceSpec(spec) : spec;
   if (s.kind === 'offline') return createOfflineInference({ cacheDir: deps.cacheDir, ledger: deps.ledger });
   const models = servedModelsFromSettings(deps.models);
+  deps = { ...deps, ledger: deps.ledger ?? inferenceLedger() };
   if (s.kind === 'http')
     return createHttpInference({
       url: s.url,
@@ -92,4 +96,32 @@ export function asyncSettings(): Partial<AsyncInvokerOptions> {
     out.scalingAfterMs = s === 0 ? null : s * 1000;
   }
   return out;
+}
+
+/**
+ * The token ledger with today's prices and budget settings (llmPriceInput, llmPriceOutput, llmPriceCachedInput,
+ * embedPriceInput in $ per million tokens; llmBudgetUsd, llmBudgetTokens for naming), whatever the adapter.
+ */
+export function inferenceLedger(): TokenLedger {
+  const num = (key: string): number | undefined => {
+    const v = settingValue(key, undefined);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(Number.isFinite(n) && n >= 0))
+      throw new Error(`invalid ${key} "${String(v)}": expected a number ≥ 0`);
+    return n;
+  };
+  return new TokenLedger(
+    {
+      inputPerMillion: num('llmPriceInput') ?? 0,
+      outputPerMillion: num('llmPriceOutput') ?? 0,
+      cachedInputPerMillion: num('llmPriceCachedInput'),
+    },
+    {
+      maxCostUsd: num('llmBudgetUsd'),
+      maxTokens: num('llmBudgetTokens'),
+      stages: [TOPIC_NAMING_STAGE, THEME_NAMING_STAGE],
+    },
+    { [EMBEDDING_STAGE]: { inputPerMillion: num('embedPriceInput') ?? 0, outputPerMillion: 0 } },
+  );
 }

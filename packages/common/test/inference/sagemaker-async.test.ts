@@ -111,6 +111,33 @@ describe('SageMaker async adapter', () => {
     await Promise.all([first.close(), second.close(), third.close()]);
   });
 
+  it('the response cache answers a re-run without the endpoint; the budget cap refuses before invoking', async () => {
+    const store = new MemoryTextStore();
+    const first = fx.adapter({ store });
+    const topics = topicsFor('cache');
+    const names = await inferenceServices(first).topicNamer.nameFirmTopics(FIRM, topics);
+    expect(names.map((n) => n.nameSource)).toEqual(['llm', 'llm']);
+    expect([...store.texts.keys()].filter((k) => k.startsWith('_cache/llm/'))).toHaveLength(1);
+    const accepted = fx.standin.accepted.length;
+    const second = fx.adapter({ store });
+    expect(await inferenceServices(second).topicNamer.nameFirmTopics(FIRM, topics)).toEqual(names);
+    expect(second.invoker.stats).toMatchObject({ invocations: 0, reused: 0, subRequests: 0 });
+    expect(second.ledger.byStage()['topic-naming']).toMatchObject({
+      cacheHits: 1,
+      requests: 0,
+      promptTokens: 0,
+    });
+    // A spent budget: names fall back to keywords and nothing is invoked.
+    const { TokenLedger } = await import('../../src/llm/ledger.js');
+    const ledger = new TokenLedger(undefined, { maxTokens: 10, stages: ['topic-naming'] });
+    const broke = fx.adapter({ ledger });
+    const fb = await inferenceServices(broke).topicNamer.nameFirmTopics(FIRM, topicsFor('budget'));
+    expect(fb.map((n) => n.nameSource)).toEqual(['fallback', 'fallback']);
+    expect(broke.invoker.stats.subRequests).toBe(0);
+    expect(fx.standin.accepted.length).toBe(accepted);
+    await Promise.all([first.close(), second.close(), broke.close()]);
+  });
+
   it('a failure object fails the firm clearly: names fall back (flagged, not cached), embeddings reject', async () => {
     const container = await startFixedContainer(500, '{"error":"CUDA out of memory"}');
     const standin = await fx.standinFor(container.url);

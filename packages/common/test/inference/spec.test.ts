@@ -56,3 +56,23 @@ describe('asyncSettings', () => {
     expect(asyncSettings()).toEqual({});
   });
 });
+
+describe('inferenceLedger', () => {
+  it("carries today's price and budget settings, so the budget cap refuses naming requests past it", async () => {
+    const { inferenceLedger } = await import('../../src/inference/index.js');
+    Object.assign(process.env, { CALLTHEMES_LLM_PRICE_INPUT: '2', CALLTHEMES_LLM_BUDGET_TOKENS: '1000' });
+    try {
+      const l = inferenceLedger();
+      l.record({ stage: 'topic-naming', promptTokens: 900, completionTokens: 50 });
+      expect(l.totals().costUsd).toBeCloseTo((900 * 2) / 1e6, 12);
+      expect(l.budgetRefusal(49, 'topic-naming')).toBeNull();
+      expect(l.budgetRefusal(51, 'topic-naming')).toBe(
+        'token budget reached: 950 used + ~51 requested > cap 1000',
+      );
+      expect(l.budgetRefusal(10_000, 'embedding')).toBeNull();
+    } finally {
+      delete process.env.CALLTHEMES_LLM_PRICE_INPUT;
+      delete process.env.CALLTHEMES_LLM_BUDGET_TOKENS;
+    }
+  });
+});
