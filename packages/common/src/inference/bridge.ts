@@ -4,9 +4,8 @@
  *
  * With `classifyWithEmbed` (default on for sagemaker) the embedder also starts the classification of the same
  * sentences, so a firm's embed and classify requests leave in one async invocation; the classifier then answers
- * those texts from that pending result.
+ * those texts from that pending result (by text, however the caller groups them) and asks only for the others.
  */
-import { createHash } from 'node:crypto';
 import type { Embedder } from '../embed/types.js';
 import { KeywordNamer } from '../naming/keywords.js';
 import { LlmThemeNamer } from '../naming/llm-theme-namer.js';
@@ -20,7 +19,7 @@ export interface BridgeOptions {
   fallbackTopicNamer?: TopicNamer;
   fallbackThemeNamer?: ThemeNamer;
   classifyWithEmbed?: boolean;
-  /** Pending classifications kept for the classifier (oldest dropped first). Default 256. */
+  /** Texts whose pending classification is kept for the classifier (oldest dropped first). Default 100,000. */
   maxPending?: number;
   log?: (line: string) => void;
 }
@@ -32,16 +31,11 @@ export interface InferenceServices {
   classifier: SentimentClassifier;
 }
 
-const keyOf = (texts: readonly string[]) => {
-  const h = createHash('sha256');
-  for (const t of texts) h.update(t).update('\0');
-  return h.digest('hex');
-};
-
 export function inferenceServices(inf: Inference, o: BridgeOptions = {}): InferenceServices {
   const withEmbed = o.classifyWithEmbed ?? inf.kind === 'sagemaker';
-  const pending = new Map<string, Promise<SentimentResult[]>>();
-  const max = o.maxPending ?? 256;
+  // Per text, so the classifier finds them however its caller groups sentences (one firm, or several).
+  const pending = new Map<string, Promise<SentimentResult>>();
+  const max = o.maxPending ?? 100_000;
   const embedder: Embedder = {
     model: inf.models.embed,
     get dim() {
@@ -49,9 +43,12 @@ export function inferenceServices(inf: Inference, o: BridgeOptions = {}): Infere
     },
     embed(texts) {
       if (withEmbed && texts.length > 0) {
-        const p = inf.classify(texts);
-        p.catch(() => {}); // read (and reported) by the classifier's call
-        pending.set(keyOf(texts), p);
+        const all = inf.classify(texts);
+        texts.forEach((t, i) => {
+          const one = all.then((r) => r[i]);
+          one.catch(() => {}); // read (and reported) by the classifier's call
+          pending.set(t, one);
+        });
         while (pending.size > max) pending.delete(pending.keys().next().value as string);
       }
       return inf.embed(texts);
@@ -59,14 +56,15 @@ export function inferenceServices(inf: Inference, o: BridgeOptions = {}): Infere
   };
   const classifier: SentimentClassifier = {
     model: inf.models.classify,
-    classify(texts) {
-      const k = keyOf(texts);
-      const p = pending.get(k);
-      if (p) {
-        pending.delete(k);
-        return p;
-      }
-      return inf.classify(texts);
+    async classify(texts) {
+      const missing = [...new Set(texts.filter((t) => !pending.has(t)))];
+      const fresh = missing.length > 0 ? await inf.classify(missing) : [];
+      const got = new Map(missing.map((t, i) => [t, Promise.resolve(fresh[i])]));
+      const out = await Promise.all(
+        texts.map((t) => got.get(t) ?? (pending.get(t) as Promise<SentimentResult>)),
+      );
+      for (const t of texts) pending.delete(t);
+      return out;
     },
   };
   const chat = inf.models.chat !== null ? { chatJson: inf.chat.bind(inf) } : null;

@@ -72,6 +72,22 @@ describe('SageMaker async adapter', () => {
     await inf.close();
   });
 
+  it('the classifier takes pending labels however its caller groups the sentences, and asks only for the rest', async () => {
+    const inf = fx.adapter();
+    const svc = inferenceServices(inf);
+    const a = ['Firm A had a record quarter with strong growth.', 'Firm A costs were flat.'];
+    const b = ['Firm B reported a painful loss and weak demand.'];
+    await Promise.all([svc.embedder.embed(a), svc.embedder.embed(b)]);
+    const sub = inf.invoker.stats.subRequests;
+    expect(sub).toBe(4); // two embeds, two classifies
+    const extra = 'A sentence nobody embedded, about a quarter.';
+    const labels = await svc.classifier.classify([...a, ...b, extra]);
+    expect(inf.invoker.stats.subRequests - sub).toBe(1);
+    const offline = await createOfflineInference().classify([...a, ...b, extra]);
+    expect(labels).toEqual(offline.map((r) => ({ label: r.label, score: expect.closeTo(r.score, 6) })));
+    await inf.close();
+  });
+
   it('names topics through the chat model, books its tokens once, and a duplicate pays nothing', async () => {
     const billedBefore = { ...fx.upstream.billed };
     const first = fx.adapter();
