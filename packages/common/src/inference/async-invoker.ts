@@ -215,13 +215,29 @@ export class AsyncInvoker {
     return (await r.Body?.transformToString('utf8')) ?? '';
   }
 
-  private parse(text: string, where: string, n: number): SubResponse[] {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new InferenceFailedError(`${this.o.endpointName}: the answer at ${where} is not JSON`);
+  /** Reads and parses an answer; a body that is not JSON is read again twice (a store still writing it). */
+  private async readAnswer(key: string, where: string, n: number): Promise<SubResponse[]> {
+    let text = '';
+    for (let attempt = 1; ; attempt++) {
+      text = await this.read(key);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        if (attempt < 3) {
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
+        }
+        const start = text.slice(0, 80).replace(/\s+/g, ' ');
+        throw new InferenceFailedError(
+          `${this.o.endpointName}: the answer at ${where} is not JSON (${text.length} chars, starting "${start}")`,
+        );
+      }
+      return this.parse(json, where, n);
     }
+  }
+
+  private parse(json: unknown, where: string, n: number): SubResponse[] {
     const r = invocationResponseSchema.safeParse(json);
     if (!r.success)
       throw new InferenceFailedError(
@@ -241,7 +257,7 @@ export class AsyncInvoker {
     // A redelivered message (or another worker) may have paid for this answer already.
     if (await this.exists(keys.output)) {
       this.stats.reused++;
-      return { responses: this.parse(await this.read(keys.output), uri(keys.output), n), reused: true };
+      return { responses: await this.readAnswer(keys.output, uri(keys.output), n), reused: true };
     }
     // An earlier failure is not the answer to this attempt: clear it so the wait below sees only fresh results.
     if (await this.exists(keys.failure))
@@ -278,7 +294,7 @@ export class AsyncInvoker {
         `${this.o.endpointName}: invocation ${hash.slice(0, 12)} failed: ${snippet}`,
       );
     }
-    return { responses: this.parse(answer.text, uri(outputKey), n), reused: false };
+    return { responses: await this.readAnswer(outputKey, uri(outputKey), n), reused: false };
   }
 
   private async wait(hash: string, outputKey: string, failureKey: string) {
@@ -298,7 +314,7 @@ export class AsyncInvoker {
             Date.now() - started,
           );
         this.stats.polls++;
-        if (await this.exists(outputKey)) return { failed: false, text: await this.read(outputKey) };
+        if (await this.exists(outputKey)) return { failed: false, text: '' };
         if (await this.exists(failureKey)) return { failed: true, text: await this.read(failureKey) };
         const waitedMs = Date.now() - started;
         this.o.onWait?.({ inferenceId: hash, waitedMs, inFlight: this.waiting });

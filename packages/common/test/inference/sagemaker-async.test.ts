@@ -185,6 +185,15 @@ describe('SageMaker async adapter', () => {
     expect(err.message).toMatch(/does not follow the invocation schema/);
     await inf.close();
     await container.close();
+    // A body that is not JSON at all is read three times (a store still writing it), then named with its size.
+    const text = await startFixedContainer(200, 'not json at all');
+    const textStandin = await fx.standinFor(text.url);
+    const inf2 = fx.adapter({ standin: textStandin });
+    const err2 = await inf2.classify(['Another malformed answer.']).catch((e) => e);
+    expect(err2).toBeInstanceOf(InferenceFailedError);
+    expect(err2.message).toMatch(/is not JSON \(15 chars, starting "not json at all"\)$/);
+    await inf2.close();
+    await text.close();
   });
 
   it('gives up at the deadline with a typed timeout', async () => {
