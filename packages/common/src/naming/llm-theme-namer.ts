@@ -2,7 +2,7 @@
  * Theme names from an LLM: a quarter's themes batched into as few requests as the prompt cap allows,
  * each theme shown by its keywords and its most central member topics' names.
  */
-import type { LlmClient } from '../llm/client.js';
+import type { ChatJsonClient } from '../llm/client.js';
 import { fallbackItem } from './keyword-fallback.js';
 import {
   type AnswerLimits,
@@ -36,7 +36,7 @@ export const DEFAULT_THEME_PROMPT: ThemePromptOptions = {
 };
 
 export interface LlmThemeNamerOptions {
-  client: LlmClient;
+  client: ChatJsonClient;
   prompt?: Partial<ThemePromptOptions>;
   fallback?: ThemeNamer;
   onFallback?: (quarter: string, reason: string, themes: number) => void;

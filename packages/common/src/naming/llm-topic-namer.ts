@@ -3,7 +3,7 @@
  * Each topic is shown by its top keywords and its most representative sentences, shortened so a typical firm
  * fits a target prompt size. Topics without a valid answer get keyword names flagged `fallback`.
  */
-import type { LlmClient } from '../llm/client.js';
+import type { ChatJsonClient } from '../llm/client.js';
 import { type ForbiddenTerm, forbiddenIn, forbiddenTermsFor, maskFirmTerms } from './firm-terms.js';
 import { fallbackItem } from './keyword-fallback.js';
 import {
@@ -42,7 +42,7 @@ export const DEFAULT_TOPIC_PROMPT: TopicPromptOptions = {
 };
 
 export interface LlmTopicNamerOptions {
-  client: LlmClient;
+  client: ChatJsonClient;
   prompt?: Partial<TopicPromptOptions>;
   /** Names topics the LLM could not; the result is flagged `fallback`. Default: the first keywords. */
   fallback?: TopicNamer;

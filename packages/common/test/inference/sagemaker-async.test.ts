@@ -1,0 +1,255 @@
+/**
+ * The SageMaker async adapter against the stand-in runtime on s3rver, the serving router and offline upstreams:
+ * success (one invocation for a firm's embed + classify), the token ledger, a duplicate invocation, a failure
+ * object, a malformed answer, the deadline, a 429 from the runtime API, and the release while scaling from zero.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createOfflineInference,
+  EndpointScalingError,
+  InferenceFailedError,
+  InferenceTimeoutError,
+  inferenceServices,
+} from '../../src/inference/index.js';
+import type { TopicToName } from '../../src/naming/types.js';
+import {
+  type AsyncFixture,
+  MemoryTextStore,
+  startAsyncFixture,
+  startFixedContainer,
+} from './async-fixture.js';
+
+const SENTENCES = [
+  'Revenue grew strongly and margins improved to a record level this quarter.',
+  'The loss widened as demand collapsed in our largest market.',
+  'We will hold the call again next quarter.',
+];
+const FIRM = { firmId: 'F1', firmName: 'Acme Corp', ticker: 'ACME', quarter: '2021Q2' };
+/** Two topics; `tag` makes the prompt (and so the invocation) differ between tests sharing the bucket. */
+const topicsFor = (tag: string): TopicToName[] => [
+  {
+    topicId: 't0',
+    size: 5,
+    keywords: ['revenue', 'margin', 'growth'],
+    representativeSentences: [`${SENTENCES[0]} ${tag}`],
+  },
+  { topicId: 't1', size: 3, keywords: ['demand', 'loss', 'market'], representativeSentences: [SENTENCES[1]] },
+];
+const TOPICS = topicsFor('a');
+
+let fx: AsyncFixture;
+beforeAll(async () => {
+  fx = await startAsyncFixture();
+});
+afterAll(async () => {
+  await fx?.close();
+});
+
+describe('SageMaker async adapter', () => {
+  it("sends a firm's embed and classify requests as one invocation and reads the answer from S3", async () => {
+    const inf = fx.adapter();
+    const svc = inferenceServices(inf);
+    const before = fx.standin.accepted.length;
+    const rows = await svc.embedder.embed(SENTENCES);
+    const labels = await svc.classifier.classify(SENTENCES);
+    expect(fx.standin.accepted.length - before).toBe(1);
+    expect(inf.invoker.stats).toMatchObject({ invocations: 1, reused: 0, subRequests: 2, failures: 0 });
+    // Same vectors and labels as the offline adapter the upstream wraps (the router only moves them).
+    const offline = createOfflineInference();
+    const want = await offline.embed(SENTENCES);
+    expect(rows).toHaveLength(3);
+    expect(svc.embedder.dim).toBe(offline.dim);
+    for (let i = 0; i < 3; i++)
+      for (let d = 0; d < offline.dim; d++) expect(rows[i][d]).toBeCloseTo(want[i][d], 5);
+    expect(labels.map((l) => l.label)).toEqual((await offline.classify(SENTENCES)).map((l) => l.label));
+    expect(labels.map((l) => l.label)).toEqual(['positive', 'negative', 'neutral']);
+    // The request, its answer and the notification under the deterministic names.
+    const id = fx.standin.accepted.at(-1)!.inferenceId;
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(await fx.keys(`inference/requests/${id}`)).toEqual([`inference/requests/${id}.json`]);
+    expect(await fx.keys(`inference/responses/${id}`)).toEqual([`inference/responses/${id}.out`]);
+    expect(fx.standin.notifications.find((n) => n.inferenceId === id)?.status).toBe('success');
+    await inf.close();
+  });
+
+  it('the classifier takes pending labels however its caller groups the sentences, and asks only for the rest', async () => {
+    const inf = fx.adapter();
+    const svc = inferenceServices(inf);
+    const a = ['Firm A had a record quarter with strong growth.', 'Firm A costs were flat.'];
+    const b = ['Firm B reported a painful loss and weak demand.'];
+    await Promise.all([svc.embedder.embed(a), svc.embedder.embed(b)]);
+    const sub = inf.invoker.stats.subRequests;
+    expect(sub).toBe(4); // two embeds, two classifies
+    const extra = 'A sentence nobody embedded, about a quarter.';
+    const labels = await svc.classifier.classify([...a, ...b, extra]);
+    expect(inf.invoker.stats.subRequests - sub).toBe(1);
+    const offline = await createOfflineInference().classify([...a, ...b, extra]);
+    expect(labels).toEqual(offline.map((r) => ({ label: r.label, score: expect.closeTo(r.score, 6) })));
+    await inf.close();
+  });
+
+  it('names topics through the chat model, books its tokens once, and a duplicate pays nothing', async () => {
+    const billedBefore = { ...fx.upstream.billed };
+    const first = fx.adapter();
+    const names = await inferenceServices(first).topicNamer.nameFirmTopics(FIRM, TOPICS);
+    expect(names.map((n) => [n.id, n.name, n.nameSource])).toEqual([
+      ['t0', 'Revenue and margin', 'llm'],
+      ['t1', 'Demand and loss', 'llm'],
+    ]);
+    const billed = {
+      prompt: fx.upstream.billed.promptTokens - billedBefore.promptTokens,
+      completion: fx.upstream.billed.completionTokens - billedBefore.completionTokens,
+    };
+    const t1 = first.ledger.byStage()['topic-naming'];
+    expect(billed.prompt).toBeGreaterThan(0);
+    expect([t1.promptTokens, t1.completionTokens, t1.requests]).toEqual([
+      billed.prompt,
+      billed.completion,
+      1,
+    ]);
+    const accepted = fx.standin.accepted.length;
+    // A redelivered partition in a fresh worker (no response cache): the output is found before invoking.
+    const second = fx.adapter();
+    const again = await inferenceServices(second).topicNamer.nameFirmTopics(FIRM, TOPICS);
+    expect(again).toEqual(names);
+    expect(fx.standin.accepted.length).toBe(accepted);
+    expect(second.invoker.stats).toMatchObject({ invocations: 0, reused: 1 });
+    const t2 = second.ledger.byStage()['topic-naming'];
+    expect([t2.promptTokens, t2.completionTokens]).toEqual([0, 0]);
+    expect(fx.upstream.billed.promptTokens - billedBefore.promptTokens).toBe(billed.prompt);
+    const id = fx.standin.accepted.at(-1)!.inferenceId;
+    expect(await fx.keys(`inference/responses/${id}`)).toHaveLength(1);
+    // Concurrent identical requests in one process share one invocation.
+    const third = fx.adapter();
+    const texts = ['Shared request text one.', 'Shared request text two.'];
+    await Promise.all([third.embed(texts), third.embed(texts), third.embed(texts)]);
+    expect(third.invoker.stats.invocations).toBe(1);
+    await Promise.all([first.close(), second.close(), third.close()]);
+  });
+
+  it('the response cache answers a re-run without the endpoint; the budget cap refuses before invoking', async () => {
+    const store = new MemoryTextStore();
+    const first = fx.adapter({ store });
+    const topics = topicsFor('cache');
+    const names = await inferenceServices(first).topicNamer.nameFirmTopics(FIRM, topics);
+    expect(names.map((n) => n.nameSource)).toEqual(['llm', 'llm']);
+    expect([...store.texts.keys()].filter((k) => k.startsWith('_cache/llm/'))).toHaveLength(1);
+    const accepted = fx.standin.accepted.length;
+    const second = fx.adapter({ store });
+    expect(await inferenceServices(second).topicNamer.nameFirmTopics(FIRM, topics)).toEqual(names);
+    expect(second.invoker.stats).toMatchObject({ invocations: 0, reused: 0, subRequests: 0 });
+    expect(second.ledger.byStage()['topic-naming']).toMatchObject({
+      cacheHits: 1,
+      requests: 0,
+      promptTokens: 0,
+    });
+    // A spent budget: names fall back to keywords and nothing is invoked.
+    const { TokenLedger } = await import('../../src/llm/ledger.js');
+    const ledger = new TokenLedger(undefined, { maxTokens: 10, stages: ['topic-naming'] });
+    const broke = fx.adapter({ ledger });
+    const fb = await inferenceServices(broke).topicNamer.nameFirmTopics(FIRM, topicsFor('budget'));
+    expect(fb.map((n) => n.nameSource)).toEqual(['fallback', 'fallback']);
+    expect(broke.invoker.stats.subRequests).toBe(0);
+    expect(fx.standin.accepted.length).toBe(accepted);
+    await Promise.all([first.close(), second.close(), broke.close()]);
+  });
+
+  it('a failure object fails the firm clearly: names fall back (flagged, not cached), embeddings reject', async () => {
+    const container = await startFixedContainer(500, '{"error":"CUDA out of memory"}');
+    const standin = await fx.standinFor(container.url);
+    const store = new MemoryTextStore();
+    const inf = fx.adapter({ standin, store });
+    const svc = inferenceServices(inf);
+    const names = await svc.topicNamer.nameFirmTopics(FIRM, topicsFor('failure'));
+    expect(names.map((n) => n.nameSource)).toEqual(['fallback', 'fallback']);
+    expect(names[0].name).toBe('revenue, margin, growth');
+    expect([...store.texts.keys()].filter((k) => k.startsWith('_cache/llm'))).toEqual([]);
+    const err = await svc.embedder.embed(['One sentence that fails.']).catch((e) => e);
+    expect(err).toBeInstanceOf(InferenceFailedError);
+    expect(err.message).toMatch(
+      /callthemes-test: invocation [0-9a-f]{12} failed: Received client error \(500\).*CUDA out of memory/,
+    );
+    // Each failed invocation was tried once: a failure object is not retried into a second bill.
+    expect(inf.invoker.stats.failures).toBe(inf.invoker.stats.invocations);
+    expect(standin.notifications.every((n) => n.status === 'error')).toBe(true);
+    await inf.close();
+    await container.close();
+  });
+
+  it('an answer that does not follow the schema is a clear error', async () => {
+    const container = await startFixedContainer(200, '{"version":1,"results":[]}');
+    const standin = await fx.standinFor(container.url);
+    const inf = fx.adapter({ standin });
+    const err = await inf.classify(['A sentence with a malformed answer.']).catch((e) => e);
+    expect(err).toBeInstanceOf(InferenceFailedError);
+    expect(err.message).toMatch(/does not follow the invocation schema/);
+    await inf.close();
+    await container.close();
+    // A body that is not JSON at all is read three times (a store still writing it), then named with its size.
+    const text = await startFixedContainer(200, 'not json at all');
+    const textStandin = await fx.standinFor(text.url);
+    const inf2 = fx.adapter({ standin: textStandin });
+    const err2 = await inf2.classify(['Another malformed answer.']).catch((e) => e);
+    expect(err2).toBeInstanceOf(InferenceFailedError);
+    expect(err2.message).toMatch(/is not JSON \(15 chars, starting "not json at all"\)$/);
+    await inf2.close();
+    await text.close();
+  });
+
+  it('gives up at the deadline with a typed timeout', async () => {
+    const standin = await fx.standinFor(fx.router.url);
+    standin.setLatency(4_000);
+    const inf = fx.adapter({
+      standin,
+      coldStartMs: 0,
+      invocationTimeoutSeconds: 1,
+      deadlineMs: 600,
+      scalingAfterMs: null,
+    });
+    const t0 = Date.now();
+    const err = await inf.embed(['Too slow.']).catch((e) => e);
+    expect(err).toBeInstanceOf(InferenceTimeoutError);
+    expect(err.message).toMatch(/no answer to invocation [0-9a-f]{12} within 600 ms/);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    await inf.close();
+  });
+
+  it('retries a 429 ThrottlingException from the runtime API with backoff', async () => {
+    const inf = fx.adapter();
+    const calls = fx.standin.calls;
+    const accepted = fx.standin.accepted.length;
+    fx.standin.throttleNext(1);
+    const rows = await inf.embed(['Throttled once, then accepted.']);
+    expect(rows).toHaveLength(1);
+    expect(fx.standin.calls - calls).toBe(2);
+    expect(fx.standin.accepted.length - accepted).toBe(1);
+    expect(inf.invoker.stats).toMatchObject({ invocations: 1, retries: 1 });
+    await inf.close();
+  });
+
+  it('releases (EndpointScalingError, not fallback names) while the endpoint has no capacity; the retry reuses the queued answer', async () => {
+    const standin = await fx.standinFor(fx.router.url);
+    standin.setCapacity(false);
+    const waits: number[] = [];
+    const inf = fx.adapter({ standin, scalingAfterMs: 300, onWait: (e) => waits.push(e.waitedMs) });
+    const svc = inferenceServices(inf);
+    const err = await svc.topicNamer.nameFirmTopics(FIRM, topicsFor('scaling')).catch((e) => e);
+    expect(err).toBeInstanceOf(EndpointScalingError);
+    expect(err.releasePartition).toBe(true);
+    expect(waits.length).toBeGreaterThan(2);
+    expect(standin.accepted).toHaveLength(1);
+    // The endpoint scales up; the queued request completes; the redelivered partition reads it.
+    standin.setCapacity(true);
+    await standin.idle();
+    const retry = fx.adapter({ standin });
+    const names = await inferenceServices(retry).topicNamer.nameFirmTopics(FIRM, topicsFor('scaling'));
+    expect(names.map((n) => n.nameSource)).toEqual(['llm', 'llm']);
+    expect(standin.accepted).toHaveLength(1);
+    expect(retry.invoker.stats).toMatchObject({ invocations: 0, reused: 1 });
+    // A capacity probe that says "capacity" keeps the wait going past the threshold.
+    standin.setLatency(600);
+    const probed = fx.adapter({ standin, scalingAfterMs: 100, hasCapacity: async () => true });
+    expect(await probed.embed(['Slow but served.'])).toHaveLength(1);
+    await Promise.all([inf.close(), retry.close(), probed.close()]);
+  });
+});
