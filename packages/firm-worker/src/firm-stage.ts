@@ -5,6 +5,8 @@
  * `sentiment` stage's names (`sentiment-batch-0007-part-0001.parquet`), so the standalone `sentiment` command
  * replaces exactly them.
  */
+
+import { releasesPartition } from '@callthemes/common/inference';
 import type { LakeStore } from '@callthemes/common/lake';
 import { type BatchManifest, BatchWriter, type Row, type TableName } from '@callthemes/common/lake';
 import type { SentimentClassifier } from '@callthemes/common/sentiment';
@@ -127,6 +129,8 @@ export async function runFirmStage(o: FirmStageOptions): Promise<FirmStageResult
         seconds: rows.seconds,
       });
     } catch (err) {
+      // The endpoint is scaling up from zero: not this firm's fault; the caller releases the partition.
+      if (releasesPartition(err)) throw err;
       const reject: SourceReject =
         err instanceof FirmRejected
           ? err.reject

@@ -19,6 +19,7 @@ import {
   type WorkerRuntime,
   writeRecord,
 } from '@callthemes/common/fleet';
+import { releasesPartition } from '@callthemes/common/inference';
 import { type BatchManifest, type LakeStore, readManifest } from '@callthemes/common/lake';
 import {
   MalformedMessageError,
@@ -99,7 +100,16 @@ export function createWorker(deps: FirmWorkerDeps): FirmWorker {
       if ((await store.getText(key)) === null)
         await writeRecord(store, key, reusedRecord(m, deps.workerId, manifest));
     } else {
-      const done = await runPartition(m, plan, signal);
+      let done: { ok: number; rejected: number } | null;
+      try {
+        done = await runPartition(m, plan, signal);
+      } catch (err) {
+        if (!releasesPartition(err)) throw err;
+        // Backlog without capacity (the endpoint scales up from zero): hand the partition back, do not
+        // complete it on fallbacks.
+        log(`${label}: ${(err as Error).message}; released until the endpoint has capacity`);
+        return 'release';
+      }
       if (done === null) return 'release';
       firms = done;
     }

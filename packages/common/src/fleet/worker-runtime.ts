@@ -5,10 +5,11 @@
  * the configured request, token and concurrency limits, so together they stay within what the service allows.
  */
 import { EMBEDDING_STAGE, SifEmbedder } from '../embed/index.js';
+import { createInference, inferenceServices, inferenceSpecFromEnv } from '../inference/index.js';
 import type { LakeStore } from '../lake/index.js';
 import type { LimiterOptions } from '../llm/index.js';
 import type { SourceSpec } from '../messages/index.js';
-import { KeywordNamer } from '../naming/index.js';
+import { KeywordNamer, KeywordThemeNamer } from '../naming/index.js';
 import { createClassifier, type SentimentClassifier } from '../sentiment/index.js';
 import { createLlmServices, type LlmServices, serviceSettingsFrom } from '../services/index.js';
 import { createSource, type TranscriptSource } from '../sources/index.js';
@@ -44,7 +45,30 @@ function memo<T>(build: () => Promise<T>): () => Promise<T> {
 export function workerRuntime(o: { store: LakeStore; cacheDir: string; fleetSize?: number }): WorkerRuntime {
   const k = Math.max(1, o.fleetSize ?? 1);
   let built = null as LlmServices | null;
+  // CALLTHEMES_INFERENCE = http:<url> | sagemaker:<endpoint>: embeddings, names and labels through the Inference
+  // port; unset or `offline`: today's settings (CALLTHEMES_LLM_URL, CALLTHEMES_EMBED_URL, CALLTHEMES_SENTIMENT_URL).
+  const spec = inferenceSpecFromEnv();
+  const viaPort = memo(async () => {
+    const inference = await createInference(spec, { store: o.store, cacheDir: o.cacheDir });
+    const s = inferenceServices(inference, {
+      fallbackTopicNamer: new KeywordNamer(),
+      fallbackThemeNamer: new KeywordThemeNamer(),
+    });
+    return { inference, ...s };
+  });
   const services = memo(async () => {
+    if (spec.kind !== 'offline') {
+      const p = await viaPort();
+      built = {
+        topicNamer: p.topicNamer,
+        themeNamer: p.themeNamer,
+        embedder: p.embedder,
+        ledger: p.inference.ledger,
+        describe: () => ({ inference: p.inference.describe() }),
+        close: () => p.inference.close(),
+      };
+      return built;
+    }
     const settings = serviceSettingsFrom({});
     if (settings.llm) settings.llm.limits = share(settings.llm.limits, k);
     if (settings.embed) settings.embed.limits = share(settings.embed.limits, k);
@@ -52,7 +76,9 @@ export function workerRuntime(o: { store: LakeStore; cacheDir: string; fleetSize
     return built;
   });
   const sif = memo(async () => SifEmbedder.load({ cacheDir: o.cacheDir }));
-  const classifier = memo(async () => createClassifier({}));
+  const classifier = memo(async () =>
+    spec.kind !== 'offline' ? (await viaPort()).classifier : createClassifier({}),
+  );
   const sources = new Map<string, Promise<TranscriptSource>>();
   return {
     services,

@@ -1,0 +1,93 @@
+/**
+ * A partition through the SageMaker async path, end to end on 127.0.0.1: firm and theme worker processes with
+ * `CALLTHEMES_INFERENCE=sagemaker:<endpoint>` call the runtime API of the stand-in (common/test/helpers:
+ * InvokeEndpointAsync → the input read from S3 (s3rver) → the serving image's router → the offline upstreams,
+ * the lexicon classifier standing in for FinBERT → the output object), and write the same tables as the embedded
+ * default does: every firm, every sentence labelled, topics, themes and the score tables.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { LocalLakeStore } from '@callthemes/common/lake';
+import { LakeQuery } from '@callthemes/common/query';
+import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
+import {
+  type OfflineUpstream,
+  startOfflineUpstream,
+} from '@callthemes/common/testing/offline-upstream-server';
+import { tempDir } from '@callthemes/common/testing/paths';
+import { type LocalS3, startS3rver } from '@callthemes/common/testing/s3rver';
+import {
+  type SageMakerAsyncStandin,
+  startSageMakerAsyncStandin,
+} from '@callthemes/common/testing/sagemaker-async-standin';
+import { type ServingRouter, startServingRouter } from '@callthemes/common/testing/serving-router';
+import { afterAll, test } from 'vitest';
+import { snapshot } from '../run/helpers.js';
+import { drain, readStatus } from './fleet-helpers.js';
+
+const dir = tempDir('callthemes-sagemaker-fleet-');
+const parts: { close?: () => Promise<void>; stop?: () => Promise<void> }[] = [];
+afterAll(async () => {
+  for (const p of parts.reverse()) await (p.close ?? p.stop)?.call(p);
+  dir.cleanup();
+});
+
+test('firm and theme workers on sagemaker:<endpoint> write the tables the embedded default writes', async () => {
+  const s3: LocalS3 = await startS3rver('inference');
+  parts.push(s3);
+  const upstream: OfflineUpstream = await startOfflineUpstream();
+  parts.push(upstream);
+  const router: ServingRouter = await startServingRouter({
+    chat: upstream.url,
+    embed: upstream.url,
+    classify: upstream.url,
+  });
+  parts.push(router);
+  const standin: SageMakerAsyncStandin = await startSageMakerAsyncStandin({
+    s3: s3.newClient(),
+    s3OutputPath: 's3://inference/inference/responses/',
+    s3FailurePath: 's3://inference/inference/failures/',
+    containerUrl: router.url,
+    endpoints: ['callthemes-test'],
+  });
+  parts.push(standin);
+
+  const plan = ['--firms', '6', '--partition-size', '6'];
+  const lake = join(dir.path, 'lake');
+  const e = await runCli(ectsumArgs('enqueue', '2021Q1', lake, plan));
+  assert.equal(e.code, 0, e.stderr);
+  await drain(lake, {
+    ...(s3.env as Record<string, string>),
+    CALLTHEMES_INFERENCE: 'sagemaker:callthemes-test',
+    CALLTHEMES_INFERENCE_BUCKET: 'inference',
+    AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: standin.url,
+  });
+  const s = await readStatus(lake);
+  assert.deepEqual([s.done, s.quarters[0].firmsOk, s.quarters[0].firmsRejected], [true, 6, 0]);
+  assert.ok(standin.accepted.length > 0, 'the workers went through the async endpoint');
+  assert.equal(standin.notifications.length, standin.accepted.length, 'every invocation answered');
+
+  const ref = join(dir.path, 'reference');
+  const r = await runCli(ectsumArgs('run', '2021Q1', ref, plan));
+  assert.equal(r.code, 0, r.stderr);
+  const got = await snapshot(lake);
+  const want = await snapshot(ref);
+  assert.deepEqual(got.firmIds, want.firmIds);
+  assert.deepEqual(got.sentenceIds, want.sentenceIds);
+  assert.equal(got.counts.sentence_sentiment, got.counts.sentences);
+  assert.ok(got.counts.topics >= 6, `topics ${got.counts.topics}`);
+  assert.ok(got.counts.themes > 0);
+  assert.equal(got.counts.theme_sentiment, got.counts.themes);
+  assert.deepEqual(got.duplicates, []);
+  // The vectors and labels came through the endpoint, not the embedded models.
+  const q = await LakeQuery.open(new LocalLakeStore(lake));
+  try {
+    const [t] = await q.rows('SELECT string_agg(DISTINCT embedding_model) AS m FROM topics');
+    const [l] = await q.rows('SELECT string_agg(DISTINCT model) AS m FROM sentence_sentiment');
+    console.log(`embedding model ${t.m}, classifier ${l.m}`);
+    assert.notEqual(t.m, 'sif-wink-sg-100d');
+    assert.notEqual(l.m, 'lexicon');
+  } finally {
+    q.close();
+  }
+});
