@@ -67,6 +67,9 @@ test('foreign keys found in the lake schema by name', () => {
       'theme_links.from_theme_id→themes',
       'theme_links.to_theme_id→themes',
       'sentence_sentiment.sentence_id→sentences 1:1',
+      'theme_sentiment.theme_id→themes 1:1',
+      'firm_theme_sentiment.theme_id→themes',
+      'firm_theme_sentiment.firm_id→firms',
       'rejects.firm_id→firms',
     ],
   );
