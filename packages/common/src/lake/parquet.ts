@@ -9,36 +9,17 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { validateRow } from './arrow-rows.js';
 import { openDuckDB, sqlString } from './duckdb.js';
 import { duckdbType, type Row, type TableDef } from './schema.js';
+
+export { validateRow };
 
 let shared: Promise<DuckDBConnection> | undefined;
 
 function connection(): Promise<DuckDBConnection> {
   shared ??= openDuckDB();
   return shared;
-}
-
-/** Checks a row against the table's columns; throws naming the table, column and problem. */
-export function validateRow(table: TableDef, row: Row): void {
-  for (const col of table.columns) {
-    const v = row[col.name];
-    if (v === null || v === undefined) {
-      if (!col.nullable) throw new Error(`${table.name}.${col.name}: missing value`);
-      continue;
-    }
-    const ok =
-      col.type === 'string'
-        ? typeof v === 'string'
-        : col.type === 'int' || col.type === 'bigint'
-          ? typeof v === 'number' && Number.isInteger(v)
-          : col.type === 'double' || col.type === 'float'
-            ? typeof v === 'number'
-            : col.type === 'bool'
-              ? typeof v === 'boolean'
-              : Array.isArray(v) || ArrayBuffer.isView(v);
-    if (!ok) throw new Error(`${table.name}.${col.name}: expected ${col.type}, got ${typeof v}`);
-  }
 }
 
 export async function writeParquet(table: TableDef, rows: readonly Row[], outPath: string): Promise<void> {
