@@ -1,25 +1,27 @@
 /**
- * Today's lake part writer (rows → NDJSON → DuckDB read_json → COPY to Parquet) against the Arrow one
+ * The NDJSON lake part writer (rows → NDJSON → DuckDB read_json → COPY to Parquet) against the Arrow one
  * (rows → apache-arrow Table → DuckDB data chunks → appender → COPY to Parquet) on real-sized parts:
  * sentences of 50 firms (ECTSum 2021Q2 text), their topics (10 a firm, 100-d centroids, keyword lists) and the
- * 50 firm rows. The two writers alternate A B A B in one process; medians, ratio Arrow/NDJSON and rows/s.
+ * 50 firm rows. The two writers alternate A B A B in one process; medians, ratio Arrow/NDJSON and rows/s,
+ * and the process CPU time of each write (steadier than wall time on a shared machine).
  *
- *   node --import @callthemes/common/register-source bench/lake/part-writer.ts [--firms 50] [--runs 7]
+ *   node --import @callthemes/common/register-source bench/lake/part-writer.ts [--firms 50] [--runs 11]
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Row, TABLES, type TableName, writeParquet } from '@callthemes/common/lake';
+import { type Row, TABLES, type TableName, writeParquetNdjson } from '@callthemes/common/lake';
 import { ECTSUM_DIR, EXAMPLES_ECTSUM } from '@callthemes/common/testing/paths';
 import { writeParquetArrow } from '../../packages/common/src/lake/arrow-parquet.js';
 
 const { values } = parseArgs({
-  options: { firms: { type: 'string', default: '50' }, runs: { type: 'string', default: '7' } },
+  options: { firms: { type: 'string', default: '50' }, runs: { type: 'string', default: '11' } },
 });
 const nFirms = Number(values.firms);
 const runs = Number(values.runs);
 const QUARTER = '2021Q2';
+const WARMUP = 3;
 
 /** ECTSum calls of 2021Q2 (one sentence a line); the repo's examples when the shared data is absent. */
 function calls(): { firm: string; file: string; lines: string[] }[] {
@@ -109,29 +111,37 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-part-writer-'));
 try {
   const data = parts();
   console.log(
-    `part writer: ${nFirms} firms, ${runs} runs each, alternated A B A B (A = NDJSON today, B = Arrow)\n`,
+    `part writer: ${nFirms} firms, ${WARMUP} warm-up + ${runs} runs each, alternated A B A B (A = NDJSON, B = Arrow)\n`,
   );
   console.log(
-    'part       rows   ndjson ms  arrow ms  arrow/ndjson  ndjson rows/s  arrow rows/s  parquet KB ndjson / arrow',
+    'part       rows   ndjson ms  arrow ms  arrow/ndjson  ndjson rows/s  arrow rows/s  ndjson cpu  arrow cpu  cpu ratio  KB n / a',
+  );
+  console.log(
+    '           (wall-clock medians)                                          (process CPU ms, all threads)',
   );
   for (const name of ['sentences', 'topics', 'firms'] as TableName[]) {
     const rows = data[name as keyof typeof data];
     const table = TABLES[name];
-    const writers = { ndjson: writeParquet, arrow: writeParquetArrow };
+    const writers = { ndjson: writeParquetNdjson, arrow: writeParquetArrow };
     const ms: Record<keyof typeof writers, number[]> = { ndjson: [], arrow: [] };
+    const cpu: Record<keyof typeof writers, number[]> = { ndjson: [], arrow: [] };
     const size: Record<keyof typeof writers, number> = { ndjson: 0, arrow: 0 };
-    for (let r = -1; r < runs; r++) {
+    for (let r = -WARMUP; r < runs; r++) {
       for (const w of ['ndjson', 'arrow'] as const) {
         const out = join(dir, `${name}-${w}-${r}.parquet`);
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         await writers[w](table, rows, out);
         const dt = performance.now() - t0;
+        const c = process.cpuUsage(c0);
+        if (r >= 0) cpu[w].push((c.user + c.system) / 1000);
         size[w] = statSync(out).size;
         rmSync(out);
-        if (r >= 0) ms[w].push(dt); // run -1 warms both paths up
+        if (r >= 0) ms[w].push(dt); // the first WARMUP runs warm both paths up (JIT, DuckDB caches)
       }
     }
     const [a, b] = [median(ms.ndjson), median(ms.arrow)];
+    const [ca, cb] = [median(cpu.ndjson), median(cpu.arrow)];
     console.log(
       [
         name.padEnd(9),
@@ -145,7 +155,10 @@ try {
         Math.round((rows.length / b) * 1000)
           .toString()
           .padStart(13),
-        `${(size.ndjson / 1024).toFixed(0)} / ${(size.arrow / 1024).toFixed(0)}`.padStart(18),
+        ca.toFixed(1).padStart(11),
+        cb.toFixed(1).padStart(10),
+        (cb / ca).toFixed(2).padStart(9),
+        `${(size.ndjson / 1024).toFixed(0)} / ${(size.arrow / 1024).toFixed(0)}`.padStart(10),
       ].join(' '),
     );
   }

@@ -13,6 +13,7 @@ import {
   DOUBLE,
   type DuckDBConnection,
   DuckDBDataChunk,
+  DuckDBInstance,
   type DuckDBType,
   FLOAT,
   INTEGER,
@@ -22,17 +23,21 @@ import {
 import duckdb from '@duckdb/node-bindings';
 import type { Data, Table, Vector } from 'apache-arrow';
 import { rowsToArrow } from './arrow-rows.js';
-import { openDuckDB, sqlIdent, sqlString } from './duckdb.js';
+import { sqlIdent, sqlString } from './duckdb.js';
 import { type ColumnType, duckdbType, type Row, type TableDef } from './schema.js';
 
 /** DuckDB's standard vector size: the most rows one data chunk holds. */
 export const CHUNK_ROWS = 2048;
 
-let shared: Promise<DuckDBConnection> | undefined;
+let shared: Promise<DuckDBInstance> | undefined;
 
-function connection(): Promise<DuckDBConnection> {
-  shared ??= openDuckDB();
-  return shared;
+/**
+ * A connection of its own for each write, on one shared in-memory instance: an appender and a statement of
+ * two concurrent writes on one connection break each other ("unsuccessful or closed pending query result").
+ */
+async function connection(): Promise<DuckDBConnection> {
+  shared ??= DuckDBInstance.create(':memory:', { threads: '2' });
+  return (await shared).connect();
 }
 
 function chunkType(t: ColumnType): DuckDBType {
@@ -138,8 +143,8 @@ export async function writeArrowTable(table: TableDef, arrow: Table, outPath: st
   const conn = await connection();
   const tmp = `part_${table.name}_${process.pid}_${randomBytes(6).toString('hex')}`;
   const columns = table.columns.map((c) => `${sqlIdent(c.name)} ${duckdbType(c.type)}`).join(', ');
-  await conn.run(`CREATE TEMP TABLE ${sqlIdent(tmp)} (${columns})`);
   try {
+    await conn.run(`CREATE TEMP TABLE ${sqlIdent(tmp)} (${columns})`);
     const types = table.columns.map((c) => chunkType(c.type));
     const cols = table.columns.map((c) => {
       const v = arrow.getChild(c.name);
@@ -164,7 +169,11 @@ export async function writeArrowTable(table: TableDef, arrow: Table, outPath: st
     }
     await conn.run(`COPY ${sqlIdent(tmp)} TO ${sqlString(outPath)} (FORMAT parquet, COMPRESSION zstd)`);
   } finally {
-    await conn.run(`DROP TABLE IF EXISTS temp.main.${sqlIdent(tmp)}`);
+    try {
+      await conn.run(`DROP TABLE IF EXISTS temp.main.${sqlIdent(tmp)}`);
+    } finally {
+      conn.closeSync();
+    }
   }
 }
 

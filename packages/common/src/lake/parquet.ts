@@ -1,7 +1,17 @@
 /**
- * Writes rows of a lake table to a Parquet file through DuckDB: rows go to a newline-delimited JSON scratch
- * file and DuckDB copies them with the table's exact column types (zstd). Measured faster than DuckDB's row
- * appender and simpler than Arrow; see ../../BENCHMARKS.md.
+ * Writes rows of a lake table to a Parquet file (zstd) with the table's exact column types.
+ *
+ * `writeParquet` takes the Arrow path (arrow-parquet.ts: rows → apache-arrow Table → DuckDB data chunks →
+ * appender into a temp table → `COPY … TO parquet`). `bench/lake/part-writer.ts` measured it against the
+ * NDJSON path below (rows → NDJSON scratch file → `read_json` with the column types → COPY) on a 2-core
+ * machine under heavy load from other jobs, 4 repetitions × 11 alternated runs: Arrow/NDJSON wall medians
+ * 0.81–1.05 on a 6,518-row sentences part (CPU 0.92–1.26, median of the four 0.97) and 0.33–1.09 on a
+ * 500-row topics part with 100-d centroids (CPU 0.55–0.70); the 50-row firms part is slower (≈ 1.6, a
+ * few ms: the temp table's CREATE/DROP). Not slower on the parts that matter, so Arrow is the default;
+ * the files are identical row for row (test/lake/arrow-parquet.test.ts). Differences: NaN and ±Infinity
+ * stay NaN/±Infinity (JSON wrote them as NULL), ints beyond 32 bits and list items of the wrong type are
+ * refused with the table and column named. `writeParquetNdjson` stays as the tested alternative.
+ * Numbers and command: ../../BENCHMARKS.md ("Lake part writer").
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -9,6 +19,7 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { writeParquetArrow } from './arrow-parquet.js';
 import { validateRow } from './arrow-rows.js';
 import { openDuckDB, sqlString } from './duckdb.js';
 import { duckdbType, type Row, type TableDef } from './schema.js';
@@ -22,7 +33,17 @@ function connection(): Promise<DuckDBConnection> {
   return shared;
 }
 
-export async function writeParquet(table: TableDef, rows: readonly Row[], outPath: string): Promise<void> {
+/** Rows → Parquet at `outPath` (the Arrow writer; see the header). */
+export function writeParquet(table: TableDef, rows: readonly Row[], outPath: string): Promise<void> {
+  return writeParquetArrow(table, rows, outPath);
+}
+
+/** The NDJSON writer: rows → NDJSON scratch file → DuckDB `read_json` with the column types → COPY. */
+export async function writeParquetNdjson(
+  table: TableDef,
+  rows: readonly Row[],
+  outPath: string,
+): Promise<void> {
   const jsonPath = `${outPath}.${randomBytes(4).toString('hex')}.ndjson`;
   const stream = createWriteStream(jsonPath);
   try {

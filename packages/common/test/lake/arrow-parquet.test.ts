@@ -4,7 +4,7 @@ import { afterAll, test } from 'vitest';
 import { CHUNK_ROWS, writeParquetArrow } from '../../src/lake/arrow-parquet.js';
 import { rowsToArrow } from '../../src/lake/arrow-rows.js';
 import { openDuckDB, queryRows, sqlString } from '../../src/lake/duckdb.js';
-import { writeParquet } from '../../src/lake/parquet.js';
+import { writeParquet, writeParquetNdjson } from '../../src/lake/parquet.js';
 import { type ColumnDef, type Row, TABLE_NAMES, TABLES, type TableDef } from '../../src/lake/schema.js';
 import { tempDir } from '../helpers/paths.js';
 
@@ -86,7 +86,7 @@ for (const name of TABLE_NAMES) {
       const rows = rowsFor(table, n);
       const a = file('ndjson.parquet');
       const b = file('arrow.parquet');
-      await writeParquet(table, rows, a);
+      await writeParquetNdjson(table, rows, a);
       await writeParquetArrow(table, rows, b);
       const [x, y] = [await readBack(a), await readBack(b)];
       assert.deepEqual(
@@ -122,7 +122,7 @@ for (const n of [0, 9, CHUNK_ROWS, 2 * CHUNK_ROWS + 13]) {
   test(`every column type, ${n} rows: both writers agree and the values round-trip`, async () => {
     const rows = rowsFor(ALL_TYPES, n);
     const [a, b] = [file('ndjson.parquet'), file('arrow.parquet')];
-    await writeParquet(ALL_TYPES, rows, a);
+    await writeParquetNdjson(ALL_TYPES, rows, a);
     await writeParquetArrow(ALL_TYPES, rows, b);
     const [x, y] = [await readBack(a), await readBack(b)];
     assert.deepEqual(
@@ -205,7 +205,7 @@ test('bad rows are refused naming the table, column and problem (as the NDJSON w
   ];
   for (const [row, message] of cases) {
     await assert.rejects(writeParquetArrow(TABLES.sentences, [row], file('a.parquet')), { message });
-    await assert.rejects(writeParquet(TABLES.sentences, [row], file('b.parquet')), { message });
+    await assert.rejects(writeParquetNdjson(TABLES.sentences, [row], file('b.parquet')), { message });
   }
   const topic = rowsFor(TABLES.topics, 1)[0] as Row;
   assert.throws(() => rowsToArrow(TABLES.sentences, [{ ...base, position: 2 ** 31 }]), {
@@ -217,4 +217,30 @@ test('bad rows are refused naming the table, column and problem (as the NDJSON w
   assert.throws(() => rowsToArrow(TABLES.topics, [{ ...topic, centroid: 'x' }]), {
     message: 'topics.centroid: expected list<float>, got string',
   });
+});
+
+test('writeParquet is the Arrow writer: NaN and Infinity stay, where JSON turned them into NULL', async () => {
+  const rows = [
+    { topic_id: 't0', theme_id: 'th0', similarity: Number.NaN },
+    { topic_id: 't1', theme_id: 'th0', similarity: Number.POSITIVE_INFINITY },
+    { topic_id: 't2', theme_id: 'th1', similarity: 0.5 },
+  ];
+  const [a, b] = [file('default.parquet'), file('ndjson.parquet')];
+  await writeParquet(TABLES.topic_themes, rows, a);
+  await writeParquetNdjson(TABLES.topic_themes, rows, b);
+  const sims = async (p: string) => (await readBack(p)).rows.map((r) => r.similarity);
+  assert.deepEqual(await sims(a), [Number.NaN, Number.POSITIVE_INFINITY, 0.5]);
+  assert.deepEqual(await sims(b), [null, null, 0.5]);
+});
+
+test('concurrent writes on the shared connection each get their own rows', async () => {
+  const outs = Array.from({ length: 8 }, (_, k) => file(`concurrent-${k}.parquet`));
+  await Promise.all(
+    outs.map((out, k) => writeParquet(TABLES.sentences, rowsFor(TABLES.sentences, 100 + k * 300), out)),
+  );
+  for (const [k, out] of outs.entries()) {
+    const { rows } = await readBack(out);
+    assert.equal(rows.length, 100 + k * 300);
+    assert.equal(rows[0]?.sentence_id, 'sentences-sentence_id-0:0');
+  }
 });
