@@ -3,15 +3,15 @@
  *
  * `writeParquet` takes the Arrow path (arrow-parquet.ts: rows → apache-arrow Table → DuckDB data chunks →
  * appender into a temp table → `COPY … TO parquet`). `bench/lake/part-writer.ts` measured it against the
- * NDJSON path below (rows → NDJSON scratch file → `read_json` with the column types → COPY) on a 2-core
- * machine under heavy load from other jobs, 4 repetitions × 11 alternated runs: Arrow/NDJSON wall medians
- * 0.81–1.05 on a 6,518-row sentences part (CPU 0.92–1.26, median of the four 0.97) and 0.33–1.09 on a
- * 500-row topics part with 100-d centroids (CPU 0.55–0.70); the 50-row firms part is slower (≈ 1.6, a
- * few ms: the temp table's CREATE/DROP). Not slower on the parts that matter, so Arrow is the default;
- * the files are identical row for row (test/lake/arrow-parquet.test.ts). Differences: NaN and ±Infinity
- * stay NaN/±Infinity (JSON wrote them as NULL), ints beyond 32 bits and list items of the wrong type are
- * refused with the table and column named. `writeParquetNdjson` stays as the tested alternative.
- * Numbers and command: ../../BENCHMARKS.md ("Lake part writer").
+ * NDJSON path below (rows → NDJSON scratch file → `read_json` with the column types → COPY), 8 repetitions
+ * × 11 alternated runs on a shared 2-core machine: Arrow/NDJSON median 0.94 wall / 0.97 CPU on a 6,518-row
+ * sentences part (level: the Arrow path still makes one native call a string), 0.50 wall / 0.62 CPU on a 500-row topics
+ * part with 100-d centroids; 1.5 on the 50-row firms part (a few ms: the temp table's fixed cost). Not
+ * slower on the parts that matter, so Arrow is the default; the files are identical row for row
+ * (test/lake/arrow-parquet.test.ts). Differences: NaN and ±Infinity stay NaN/±Infinity (JSON wrote NULL);
+ * ints beyond 32 bits and list items of the wrong type are refused naming the table and column.
+ * `writeParquetNdjson` stays as the tested alternative. Numbers and command: ../../BENCHMARKS.md
+ * ("Lake part writer").
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
