@@ -4,7 +4,8 @@
  * vector size), appended to a temp table with the schema's types, and `COPY … TO parquet (zstd)` writes
  * the file. The copy goes buffer to buffer through @duckdb/node-bindings (fixed-width columns, list offsets
  * and validity in one copy each, strings as their UTF-8 bytes): node-api's `setColumnValues` takes one JS
- * value at a time and decoding Arrow strings back to JS cost more than the whole NDJSON writer. Same columns, types and values as the NDJSON writer in parquet.ts; see ../../BENCHMARKS.md.
+ * value at a time and decoding Arrow strings back to JS cost more than the whole NDJSON writer. Same
+ * columns, types and values as the NDJSON writer in parquet.ts; see ../../BENCHMARKS.md.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -22,7 +23,7 @@ import {
 } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
 import type { Data, Table, Vector } from 'apache-arrow';
-import { rowsToArrow } from './arrow-rows.js';
+import { arrowType, rowsToArrow } from './arrow-rows.js';
 import { sqlIdent, sqlString } from './duckdb.js';
 import { type ColumnType, duckdbType, type Row, type TableDef } from './schema.js';
 
@@ -150,6 +151,9 @@ export async function writeArrowTable(table: TableDef, arrow: Table, outPath: st
       const v = arrow.getChild(c.name);
       if (!v) throw new Error(`${table.name}.${c.name}: column missing from the Arrow table`);
       if (v.data.length > 1) throw new Error(`${table.name}.${c.name}: one record batch expected`);
+      // the copy reads raw buffers, so the layout must be the one rowsToArrow builds
+      if (String(v.type) !== String(arrowType(c.type)))
+        throw new Error(`${table.name}.${c.name}: Arrow type ${v.type} is not ${arrowType(c.type)}`);
       return v;
     });
     const appender = await conn.createAppender(tmp, 'main', 'temp');

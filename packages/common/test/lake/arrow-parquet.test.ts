@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { tableFromArrays } from 'apache-arrow';
 import { afterAll, test } from 'vitest';
-import { CHUNK_ROWS, writeParquetArrow } from '../../src/lake/arrow-parquet.js';
+import { CHUNK_ROWS, writeArrowTable, writeParquetArrow } from '../../src/lake/arrow-parquet.js';
 import { rowsToArrow } from '../../src/lake/arrow-rows.js';
 import { openDuckDB, queryRows, sqlString } from '../../src/lake/duckdb.js';
 import { writeParquet, writeParquetNdjson } from '../../src/lake/parquet.js';
@@ -243,4 +244,16 @@ test('concurrent writes on the shared connection each get their own rows', async
     assert.equal(rows.length, 100 + k * 300);
     assert.equal(rows[0]?.sentence_id, 'sentences-sentence_id-0:0');
   }
+});
+
+test('writeArrowTable refuses an Arrow table whose column types are not the schema’s', async () => {
+  const wrong = tableFromArrays({
+    topic_id: ['t0'],
+    theme_id: ['th0'],
+    similarity: Float32Array.from([0.5]),
+  });
+  await assert.rejects(writeArrowTable(TABLES.topic_themes, wrong, file('wrong.parquet')), {
+    // tableFromArrays dictionary-encodes strings: refused before the float column is looked at
+    message: 'topic_themes.topic_id: Arrow type Dictionary<Int32, Utf8> is not Utf8',
+  });
 });
