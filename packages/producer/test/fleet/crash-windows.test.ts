@@ -17,29 +17,13 @@ const dir = tempDir('callthemes-crash-');
 afterAll(() => dir.cleanup());
 
 /** 12 firms a quarter in partitions of 3: 4 partitions per quarter, parts of 2 firms. */
-const planArgs = (lake: string) =>
-  ectsumArgs('enqueue', '2021Q1..2021Q2', lake, [
-    '--firms',
-    '12',
-    '--partition-size',
-    '3',
-    '--flush-every',
-    '2',
-  ]);
+const PLAN = ['--firms', '12', '--partition-size', '3', '--flush-every', '2'];
+const planArgs = (lake: string) => ectsumArgs('enqueue', '2021Q1..2021Q2', lake, PLAN);
 
 let reference: LakeSnapshot;
 beforeAll(async () => {
   const lake = join(dir.path, 'reference');
-  const r = await runCli([
-    ...ectsumArgs('run', '2021Q1..2021Q2', lake, [
-      '--firms',
-      '12',
-      '--partition-size',
-      '3',
-      '--flush-every',
-      '2',
-    ]),
-  ]);
+  const r = await runCli(ectsumArgs('run', '2021Q1..2021Q2', lake, PLAN));
   assert.equal(r.code, 0, r.stderr);
   reference = await snapshot(lake);
   assert.equal(reference.counts.firms, 24);
