@@ -28,7 +28,7 @@ import {
 } from '@callthemes/common/messages';
 import type { HandleResult, QueueMessage } from '@callthemes/common/queue';
 import type { FirmAnalyzer } from '@callthemes/common/topics';
-import { FIRM_STAGE, runFirmStage } from './firm-stage.js';
+import { FIRM_STAGE, runFirmStage, SENTIMENT_STAGE } from './firm-stage.js';
 import { analyzerFor } from './plan-analyzer.js';
 
 export interface FirmWorkerDeps {
@@ -91,8 +91,10 @@ export function createWorker(deps: FirmWorkerDeps): FirmWorker {
     const label = `${m.quarter} partition ${m.partition}`;
     const fingerprint = partitionFingerprint(m, plan);
     const manifest = await readManifest(store, m.quarter, FIRM_STAGE, m.partition).catch(() => null);
+    // Reused only when the labels are there too (a relabel with another batch size may have replaced them).
+    const labels = await readManifest(store, m.quarter, SENTIMENT_STAGE, m.partition).catch(() => null);
     let firms = { ok: 0, rejected: 0 };
-    if (manifest?.fingerprint === fingerprint) {
+    if (manifest?.fingerprint === fingerprint && labels?.fingerprint === fingerprint) {
       // Written by an earlier delivery (or run) that stopped before completing it here: no work to redo.
       firms = { ok: Number(manifest.firmsOk ?? 0), rejected: Number(manifest.firmsRejected ?? 0) };
       log(`${label}: already in the lake, completing it`, { quarter: m.quarter, partition: m.partition });

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { PlanSettings } from '@callthemes/common/fleet';
 import { LocalLakeStore } from '@callthemes/common/lake';
+import { LakeQuery } from '@callthemes/common/query';
 import { EctsumSource } from '@callthemes/common/sources';
+import { runCli } from '@callthemes/common/testing/cli';
 import { EXAMPLES_ECTSUM, tempDir } from '@callthemes/common/testing/paths';
 import { runFirmStage } from '@callthemes/firm-worker';
 import { afterAll, test } from 'vitest';
@@ -136,6 +138,7 @@ test('fewer firms in a new run: partitions with the same firms are reused, chang
   const snap = await snapshot(lake);
   assert.equal(snap.counts.firms, 12);
   assert.deepEqual(snap.duplicates, []);
+  assert.equal(snap.counts.sentence_sentiment, snap.counts.sentences, 'every sentence labelled once');
   const store = new LocalLakeStore(lake);
   assert.deepEqual(
     (await store.list('_manifests/quarter=2021Q1/'))
@@ -143,6 +146,29 @@ test('fewer firms in a new run: partitions with the same firms are reused, chang
       .filter((k) => k?.startsWith('firm-')),
     ['firm-batch-0000.json', 'firm-batch-0001.json', 'firm-layout.json'],
   );
+});
+
+test("relabelling a quarter with the sentiment command replaces the workers' labels and keeps the stored scores in step", async () => {
+  const scores = async () => {
+    const q = await LakeQuery.open(new LocalLakeStore(lake));
+    try {
+      return await q.rows(
+        "SELECT theme_id, n_sentences, score FROM theme_sentiment WHERE quarter = '2021Q1' ORDER BY theme_id",
+      );
+    } finally {
+      q.close();
+    }
+  };
+  const before = await scores();
+  assert.ok(before.length > 0);
+  const r = await runCli(['sentiment', '--quarter', '2021Q1', '--batch-size', '5', '--lake', lake]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /batch size changed to 5; earlier label parts cleared/);
+  const snap = await snapshot(lake);
+  assert.deepEqual(snap.duplicates, []);
+  assert.equal(snap.counts.sentence_sentiment, snap.counts.sentences);
+  // The same lexicon: the same labels, so the rewritten score table equals the theme worker's.
+  assert.deepEqual(await scores(), before);
 });
 
 test('a stop request releases the partitions in hand and ends interrupted; the same command completes the plan', async () => {

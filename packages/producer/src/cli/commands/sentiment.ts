@@ -1,10 +1,12 @@
 /** `callthemes sentiment`: stage 3, a sentiment label for every kept sentence of a quarter. */
 
+import { ensureQuarterLayout, pruneBatchesFrom, sqlString } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import type { SentimentClassifier } from '@callthemes/common/sentiment';
 import { createClassifier } from '@callthemes/common/sentiment';
 import { batchCount } from '@callthemes/common/sources';
-import { runSentimentStage, sentimentFirms } from '@callthemes/firm-worker';
+import { runSentimentStage, SENTIMENT_STAGE, sentimentFirms } from '@callthemes/firm-worker';
+import { writeScoreTables } from '@callthemes/theme-worker';
 import type { Command } from 'commander';
 import {
   addLakeOption,
@@ -79,6 +81,15 @@ export function registerSentiment(program: Command): void {
         );
       const runId = newRunId();
       const batches = only === null ? [...Array(nBatches).keys()] : [only];
+      if (only === null) {
+        // A relabel of the whole quarter replaces every label part: the firm workers' (cut by partition) or an
+        // earlier relabel's with another batch size, and any batch beyond this one's last.
+        if (await ensureQuarterLayout(store, quarter, SENTIMENT_STAGE, ['sentence_sentiment'], batchSize))
+          process.stderr.write(
+            `${quarter}: batch size changed to ${batchSize}; earlier label parts cleared\n`,
+          );
+        await pruneBatchesFrom(store, quarter, SENTIMENT_STAGE, ['sentence_sentiment'], nBatches);
+      }
       let ok = 0;
       let rejected = 0;
       let sentences = 0;
@@ -114,10 +125,19 @@ export function registerSentiment(program: Command): void {
           `in ${seconds.toFixed(1)} s (${rate} sentences/s): positive ${labels.positive}, negative ${labels.negative}, ` +
           `neutral ${labels.neutral}\n`,
       );
+      // The stored research scores follow the labels (when the quarter has themes).
+      if (ok > 0 && (await hasThemes(query, quarter))) await writeScoreTables(store, quarter);
       if (ok === 0) process.exitCode = 1;
     } finally {
       query.close();
       await classifier.close?.();
     }
   });
+}
+
+async function hasThemes(query: LakeQuery, quarter: string): Promise<boolean> {
+  const [r] = await query
+    .rows(`SELECT count(*) AS n FROM themes WHERE quarter = ${sqlString(quarter)}`)
+    .catch(() => [{ n: 0 }]);
+  return Number(r?.n ?? 0) > 0;
 }

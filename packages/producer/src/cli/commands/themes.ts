@@ -3,7 +3,7 @@
 import { numberSetting, settingValue, stringSetting } from '@callthemes/common/config';
 import { cacheDirFrom, SifEmbedder } from '@callthemes/common/embed';
 import type { Reduction, ThemeModelOptions } from '@callthemes/common/themes';
-import { runThemeStage } from '@callthemes/theme-worker';
+import { runThemeStage, writeScoreTables } from '@callthemes/theme-worker';
 import type { Command } from 'commander';
 import {
   addLakeOption,
@@ -116,13 +116,15 @@ export function registerThemes(program: Command): void {
       keywordEmbedder,
       keywordWeight,
     });
+    // The research scores of the quarter's new themes (from the labels in the lake).
+    const scores = await writeScoreTables(store, quarter);
     const s = res.stats;
     process.stdout.write(
       `${quarter}: ${s.topics} topics of ${s.firms} firms → ${s.themes} themes ` +
         `(${s.clusters} clusters; failed: ${s.failedFewFirms} with < min firms, ${s.failedDominance} dominated, ${s.failedFiller} filler, ` +
         `${s.topicsInFailedClusters} topics left unthemed), coverage ${(100 * s.coverage).toFixed(1)}%, ` +
         `${res.links.length} links to ${res.previousQuarter ?? 'no earlier quarter'}, ` +
-        `${res.rejects} rejected topics, ${res.seconds.total.toFixed(1)} s\n`,
+        `${res.rejects} rejected topics, ${scores.themes} theme score rows, ${res.seconds.total.toFixed(1)} s\n`,
     );
   });
 }
