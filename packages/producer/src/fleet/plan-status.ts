@@ -5,11 +5,15 @@
  */
 import type { QuarterState, RunPlan } from '@callthemes/common/counters';
 import type { Fleet } from '@callthemes/common/fleet';
+import { type ThemeRecord, themeRecordKey } from '@callthemes/common/fleet';
+import type { LakeStore } from '@callthemes/common/lake';
 import type { QueueDepth } from '@callthemes/common/queue';
 
 export interface PlanStatus {
   plan: RunPlan;
   quarters: QuarterState[];
+  /** Themes per themed quarter, from the theme worker's records in the lake (when a lake was given). */
+  themes: Record<string, number>;
   queues: { partitions: QueueDepth; themes: QueueDepth };
   done: boolean;
   /** Quarters whose partitions were all sent but some are neither done nor in the queues: dead letters. */
@@ -19,19 +23,27 @@ export interface PlanStatus {
 /** A quarter is stuck when it is incomplete and nothing completed for this long (DESIGN; the dashboard's alarm). */
 export const STUCK_AFTER_MS = 30 * 60 * 1000;
 
-export async function planStatus(fleet: Fleet, plan: RunPlan): Promise<PlanStatus> {
+export async function planStatus(fleet: Fleet, plan: RunPlan, store?: LakeStore): Promise<PlanStatus> {
   const quarters = await Promise.all(plan.quarters.map((q) => fleet.counters.quarterState(plan.runId, q)));
-  const [partitions, themes] = await Promise.all([fleet.partitions.depth(), fleet.themes.depth()]);
+  const themes: Record<string, number> = {};
+  if (store)
+    for (const q of quarters.filter((x) => x.flags.quarterDone.sent)) {
+      const text = await store.getText(themeRecordKey(plan.runId, q.quarter)).catch(() => null);
+      if (text) themes[q.quarter] = (JSON.parse(text) as ThemeRecord).themes;
+    }
+  const [partitions, themesQueue] = await Promise.all([fleet.partitions.depth(), fleet.themes.depth()]);
   const last = quarters[quarters.length - 1];
   const done = last.flags.quarterDone.sent;
-  const idle = partitions.visible + partitions.inFlight + themes.visible + themes.inFlight === 0;
-  const stalled = !done && idle && partitions.deadLetters + themes.deadLetters > 0;
-  return { plan, quarters, queues: { partitions, themes }, done, stalled };
+  const idle = partitions.visible + partitions.inFlight + themesQueue.visible + themesQueue.inFlight === 0;
+  const stalled = !done && idle && partitions.deadLetters + themesQueue.deadLetters > 0;
+  return { plan, quarters, themes, queues: { partitions, themes: themesQueue }, done, stalled };
 }
 
-export function quarterLine(q: QuarterState, now = Date.now()): string {
+export function quarterLine(q: QuarterState, now = Date.now(), themes?: number): string {
   const state = q.flags.quarterDone.sent
-    ? 'themed'
+    ? themes === undefined
+      ? 'themed'
+      : `themed: ${themes} themes`
     : q.flags.themeEnqueued.sent
       ? 'themes queued'
       : q.expected === null
@@ -54,7 +66,7 @@ export function formatPlanStatus(s: PlanStatus): string {
   const d = (x: QueueDepth) => `${x.visible} visible, ${x.inFlight} in flight, ${x.deadLetters} dead letters`;
   const lines = [
     `run ${s.plan.runId} (created ${s.plan.createdAt}): ${s.done ? 'done' : s.stalled ? 'STALLED (dead letters)' : 'not done'}`,
-    ...s.quarters.map((q) => `  ${quarterLine(q)}`),
+    ...s.quarters.map((q) => `  ${quarterLine(q, Date.now(), s.themes[q.quarter])}`),
     `  queue partitions: ${d(s.queues.partitions)}`,
     `  queue themes:     ${d(s.queues.themes)}`,
   ];

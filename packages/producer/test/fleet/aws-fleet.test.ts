@@ -51,6 +51,7 @@ test(
     assert.ok(s.quarters[0].flags.nextEnqueued.sent, 'the theme worker enqueued 2021Q2');
     const after = await runCli(['status', '--backend', 'aws', '--lake', lake], env);
     assert.match(after.stdout, /: done\n/);
+    assert.match(after.stdout, /2021Q2 {2}partitions 3\/3 .* themed: \d+ themes/);
 
     // The same plan on the local backend writes the same lake.
     const ref = join(dir.path, 'reference');

@@ -122,7 +122,7 @@ export function registerStatus(program: Command): void {
       const plan = opts.run ? runs.find((r) => r.runId === opts.run) : runs[0];
       if (!plan)
         throw new UsageError(opts.run ? `no run ${opts.run} in the counters` : 'no run in the counters yet');
-      const s = await planStatus(fleet, plan);
+      const s = await planStatus(fleet, plan, openStore(fleet.settings.lake));
       process.stdout.write(opts.json ? `${JSON.stringify(s, null, 2)}\n` : formatPlanStatus(s));
       if (!opts.run && runs.length > 1)
         process.stdout.write(
