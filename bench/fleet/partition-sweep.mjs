@@ -57,7 +57,7 @@ function firmWorkerPids(parent) {
   return out
     .split('\n')
     .map((l) => l.trim().match(/^(\d+)\s+(.*)$/))
-    .filter((m) => m && m[2].includes('firm-worker'))
+    .filter((m) => m?.[2].includes('firm-worker'))
     .map((m) => Number(m[1]));
 }
 

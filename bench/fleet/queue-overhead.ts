@@ -50,7 +50,10 @@ interface Row {
 const rows: Row[] = [];
 const record = (what: string, ms: number) => {
   let r = rows.find((x) => x.what === what);
-  if (!r) rows.push((r = { what, ms: [] }));
+  if (!r) {
+    r = { what, ms: [] };
+    rows.push(r);
+  }
   r.ms.push(ms);
 };
 
