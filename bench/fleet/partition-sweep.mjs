@@ -120,12 +120,13 @@ console.log(
       ? `; one kill per size after ${values['kill-after']} firm lines ${JSON.stringify(killEnv)}`
       : ''),
 );
-const results = [];
-for (const size of sizes) {
-  const runs = [];
-  for (let r = 0; r < Number(values.runs); r++) {
+// Round-robin (every size once per round, then the next round): a noisy minute on a shared machine hits one run of
+// several sizes instead of every run of one size.
+const bySize = new Map(sizes.map((size) => [size, []]));
+for (let r = 0; r < Number(values.runs); r++) {
+  for (const size of sizes) {
     const out = await runOnce(size, false);
-    runs.push(out);
+    bySize.get(size).push(out);
     console.log(
       `P=${size} run ${r + 1}: ${out.wall.toFixed(2)} s; ${out.partitions} partitions; ` +
         Object.entries(out.at)
@@ -133,11 +134,15 @@ for (const size of sizes) {
           .join(', '),
     );
   }
+}
+const results = [];
+for (const size of sizes) {
+  const runs = bySize.get(size);
   const wall = median(runs.map((x) => x.wall));
   const firmPhase = median(runs.map((x) => x.at.firmsDone - x.at.firstFirm));
   const firms = runs[0].distinct;
   const workerSecondsPerFirm = (firmPhase * K) / firms;
-  const row = {
+  results.push({
     size,
     partitions: runs[0].partitions,
     wall,
@@ -147,21 +152,22 @@ for (const size of sizes) {
     workerSecondsPerFirm,
     expectedRedoFirms: size / 2,
     expectedRedoSeconds: (size / 2) * workerSecondsPerFirm,
-  };
-  if (values.kill) {
-    const k = await runOnce(size, true);
+  });
+}
+if (values.kill) {
+  for (const row of results) {
+    const k = await runOnce(row.size, true);
     row.kill = {
       wall: k.wall,
       killedAt: k.killedAt,
       redoneFirms: k.lines - k.distinct,
-      extraWall: k.wall - wall,
+      extraWall: k.wall - row.wall,
     };
     console.log(
-      `P=${size} kill run: ${k.wall.toFixed(2)} s; killed at ${k.killedAt?.toFixed(2)} s after ${values['kill-after']} ` +
+      `P=${row.size} kill run: ${k.wall.toFixed(2)} s; killed at ${k.killedAt?.toFixed(2)} s after ${values['kill-after']} ` +
         `firm lines; ${k.lines} firm lines for ${k.distinct} firms: ${k.lines - k.distinct} redone`,
     );
   }
-  results.push(row);
 }
 
 console.log(
