@@ -6,7 +6,7 @@
  * replaces exactly them.
  */
 
-import { releasesPartition } from '@callthemes/common/inference';
+import { releasesPartition } from '@callthemes/common/inference/errors';
 import type { LakeStore } from '@callthemes/common/lake';
 import { type BatchManifest, BatchWriter, type Row, type TableName } from '@callthemes/common/lake';
 import type { SentimentClassifier } from '@callthemes/common/sentiment';

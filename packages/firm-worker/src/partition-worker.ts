@@ -19,7 +19,7 @@ import {
   type WorkerRuntime,
   writeRecord,
 } from '@callthemes/common/fleet';
-import { releasesPartition } from '@callthemes/common/inference';
+import { releasesPartition } from '@callthemes/common/inference/errors';
 import { type BatchManifest, type LakeStore, readManifest } from '@callthemes/common/lake';
 import {
   MalformedMessageError,

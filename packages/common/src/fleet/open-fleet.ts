@@ -5,10 +5,11 @@
  * variables, so a test points the same code at an emulator.
  */
 import { join, resolve } from 'node:path';
-import type { Counters } from '../counters/index.js';
-import { SqliteCounters } from '../counters/index.js';
-import type { WorkQueue } from '../queue/index.js';
-import { SqliteWorkQueue } from '../queue/index.js';
+// The SQLite adapters by file, not through the barrels, so the local path never loads the SQS/DynamoDB SDKs.
+import type { Counters } from '../counters/counters.js';
+import { SqliteCounters } from '../counters/sqlite-counters.js';
+import { SqliteWorkQueue } from '../queue/sqlite-queue.js';
+import type { WorkQueue } from '../queue/work-queue.js';
 import { openDatabase } from '../sqlite/database.js';
 
 export type FleetBackend = 'local' | 'aws';

@@ -5,7 +5,8 @@
  * the configured request, token and concurrency limits, so together they stay within what the service allows.
  */
 import { EMBEDDING_STAGE, SifEmbedder } from '../embed/index.js';
-import { createInference, inferenceServices, inferenceSpecFromEnv } from '../inference/index.js';
+import { INFERENCE_ENV } from '../inference/schema.js';
+import { parseInferenceSpec } from '../inference/spec.js';
 import type { LakeStore } from '../lake/index.js';
 import type { LimiterOptions } from '../llm/index.js';
 import type { SourceSpec } from '../messages/index.js';
@@ -47,8 +48,10 @@ export function workerRuntime(o: { store: LakeStore; cacheDir: string; fleetSize
   let built = null as LlmServices | null;
   // CALLTHEMES_INFERENCE = http:<url> | sagemaker:<endpoint>: embeddings, names and labels through the Inference
   // port; unset or `offline`: today's settings (CALLTHEMES_LLM_URL, CALLTHEMES_EMBED_URL, CALLTHEMES_SENTIMENT_URL).
-  const spec = inferenceSpecFromEnv();
+  const spec = parseInferenceSpec(process.env[INFERENCE_ENV] || 'offline');
   const viaPort = memo(async () => {
+    // Loaded on demand: the SageMaker and S3 clients are not needed by the embedded default.
+    const { createInference, inferenceServices } = await import('../inference/index.js');
     const inference = await createInference(spec, { store: o.store, cacheDir: o.cacheDir });
     const s = inferenceServices(inference, {
       fallbackTopicNamer: new KeywordNamer(),
