@@ -2,3 +2,4 @@
 export * from './deployment.js';
 export * from './quarter.js';
 export * from './settings.js';
+export * from './url-passwords.js';

@@ -3,6 +3,7 @@
  * other defaults still does what the producer asked), and the hash that names them.
  */
 import { createHash } from 'node:crypto';
+import { hasUrlPassword } from '../config/url-passwords.js';
 import { canonicalJson } from '../llm/index.js';
 import type { SourceSpec } from '../messages/index.js';
 
@@ -40,11 +41,6 @@ export function selectFirms<T extends { firmId: string }>(
   if ('limit' in selection) return firms.slice(0, selection.limit);
   const wanted = new Set(selection.ids);
   return firms.filter((f) => wanted.has(f.firmId));
-}
-
-/** `postgresql://user:secret@host/db` → true: such a value must not travel in a message or a plan. */
-export function hasUrlPassword(value: string): boolean {
-  return /\b[a-z][a-z0-9+.-]*:\/\/[^/:@\s]*:[^@/\s]*@/i.test(value);
 }
 
 /**

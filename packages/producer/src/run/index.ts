@@ -4,7 +4,6 @@ export * from './local-workers.js';
 export * from './metrics.js';
 export * from './progress.js';
 export * from './records-metrics.js';
-export * from './redact.js';
 export * from './run-metrics.js';
 export * from './scratch.js';
 export * from './stage-view.js';

@@ -3,11 +3,11 @@
  * records the workers left in the lake (common fleet/run-records): what this invocation did (records finished
  * since it started) apart from what an earlier attempt had done (counted as skipped).
  */
+import { redactUrlPasswords } from '@callthemes/common/config';
 import type { RunPlan } from '@callthemes/common/counters';
 import type { PartitionRecord, PlanSettings, ThemeRecord } from '@callthemes/common/fleet';
 import type { StageQuarter } from './metrics.js';
 import { percentile } from './metrics.js';
-import { redactUrlPasswords } from './redact.js';
 import { type RunMetrics, runMetricsSchema } from './run-metrics.js';
 
 export interface RecordsMetricsInput {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactUrlPasswords } from '@callthemes/common/config';
 import { selectFirms } from '@callthemes/common/fleet';
 import { LocalLakeStore, pruneBatchesFrom } from '@callthemes/common/lake';
 import type { FirmRef } from '@callthemes/common/sources';
@@ -8,7 +9,6 @@ import { tempDir } from '@callthemes/common/testing/paths';
 import { afterAll, test } from 'vitest';
 import { firmSelectionFrom } from '../../src/fleet/plan-options.js';
 import { percentile } from '../../src/run/metrics.js';
-import { redactUrlPasswords } from '../../src/run/redact.js';
 
 const dir = tempDir('callthemes-run-units-');
 afterAll(() => dir.cleanup());
