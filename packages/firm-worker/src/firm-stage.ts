@@ -189,6 +189,8 @@ async function labelRows(classifier: SentimentClassifier, sentences: Row[]): Pro
   try {
     res = await classifier.classify(sentences.map((s) => String(s.text ?? '')));
   } catch (err) {
+    // The endpoint is scaling up: the partition is released, not the firm rejected.
+    if (releasesPartition(err)) throw err;
     throw new Error(`sentiment failed: ${(err as Error).message}`);
   }
   if (res.length !== sentences.length)
