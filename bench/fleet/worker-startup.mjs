@@ -4,7 +4,7 @@
  * - parts, each in a fresh process: Node plus the firm worker's imports; the word vectors from the binary cache
  *   (loadWordVectors: read the 136 MB of vectors, read and split the 341k words, build the word → id Map); the SIF
  *   embedder's weights and common direction; and, for comparison, the same index from JSON.parse of an object;
- * - whole processes: boot → "started on the local backend" line of one firm worker alone, and of 2 firm workers +
+ * - whole processes: boot → the `ready` event line of one firm worker alone, and of 2 firm workers +
  *   1 theme worker started together (what `callthemes run --concurrency 2` starts).
  * Median of --runs fresh processes. Needs CALLTHEMES_CACHE_DIR (or .cache here) holding the vectors' cache.
  *
@@ -84,7 +84,7 @@ function startTogether(kinds, lake) {
           });
           let started = null;
           createInterface({ input: p.stdout }).on('line', (line) => {
-            if (started === null && line.includes('started on the local backend')) {
+            if (started === null && line.includes('"event":"ready"')) {
               started = (performance.now() - t0) / 1000;
               p.kill('SIGTERM');
             }

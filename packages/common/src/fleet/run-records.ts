@@ -52,22 +52,21 @@ export async function writeRecord(store: LakeStore, key: string, record: object)
   await store.putText(key, `${JSON.stringify(record)}\n`);
 }
 
-/** Every record of a run: partitions and themed quarters. */
+/** Every record of a run, or of one of its quarters: partitions and themed quarters. */
 export async function readRunRecords(
   store: LakeStore,
   runId: string,
+  quarter?: string,
 ): Promise<{ partitions: PartitionRecord[]; themes: ThemeRecord[] }> {
-  const read = async <T>(prefix: string): Promise<T[]> => {
-    const out: T[] = [];
-    for (const key of await store.list(prefix)) {
-      if (!key.endsWith('.json')) continue;
-      const text = await store.getText(key);
-      if (text) out.push(JSON.parse(text) as T);
-    }
-    return out;
+  const read = async <T>(keys: readonly string[]): Promise<T[]> => {
+    const texts = await Promise.all(keys.filter((k) => k.endsWith('.json')).map((k) => store.getText(k)));
+    return texts.filter((t): t is string => t !== null).map((t) => JSON.parse(t) as T);
   };
+  const partitionsPrefix = `_runs/${runId}/partitions/${quarter ? `quarter=${quarter}/` : ''}`;
   return {
-    partitions: await read<PartitionRecord>(`_runs/${runId}/partitions/`),
-    themes: await read<ThemeRecord>(`_runs/${runId}/themes/`),
+    partitions: await read<PartitionRecord>(await store.list(partitionsPrefix)),
+    themes: await read<ThemeRecord>(
+      quarter ? [themeRecordKey(runId, quarter)] : await store.list(`_runs/${runId}/themes/`),
+    ),
   };
 }

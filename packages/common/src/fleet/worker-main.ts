@@ -89,8 +89,9 @@ export async function runWorkerMain(program: WorkerProgram, argv: string[]): Pro
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  log(`${program.name} started on the ${settings.backend} backend`, { lake: settings.lake });
   consumer.start();
+  // Models loaded, consuming: the local run counts its workers' start-up up to this line.
+  emit(eventLine({ event: 'ready', worker: workerId, backend: settings.backend, lake: settings.lake }));
   await done;
   await consumer.stop();
   await runtime.close().catch(() => {});

@@ -29,8 +29,6 @@ export interface LocalRunOptions {
   workerEnv: NodeJS.ProcessEnv;
   progress: Progress;
   signal?: AbortSignal;
-  /** Called once the workers are started (tests kill some). */
-  onWorkers?: (w: LocalWorkers) => void;
 }
 
 export interface LocalRunOutcome {
@@ -80,6 +78,7 @@ export async function runLocalPlan(o: LocalRunOptions): Promise<LocalRunOutcome>
 
     const enq = await enqueuePlan({ fleet, store, source, log: (l) => progress.log(l) }, o.request);
     plan = enq.plan;
+    const runPlan = enq.plan;
     listingRejects += enq.first.listingRejects;
     if (enq.first.missingFirms > 0)
       progress.log(
@@ -92,6 +91,16 @@ export async function runLocalPlan(o: LocalRunOptions): Promise<LocalRunOutcome>
 
     const started = new Set<string>();
     const ended = new Set<string>();
+    /** One stage over one quarter as the progress line shows it, from that quarter's records only. */
+    const stageQuarter = async (stage: 'firm' | 'themes', quarter: string, expected: number | null) => {
+      const records = await readRunRecords(store, runPlan.runId, quarter);
+      return stageQuartersOf({
+        plan: runPlan,
+        ...records,
+        expected: { [quarter]: expected },
+        startedAt,
+      }).find((s) => s.stage === stage);
+    };
     const onEvent = (e: FleetEvent) => {
       if (e.event === 'firm') {
         progress.item(FIRM_VIEW, {
@@ -119,7 +128,6 @@ export async function runLocalPlan(o: LocalRunOptions): Promise<LocalRunOutcome>
         onLine: (line, w) => progress.log(`${w}: ${line}`),
       });
       workers.start();
-      o.onWorkers?.(workers);
       progress.log(`started ${o.concurrency} firm worker(s) and 1 theme worker`);
     }
     for (;;) {
@@ -138,23 +146,13 @@ export async function runLocalPlan(o: LocalRunOptions): Promise<LocalRunOutcome>
         }
         if (q.expected !== null && q.done.length === q.expected && !ended.has(q.quarter)) {
           ended.add(q.quarter);
-          const records = await readRunRecords(store, plan.runId);
-          const sq = stageQuartersOf({
-            plan,
-            ...records,
-            expected: { [q.quarter]: q.expected },
-            startedAt,
-          }).filter((s) => s.quarter === q.quarter);
-          const firmSq = sq.find((s) => s.stage === 'firm');
-          if (firmSq) progress.stageEnd(FIRM_VIEW, firmSq);
+          const sq = await stageQuarter('firm', q.quarter, q.expected);
+          if (sq) progress.stageEnd(FIRM_VIEW, sq);
         }
         if (q.flags.quarterDone.sent && !ended.has(`themes/${q.quarter}`)) {
           ended.add(`themes/${q.quarter}`);
-          const records = await readRunRecords(store, plan.runId);
-          const th = stageQuartersOf({ plan, ...records, expected: {}, startedAt }).find(
-            (s) => s.stage === 'themes' && s.quarter === q.quarter,
-          );
-          if (th) progress.stageEnd(THEMES_VIEW, th);
+          const sq = await stageQuarter('themes', q.quarter, q.expected);
+          if (sq) progress.stageEnd(THEMES_VIEW, sq);
         }
       }
       if (st.done) break;

@@ -47,24 +47,12 @@ export class LocalWorkers {
   /** Seconds until every worker reported it started (models loaded). */
   readySeconds: number | null = null;
   private ready = new Set<string>();
-  peakWorkerRssBytes = 0;
 
   constructor(private readonly o: LocalWorkersOptions) {}
 
   start(): void {
     for (let i = 0; i < this.o.concurrency; i++) this.spawn({ kind: 'firm-worker', index: i });
     this.spawn({ kind: 'theme-worker', index: 0 });
-  }
-
-  get size(): number {
-    return this.slots.length;
-  }
-
-  /** The pids of the live workers of a kind (tests kill them). */
-  pids(kind?: WorkerKind): number[] {
-    return this.slots
-      .filter((s) => (!kind || s.kind === kind) && s.proc?.pid !== undefined && s.proc.exitCode === null)
-      .map((s) => s.proc!.pid!);
   }
 
   private spawn(at: { kind: WorkerKind; index: number }, existing?: Slot): void {
@@ -84,7 +72,7 @@ export class LocalWorkers {
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       const e = parseEventLine(line);
       if (!e) return this.o.onLine(line, name);
-      if (e.event === 'log' && typeof e.msg === 'string' && e.msg.endsWith('started on the local backend')) {
+      if (e.event === 'ready') {
         this.ready.add(name);
         if (this.ready.size >= this.slots.length && this.readySeconds === null)
           this.readySeconds = (performance.now() - this.startedAt) / 1000;
