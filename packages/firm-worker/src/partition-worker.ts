@@ -7,6 +7,7 @@
  */
 import type { RunPlan } from '@callthemes/common/counters';
 import {
+  acceptMessage,
   completePartition,
   crashPoint,
   eventLine,
@@ -21,11 +22,7 @@ import {
 } from '@callthemes/common/fleet';
 import { releasesPartition } from '@callthemes/common/inference/errors';
 import { type BatchManifest, type LakeStore, readManifest } from '@callthemes/common/lake';
-import {
-  MalformedMessageError,
-  type PartitionMessage,
-  parsePartitionMessage,
-} from '@callthemes/common/messages';
+import { type PartitionMessage, parsePartitionMessage } from '@callthemes/common/messages';
 import type { HandleResult, QueueMessage } from '@callthemes/common/queue';
 import type { FirmAnalyzer } from '@callthemes/common/topics';
 import { FIRM_STAGE, runFirmStage, SENTIMENT_STAGE } from './firm-stage.js';
@@ -62,32 +59,16 @@ export function createWorker(deps: FirmWorkerDeps): FirmWorker {
   const log = (msg: string, fields: Record<string, unknown> = {}) =>
     deps.emit(eventLine({ event: 'log', msg, worker: deps.workerId, ...fields }));
 
-  async function planOf(runId: string): Promise<RunPlan | null> {
-    let p = plans.get(runId) ?? null;
-    if (!p) {
-      p = await fleet.counters.getPlan(runId);
-      if (p) plans.set(runId, p);
-    }
-    return p;
-  }
-
   async function handle(message: QueueMessage, signal: AbortSignal): Promise<HandleResult> {
-    let m: PartitionMessage;
-    let plan: RunPlan | null;
-    try {
-      m = parsePartitionMessage(message.body);
-      plan = await planOf(m.runId);
-      if (!plan) throw new MalformedMessageError(`run ${m.runId} has no plan in the counters`);
-      if (plan.settingsHash !== m.settingsHash)
-        throw new MalformedMessageError(
-          `settings hash ${m.settingsHash} is not run ${m.runId}'s (${plan.settingsHash})`,
-        );
-    } catch (err) {
-      if (!(err instanceof MalformedMessageError)) throw err;
-      log(`dead-lettered message ${message.id}: ${err.message}`, { level: 'error' });
-      await fleet.partitions.deadLetter(message, err.message);
-      return 'done';
-    }
+    const accepted = await acceptMessage(message, {
+      fleet,
+      queue: fleet.partitions,
+      parse: parsePartitionMessage,
+      log,
+      plans,
+    });
+    if (!accepted) return 'done';
+    const { m, plan } = accepted;
     const label = `${m.quarter} partition ${m.partition}`;
     const fingerprint = partitionFingerprint(m, plan);
     const manifest = await readManifest(store, m.quarter, FIRM_STAGE, m.partition).catch(() => null);

@@ -6,6 +6,7 @@
  */
 import type { RunPlan } from '@callthemes/common/counters';
 import {
+  acceptMessage,
   enqueueQuarter,
   eventLine,
   type Fleet,
@@ -18,7 +19,7 @@ import {
   writeRecord,
 } from '@callthemes/common/fleet';
 import type { LakeStore } from '@callthemes/common/lake';
-import { MalformedMessageError, parseThemeMessage, type ThemeMessage } from '@callthemes/common/messages';
+import { parseThemeMessage, type ThemeMessage } from '@callthemes/common/messages';
 import type { HandleResult, QueueMessage } from '@callthemes/common/queue';
 import { writeScoreTables } from './score-tables.js';
 import { runThemeStage } from './theme-stage.js';
@@ -37,35 +38,27 @@ export function createWorker(deps: ThemeWorkerDeps) {
     deps.emit(eventLine({ event: 'log', msg, worker: deps.workerId, ...fields }));
 
   async function handle(message: QueueMessage, _signal: AbortSignal): Promise<HandleResult> {
-    let m: ThemeMessage;
-    let plan: RunPlan | null;
-    try {
-      m = parseThemeMessage(message.body);
-      plan = await fleet.counters.getPlan(m.runId);
-      if (!plan) throw new MalformedMessageError(`run ${m.runId} has no plan in the counters`);
-      if (plan.settingsHash !== m.settingsHash)
-        throw new MalformedMessageError(`settings hash ${m.settingsHash} is not run ${m.runId}'s`);
-      if (!plan.quarters.includes(m.quarter))
-        throw new MalformedMessageError(`${m.quarter} is not in run ${m.runId}'s plan`);
-    } catch (err) {
-      if (!(err instanceof MalformedMessageError)) throw err;
-      log(`dead-lettered message ${message.id}: ${err.message}`, { level: 'error' });
-      await fleet.themes.deadLetter(message, err.message);
-      return 'done';
-    }
+    const accepted = await acceptMessage(message, {
+      fleet,
+      queue: fleet.themes,
+      parse: parseThemeMessage,
+      log,
+    });
+    if (!accepted) return 'done';
+    const { m, plan } = accepted;
     const state = await fleet.counters.quarterState(m.runId, m.quarter);
     if (state.expected === null || state.done.length < state.expected)
       throw new Error(
         `${m.quarter}: theme message before the quarter's partitions are done (${state.done.length}/${state.expected ?? '?'})`,
       );
     let record: ThemeRecord | null = null;
-    if (!state.flags.quarterDone.sent) record = await themeQuarter(m);
-    const source = await runtime.source(planSettingsOf(plan).source);
+    if (!state.flags.quarterDone.sent) record = await themeQuarter(m, plan);
     const next = await finishQuarter(
       fleet,
       plan,
       m.quarter,
       async (q) => {
+        const source = await runtime.source(planSettingsOf(plan).source);
         const r = await enqueueQuarter({ fleet, store, source, plan, log, owner: message.id }, q);
         log(`${q}: enqueued ${r.sent} of ${r.partitions} partitions (${r.firms} firms)`, { quarter: q });
       },
@@ -88,8 +81,7 @@ export function createWorker(deps: ThemeWorkerDeps) {
     return 'done';
   }
 
-  async function themeQuarter(m: ThemeMessage): Promise<ThemeRecord> {
-    const plan = (await fleet.counters.getPlan(m.runId))!;
+  async function themeQuarter(m: ThemeMessage, plan: RunPlan): Promise<ThemeRecord> {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const usage0 = runtime.usage();

@@ -1,4 +1,6 @@
 /** The fleet's flow without a coordinator: backends, plans, quarter enqueue, the guarded handoffs, metrics lines. */
+
+export * from './accept-message.js';
 export * from './crash-points.js';
 export * from './enqueue-quarter.js';
 export * from './metrics-log.js';

@@ -25,6 +25,11 @@ export interface RecordsMetricsInput {
   extra?: Record<string, unknown>;
 }
 
+/** Work this invocation did: finished since it started, and not a partition reused from an earlier run. */
+function ranNow(r: { finishedAt: string; reused?: boolean }, startedAt: Date): boolean {
+  return !r.reused && Date.parse(r.finishedAt) >= startedAt.getTime();
+}
+
 const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((a, x) => a + f(x), 0);
 
 /** Wall seconds a set of records spans: from the earliest start to the latest finish. */
@@ -41,8 +46,7 @@ export function stageQuartersOf(
     'status' | 'peakRssBytes' | 'workerStartSeconds' | 'concurrency' | 'listingRejects'
   >,
 ): StageQuarter[] {
-  const t0 = i.startedAt.getTime();
-  const now = (r: { finishedAt: string; reused?: boolean }) => !r.reused && Date.parse(r.finishedAt) >= t0;
+  const now = (r: { finishedAt: string; reused?: boolean }) => ranNow(r, i.startedAt);
   const out: StageQuarter[] = [];
   for (const quarter of i.plan.quarters) {
     const all = i.partitions.filter((r) => r.quarter === quarter);
@@ -92,9 +96,8 @@ export function stageQuartersOf(
 }
 
 export function metricsFromRecords(i: RecordsMetricsInput): RunMetrics {
-  const t0 = i.startedAt.getTime();
-  const ran = i.partitions.filter((r) => !r.reused && Date.parse(r.finishedAt) >= t0);
-  const themesRan = i.themes.filter((r) => Date.parse(r.finishedAt) >= t0);
+  const ran = i.partitions.filter((r) => ranNow(r, i.startedAt));
+  const themesRan = i.themes.filter((r) => ranNow(r, i.startedAt));
   const stageQuarters = stageQuartersOf(i);
   const firms = sum(ran, (r) => r.firmsOk);
   const firmSeconds = ran.flatMap((r) => r.firmSeconds);
