@@ -4,8 +4,14 @@
  * message once. Every partition sent is marked in the counters, so a crashed enqueue re-run sends only the
  * missing ones; the number of partitions recorded first stays, so a re-run never re-cuts a quarter.
  */
-import type { RunPlan } from '../counters/index.js';
-import { ensureQuarterLayout, type LakeStore, pruneBatchesFrom, writeListingRejects } from '../lake/index.js';
+import type { RunPlan } from '../counters/counters.js';
+import {
+  ensureQuarterLayout,
+  type LakeStore,
+  pruneBatchesFrom,
+  type TableName,
+  writeListingRejects,
+} from '../lake/index.js';
 import { encodeMessage, type PartitionMessage } from '../messages/index.js';
 import type { TranscriptSource } from '../sources/index.js';
 import { batchCount } from '../sources/index.js';
@@ -15,8 +21,11 @@ import type { PlanSettings } from './plan-settings.js';
 import { selectFirms } from './plan-settings.js';
 import { sendThemeOnce } from './quarter-flags.js';
 
-/** The firm stage's tables and the sentiment labels it writes beside them (both cut by partition). */
-const FIRM_TABLES = ['firms', 'sentences', 'topics'] as const;
+/** What the firm workers write per partition: the firm stage's tables and its labels (both cut by partition). */
+const PARTITION_STAGES: readonly { stage: string; tables: TableName[] }[] = [
+  { stage: 'firm', tables: ['firms', 'sentences', 'topics'] },
+  { stage: 'sentiment', tables: ['sentence_sentiment'] },
+];
 
 export interface EnqueueResult {
   quarter: string;
@@ -62,11 +71,10 @@ export async function enqueueQuarter(d: EnqueueDeps, quarter: string): Promise<E
   const before = await fleet.counters.quarterState(plan.runId, quarter);
   if (before.sent.length === 0) {
     // First enqueue of the quarter: parts of another partition size or of partitions beyond this run's go.
-    for (const stage of ['firm', 'sentiment']) {
-      const tables = stage === 'firm' ? [...FIRM_TABLES] : (['sentence_sentiment'] as const);
-      if (await ensureQuarterLayout(d.store, quarter, stage, [...tables], s.partitionSize))
+    for (const { stage, tables } of PARTITION_STAGES) {
+      if (await ensureQuarterLayout(d.store, quarter, stage, tables, s.partitionSize))
         d.log?.(`${stage} ${quarter}: partition size changed to ${s.partitionSize}; earlier parts cleared`);
-      await pruneBatchesFrom(d.store, quarter, stage, [...tables], n);
+      await pruneBatchesFrom(d.store, quarter, stage, tables, n);
     }
   }
   const sentBefore = new Set(before.sent);

@@ -92,6 +92,7 @@ export class SqliteWorkQueue implements WorkQueue {
           'SELECT id, body, receive_count FROM queue_messages WHERE queue = ? AND dead = 0 AND visible_at <= ? ' +
             'ORDER BY sent_at, rowid LIMIT ?',
         )
+        // A few more than asked: rows past maxReceiveCount are moved to the dead letters, not handed out.
         .all(this.name, t, max + 16) as { id: string; body: string; receive_count: number }[];
       const out: QueueMessage[] = [];
       const kill = this.db.prepare(

@@ -10,6 +10,7 @@ import { cacheDirFrom, ensureWordVectorCache } from '@callthemes/common/embed';
 import { type FleetEvent, fleetSettingsFrom, openFleet, readRunRecords } from '@callthemes/common/fleet';
 import { openStore, runKey, TABLE_NAMES, writeListingRejects } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
+import { SqliteWorkQueue } from '@callthemes/common/queue';
 import { createSource, unplacedRejects } from '@callthemes/common/sources';
 import { enqueuePlan } from '../fleet/enqueue-plan.js';
 import type { PlanRequest } from '../fleet/plan-options.js';
@@ -175,8 +176,8 @@ export async function runLocalPlan(o: LocalRunOptions): Promise<LocalRunOutcome>
     }
     if (status === 'failed' && st.stalled) {
       for (const q of [fleet.partitions, fleet.themes]) {
-        const dl =
-          (q as { deadLetters?: () => { body: string; reason: string | null }[] }).deadLetters?.() ?? [];
+        // The local run's fleet is always the SQLite one, whose dead letters can be read without consuming them.
+        const dl = q instanceof SqliteWorkQueue ? q.deadLetters() : [];
         for (const d of dl) {
           let what = d.body.slice(0, 80);
           try {
