@@ -97,7 +97,8 @@ export async function enqueueQuarter(d: EnqueueDeps, quarter: string): Promise<E
     sent++;
     crashPoint('mid-enqueue');
   }
-  if (sent > 0) await raiseFirmWorkers(sent, d.log);
+  if (sent > 0 && fleet.settings.firmWorkerService)
+    await raiseFirmWorkers(fleet.settings.firmWorkerService, sent, d.log);
   // A quarter with no firms is complete at once: its (empty) theme step still runs and chains on.
   if (n === 0) await sendThemeOnce(fleet, plan, quarter, d.owner ?? `enqueue:${plan.runId}`);
   return {
@@ -112,12 +113,14 @@ export async function enqueueQuarter(d: EnqueueDeps, quarter: string): Promise<E
 
 /**
  * On AWS, SQS's metrics can lag minutes behind an enqueue after an idle spell, so the enqueuer raises the firm
- * service's desired count itself (CALLTHEMES_FIRM_WORKER_SERVICE; unset locally). A failure is logged, not fatal:
- * the backlog alarm scales the service too, only later.
+ * service's desired count itself (the fleet setting from CALLTHEMES_FIRM_WORKER_SERVICE or the stack's outputs).
+ * A failure is logged, not fatal: the backlog alarm scales the service too, only later.
  */
-async function raiseFirmWorkers(partitions: number, log?: (line: string) => void): Promise<void> {
-  const service = process.env.CALLTHEMES_FIRM_WORKER_SERVICE;
-  if (!service) return;
+async function raiseFirmWorkers(
+  service: string,
+  partitions: number,
+  log?: (line: string) => void,
+): Promise<void> {
   try {
     const { raiseDesiredCount } = await import('../scaling/index.js');
     const r = await raiseDesiredCount({ service, atLeast: partitions });

@@ -31,6 +31,8 @@ export interface FleetSettings {
   maxReceiveCount: number;
   /** Local state folder for a remote lake's local backend. */
   stateDir: string;
+  /** `cluster/service` of the firm workers on AWS, whose desired count an enqueue raises; unset locally. */
+  firmWorkerService?: string;
 }
 
 export interface Fleet {
@@ -70,6 +72,7 @@ export function fleetSettingsFrom(
     waitSeconds: overrides.waitSeconds ?? num(env.CALLTHEMES_WAIT_SECONDS, 5),
     maxReceiveCount: overrides.maxReceiveCount ?? num(env.CALLTHEMES_MAX_RECEIVE_COUNT, 3),
     stateDir: overrides.stateDir ?? (env.CALLTHEMES_STATE_DIR || '.callthemes'),
+    firmWorkerService: overrides.firmWorkerService ?? (env.CALLTHEMES_FIRM_WORKER_SERVICE || undefined),
   };
 }
 

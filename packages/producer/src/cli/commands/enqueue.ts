@@ -55,7 +55,7 @@ export async function fleetFrom(opts: { lake?: string; backend?: string }): Prom
     overrides.themesQueueUrl = outputs.ThemesQueueUrl;
     overrides.countersTable = outputs.CountersTable;
     lake ??= outputs.LakeUri;
-    process.env.CALLTHEMES_FIRM_WORKER_SERVICE ||= outputs.FirmWorkerService;
+    overrides.firmWorkerService = process.env.CALLTHEMES_FIRM_WORKER_SERVICE || outputs.FirmWorkerService;
   }
   try {
     return await openFleet(
