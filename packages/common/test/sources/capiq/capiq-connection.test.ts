@@ -8,18 +8,11 @@ import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import { CapiqSource, resolveCapiqSettings } from '../../../src/sources/capiq/index.js';
 import { CapiqFixture, READER, superuserClient } from '../../helpers/capiq-fixture.js';
 import { addTraps, TRAP } from '../../helpers/capiq-scenario.js';
+import { freePort } from '../../helpers/free-port.js';
 import { tempDir } from '../../helpers/paths.js';
 import { needsPostgres, type PgCluster, startPostgres } from '../../helpers/postgres.js';
 
 const PG_VARS = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGSSLMODE', 'PGPASSFILE'];
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** A fake of AWS Secrets Manager's GetSecretValue (AWS itself cannot run here), on 127.0.0.1. */
 class FakeSecretsManager {
