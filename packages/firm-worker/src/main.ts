@@ -21,7 +21,7 @@ process.exitCode = await runWorkerMain(
     queue: (fleet) => fleet.partitions,
     createHandler: (ctx) => createWorker(ctx),
     async warmUp(ctx) {
-      if (!process.env.CALLTHEMES_EMBED_URL) await ctx.runtime.sif();
+      if (ctx.runtime.embedsOffline) await ctx.runtime.sif();
     },
   },
   process.argv.slice(2),

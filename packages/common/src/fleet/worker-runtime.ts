@@ -4,6 +4,7 @@
  * the binary cache), the sentiment classifier, and sources by spec. With K local workers every worker gets 1/K of
  * the configured request, token and concurrency limits, so together they stay within what the service allows.
  */
+import { stringSetting } from '../config/settings.js';
 import { EMBEDDING_STAGE, SifEmbedder } from '../embed/index.js';
 import { INFERENCE_ENV } from '../inference/schema.js';
 import { parseInferenceSpec } from '../inference/spec.js';
@@ -16,6 +17,8 @@ import { createLlmServices, type LlmServices, serviceSettingsFrom } from '../ser
 import { createSource, type TranscriptSource } from '../sources/index.js';
 
 export interface WorkerRuntime {
+  /** True when sentences are embedded here (SIF), not by a served model: the word vectors are worth preloading. */
+  readonly embedsOffline: boolean;
   services(): Promise<LlmServices>;
   sif(): Promise<SifEmbedder>;
   classifier(): Promise<SentimentClassifier>;
@@ -84,6 +87,7 @@ export function workerRuntime(o: { store: LakeStore; cacheDir: string; fleetSize
   );
   const sources = new Map<string, Promise<TranscriptSource>>();
   return {
+    embedsOffline: spec.kind === 'offline' && !stringSetting('embedUrl', undefined),
     services,
     sif,
     classifier,

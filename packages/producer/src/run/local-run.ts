@@ -119,9 +119,9 @@ export async function runLocalPlan(o: LocalRunOptions): Promise<LocalRunOutcome>
 
     let st = await planStatus(fleet, plan);
     if (!st.done && !o.signal?.aborted) {
-      // Each worker loads the word vectors from the binary cache; build it once here, not K+1 times at once.
-      if (!o.workerEnv.CALLTHEMES_EMBED_URL)
-        ensureWordVectorCache(o.workerEnv.CALLTHEMES_CACHE_DIR ?? cacheDirFrom());
+      // Workers load the word vectors from the binary cache (the theme worker always does, for keyword vectors):
+      // build it once here, not K+1 times at once.
+      ensureWordVectorCache(o.workerEnv.CALLTHEMES_CACHE_DIR ?? cacheDirFrom());
       workers = new LocalWorkers({
         concurrency: o.concurrency,
         env: { ...o.workerEnv, CALLTHEMES_LAKE: o.lake },
