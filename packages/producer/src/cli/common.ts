@@ -65,6 +65,21 @@ export function lakeFrom(opts: { lake?: string }): LakeStore {
   return openStore(stringSetting('lake', opts.lake, './lake'));
 }
 
+/** `sentimentBatchSize` → `--sentiment-batch-size`. */
+export function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** The source flags that only the Capital IQ source reads. */
+const CAPIQ_FLAGS = [
+  'pgUrl',
+  'pgSecretId',
+  'quarterBasis',
+  'capiqSchema',
+  'capiqLinksSchema',
+  'capiqReadPath',
+] as const;
+
 /** The checked --source kind and --input path (capiq reads a database and needs no input). */
 export function sourceKindFrom(opts: Record<string, unknown>): { kind: string; input: string | undefined } {
   const kind = stringSetting('source', opts.source);
@@ -73,6 +88,9 @@ export function sourceKindFrom(opts: Record<string, unknown>): { kind: string; i
     throw new UsageError(`unknown source "${kind}": expected one of ${sourceKinds().join(', ')}`);
   const input = stringSetting('input', opts.input);
   if (!input && kind !== 'capiq') throw new UsageError(`source ${kind} needs --input <path>`);
+  const capiqOnly = CAPIQ_FLAGS.filter((k) => opts[k] !== undefined);
+  if (kind !== 'capiq' && capiqOnly.length > 0)
+    throw new UsageError(`${capiqOnly.map(flagOf).join(', ')} only apply to --source capiq`);
   return { kind, input };
 }
 

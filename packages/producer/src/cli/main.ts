@@ -1,40 +1,4 @@
-/** The `callthemes` CLI: thin commands over the pipeline, query and the other parts. */
-import { Command, CommanderError } from 'commander';
-import { COMMANDS } from './commands/index.js';
-import { UsageError } from './common.js';
+/** The `callthemes` bin's entry: runs the command line and leaves its exit code to the process. */
+import { main } from './program.js';
 
-export function buildProgram(): Command {
-  const program = new Command('callthemes')
-    .description("Turn a quarter's earnings calls into research data: topics, themes, sentiment.")
-    .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  for (const register of COMMANDS) register(program);
-  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
-  return program;
-}
-
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and version exit 0; commander already printed the reason and usage for bad flags.
-      return err.exitCode === 0 ? 0 : 2;
-    }
-    if (err instanceof UsageError) {
-      const sub = program.commands.find((c) => argv.includes(c.name()));
-      process.stderr.write(`error: ${err.message}\n`);
-      process.stderr.write(`${(sub ?? program).helpInformation()}`);
-      return 2;
-    }
-    process.stderr.write(`error: ${(err as Error).message}\n`);
-    if (process.env.CALLTHEMES_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-    return 1;
-  }
-}
-
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
+process.exitCode = await main(process.argv.slice(2));

@@ -5,18 +5,10 @@
  */
 import { envNameFor, stringSetting } from '@callthemes/common/config';
 import { SIF_MODEL_ID } from '@callthemes/common/embed';
-import { createClassifier } from '@callthemes/common/sentiment';
 import { ServiceSettingError, serviceSettingsFrom } from '@callthemes/common/services';
 import { UsageError } from './common.js';
-
-const SENTIMENT_FLAGS = [
-  'sentimentUrl',
-  'sentimentApi',
-  'sentimentModel',
-  'sentimentBatchSize',
-  'sentimentConcurrency',
-  'sentimentLabelMap',
-] as const;
+import { classifierFrom } from './sentiment-options.js';
+import { SENTIMENT_FLAGS } from './service-options.js';
 
 export interface ServiceChoice {
   /** CALLTHEMES_* variables for the workers. */
@@ -40,14 +32,9 @@ export function serviceChoiceFrom(opts: Record<string, unknown>): ServiceChoice 
     throw err;
   }
   for (const k of SENTIMENT_FLAGS) flags[k] = stringSetting(k, opts[k]);
-  let classifierModel: string;
-  try {
-    const c = createClassifier(Object.fromEntries(SENTIMENT_FLAGS.map((k) => [k, flags[k]])));
-    classifierModel = c.model;
-    void c.close?.();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const classifier = classifierFrom(opts);
+  const classifierModel = classifier.model;
+  void classifier.close?.();
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) env[envNameFor(k)] = v;
   return {

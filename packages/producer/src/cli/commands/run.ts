@@ -5,14 +5,14 @@
 import { availableParallelism } from 'node:os';
 import { intSetting, stringSetting } from '@callthemes/common/config';
 import { cacheDirFrom } from '@callthemes/common/embed';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { addPlanOptions, planRequestFrom } from '../../fleet/plan-options.js';
 import { runLocalPlan } from '../../run/local-run.js';
 import { progressFor } from '../../run/progress.js';
 import { summaryTable } from '../../run/summary.js';
 import { addLakeOption, UsageError, withExample } from '../common.js';
 import { serviceChoiceFrom } from '../service-env.js';
-import { addServiceOptions } from '../service-options.js';
+import { addSentimentOptions, addServiceOptions } from '../service-options.js';
 
 export function registerRun(program: Command): void {
   const cmd = program
@@ -22,25 +22,14 @@ export function registerRun(program: Command): void {
         'the lake; the same command resumes an interrupted run',
     )
     .option('--concurrency <k>', 'firm worker processes (default: the number of cores)')
-    .addOption(
-      new Option(
-        '--workers <kind>',
-        "kept for old scripts: the fleet's workers are always processes",
-      ).choices(['thread', 'process']),
-    )
     .option(
       '--cache-dir <dir>',
       'cache folder for the word vectors (default .cache; env CALLTHEMES_CACHE_DIR)',
-    )
-    .option('--sentiment-url <url>', 'served sentiment classifier (vLLM or TEI); default: offline lexicon')
-    .option('--sentiment-api <api>', 'format of the served classifier: vllm (/classify) or tei (/predict)')
-    .option('--sentiment-model <name>', 'served sentiment model (default yiyanghkust/finbert-tone)')
-    .option('--sentiment-batch-size <n>', 'texts per request to the sentiment service (default 32)')
-    .option('--sentiment-concurrency <n>', 'sentiment requests in flight at once per worker (default 4)')
-    .option('--sentiment-label-map <map>', 'label names of the model, e.g. LABEL_0=neutral,LABEL_1=positive');
+    );
   addPlanOptions(cmd);
   addLakeOption(cmd);
   addServiceOptions(cmd);
+  addSentimentOptions(cmd);
   withExample(
     cmd,
     'callthemes run --source ectsum --input examples/ectsum --quarters 2021Q1..2021Q2 --lake ./lake',

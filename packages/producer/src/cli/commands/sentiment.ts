@@ -2,15 +2,12 @@
 
 import { ensureQuarterLayout, pruneBatchesFrom, sqlString } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
-import type { SentimentClassifier } from '@callthemes/common/sentiment';
-import { createClassifier } from '@callthemes/common/sentiment';
 import { batchCount } from '@callthemes/common/sources';
 import { runSentimentStage, SENTIMENT_STAGE, sentimentFirms } from '@callthemes/firm-worker';
 import { writeScoreTables } from '@callthemes/theme-worker';
 import type { Command } from 'commander';
 import {
   addLakeOption,
-  addSourceOptions,
   intOption,
   lakeFrom,
   newRunId,
@@ -18,6 +15,8 @@ import {
   UsageError,
   withExample,
 } from '../common.js';
+import { classifierFrom } from '../sentiment-options.js';
+import { addSentimentOptions } from '../service-options.js';
 
 export function registerSentiment(program: Command): void {
   const cmd = program
@@ -26,26 +25,10 @@ export function registerSentiment(program: Command): void {
     .option('--quarter <q>', 'quarter, e.g. 2021Q2')
     .option('--batch <i>', 'only this batch of firms (default: every batch in turn)')
     .option('--batch-size <n>', 'firms per batch (default 50)')
-    .option('--flush-every <n>', 'firms per Parquet part (default 50)')
-    .option(
-      '--sentiment-url <url>',
-      'served classifier (vLLM or text-embeddings-inference); default: offline lexicon',
-    )
-    .option('--sentiment-api <api>', 'format of the served classifier: vllm (/classify) or tei (/predict)')
-    .option('--sentiment-model <name>', 'served model name (default yiyanghkust/finbert-tone)')
-    .option('--sentiment-batch-size <n>', 'texts per request to the service (default 32)')
-    .option('--sentiment-concurrency <n>', 'requests in flight at once (default 4)')
-    .option('--sentiment-label-map <map>', 'label names of the model, e.g. LABEL_0=neutral,LABEL_1=positive');
+    .option('--flush-every <n>', 'firms per Parquet part (default 50)');
+  // Sentiment reads the lake's sentences: no source, and no chat or embedding service.
+  addSentimentOptions(cmd);
   addLakeOption(cmd);
-  // Every stage command takes the same source and service flags (DESIGN "CLI"), so one job definition can
-  // run any stage; sentiment reads the lake and uses neither. (Swap for the shared service-options helper
-  // once it is on main.)
-  addSourceOptions(cmd);
-  cmd
-    .option('--llm-url <url>', 'chat service of the other stages (not used by sentiment)')
-    .option('--llm-model <id>', 'chat model of the other stages (not used by sentiment)')
-    .option('--embed-url <url>', 'embedding service of the other stages (not used by sentiment)')
-    .option('--embed-model <id>', 'embedding model of the other stages (not used by sentiment)');
   withExample(cmd, 'callthemes sentiment --quarter 2021Q2 --lake ./lake --batch 0 --batch-size 50');
   cmd.addHelpText(
     'after',
@@ -57,12 +40,7 @@ export function registerSentiment(program: Command): void {
     const batchSize = intOption('batchSize', opts.batchSize, 50);
     const flushEvery = intOption('flushEvery', opts.flushEvery, 50);
     const only = opts.batch === undefined ? null : intOption('batch', opts.batch, 0, 0);
-    let classifier: SentimentClassifier;
-    try {
-      classifier = createClassifier(opts);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const classifier = classifierFrom(opts);
     const store = lakeFrom(opts);
     const query = await LakeQuery.open(store);
     try {

@@ -7,7 +7,6 @@ import { runThemeStage, writeScoreTables } from '@callthemes/theme-worker';
 import type { Command } from 'commander';
 import {
   addLakeOption,
-  addSourceOptions,
   intOption,
   lakeFrom,
   newRunId,
@@ -15,7 +14,7 @@ import {
   UsageError,
   withExample,
 } from '../common.js';
-import { addServiceOptions, servicesFrom } from '../service-options.js';
+import { addNamerOptions, servicesFrom } from '../service-options.js';
 
 function numberOption(key: string, value: unknown, min: number, max: number): number | undefined {
   if (settingValue(key, value) === undefined) return undefined;
@@ -68,10 +67,9 @@ export function registerThemes(program: Command): void {
       'HNSW threads (default 1, reproducible; 2 is faster but not bit-for-bit repeatable)',
     );
   addLakeOption(cmd);
-  // Every stage command takes the same source and service flags (DESIGN CLI); the theme stage reads only the
-  // lake's topics, so the source flags are accepted and unused. --llm-url names the themes with the LLM.
-  addSourceOptions(cmd);
-  addServiceOptions(cmd);
+  // The theme stage reads only the lake's topics (no source) and embeds keywords offline; --llm-url names the
+  // themes with the LLM.
+  addNamerOptions(cmd);
   withExample(cmd, 'callthemes themes --quarter 2021Q2 --lake ./lake');
   cmd.action(async (opts) => {
     const quarter = quarterFrom(opts.quarter);
