@@ -14,6 +14,7 @@ import {
   type Fleet,
   hashOf,
   type PartitionRecord,
+  partitionOwner,
   partitionRecordKey,
   planSettingsOf,
   usageDelta,
@@ -97,7 +98,7 @@ export function createWorker(deps: FirmWorkerDeps): FirmWorker {
       firms = done;
     }
     crashPoint('after-write');
-    const c = await completePartition(fleet, plan, m.quarter, m.partition, firms, message.id);
+    const c = await completePartition(fleet, plan, m.quarter, m.partition, firms, partitionOwner(m));
     crashPoint('before-delete');
     deps.emit(
       eventLine(

@@ -13,6 +13,7 @@ import {
   finishQuarter,
   planSettingsOf,
   type ThemeRecord,
+  themeOwner,
   themeRecordKey,
   usageDelta,
   type WorkerRuntime,
@@ -59,10 +60,10 @@ export function createWorker(deps: ThemeWorkerDeps) {
       m.quarter,
       async (q) => {
         const source = await runtime.source(planSettingsOf(plan).source);
-        const r = await enqueueQuarter({ fleet, store, source, plan, log, owner: message.id }, q);
+        const r = await enqueueQuarter({ fleet, store, source, plan, log, owner: themeOwner(m) }, q);
         log(`${q}: enqueued ${r.sent} of ${r.partitions} partitions (${r.firms} firms)`, { quarter: q });
       },
-      message.id,
+      themeOwner(m),
     );
     deps.emit(
       eventLine({

@@ -4,9 +4,9 @@
  * ./dynamodb-counters.ts (AWS) and ./sqlite-counters.ts (local); one contract suite tests both.
  *
  * Crash windows: winning a flag (`claim`) and sending the message it guards are two steps; `markSent` records
- * the second. A claim names its owner (the id of the message being handled): when the winner dies between the two
- * steps, its message is delivered again, its handler claims again under the same owner, finds the flag unsent and
- * sends. Another message racing for the flag never wins it, so the guarded send happens once.
+ * the second. A claim names its owner (derived from the body of the message being handled, never its transport id,
+ * which a DLQ redrive changes): when the winner dies between the two steps, its message is delivered again, its
+ * handler claims again under the same owner, finds the flag unsent and sends. Another message racing for the flag never wins it, so the guarded send happens once.
  */
 
 /** The flags a quarter has; each is won by exactly one caller. */

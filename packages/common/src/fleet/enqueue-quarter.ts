@@ -44,7 +44,7 @@ export interface EnqueueDeps {
   source: TranscriptSource;
   plan: RunPlan;
   log?: (line: string) => void;
-  /** The id of the message whose handling enqueues (the theme worker's); the producer's default is the run's. */
+  /** The claim owner of the message whose handling enqueues (the theme worker's `themeOwner`); the producer's default is the run's. */
   owner?: string;
 }
 

@@ -1,13 +1,23 @@
 /**
- * The two handoffs of the flow, each guarded by a counters flag won by exactly one owner (the id of the message
- * whose handling won it), and each followed by a *sent* mark. When the winner dies between claim and send, its
- * message is delivered again: the same owner holds the claim, finds it unsent, and sends. A racing duplicate
- * message never wins, so the guarded send happens once.
+ * The two handoffs of the flow, each guarded by a counters flag won by exactly one owner, and each followed by a
+ * *sent* mark. The owner is derived from the body of the message being handled (`partitionOwner`, `themeOwner`),
+ * never from the transport's message id: SQS gives a redriven message a new id, and a message that claimed a flag
+ * and then died into the dead-letter queue must still finish its send once redriven. When the winner dies between
+ * claim and send, any later delivery of the same work is the same owner, finds the claim unsent, and sends. A
+ * message for other work never wins it, so the guarded send happens once (a duplicate delivery of the winner's own
+ * message may send again: harmless, every handler is idempotent).
  */
 import type { CompletionResult, QuarterFlag, RunPlan } from '../counters/index.js';
 import { encodeMessage } from '../messages/index.js';
 import { crashPoint } from './crash-points.js';
 import type { Fleet } from './open-fleet.js';
+
+/** The claim owner of a partition message's handling: the same for every delivery of that partition. */
+export const partitionOwner = (m: { runId: string; quarter: string; partition: number }): string =>
+  `partition#${m.runId}#${m.quarter}#${m.partition}`;
+
+/** The claim owner of a theme message's handling: the same for every delivery of that quarter's theme message. */
+export const themeOwner = (m: { runId: string; quarter: string }): string => `theme#${m.runId}#${m.quarter}`;
 
 /** True when `owner` holds `flag` and the guarded message is not marked sent: the caller sends it. */
 async function shouldSend(
@@ -24,8 +34,8 @@ async function shouldSend(
 }
 
 /**
- * Sends the quarter's theme message once; true when this call sent it. `owner`: the id of the message being
- * handled (the producer uses its run id for a quarter without firms).
+ * Sends the quarter's theme message once; true when this call sent it. `owner`: derived from the message being
+ * handled (`partitionOwner`; the producer uses its run id for a quarter without firms).
  */
 export async function sendThemeOnce(
   fleet: Fleet,

@@ -154,12 +154,18 @@ export class SqliteWorkQueue implements WorkQueue {
 
   async redrive(o: { dryRun?: boolean } = {}): Promise<RedriveResult> {
     if (o.dryRun) return { moved: (await this.depth()).deadLetters };
-    const r = this.db
-      .prepare(
-        'UPDATE queue_messages SET dead = 0, dead_reason = NULL, receive_count = 0, visible_at = ? WHERE queue = ? AND dead = 1',
-      )
-      .run(now(), this.name);
-    return { moved: Number(r.changes) };
+    // A moved message gets a new id, as SQS's redrive gives one: nothing may rely on a delivery's id.
+    return immediate(this.db, () => {
+      const dead = this.db
+        .prepare('SELECT id FROM queue_messages WHERE queue = ? AND dead = 1')
+        .all(this.name) as { id: string }[];
+      const move = this.db.prepare(
+        'UPDATE queue_messages SET id = ?, dead = 0, dead_reason = NULL, receive_count = 0, receipt = NULL, visible_at = ? WHERE id = ?',
+      );
+      const t = now();
+      for (const { id } of dead) move.run(randomUUID(), t, id);
+      return { moved: dead.length };
+    });
   }
 
   consumer(options: ConsumeOptions): Consumer {

@@ -1,7 +1,7 @@
 /**
- * Redrive on SQS: one StartMessageMoveTask from the dead-letter queue back to its source. Kept thin and apart
- * because no emulator reachable in tests implements the call (moto answers 500); its test checks the request
- * with aws-sdk-client-mock, and a manual check on AWS covers the rest.
+ * Redrive on SQS: one StartMessageMoveTask from the dead-letter queue back to its source. SQS moves the messages
+ * in the background and gives each a new message id (nothing in the fleet relies on a delivery's id). Tested
+ * through the WorkQueue contract against moto behind a StartMessageMoveTask stand-in (moto lacks the call).
  */
 import { GetQueueAttributesCommand, type SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import type { RedriveResult } from './work-queue.js';

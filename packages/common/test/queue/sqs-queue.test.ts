@@ -5,6 +5,7 @@ import { createQueueWithDeadLetter } from '../../src/queue/sqs-create-queue.js';
 import { SqsWorkQueue } from '../../src/queue/sqs-queue.js';
 import { type MotoServer, motoMissing, startMotoServer } from '../helpers/moto-server.js';
 import { skipIf } from '../helpers/paths.js';
+import { type SqsMoveTaskProxy, startSqsMoveTaskProxy } from '../helpers/sqs-move-task-proxy.js';
 import { describeWorkQueueContract } from './work-queue-contract.js';
 
 const missing = motoMissing();
@@ -12,18 +13,27 @@ skipIf(missing ?? undefined);
 
 let moto: MotoServer | undefined;
 let client: SQSClient | undefined;
+let proxy: SqsMoveTaskProxy | undefined;
 const dlqUrls = new Map<SqsWorkQueue, string>();
 
 async function stop() {
   client?.destroy();
   client = undefined;
+  await proxy?.close();
+  proxy = undefined;
   await moto?.stop();
   moto = undefined;
 }
 
 async function start() {
   moto ??= await startMotoServer();
-  client ??= new SQSClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
+  // Through the StartMessageMoveTask stand-in: redrive runs as the adapter runs it on AWS.
+  proxy ??= await startSqsMoveTaskProxy({
+    upstream: moto.endpoint,
+    region: moto.region,
+    credentials: moto.credentials,
+  });
+  client ??= new SQSClient({ endpoint: proxy.url, region: moto.region, credentials: moto.credentials });
   return { moto, client };
 }
 
@@ -32,7 +42,7 @@ describeWorkQueueContract(
   async () => {
     const { client: sqs } = await start();
     return {
-      supportsRedrive: false,
+      supportsRedrive: true,
       async makeQueue({ name, maxReceiveCount, visibilitySeconds }) {
         const created = await createQueueWithDeadLetter(sqs, name, { maxReceiveCount, visibilitySeconds });
         // No deadLetterQueueUrl: the adapter finds the DLQ through the RedrivePolicy.

@@ -8,7 +8,7 @@ import type { QueueMessage, WorkQueue } from '../../src/queue/work-queue.js';
 export interface WorkQueueContractEnv {
   makeQueue(opts: { name: string; maxReceiveCount: number; visibilitySeconds: number }): Promise<WorkQueue>;
   teardown(): Promise<void>;
-  /** The adapter's redrive works against its backend (moto lacks SQS's StartMessageMoveTask). */
+  /** The adapter's redrive works against its backend (on moto through the StartMessageMoveTask stand-in). */
   supportsRedrive?: boolean;
   /** Bodies in the queue's dead-letter queue, without consuming them; lets the suite check bodies stay intact. */
   deadLetterBodies?(queue: WorkQueue): Promise<string[]>;
@@ -301,7 +301,8 @@ export function describeWorkQueueContract(
         }
         const q = await queue(5, 30);
         for (const b of ['x', 'y']) await q.send(b);
-        for (const m of await q.receive({ max: 10 })) await q.deadLetter(m, 'test');
+        const dead = await q.receive({ max: 10 });
+        for (const m of dead) await q.deadLetter(m, 'test');
         expect(await q.depth()).toEqual({ visible: 0, inFlight: 0, deadLetters: 2 });
         expect((await q.redrive({ dryRun: true })).moved).toBe(2);
         expect(await q.depth()).toEqual({ visible: 0, inFlight: 0, deadLetters: 2 });
@@ -310,6 +311,10 @@ export function describeWorkQueueContract(
         expect(await q.depth()).toEqual({ visible: 2, inFlight: 0, deadLetters: 0 });
         const back = await q.receive({ max: 10 });
         expect(back.map((m) => m.body).sort()).toEqual(['x', 'y']);
+        // As SQS's redrive: a moved message is a new message (new id, counted from its first receive again).
+        const before = new Set(dead.map((m) => m.id));
+        expect(back.filter((m) => before.has(m.id))).toEqual([]);
+        expect(back.map((m) => m.receiveCount)).toEqual([1, 1]);
       });
     });
   });
