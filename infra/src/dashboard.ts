@@ -2,10 +2,16 @@
  * The fleet's CloudWatch dashboard and alarms: queue and DLQ depth and age, running tasks per service, the
  * endpoint's backlog and instances, and the workers' `PartitionsCompleted` / `FirmsCompleted` per quarter
  * (embedded-metric log lines, namespace `Callthemes`, dimension `Quarter`). Alarms: any DLQ message, and a
- * stuck quarter (nothing completed for 30 minutes while the partitions queue holds messages).
+ * stuck quarter (nothing completed for 30 minutes while the partitions queue holds messages); both notify the
+ * alerts topic.
  */
 import { FLEET_METRICS } from '@callthemes/common/config';
-import { aws_cloudwatch as cw, Duration } from 'aws-cdk-lib';
+import {
+  aws_cloudwatch as cw,
+  aws_cloudwatch_actions as cwActions,
+  Duration,
+  type aws_sns as sns,
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { AsyncEndpoint } from './inference.js';
 import type { WorkQueue } from './queues.js';
@@ -18,6 +24,8 @@ export interface FleetDashboardProps {
   endpoint: AsyncEndpoint;
   /** The queue whose backlog makes a quarter "incomplete" for the stuck alarm. */
   partitions: WorkQueue;
+  /** Where the alarms notify (the stuck quarter's two halves only feed the composite, which notifies). */
+  alerts: sns.ITopic;
 }
 
 const MINUTE = Duration.minutes(1);
@@ -149,6 +157,8 @@ export class FleetDashboard extends Construct {
         '(check the firm service’s running tasks, its logs and the endpoint’s backlog)',
       alarmRule: cw.AlarmRule.allOf(backlog, nothingCompleted),
     });
+    const notify = new cwActions.SnsAction(props.alerts);
+    for (const alarm of [...this.dlqAlarms, this.stuckQuarter]) alarm.addAlarmAction(notify);
 
     this.dashboard.addWidgets(...queueWidgets);
     this.dashboard.addWidgets(...dlqWidgets);

@@ -18,6 +18,7 @@ import {
   aws_ecr as ecr,
   aws_ecr_assets as ecrAssets,
   aws_iam as iam,
+  type aws_kms as kms,
   aws_logs as logs,
   RemovalPolicy,
   type aws_s3 as s3,
@@ -44,21 +45,32 @@ export interface AsyncEndpointProps {
   llmModel: string;
   embedModel: string;
   classifyModel: string;
+  /** `staged`: weights from the bucket's models/ prefix, no network; `hub`: downloaded by the container. */
+  modelSource: string;
+  /** `off`: no model, endpoint config, endpoint or scaling (the role and topics stay). */
+  inferenceEndpoint: string;
   logRetention: logs.RetentionDays;
+  /** Encrypts the success and error topics (the alerts topic's key). */
+  topicKey: kms.IKey;
 }
 
 export class AsyncEndpoint extends Construct {
   readonly endpointName: string;
-  readonly endpoint: sagemaker.CfnEndpoint;
+  /** Undefined with `inferenceEndpoint` off. */
+  readonly endpoint?: sagemaker.CfnEndpoint;
   readonly role: iam.Role;
   readonly successTopic: sns.Topic;
   readonly errorTopic: sns.Topic;
-  readonly scalableTarget: appscaling.ScalableTarget;
+  readonly scalableTarget?: appscaling.ScalableTarget;
   readonly imageUri: string;
 
   constructor(scope: Construct, id: string, props: AsyncEndpointProps) {
     super(scope, id);
     if (props.instanceTypes.length === 0) throw new Error('inferenceInstanceTypes: give at least one type');
+    if (props.modelSource !== 'staged' && props.modelSource !== 'hub')
+      throw new Error(`modelSource ${props.modelSource}: expected staged or hub`);
+    if (props.inferenceEndpoint !== 'on' && props.inferenceEndpoint !== 'off')
+      throw new Error(`inferenceEndpoint ${props.inferenceEndpoint}: expected on or off`);
     this.endpointName = props.endpointName;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
@@ -66,7 +78,7 @@ export class AsyncEndpoint extends Construct {
     });
     this.imageUri = this.image(props);
 
-    const topicProps = { enforceSSL: true };
+    const topicProps = { enforceSSL: true, masterKey: props.topicKey };
     this.successTopic = new sns.Topic(this, 'Success', {
       ...topicProps,
       displayName: 'callthemes inference done',
@@ -101,6 +113,10 @@ export class AsyncEndpoint extends Construct {
       }),
     );
 
+    const staged = props.modelSource === 'staged';
+    if (staged) props.bucket.grantRead(this.role, `${FLEET_NAMES.models}*`);
+    if (props.inferenceEndpoint === 'off') return;
+
     const model = new sagemaker.CfnModel(this, 'Model', {
       executionRoleArn: this.role.roleArn,
       primaryContainer: {
@@ -110,8 +126,26 @@ export class AsyncEndpoint extends Construct {
           CALLTHEMES_CHAT_MODEL: props.llmModel,
           CALLTHEMES_EMBED_MODEL: props.embedModel,
           CALLTHEMES_CLASSIFY_MODEL: props.classifyModel,
+          // Staged: everything is in /opt/ml/model; a missing file must fail the load, not reach for the Hub.
+          ...(staged ? { HF_HUB_OFFLINE: '1', VLLM_NO_USAGE_STATS: '1' } : {}),
         },
+        // The staged prefix (`pnpm producer stage-models`), uncompressed: SageMaker copies it to /opt/ml/model,
+        // where `serve` finds <model name>/ for each model (no tarball to unpack, no Hub at cold start).
+        ...(staged
+          ? {
+              modelDataSource: {
+                s3DataSource: {
+                  s3Uri: `s3://${props.bucket.bucketName}/${FLEET_NAMES.models}`,
+                  s3DataType: 'S3Prefix',
+                  compressionType: 'None',
+                },
+              },
+            }
+          : {}),
       },
+      // With the weights staged the container needs no network: isolation keeps request data in and unpinned
+      // code or weights out. SageMaker itself still copies the model data and the async payloads.
+      enableNetworkIsolation: staged,
     });
     model.node.addDependency(this.role);
 
@@ -145,27 +179,29 @@ export class AsyncEndpoint extends Construct {
         },
       },
     });
-    this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
+    const endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
       endpointName: props.endpointName,
       endpointConfigName: config.attrEndpointConfigName,
     });
-    this.endpoint.node.addDependency(logGroup);
+    endpoint.node.addDependency(logGroup);
+    this.endpoint = endpoint;
 
-    this.scalableTarget = new appscaling.ScalableTarget(this, 'Scaling', {
+    const scaling = new appscaling.ScalableTarget(this, 'Scaling', {
       serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
       resourceId: `endpoint/${props.endpointName}/variant/${VARIANT}`,
       scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
       minCapacity: 0,
       maxCapacity: props.maxInstances,
     });
-    this.scalableTarget.node.addDependency(this.endpoint);
-    this.scalableTarget.scaleToTrackMetric('BacklogPerInstance', {
+    this.scalableTarget = scaling;
+    scaling.node.addDependency(endpoint);
+    scaling.scaleToTrackMetric('BacklogPerInstance', {
       targetValue: props.backlogPerInstance,
       customMetric: this.metric('ApproximateBacklogSizePerInstance', 'Average'),
       scaleInCooldown: Duration.minutes(10),
       scaleOutCooldown: Duration.minutes(5),
     });
-    this.scalableTarget.scaleOnMetric('FromZero', {
+    scaling.scaleOnMetric('FromZero', {
       metric: this.metric('HasBacklogWithoutCapacity', 'Average'),
       adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
       scalingSteps: [

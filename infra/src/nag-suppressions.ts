@@ -49,11 +49,19 @@ const ACKS: Acknowledgement[] = [
   })),
   {
     path: 'Inference/Role/DefaultPolicy/Resource',
-    ids: [...S3_GRANT_ACTIONS, ...INFERENCE_PREFIXES, 'IAM5[Resource::*]'],
+    ids: [
+      ...S3_GRANT_ACTIONS,
+      ...INFERENCE_PREFIXES,
+      'IAM5[Resource::*]',
+      'IAM5[Action::kms:GenerateDataKey*]',
+      `IAM5[Resource::${BUCKET}/models/*]`,
+    ],
     reason:
       'SageMaker reads each async request and writes its result or failure under the inference/ prefixes (ids ' +
       'known at run time only); cloudwatch:PutMetricData takes no resource and is limited by a namespace ' +
-      'condition; ecr:GetAuthorizationToken takes no resource.',
+      'condition; ecr:GetAuthorizationToken takes no resource; publishing to the encrypted notification topics ' +
+      'needs kms:GenerateDataKey* on the stack’s own alerts key only; the staged weights are read from the ' +
+      'models/ prefix as a whole (ModelDataSource S3Prefix).',
   },
 ];
 

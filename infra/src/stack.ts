@@ -20,6 +20,7 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { FleetAlerts } from './alerts.js';
 import { LakeCatalog } from './catalog.js';
 import { CountersTable } from './counters.js';
 import { FleetDashboard } from './dashboard.js';
@@ -81,6 +82,7 @@ export class CallthemesStack extends Stack {
   readonly themeWorker: WorkerService;
   readonly catalog: LakeCatalog;
   readonly dashboard: FleetDashboard;
+  readonly alerts: FleetAlerts;
 
   constructor(scope: Construct, id: string, props: CallthemesStackProps) {
     super(scope, id, props);
@@ -102,6 +104,7 @@ export class CallthemesStack extends Stack {
       themeSeconds: config.themeSeconds,
     });
     this.counters = new CountersTable(this, 'Counters');
+    this.alerts = new FleetAlerts(this, 'Alerts');
     this.inference = new AsyncEndpoint(this, 'Inference', {
       endpointName: `${config.clusterName}-inference`,
       bucket,
@@ -116,7 +119,10 @@ export class CallthemesStack extends Stack {
       llmModel: config.llmModel,
       embedModel: config.embedModel,
       classifyModel: config.classifyModel,
+      modelSource: config.modelSource,
+      inferenceEndpoint: config.inferenceEndpoint,
       logRetention: retention,
+      topicKey: this.alerts.key,
     });
 
     const cluster = new ecs.Cluster(this, 'Cluster', {
@@ -198,6 +204,13 @@ export class CallthemesStack extends Stack {
       bucket.grantPut(role, `${FLEET_NAMES.inferenceRequests}*`);
       bucket.grantRead(role, `${FLEET_NAMES.inferenceResponses}*`);
       bucket.grantRead(role, `${FLEET_NAMES.inferenceFailures}*`);
+      // The invoker deletes a stale failure object before invoking again (async-invoker.ts): only there.
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:DeleteObject'],
+          resources: [bucket.arnForObjects(`${FLEET_NAMES.inferenceFailures}*`)],
+        }),
+      );
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [endpointArn] }),
       );
@@ -222,6 +235,7 @@ export class CallthemesStack extends Stack {
       ],
       endpoint: this.inference,
       partitions: this.queues.partitions,
+      alerts: this.alerts.topic,
     });
 
     const outputs: Record<StackOutputKey, [string, string]> = {

@@ -83,13 +83,16 @@ export class WorkerService extends Construct {
       cluster: props.cluster,
       serviceName: props.serviceName,
       taskDefinition: this.taskDefinition,
-      desiredCount: 0,
+      // No desiredCount: CloudFormation would apply a fixed one again on every update, so a deploy during a run
+      // would set the fleet back to it. Omitted, an update keeps what autoscaling and the producer set; the
+      // creation starts one task, which finds no message and is scaled in (docs/aws.md, "Redeploying").
       capacityProviderStrategies: strategies,
       assignPublicIp: true,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       securityGroups: [props.securityGroup],
-      // Workers hold no connections: a deployment may stop every old task (each releases its message).
-      minHealthyPercent: 0,
+      // A deploy during a run starts the new tasks before stopping old ones (full capacity throughout); a stopped
+      // worker finishes or releases its partition within stopTimeout.
+      minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { rollback: true },
     });

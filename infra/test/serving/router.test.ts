@@ -161,10 +161,10 @@ describe('serving router', () => {
     const cmds = JSON.parse(out) as Record<string, string[]>;
     expect(Object.keys(cmds)).toEqual(['chat', 'embed', 'classify']);
     const mem = (argv: string[]) => Number(argv[argv.indexOf('--gpu-memory-utilization') + 1]);
-    expect(cmds.chat.slice(0, 3)).toEqual(['vllm', 'serve', 'Qwen/Qwen3-8B']);
+    expect(cmds.chat.slice(0, 3)).toEqual(['vllm', 'serve', 'Qwen/Qwen3-8B-FP8']);
     expect(cmds.embed.slice(0, 3)).toEqual(['vllm', 'serve', 'Qwen/Qwen3-Embedding-8B']);
     expect(cmds.classify.slice(0, 3)).toEqual(['vllm', 'serve', 'yiyanghkust/finbert-tone']);
-    expect(mem(cmds.chat) + mem(cmds.embed) + mem(cmds.classify)).toBeCloseTo(0.92, 6);
+    expect(mem(cmds.chat) + mem(cmds.embed) + mem(cmds.classify)).toBeCloseTo(0.95, 6);
   });
 
   it(

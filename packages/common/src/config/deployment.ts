@@ -39,6 +39,13 @@ export interface CloudConfig {
   llmModel: string;
   embedModel: string;
   classifyModel: string;
+  /**
+   * Where the endpoint gets the weights: `staged` (the bucket's `models/` prefix, filled once by `pnpm producer
+   * stage-models`, mounted at /opt/ml/model; network isolation on) or `hub` (downloaded at every cold start).
+   */
+  modelSource: 'staged' | 'hub';
+  /** `off` deploys all but the endpoint: the first deploy (before stage-models) and an instance-type change. */
+  inferenceEndpoint: 'on' | 'off';
   /** Days the log groups keep worker and endpoint logs. */
   logRetentionDays: number;
   /** Athena per-query scan cutoff. */
@@ -71,9 +78,11 @@ export const DEFAULT_CONFIG: CloudConfig = {
   backlogPerInstance: 5,
   maxConcurrentInvocationsPerInstance: 16,
   startupHealthCheckSeconds: 1800,
-  llmModel: 'Qwen/Qwen3-8B',
+  llmModel: 'Qwen/Qwen3-8B-FP8',
   embedModel: 'Qwen/Qwen3-Embedding-8B',
   classifyModel: 'yiyanghkust/finbert-tone',
+  modelSource: 'hub',
+  inferenceEndpoint: 'on',
   logRetentionDays: 30,
   athenaBytesScannedCutoff: 10 * 1024 ** 3,
   projectionQuarters: '2000Q1..2030Q4',
@@ -90,6 +99,8 @@ export const FLEET_NAMES = {
   inferenceRequests: 'inference/requests/',
   inferenceResponses: 'inference/responses/',
   inferenceFailures: 'inference/failures/',
+  /** Staged model weights (`models/<model name>/…`), the endpoint's ModelDataSource. */
+  models: 'models/',
   /** Key prefix of the lake in the bucket (`CALLTHEMES_LAKE` = `s3://<bucket>/lake`). */
   lakePrefix: 'lake',
   /** Where `enqueue --source … --input` files may be uploaded (workers may read it). */

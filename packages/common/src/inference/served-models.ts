@@ -2,7 +2,8 @@
 import { intSetting, stringSetting } from '../config/settings.js';
 import { DEFAULT_SENTIMENT_MODEL } from '../sentiment/create.js';
 
-export const DEFAULT_CHAT_MODEL = 'Qwen/Qwen3-8B';
+/** The user's FP8 8B (text-only Qwen3; ~9 GB of weights), thinking off (settings `llmThinking`). */
+export const DEFAULT_CHAT_MODEL = 'Qwen/Qwen3-8B-FP8';
 export const DEFAULT_EMBED_MODEL = 'Qwen/Qwen3-Embedding-8B';
 export const SENTIMENT_STAGE = 'sentiment';
 
