@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { SifEmbedder } from '@callthemes/common/embed';
 import { LocalLakeStore, openDuckDB, queryRows, sqlString } from '@callthemes/common/lake';
-import { linkThemes } from '@callthemes/common/themes';
+import { linkThemesStreamed } from '@callthemes/common/themes';
 import { readLineageSide, readQuarterTopics, runThemeStage } from '@callthemes/theme-worker';
 import { quantile } from '../common.js';
 
@@ -42,14 +42,17 @@ async function main(): Promise<void> {
   }
   // All candidate pairs (link threshold 0) to see the distribution behind the default cut.
   const prev = await readLineageSide(store, values.from!);
-  const cur = await readLineageSide(store, values.to!);
-  const all = linkThemes(prev, cur, { linkAt: 0, maxLinksPerTheme: 1 });
+  const cur = {
+    themes: (await readLineageSide(store, values.to!)).themes,
+    topics: (await readQuarterTopics(store, values.to!, { withText: false })).topics,
+  };
+  const all = await linkThemesStreamed(prev, cur, { linkAt: 0, maxLinksPerTheme: 1 });
   const best = new Map(all.map((l) => [l.toThemeId, l]));
   const sims = [...best.values()].map((l) => l.similarity);
   const coss = [...best.values()].map((l) => l.centroidSimilarity);
   const ovs = [...best.values()].map((l) => l.memberOverlap);
   const q = (xs: number[]) => [0.1, 0.25, 0.5, 0.75, 0.9].map((p) => quantile(xs, p).toFixed(2)).join(' / ');
-  const links = linkThemes(prev, cur);
+  const links = await linkThemesStreamed(prev, cur);
   const linkedTo = new Set(links.map((l) => l.toThemeId));
   const linkedFrom = new Set(links.map((l) => l.fromThemeId));
   const firmsBoth = new Set((await readQuarterTopics(store, values.from!)).topics.map((t) => t.firmId));

@@ -18,8 +18,18 @@
  * The next quarter (with `--next`) reuses each synthetic firm's template and borrowed sources but draws new
  * keep/drop decisions and new noise, so themes persist across the two quarters as they would in real data.
  *
+ * `--dim D` lifts every centroid from the source dimension d (100 for the offline vectors) to D, to measure the
+ * theme stage at the served embedder's width (Qwen3-Embedding-8B: 4096) on the same topics: coordinate k is
+ * spread over ⌊D/d⌋ scattered positions with random signs, scaled 1/√⌊D/d⌋ (an isometry: every cosine of the
+ * d-dimensional data is kept, so themes at D should match themes at d), plus Gaussian noise of relative size
+ * 0.01 on all D values (cosine to the exact lift ≈ 0.99995). The positions and signs are one seeded draw for
+ * the whole quarter, like a fixed rotation. It is a fake of real 4096-d centroids: the information is the
+ * 100-d vectors', spread out; what it measures is the cost of the width, not the quality of the embedder.
+ * Parts are written per `--partition-size` synthetic firms (default 50, the firm workers' partitions), so memory
+ * stays small at any D.
+ *
  *   node --import @callthemes/common/register-source bench/themes/scale-generator.ts --sources ./lake:2021Q1,./lake:2021Q2,./lake-motley:2021Q2 \
- *     --out <scale-lake> --quarter 2031Q1 --firms 5000 --topics 125000 --next
+ *     --out <scale-lake> --quarter 2031Q1 --firms 5000 --topics 125000 --next [--dim 4096]
  */
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -127,10 +137,20 @@ export function synthesizeQuarter(
   quarter: string,
   o: { epsilon?: number; seed?: number; salt?: number },
 ): Row[] {
+  return [...synthesizeFirms(pool, plan, quarter, o)].flat();
+}
+
+/** The same rows firm by firm (one firm's rows per step), so a large quarter is written part by part. */
+export function* synthesizeFirms(
+  pool: TopicPool,
+  plan: readonly SyntheticFirm[],
+  quarter: string,
+  o: { epsilon?: number; seed?: number; salt?: number },
+): Generator<Row[]> {
   const rng = new Rng((o.seed ?? 1) * 7919 + (o.salt ?? 0));
   const eps = o.epsilon ?? 0.15;
-  const rows: Row[] = [];
   for (const firm of plan) {
+    const rows: Row[] = [];
     let n = 0;
     for (const src of firm.sources) {
       if (rng.float() >= 0.9) continue;
@@ -155,8 +175,36 @@ export function synthesizeQuarter(
         embedding_model: 'synthetic-resample',
       });
     }
+    yield rows;
   }
-  return rows;
+}
+
+/**
+ * The isometric lift of `--dim` (see the header): from `from` to `to` dimensions, one seeded draw of positions
+ * and signs; `lift(v, rng)` returns the lifted vector with relative noise `noise`.
+ */
+export function isometricLift(from: number, to: number, seed = 1, noise = 0.01) {
+  if (to < from) throw new Error(`--dim ${to} is below the source dimension ${from}`);
+  const copies = Math.floor(to / from);
+  const rng = new Rng(seed * 104729 + to);
+  const perm = Int32Array.from({ length: to }, (_, i) => i);
+  for (let i = to - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+  }
+  const sign = Float32Array.from({ length: from * copies }, () => (rng.float() < 0.5 ? -1 : 1));
+  const scale = 1 / Math.sqrt(copies);
+  return (v: ArrayLike<number>, draw: Rng): Float32Array => {
+    const out = new Float32Array(to);
+    let s = 0;
+    for (let k = 0; k < from; k++) {
+      s += v[k] * v[k];
+      for (let j = 0; j < copies; j++) out[perm[k * copies + j]] = sign[k * copies + j] * scale * v[k];
+    }
+    const sigma = (noise * Math.sqrt(s)) / Math.sqrt(to);
+    if (sigma > 0) for (let c = 0; c < to; c++) out[c] += sigma * draw.normal();
+    return out;
+  };
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
@@ -177,6 +225,8 @@ async function main(): Promise<void> {
       epsilon: { type: 'string', default: '0.15' },
       seed: { type: 'string', default: '1' },
       next: { type: 'boolean', default: false },
+      dim: { type: 'string' },
+      'partition-size': { type: 'string', default: '50' },
     },
   });
   const all: TopicRecord[] = [];
@@ -202,20 +252,42 @@ async function main(): Promise<void> {
   const plan = planFirms(pool, o);
   const out = new LocalLakeStore(values.out!);
   const quarters = values.next ? [values.quarter!, nextQuarter(values.quarter!)] : [values.quarter!];
+  const sourceDim = pool.topics[0].centroid.length;
+  const dim = values.dim ? Number(values.dim) : sourceDim;
+  const lift = dim === sourceDim ? null : isometricLift(sourceDim, dim, o.seed);
+  const perPart = Number(values['partition-size']);
   for (const [salt, q] of quarters.entries()) {
     const t0 = performance.now();
-    const rows = synthesizeQuarter(pool, plan, q, { ...o, salt });
-    const tmp = scratchFile(await out.scratchDir(), 'topics-scale');
-    try {
-      await writeParquet(TABLES.topics, rows, tmp);
-      await out.putFile(partKey('topics', q, 0, 1), tmp);
-    } finally {
-      await rm(tmp, { force: true });
+    const noise = new Rng(o.seed * 31 + salt);
+    let part: Row[] = [];
+    let parts = 0;
+    let topics = 0;
+    let firmsInPart = 0;
+    const flush = async () => {
+      const tmp = scratchFile(await out.scratchDir(), 'topics-scale');
+      try {
+        await writeParquet(TABLES.topics, part, tmp);
+        await out.putFile(partKey('topics', q, parts, 1), tmp);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+      topics += part.length;
+      parts++;
+      part = [];
+      firmsInPart = 0;
+    };
+    for (const rows of synthesizeFirms(pool, plan, q, { ...o, salt })) {
+      for (const r of rows) {
+        if (lift) r.centroid = lift(r.centroid as Float32Array, noise);
+        part.push(r);
+      }
+      if (++firmsInPart === perPart) await flush();
     }
+    if (part.length > 0) await flush();
     process.stdout.write(
-      `${q}: ${rows.length} topics of ${plan.length} firms from ${pool.firms.length} real firm-quarters ` +
-        `(${pool.topics.length} real topics), ε=${o.epsilon}, written to ${values.out} in ` +
-        `${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+      `${q}: ${topics} topics of ${plan.length} firms from ${pool.firms.length} real firm-quarters ` +
+        `(${pool.topics.length} real topics), ε=${o.epsilon}, ${dim}-d${lift ? ` (lifted from ${sourceDim}-d)` : ''}, ` +
+        `${parts} parts written to ${values.out} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
     );
   }
 }

@@ -1,9 +1,17 @@
 /** Reads what the theme stage needs from the lake: a quarter's topics, and an earlier quarter's themes. */
 
 import { compareQuarters, isQuarter } from '@callthemes/common/config';
+import { type Matrix, matrix } from '@callthemes/common/cluster';
 import type { LakeStore } from '@callthemes/common/lake';
-import { manifestKey, openDuckDB, partitionPrefix, queryRows, sqlString } from '@callthemes/common/lake';
-import type { LineageSide, LineageTheme, TopicRecord } from '@callthemes/common/themes';
+import {
+  forEachFloatListChunk,
+  manifestKey,
+  openDuckDB,
+  partitionPrefix,
+  queryRows,
+  sqlString,
+} from '@callthemes/common/lake';
+import type { LineageTheme, StreamedLineageSide, TopicRecord } from '@callthemes/common/themes';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 export const THEME_STAGE = 'themes';
@@ -23,7 +31,10 @@ function fileList(store: LakeStore, keys: readonly string[]): string {
 }
 
 export interface TopicReadResult {
+  /** Topics sorted by id; each `centroid` is a view of its row of `centroids` (no copy). */
   topics: TopicRecord[];
+  /** The kept topics' centroids as one contiguous n × dim matrix, in `topics` order. */
+  centroids: Matrix;
   /** Rows that cannot be clustered, with the reason. */
   rejects: { topicId: string; firmId: string | null; reason: string }[];
   files: number;
@@ -32,65 +43,146 @@ export interface TopicReadResult {
 /**
  * The quarter's topics, sorted by topic id. Rows with a missing, non-finite, zero or wrongly sized centroid,
  * and repeated topic ids, are returned as rejects instead. `withText: false` leaves keywords and names unread
- * (empty), for lineage, which needs only ids, firms and centroids.
+ * (empty).
+ *
+ * The centroids are streamed straight into one Float32Array at their sorted rows (see `scanTopics`), so memory
+ * is the matrix itself (n × dim × 4 bytes: 2 GB at 125k × 4096) and no JS number is made per value.
  */
 export async function readQuarterTopics(
   store: LakeStore,
   quarter: string,
   { withText = true }: { withText?: boolean } = {},
 ): Promise<TopicReadResult> {
-  const keys = await parquetKeys(store, 'topics', quarter);
-  if (keys.length === 0) return { topics: [], rejects: [], files: 0 };
-  const conn = await connection();
-  const text = withText ? 'keywords, name' : 'NULL AS keywords, NULL AS name';
-  const reader = await conn.runAndReadAll(
-    `SELECT topic_id, firm_id, size, ${text}, centroid FROM read_parquet(${fileList(store, keys)}) ORDER BY topic_id`,
-  );
-  const cols = reader.getColumnsJS();
-  const [ids, firms, sizes, keywords, names, centroids] = cols as unknown as [
-    string[],
-    string[],
-    number[],
-    (string[] | null)[],
-    string[],
-    (number[] | null)[],
-  ];
-  // The modal centroid length is the embedding dimension; other lengths are rejected below.
-  const lengths = new Map<number, number>();
-  for (const c of centroids) if (c) lengths.set(c.length, (lengths.get(c.length) ?? 0) + 1);
-  const dim = [...lengths].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0] ?? 0;
+  const scan = await scanTopics(store, quarter, withText);
+  if (!scan) return { topics: [], centroids: matrix(0, 0), rejects: [], files: 0 };
+  const { ids, firms, dim, reasons, candidates } = scan;
+  const data = new Float32Array(candidates.length * dim);
+  await scan.stream((slot, v) => data.set(v, slot * dim));
+  // Drop the rows found bad while streaming (kept rows only move up, so in place).
   const topics: TopicRecord[] = [];
   const rejects: TopicReadResult['rejects'] = [];
-  let last: string | null = null;
+  let slot = 0;
   for (let i = 0; i < ids.length; i++) {
-    const c = centroids[i];
-    const reason =
-      ids[i] === last
-        ? 'repeated topic_id'
-        : !c || c.length === 0
-          ? 'no centroid'
-          : c.length !== dim
-            ? `centroid has ${c.length} values, the quarter's topics have ${dim}`
-            : c.some((v) => v === null || !Number.isFinite(v))
-              ? 'centroid has a non-finite value'
-              : c.every((v) => v === 0)
-                ? 'centroid is all zeros'
-                : null;
-    last = ids[i];
+    if (slot < candidates.length && candidates[slot] === i) slot++;
+    const reason = reasons[i];
     if (reason) {
       rejects.push({ topicId: ids[i], firmId: firms[i] ?? null, reason });
       continue;
     }
+    const row = topics.length;
+    if (row !== slot - 1) data.copyWithin(row * dim, (slot - 1) * dim, slot * dim);
     topics.push({
       topicId: ids[i],
       firmId: firms[i],
-      size: Number(sizes[i]),
-      keywords: keywords[i] ?? [],
-      name: names[i] ?? '',
-      centroid: Float32Array.from(c!),
+      size: Number(scan.sizes[i]),
+      keywords: scan.keywords[i] ?? [],
+      name: scan.names[i] ?? '',
+      centroid: data.subarray(row * dim, (row + 1) * dim),
     });
   }
-  return { topics, rejects, files: keys.length };
+  const kept = data.subarray(0, topics.length * dim);
+  return { topics, centroids: matrix(topics.length, dim, kept), rejects, files: scan.files };
+}
+
+interface TopicScan {
+  /** Sorted by topic id. */
+  ids: string[];
+  firms: string[];
+  sizes: number[];
+  keywords: (string[] | null)[];
+  names: (string | null)[];
+  /** The quarter's embedding dimension (the modal centroid length). */
+  dim: number;
+  /** Why each sorted row is rejected, or null; `stream` adds the reasons found in the values. */
+  reasons: (string | null)[];
+  /** Sorted rows whose centroid is read, ascending; a row's slot is its place here. */
+  candidates: number[];
+  files: number;
+  /** Streams the candidates' centroids in file order: `visit(slot, values)` for those with good values. */
+  stream(visit: (slot: number, values: Float32Array) => void): Promise<void>;
+}
+
+/**
+ * Ids, text and each centroid's length, sorted by id (small), and a way to stream the centroids themselves
+ * in file order (`forEachFloatListChunk`: typed views of DuckDB's vectors, no JS number per value), each
+ * row placed by (file, row number). Sorting in DuckDB with the centroids as payload would hold them twice.
+ */
+async function scanTopics(store: LakeStore, quarter: string, withText: boolean): Promise<TopicScan | null> {
+  const keys = await parquetKeys(store, 'topics', quarter);
+  if (keys.length === 0) return null;
+  const conn = await connection();
+  const files = fileList(store, keys);
+  const text = withText ? 'keywords, name' : 'NULL AS keywords, NULL AS name';
+  const meta = await conn.runAndReadAll(
+    `SELECT topic_id, firm_id, size, ${text}, len(centroid)::INTEGER AS dims, filename,
+       file_row_number::INTEGER AS row_number
+     FROM read_parquet(${files}, filename = true, file_row_number = true) ORDER BY topic_id`,
+  );
+  const [ids, firms, sizes, keywords, names, dims, fileNames, fileRows] = meta.getColumnsJS() as unknown as [
+    string[],
+    string[],
+    number[],
+    (string[] | null)[],
+    (string | null)[],
+    (number | null)[],
+    string[],
+    number[],
+  ];
+  // The modal centroid length is the embedding dimension; other lengths are rejected below.
+  const lengths = new Map<number, number>();
+  for (const n of dims) if (n !== null) lengths.set(n, (lengths.get(n) ?? 0) + 1);
+  const dim = [...lengths].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0] ?? 0;
+  const reasons: (string | null)[] = new Array(ids.length).fill(null);
+  const slotOf = new Map<string, Int32Array>();
+  const candidates: number[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const n = dims[i];
+    reasons[i] =
+      i > 0 && ids[i] === ids[i - 1]
+        ? 'repeated topic_id'
+        : n === null || n === 0
+          ? 'no centroid'
+          : n !== dim
+            ? `centroid has ${n} values, the quarter's topics have ${dim}`
+            : null;
+    if (reasons[i]) continue;
+    let slots = slotOf.get(fileNames[i]);
+    if (!slots || slots.length <= fileRows[i]) {
+      const grown = new Int32Array(Math.max(fileRows[i] + 1, 2 * (slots?.length ?? 0))).fill(-1);
+      if (slots) grown.set(slots);
+      slots = grown;
+      slotOf.set(fileNames[i], slots);
+    }
+    slots[fileRows[i]] = candidates.length;
+    candidates.push(i);
+  }
+  const stream = (visit: (slot: number, values: Float32Array) => void) =>
+    forEachFloatListChunk(
+      conn,
+      `SELECT filename, file_row_number::INTEGER, centroid::FLOAT[]
+       FROM read_parquet(${files}, filename = true, file_row_number = true)`,
+      2,
+      (chunk) => {
+        const fileCol = chunk.column(0);
+        const rowCol = chunk.column(1);
+        for (let r = 0; r < chunk.rows; r++) {
+          const slot = slotOf.get(fileCol.getItem(r) as string)?.[rowCol.getItem(r) as number] ?? -1;
+          if (slot < 0 || reasons[candidates[slot]]) continue;
+          const v = chunk.values(r) as Float32Array;
+          let finite = !chunk.hasNullItem(r);
+          let nonZero = false;
+          for (let k = 0; k < dim && finite; k++) {
+            const x = v[k];
+            if (x - x !== 0) finite = false;
+            else if (x !== 0) nonZero = true;
+          }
+          if (!finite) reasons[candidates[slot]] = 'centroid has a non-finite value';
+          else if (!nonZero) reasons[candidates[slot]] = 'centroid is all zeros';
+          else visit(slot, v);
+        }
+      },
+    );
+  return { ids, firms, sizes, keywords, names, dim, reasons, candidates, files: keys.length, stream };
 }
 
 /** The latest quarter before `quarter` whose theme stage finished (its manifest exists), or null. */
@@ -110,15 +202,30 @@ export function themeManifestKey(quarter: string): string {
   return manifestKey(quarter, THEME_STAGE, 0);
 }
 
-/** An earlier quarter's themes with their member topics, as lineage needs them. */
-export async function readLineageSide(store: LakeStore, quarter: string): Promise<LineageSide> {
+/**
+ * An earlier quarter's themes with their member topics, as lineage needs them. The themes are held (a few
+ * hundred); the topics are streamed from the lake on each pass (`StreamedLineageSide`), so lineage holds one
+ * quarter's centroids, not two.
+ */
+export async function readLineageSide(store: LakeStore, quarter: string): Promise<StreamedLineageSide> {
   const themeKeys = await parquetKeys(store, 'themes', quarter);
   const mapKeys = await parquetKeys(store, 'topic_themes', quarter);
-  if (themeKeys.length === 0) return { themes: [], topics: [] };
+  const none: StreamedLineageSide = { themes: [], forEachTopic: async () => {} };
+  if (themeKeys.length === 0) return none;
   const conn = await connection();
-  const themeRows = await queryRows(
+  const themeIds: string[] = [];
+  const centroids: Float32Array[] = [];
+  await forEachFloatListChunk(
     conn,
-    `SELECT theme_id, centroid FROM read_parquet(${fileList(store, themeKeys)}) ORDER BY theme_id`,
+    `SELECT theme_id, centroid::FLOAT[] FROM read_parquet(${fileList(store, themeKeys)}) ORDER BY theme_id`,
+    1,
+    (chunk) => {
+      const idCol = chunk.column(0);
+      for (let r = 0; r < chunk.rows; r++) {
+        themeIds.push(idCol.getItem(r) as string);
+        centroids.push(Float32Array.from(chunk.values(r) ?? []));
+      }
+    },
   );
   const members = new Map<string, string[]>();
   if (mapKeys.length > 0) {
@@ -132,11 +239,19 @@ export async function readLineageSide(store: LakeStore, quarter: string): Promis
       members.set(r.theme_id as string, list);
     }
   }
-  const themes: LineageTheme[] = themeRows.map((r) => ({
-    themeId: r.theme_id as string,
-    centroid: Float32Array.from(r.centroid as number[]),
-    members: members.get(r.theme_id as string) ?? [],
+  const themes: LineageTheme[] = themeIds.map((id, k) => ({
+    themeId: id,
+    centroid: centroids[k],
+    members: members.get(id) ?? [],
   }));
-  const { topics } = await readQuarterTopics(store, quarter, { withText: false });
-  return { themes, topics };
+  const scan = await scanTopics(store, quarter, false);
+  if (!scan) return { themes, forEachTopic: async () => {} };
+  return {
+    themes,
+    forEachTopic: (visit) =>
+      scan.stream((slot, centroid) => {
+        const i = scan.candidates[slot];
+        visit({ topicId: scan.ids[i], firmId: scan.firms[i], centroid }, i);
+      }),
+  };
 }

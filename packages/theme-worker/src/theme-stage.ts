@@ -20,7 +20,12 @@ import {
 import type { ThemeNamer } from '@callthemes/common/naming';
 import { KeywordThemeNamer } from '@callthemes/common/naming';
 import type { ThemeModelOptions, ThemeModelStats } from '@callthemes/common/themes';
-import { fitThemes, type LineageOptions, linkThemes, type ThemeLink } from '@callthemes/common/themes';
+import {
+  fitThemes,
+  type LineageOptions,
+  linkThemesStreamed,
+  type ThemeLink,
+} from '@callthemes/common/themes';
 import {
   previousThemedQuarter,
   readLineageSide,
@@ -86,7 +91,7 @@ export async function runThemeStage(o: ThemeStageOptions): Promise<ThemeStageRes
     extra = { vectors: matrixFromRows(vectors, o.keywordEmbedder.dim), weight: o.keywordWeight ?? 1 };
     seconds.embedKeywords = (performance.now() - t1) / 1000;
   }
-  const fit = fitThemes(topics, o.model, extra);
+  const fit = fitThemes(topics, o.model, { ...extra, centroids: read.centroids });
   Object.assign(seconds, fit.stats.seconds);
 
   let t = performance.now();
@@ -136,7 +141,7 @@ export async function runThemeStage(o: ThemeStageOptions): Promise<ThemeStageRes
   let links: ThemeLink[] = [];
   if (previousQuarter) {
     const prev = await readLineageSide(o.store, previousQuarter);
-    links = linkThemes(
+    links = await linkThemesStreamed(
       prev,
       {
         themes: fit.themes.map((th, k) => ({

@@ -23,6 +23,27 @@ export function matrixFromRows(rows: readonly ArrayLike<number>[], cols?: number
   return { rows: rows.length, cols: c, data: out };
 }
 
+/**
+ * Rows read one at a time: a matrix's views, or rows computed on demand so a wide matrix never has to exist
+ * whole. `row(i)` may return a scratch buffer that the next call overwrites: use it before asking again.
+ */
+export interface RowSource {
+  readonly rows: number;
+  readonly cols: number;
+  row(i: number): Float32Array;
+}
+
+export function rowSource(m: Matrix): RowSource {
+  return { rows: m.rows, cols: m.cols, row: (i) => m.data.subarray(i * m.cols, (i + 1) * m.cols) };
+}
+
+/** Every row of a source copied into one matrix. */
+export function materialize(src: RowSource): Matrix {
+  const out = new Float32Array(src.rows * src.cols);
+  for (let i = 0; i < src.rows; i++) out.set(src.row(i), i * src.cols);
+  return { rows: src.rows, cols: src.cols, data: out };
+}
+
 /** A view of row i (no copy). */
 export function rowOf(m: Matrix, i: number): Float32Array {
   return m.data.subarray(i * m.cols, (i + 1) * m.cols);

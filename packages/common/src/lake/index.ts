@@ -8,3 +8,4 @@ export * from './quarter-upkeep.js';
 export * from './s3-store.js';
 export * from './schema.js';
 export * from './store.js';
+export * from './float-lists.js';

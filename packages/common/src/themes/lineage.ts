@@ -45,101 +45,171 @@ export interface ThemeLink {
   memberOverlap: number;
 }
 
+/**
+ * An earlier quarter whose topics are read in passes instead of held: at 125k topics × 4096-d they are 2 GB,
+ * as much again as the current quarter's. `forEachTopic` visits every topic (in any order; `order` is the
+ * topic's rank by id, which settles ties as the array form does) and is called twice: the mean, then matches.
+ */
+export interface StreamedLineageSide {
+  themes: readonly LineageTheme[];
+  forEachTopic(visit: (topic: LineageTopic, order: number) => void): Promise<void>;
+}
+
 export function linkThemes(prev: LineageSide, cur: LineageSide, o: LineageOptions = {}): ThemeLink[] {
   if (prev.themes.length === 0 || cur.themes.length === 0) return [];
+  const run = lineageRun(prev.themes, cur, o);
+  prev.topics.forEach((t) => run.addToMean(t));
+  run.centre();
+  prev.topics.forEach((t, k) => run.match(t, k));
+  return run.links();
+}
+
+/** `linkThemes` with the earlier quarter's topics streamed (two passes); the same links. */
+export async function linkThemesStreamed(
+  prev: StreamedLineageSide,
+  cur: LineageSide,
+  o: LineageOptions = {},
+): Promise<ThemeLink[]> {
+  if (prev.themes.length === 0 || cur.themes.length === 0) return [];
+  const run = lineageRun(prev.themes, cur, o);
+  await prev.forEachTopic((t) => run.addToMean(t));
+  run.centre();
+  await prev.forEachTopic((t, k) => run.match(t, k));
+  return run.links();
+}
+
+/**
+ * The steps of lineage with the earlier topics fed one at a time: every earlier topic to `addToMean`, then
+ * `centre`, then every earlier topic to `match`, then `links`. Only the current quarter is held.
+ */
+function lineageRun(prevThemes: readonly LineageTheme[], cur: LineageSide, o: LineageOptions) {
   const linkAt = o.linkAt ?? 0.5;
   const matchAt = o.topicMatchAt ?? 0.5;
   const wc = o.centroidWeight ?? 0.5;
   const maxLinks = o.maxLinksPerTheme ?? 3;
   const d = cur.themes[0].centroid.length;
-  for (const side of [prev, cur])
-    for (const t of side.themes)
+  for (const themes of [prevThemes, cur.themes])
+    for (const t of themes)
       if (t.centroid.length !== d)
         throw new Error(`lineage: theme ${t.themeId} has ${t.centroid.length} dimensions, expected ${d}`);
-  const mean = meanUnitCentroid([...prev.topics, ...cur.topics], d);
+  const sum = new Float64Array(d);
+  let count = 0;
+  let mean = sum;
+  let pc: Float32Array[] = [];
+  let cc: Float32Array[] = [];
   const centred = (v: Float32Array) => unitCentred(v, mean);
-  const pc = prev.themes.map((t) => centred(t.centroid));
-  const cc = cur.themes.map((t) => centred(t.centroid));
 
-  // Member overlap through firm continuity.
+  // Member overlap through firm continuity: each current themed topic keeps its best earlier match.
   const prevThemeOfTopic = new Map<string, number>();
-  prev.themes.forEach((t, a) => {
+  prevThemes.forEach((t, a) => {
     for (const id of t.members) prevThemeOfTopic.set(id, a);
   });
-  const prevByFirm = new Map<string, { theme: number; topic: number; v: Float32Array }[]>();
-  prev.topics.forEach((t, k) => {
-    const a = prevThemeOfTopic.get(t.topicId);
-    if (a === undefined) return;
-    const list = prevByFirm.get(t.firmId) ?? [];
-    list.push({ theme: a, topic: k, v: centred(t.centroid) });
-    prevByFirm.set(t.firmId, list);
-  });
   const curTopic = new Map(cur.topics.map((t) => [t.topicId, t]));
-  const overlap = new Map<number, Set<number>>(); // key a * nCur + b → earlier topics of a matched from b
   const nCur = cur.themes.length;
+  interface Member {
+    theme: number;
+    topic: LineageTopic;
+    best: { theme: number; topic: number; sim: number } | null;
+  }
+  const membersByFirm = new Map<string, Member[]>();
+  const members: Member[] = [];
   cur.themes.forEach((t, b) => {
     for (const id of t.members) {
       const topic = curTopic.get(id);
-      const candidates = topic && prevByFirm.get(topic.firmId);
-      if (!candidates) continue;
-      const v = centred(topic.centroid);
-      let best: { theme: number; topic: number } | null = null;
-      let bestSim = matchAt;
-      for (const c of candidates) {
-        const s = dot(v, c.v);
-        if (s >= bestSim) {
-          bestSim = s;
-          best = c;
-        }
-      }
-      if (!best) continue;
-      const key = best.theme * nCur + b;
-      const set = overlap.get(key) ?? new Set<number>();
-      set.add(best.topic);
-      overlap.set(key, set);
+      if (!topic) continue;
+      const m: Member = { theme: b, topic, best: null };
+      members.push(m);
+      const list = membersByFirm.get(topic.firmId) ?? [];
+      list.push(m);
+      membersByFirm.set(topic.firmId, list);
     }
   });
+  // Centred current vectors of the firms met last (earlier topics arrive grouped by firm in the lake's parts).
+  const centredCache = new Map<string, Float32Array[]>();
+  const centredOf = (firm: string, list: Member[]): Float32Array[] => {
+    let vs = centredCache.get(firm);
+    if (!vs) {
+      vs = list.map((m) => centred(m.topic.centroid));
+      if (centredCache.size >= 64) centredCache.delete(centredCache.keys().next().value as string);
+      centredCache.set(firm, vs);
+    }
+    return vs;
+  };
 
-  const links: ThemeLink[] = [];
-  cur.themes.forEach((to, b) => {
-    const scored: ThemeLink[] = [];
-    prev.themes.forEach((from, a) => {
-      const cos = dot(pc[a], cc[b]);
-      const m = overlap.get(a * nCur + b)?.size ?? 0;
-      const ov = m / Math.max(1, Math.min(from.members.length, to.members.length));
-      const s = wc * Math.min(1, Math.max(0, cos)) + (1 - wc) * ov;
-      if (s >= linkAt)
-        scored.push({
-          fromThemeId: from.themeId,
-          toThemeId: to.themeId,
-          similarity: s,
-          centroidSimilarity: cos,
-          memberOverlap: ov,
+  return {
+    addToMean(t: LineageTopic): void {
+      addUnit(sum, t.centroid);
+      count++;
+    },
+    centre(): void {
+      for (const t of cur.topics) addUnit(sum, t.centroid);
+      count += cur.topics.length;
+      mean = Float64Array.from(sum, (x) => (count > 0 ? x / count : x));
+      pc = prevThemes.map((t) => centred(t.centroid));
+      cc = cur.themes.map((t) => centred(t.centroid));
+    },
+    /** An earlier topic against the current themed topics of its firm; ties go to the later topic by id. */
+    match(t: LineageTopic, order: number): void {
+      const a = prevThemeOfTopic.get(t.topicId);
+      if (a === undefined) return;
+      const list = membersByFirm.get(t.firmId);
+      if (!list) return;
+      const u = centred(t.centroid);
+      const vs = centredOf(t.firmId, list);
+      list.forEach((m, r) => {
+        const s = dot(vs[r], u);
+        if (s < matchAt) return;
+        if (!m.best || s > m.best.sim || (s === m.best.sim && order > m.best.topic))
+          m.best = { theme: a, topic: order, sim: s };
+      });
+    },
+    links(): ThemeLink[] {
+      const overlap = new Map<number, Set<number>>(); // key a * nCur + b → earlier topics of a matched from b
+      for (const m of members) {
+        if (!m.best) continue;
+        const key = m.best.theme * nCur + m.theme;
+        const set = overlap.get(key) ?? new Set<number>();
+        set.add(m.best.topic);
+        overlap.set(key, set);
+      }
+      const links: ThemeLink[] = [];
+      cur.themes.forEach((to, b) => {
+        const scored: ThemeLink[] = [];
+        prevThemes.forEach((from, a) => {
+          const cos = dot(pc[a], cc[b]);
+          const m = overlap.get(a * nCur + b)?.size ?? 0;
+          const ov = m / Math.max(1, Math.min(from.members.length, to.members.length));
+          const s = wc * Math.min(1, Math.max(0, cos)) + (1 - wc) * ov;
+          if (s >= linkAt)
+            scored.push({
+              fromThemeId: from.themeId,
+              toThemeId: to.themeId,
+              similarity: s,
+              centroidSimilarity: cos,
+              memberOverlap: ov,
+            });
         });
-    });
-    scored.sort((x, y) => y.similarity - x.similarity || (x.fromThemeId < y.fromThemeId ? -1 : 1));
-    links.push(...scored.slice(0, maxLinks));
-  });
-  return links;
+        scored.sort((x, y) => y.similarity - x.similarity || (x.fromThemeId < y.fromThemeId ? -1 : 1));
+        links.push(...scored.slice(0, maxLinks));
+      });
+      return links;
+    },
+  };
+}
+
+/** acc += v / |v| (zero vectors add nothing). */
+function addUnit(acc: Float64Array, v: Float32Array): void {
+  const d = acc.length;
+  let s = 0;
+  for (let k = 0; k < d; k++) s += v[k] * v[k];
+  const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+  for (let k = 0; k < d; k++) acc[k] += v[k] * inv;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;
   for (let k = 0; k < a.length; k++) s += a[k] * b[k];
   return s;
-}
-
-/** Mean of the unit-length topic centroids. */
-function meanUnitCentroid(topics: readonly LineageTopic[], d: number): Float64Array {
-  const acc = new Float64Array(d);
-  for (const t of topics) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += t.centroid[k] * t.centroid[k];
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let k = 0; k < d; k++) acc[k] += t.centroid[k] * inv;
-  }
-  if (topics.length > 0) for (let k = 0; k < d; k++) acc[k] /= topics.length;
-  return acc;
 }
 
 /** (v/|v| − mean), scaled to unit length. */

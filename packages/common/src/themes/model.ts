@@ -9,7 +9,14 @@ import { knnGraphOf, neighborSearch } from '../cluster/ann.js';
 import { hdbscanFromTree } from '../cluster/hdbscan.js';
 import { KdTree, mutualReachabilityMstKdTree } from '../cluster/kdtree.js';
 import type { KnnGraph } from '../cluster/knn.js';
-import { type Matrix, matrix, normalizeRows } from '../cluster/matrix.js';
+import {
+  type Matrix,
+  materialize,
+  matrix,
+  normalizeRows,
+  type RowSource,
+  rowSource,
+} from '../cluster/matrix.js';
 import { countComponents, type SpanningTree } from '../cluster/mst.js';
 import { connectedMutualReachabilityMst } from '../cluster/mst-connect.js';
 import { fitPca, projectPca } from '../cluster/pca.js';
@@ -32,6 +39,60 @@ const UMAP_INPUT_HNSW = { connectivity: 12, expansionAdd: 64, expansionSearch: 3
 
 export function defaultMinClusterSize(nTopics: number): number {
   return Math.max(8, Math.round(nTopics / 1000));
+}
+
+/**
+ * Above this many values (n × columns) the clustering vectors are computed row by row when read instead of
+ * stored: at 125k topics × 4096-d a stored copy is 2 GB beside the centroids' own 2 GB. Below it they are
+ * stored (faster to read again); both give the same values.
+ */
+const STORED_VECTORS_MAX_VALUES = 1 << 26;
+
+/**
+ * The clustering vectors: each topic's unit centroid, optionally joined with its extra vector (unit, × weight),
+ * the join scaled to unit length. `centroids` (n × d, the topics' centroids in order) spares the copy.
+ */
+export function topicVectorRows(
+  topics: readonly TopicRecord[],
+  centroids?: Matrix,
+  extra?: Matrix,
+  extraWeight = 1,
+): RowSource {
+  const n = topics.length;
+  const d = n === 0 ? 0 : topics[0].centroid.length;
+  const cols = d + (extra?.cols ?? 0);
+  if (n * cols <= STORED_VECTORS_MAX_VALUES) return rowSource(topicVectors(topics, extra, extraWeight));
+  for (const t of topics)
+    if (t.centroid.length !== d)
+      throw new Error(`topic ${t.topicId}: centroid has ${t.centroid.length} values, expected ${d}`);
+  if (extra && extra.rows !== n) throw new Error(`extra vectors: ${extra.rows} rows for ${n} topics`);
+  if (centroids && (centroids.rows !== n || centroids.cols !== d))
+    throw new Error(`centroids: ${centroids.rows} × ${centroids.cols} for ${n} topics of ${d} dimensions`);
+  const e = extra ? normalizeRows(extra) : undefined;
+  const out = new Float32Array(cols);
+  // The same arithmetic as topicVectors (normalise, join, normalise again), one row at a time.
+  return {
+    rows: n,
+    cols,
+    row(i) {
+      out.set(centroids ? centroids.data.subarray(i * d, (i + 1) * d) : topics[i].centroid);
+      scaleToUnit(out, 0, d);
+      if (e) {
+        for (let c = 0; c < e.cols; c++) out[d + c] = extraWeight * e.data[i * e.cols + c];
+        scaleToUnit(out, 0, cols);
+      }
+      return out;
+    },
+  };
+}
+
+function scaleToUnit(v: Float32Array, from: number, to: number): void {
+  let s = 0;
+  for (let k = from; k < to; k++) s += v[k] * v[k];
+  if (s > 0) {
+    const inv = 1 / Math.sqrt(s);
+    for (let k = from; k < to; k++) v[k] *= inv;
+  }
 }
 
 /** Unit-length centroids, optionally concatenated with extra per-topic vectors (e.g. embedded keywords). */
@@ -62,7 +123,7 @@ export function topicVectors(topics: readonly TopicRecord[], extra?: Matrix, ext
 export function fitThemes(
   topics: readonly TopicRecord[],
   o: ThemeModelOptions = {},
-  extra?: { vectors: Matrix; weight?: number },
+  extra?: { vectors?: Matrix; weight?: number; centroids?: Matrix },
 ): ThemeModelResult {
   const seconds: Record<string, number> = {};
   const tick = (name: string, t0: number) => {
@@ -95,10 +156,10 @@ export function fitThemes(
     return { themes: [], themeOf: new Int32Array(n).fill(-1), stats: emptyStats };
 
   let t0 = performance.now();
-  const unit = topicVectors(topics, extra?.vectors, extra?.weight);
+  const unit = topicVectorRows(topics, extra?.centroids, extra?.vectors, extra?.weight);
   const reduction = o.reduction ?? 'umap';
   const dims = Math.min(o.dims ?? 5, unit.cols);
-  let space: Matrix = unit;
+  let space: Matrix | undefined;
   let metric: 'cosine' | 'euclidean' = 'cosine';
   let cosineGraph: KnnGraph | undefined;
   if (reduction === 'pca') {
@@ -106,7 +167,7 @@ export function fitThemes(
     metric = 'euclidean';
   } else if (reduction === 'umap') {
     const pre = o.prePcaDims ?? 32;
-    let input = unit;
+    let input: Matrix;
     let inputMetric: 'cosine' | 'euclidean' = 'cosine';
     if (pre > 0 && unit.cols > pre) {
       // Euclidean distance between projections of unit vectors ≈ chord distance, monotone in cosine.
@@ -114,7 +175,7 @@ export function fitThemes(
       inputMetric = 'euclidean';
       tick('reduce-pca', t0);
       t0 = performance.now();
-    }
+    } else input = materialize(unit);
     const s = neighborSearch(input, {
       metric: inputMetric,
       exactBelow: o.exactBelow,
@@ -134,7 +195,7 @@ export function fitThemes(
       nEpochs: o.umapEpochs ?? 100,
     });
     metric = 'euclidean';
-  }
+  } else space = materialize(unit);
   tick('reduce', t0);
 
   t0 = performance.now();
@@ -304,7 +365,11 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * original centroids (unit length) rather than the clustering vectors, so a theme centroid lives in the
  * topics' embedding space.
  */
-function meanUnit(unit: Matrix, members: readonly number[], topics?: readonly TopicRecord[]): Float32Array {
+function meanUnit(
+  unit: RowSource,
+  members: readonly number[],
+  topics?: readonly TopicRecord[],
+): Float32Array {
   const d = topics ? topics[0].centroid.length : unit.cols;
   const acc = new Float64Array(d);
   for (const i of members) {
@@ -315,7 +380,8 @@ function meanUnit(unit: Matrix, members: readonly number[], topics?: readonly To
       const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
       for (let k = 0; k < d; k++) acc[k] += c[k] * inv;
     } else {
-      for (let k = 0; k < d; k++) acc[k] += unit.data[i * d + k];
+      const r = unit.row(i);
+      for (let k = 0; k < d; k++) acc[k] += r[k];
     }
   }
   let s = 0;
@@ -344,7 +410,7 @@ function attachNoise(
   noise: readonly number[],
   valid: number[][],
   centroids: readonly Float32Array[],
-  unit: Matrix,
+  unit: RowSource,
   graph: KnnGraph,
   themeOf: Int32Array,
   topics: readonly TopicRecord[],
@@ -353,23 +419,26 @@ function attachNoise(
 ): number {
   if (threshold >= 1 || valid.length === 0) return 0;
   const d = unit.cols;
-  const sim = (i: number, c: number): number => {
+  // Each row is read once per use below: computed rows cost a normalisation each.
+  const sim = (row: Float32Array, c: number): number => {
     let s = 0;
-    for (let k = 0; k < d; k++) s += unit.data[i * d + k] * centroids[c][k];
+    for (let k = 0; k < d; k++) s += row[k] * centroids[c][k];
     return s;
   };
   const floor = valid.map((members, c) => {
-    const sims = members.map((i) => sim(i, c)).sort((a, b) => a - b);
+    const sims = members.map((i) => sim(unit.row(i), c)).sort((a, b) => a - b);
     return sims[Math.floor(sims.length * 0.1)];
   });
   const offers: { i: number; c: number; s: number }[] = [];
   for (const i of noise) {
     let best = -1;
     let bestSim = Number.NEGATIVE_INFINITY;
+    let row: Float32Array | undefined;
     for (let r = 0; r < graph.k; r++) {
       const c = themeOf[graph.indices[i * graph.k + r]];
       if (c < 0 || c === best) continue;
-      const s = sim(i, c);
+      row ??= unit.row(i);
+      const s = sim(row, c);
       if (s > bestSim || (s === bestSim && c < best)) {
         bestSim = s;
         best = c;
