@@ -1,7 +1,7 @@
 /** Reads what the theme stage needs from the lake: a quarter's topics, and an earlier quarter's themes. */
 
-import { compareQuarters, isQuarter } from '@callthemes/common/config';
 import { type Matrix, matrix } from '@callthemes/common/cluster';
+import { compareQuarters, isQuarter } from '@callthemes/common/config';
 import type { LakeStore } from '@callthemes/common/lake';
 import {
   forEachFloatListChunk,

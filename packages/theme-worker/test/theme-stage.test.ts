@@ -255,15 +255,20 @@ test('bad topic rows are rejected with a reason; the rest are themed', async () 
       centroid: t.centroid,
       embedding_model: 'sif-wink-sg-100d',
     }));
+    const nan = Float32Array.from(good[0].centroid);
+    nan[3] = Number.NaN;
     const broken = [
       { ...good[0], topic_id: 'ZZZ:2021Q2:t0', firm_id: 'ZZZ', centroid: new Float32Array(100) },
       { ...good[0], topic_id: 'ZZZ:2021Q2:t1', firm_id: 'ZZZ', centroid: new Float32Array(7).fill(1) },
+      { ...good[0], topic_id: 'ZZZ:2021Q2:t2', firm_id: 'ZZZ', centroid: nan },
+      { ...good[0], topic_id: 'ZZZ:2021Q2:t3', firm_id: 'ZZZ', centroid: new Float32Array(0) },
+      { ...good[1] },
     ];
     const tmp = scratchFile(await s.scratchDir(), 'topics');
     await writeParquet(TABLES.topics, [...good, ...broken], tmp);
     await s.putFile(partKey('topics', '2021Q2', 0, 1), tmp);
     const res = await runThemeStage({ store: s, quarter: '2021Q2', runId: 'bad', previousQuarter: null });
-    assert.equal(res.rejects, 2);
+    assert.equal(res.rejects, 5);
     assert.equal(res.stats.topics, 120);
     const q = await LakeQuery.open(s);
     try {
@@ -271,17 +276,92 @@ test('bad topic rows are rejected with a reason; the rest are themed', async () 
       assert.deepEqual(
         r.map((x) => [x.source_ref, x.firm_id, x.stage]),
         [
+          [good[1].topic_id, good[1].firm_id, 'themes'],
           ['ZZZ:2021Q2:t0', 'ZZZ', 'themes'],
           ['ZZZ:2021Q2:t1', 'ZZZ', 'themes'],
+          ['ZZZ:2021Q2:t2', 'ZZZ', 'themes'],
+          ['ZZZ:2021Q2:t3', 'ZZZ', 'themes'],
         ],
       );
-      assert.match(r[0].reason as string, /all zeros/);
-      assert.match(r[1].reason as string, /7 values.*100/);
+      assert.match(r[0].reason as string, /repeated topic_id/);
+      assert.match(r[1].reason as string, /all zeros/);
+      assert.match(r[2].reason as string, /7 values.*100/);
+      assert.match(r[3].reason as string, /non-finite/);
+      assert.match(r[4].reason as string, /no centroid/);
     } finally {
       q.close();
     }
   } finally {
     bad.cleanup();
+  }
+});
+
+test('4096-d centroids (the served embedder’s width): themes, 4096-d theme centroids, lineage to a relabelled copy', async () => {
+  // 2021Q2's real topics lifted to 4096-d by an isometry (each of the 100 coordinates spread over 40 with
+  // alternating signs, scaled 1/√40: every cosine kept), written as 2031Q1 and, relabelled, as 2031Q2.
+  const wide = tempDir('callthemes-themes-4096-');
+  try {
+    const s = openStore(wide.path);
+    const lift = (c: Float32Array) => {
+      const out = new Float32Array(4096);
+      for (let k = 0; k < 100; k++)
+        for (let j = 0; j < 40; j++)
+          out[j * 100 + k] = ((k + j) % 2 ? -1 : 1) * c[k] * Math.SQRT1_2 * Math.sqrt(2 / 40);
+      return out;
+    };
+    for (const quarter of ['2031Q1', '2031Q2']) {
+      const rows = topics2.map((t) => ({
+        topic_id: t.topicId.replace('2021Q2', quarter),
+        firm_id: t.firmId,
+        size: t.size,
+        keywords: t.keywords,
+        name: t.name,
+        name_source: 'keywords',
+        description: null,
+        representative_sentence_ids: [],
+        centroid: lift(t.centroid),
+        embedding_model: 'test-lift-4096',
+      }));
+      const tmp = scratchFile(await s.scratchDir(), 'topics');
+      await writeParquet(TABLES.topics, rows, tmp);
+      await s.putFile(partKey('topics', quarter, 0, 1), tmp);
+    }
+    const embedder = SifEmbedder.load();
+    const a = await runThemeStage({ store: s, quarter: '2031Q1', runId: 'w', keywordEmbedder: embedder });
+    const b = await runThemeStage({ store: s, quarter: '2031Q2', runId: 'w', keywordEmbedder: embedder });
+    assert.equal(a.stats.topics, topics2.length);
+    assert.equal(a.rejects, 0);
+    assert.ok(a.stats.themes >= 3, `${a.stats.themes} themes`);
+    // The same topics under new ids give the same themes, and each links to its copy, and only to it first.
+    assert.equal(b.stats.themes, a.stats.themes);
+    assert.equal(b.previousQuarter, '2031Q1');
+    const best = new Map<string, { from: string; sim: number }>();
+    for (const l of b.links)
+      if (!best.has(l.toThemeId) || best.get(l.toThemeId)!.sim < l.similarity)
+        best.set(l.toThemeId, { from: l.fromThemeId, sim: l.similarity });
+    assert.equal(best.size, b.stats.themes);
+    for (const [to, { from, sim }] of best) {
+      assert.equal(from.replace('2031Q1', ''), to.replace('2031Q2', ''));
+      assert.ok(sim > 0.999, `${from} → ${to}: ${sim}`);
+    }
+    // Theme centroids live in the 4096-d space, and member similarities are cosines there.
+    const q = await LakeQuery.open(s);
+    try {
+      const r = await q.rows(
+        `SELECT t.centroid AS tc, th.centroid AS hc, tt.similarity FROM topic_themes tt
+         JOIN topics t USING (topic_id, quarter) JOIN themes th USING (theme_id, quarter)
+         WHERE tt.quarter = '2031Q1' ORDER BY tt.topic_id LIMIT 10`,
+      );
+      assert.equal(r.length, 10);
+      for (const x of r) {
+        assert.equal((x.hc as number[]).length, 4096);
+        assert.ok(Math.abs(cosine(x.tc as number[], x.hc as number[]) - Number(x.similarity)) < 1e-5);
+      }
+    } finally {
+      q.close();
+    }
+  } finally {
+    wide.cleanup();
   }
 });
 

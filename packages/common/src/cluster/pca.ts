@@ -161,7 +161,10 @@ function fitWidePca(m: RowSource, k: number, o: PcaOptions): PcaModel {
       }
     }
   };
-  const components = topEigenvectors(d, block, applyBlock, rng, o.iterations ?? WIDE_ITERATIONS, []).slice(0, k);
+  const components = topEigenvectors(d, block, applyBlock, rng, o.iterations ?? WIDE_ITERATIONS, []).slice(
+    0,
+    k,
+  );
   const tmp = new Float64Array(d);
   const variances = components.map((v) => {
     applyBlock(v, tmp, 1);

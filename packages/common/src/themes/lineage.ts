@@ -58,9 +58,11 @@ export interface StreamedLineageSide {
 export function linkThemes(prev: LineageSide, cur: LineageSide, o: LineageOptions = {}): ThemeLink[] {
   if (prev.themes.length === 0 || cur.themes.length === 0) return [];
   const run = lineageRun(prev.themes, cur, o);
-  prev.topics.forEach((t) => run.addToMean(t));
+  for (const t of prev.topics) run.addToMean(t);
   run.centre();
-  prev.topics.forEach((t, k) => run.match(t, k));
+  prev.topics.forEach((t, k) => {
+    run.match(t, k);
+  });
   return run.links();
 }
 
