@@ -22,6 +22,7 @@ import {
 import type { LakeStore } from '@callthemes/common/lake';
 import { parseThemeMessage, type ThemeMessage } from '@callthemes/common/messages';
 import type { HandleResult, QueueMessage } from '@callthemes/common/queue';
+import { clearQuarterThemes } from './empty-quarter.js';
 import { writeScoreTables } from './score-tables.js';
 import { runThemeStage } from './theme-stage.js';
 
@@ -53,7 +54,8 @@ export function createWorker(deps: ThemeWorkerDeps) {
         `${m.quarter}: theme message before the quarter's partitions are done (${state.done.length}/${state.expected ?? '?'})`,
       );
     let record: ThemeRecord | null = null;
-    if (!state.flags.quarterDone.sent) record = await themeQuarter(m, plan);
+    if (!state.flags.quarterDone.sent)
+      record = state.firmsOk === 0 ? await recordEmptyQuarter(m) : await themeQuarter(m, plan);
     const next = await finishQuarter(
       fleet,
       plan,
@@ -112,6 +114,32 @@ export function createWorker(deps: ThemeWorkerDeps) {
       finishedAt: new Date().toISOString(),
     };
     await writeRecord(store, themeRecordKey(m.runId, m.quarter), record);
+    return record;
+  }
+
+  /** No firm of the quarter completed: record it as themed and empty, so the plan goes on (DESIGN). */
+  async function recordEmptyQuarter(m: ThemeMessage): Promise<ThemeRecord> {
+    const t0 = performance.now();
+    await clearQuarterThemes(store, m.quarter);
+    const record: ThemeRecord = {
+      runId: m.runId,
+      quarter: m.quarter,
+      worker: deps.workerId,
+      firms: 0,
+      topics: 0,
+      themes: 0,
+      links: 0,
+      empty: true,
+      wallSeconds: (performance.now() - t0) / 1000,
+      cpuSeconds: 0,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      ledger: {},
+      finishedAt: new Date().toISOString(),
+    };
+    await writeRecord(store, themeRecordKey(m.runId, m.quarter), record);
+    log(`${m.quarter}: no firm completed (no calls, or all rejected); recorded empty, the plan goes on`, {
+      quarter: m.quarter,
+    });
     return record;
   }
 

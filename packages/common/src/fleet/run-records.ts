@@ -36,6 +36,11 @@ export interface ThemeRecord {
   topics: number;
   themes: number;
   links: number;
+  /**
+   * True when no firm of the quarter completed (no calls, or every firm rejected): the quarter is recorded
+   * with 0 themes and the plan goes on; its theme tables are absent, so lineage links across it.
+   */
+  empty?: boolean;
   wallSeconds: number;
   cpuSeconds: number;
   maxRssBytes: number;

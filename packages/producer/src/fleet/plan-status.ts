@@ -14,6 +14,8 @@ export interface PlanStatus {
   quarters: QuarterState[];
   /** Themes per themed quarter, from the theme worker's records in the lake (when a lake was given). */
   themes: Record<string, number>;
+  /** Themed quarters that had no firm to theme (no calls, or all rejected). */
+  empty: string[];
   queues: { partitions: QueueDepth; themes: QueueDepth };
   done: boolean;
   /** Quarters whose partitions were all sent but some are neither done nor in the queues: dead letters. */
@@ -26,24 +28,30 @@ export const STUCK_AFTER_MS = 30 * 60 * 1000;
 export async function planStatus(fleet: Fleet, plan: RunPlan, store?: LakeStore): Promise<PlanStatus> {
   const quarters = await Promise.all(plan.quarters.map((q) => fleet.counters.quarterState(plan.runId, q)));
   const themes: Record<string, number> = {};
+  const empty: string[] = [];
   if (store)
     for (const q of quarters.filter((x) => x.flags.quarterDone.sent)) {
       const text = await store.getText(themeRecordKey(plan.runId, q.quarter)).catch(() => null);
-      if (text) themes[q.quarter] = (JSON.parse(text) as ThemeRecord).themes;
+      if (!text) continue;
+      const record = JSON.parse(text) as ThemeRecord;
+      themes[q.quarter] = record.themes;
+      if (record.empty) empty.push(q.quarter);
     }
   const [partitions, themesQueue] = await Promise.all([fleet.partitions.depth(), fleet.themes.depth()]);
   const last = quarters[quarters.length - 1];
   const done = last.flags.quarterDone.sent;
   const idle = partitions.visible + partitions.inFlight + themesQueue.visible + themesQueue.inFlight === 0;
   const stalled = !done && idle && partitions.deadLetters + themesQueue.deadLetters > 0;
-  return { plan, quarters, themes, queues: { partitions, themes: themesQueue }, done, stalled };
+  return { plan, quarters, themes, empty, queues: { partitions, themes: themesQueue }, done, stalled };
 }
 
-export function quarterLine(q: QuarterState, now = Date.now(), themes?: number): string {
+export function quarterLine(q: QuarterState, now = Date.now(), themes?: number, empty = false): string {
   const state = q.flags.quarterDone.sent
-    ? themes === undefined
-      ? 'themed'
-      : `themed: ${themes} themes`
+    ? empty
+      ? 'themed: empty (no firm completed)'
+      : themes === undefined
+        ? 'themed'
+        : `themed: ${themes} themes`
     : q.flags.themeEnqueued.sent
       ? 'themes queued'
       : q.expected === null
@@ -66,7 +74,9 @@ export function formatPlanStatus(s: PlanStatus): string {
   const d = (x: QueueDepth) => `${x.visible} visible, ${x.inFlight} in flight, ${x.deadLetters} dead letters`;
   const lines = [
     `run ${s.plan.runId} (created ${s.plan.createdAt}): ${s.done ? 'done' : s.stalled ? 'STALLED (dead letters)' : 'not done'}`,
-    ...s.quarters.map((q) => `  ${quarterLine(q, Date.now(), s.themes[q.quarter])}`),
+    ...s.quarters.map(
+      (q) => `  ${quarterLine(q, Date.now(), s.themes[q.quarter], s.empty.includes(q.quarter))}`,
+    ),
     `  queue partitions: ${d(s.queues.partitions)}`,
     `  queue themes:     ${d(s.queues.themes)}`,
   ];
