@@ -91,10 +91,13 @@ class Router:
         self.upstreams = upstreams
         self.timeout = timeout
         self.pool = ThreadPoolExecutor(max_workers=workers)
+        # /ping has its own threads: SageMaker gives it 2 s and replaces an instance that fails it, so it must
+        # never queue behind invocations (each up to `timeout` s) on the forwarding pool.
+        self.health_pool = ThreadPoolExecutor(max_workers=len(upstreams))
 
     def ready(self):
         # /ping has 2 s: check the upstreams in parallel.
-        return all(self.pool.map(healthy, self.upstreams.values()))
+        return all(self.health_pool.map(healthy, self.upstreams.values()))
 
     def forward(self, sub):
         url = self.upstreams[sub["kind"]] + CONTRACT["paths"][sub["kind"]]

@@ -6,6 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { invocationJsonSchema, invocationResponseSchema } from '@callthemes/common/inference';
 import {
@@ -68,6 +70,50 @@ describe('serving router', () => {
       ]);
     } finally {
       await partial.close();
+    }
+  });
+
+  it('answers /ping within 0.5 s while 64 slow invocations are in flight (its checks never queue behind them)', async () => {
+    // An upstream whose answers take 4 s and whose /health is instant, as vLLM's under load.
+    let inFlight = 0;
+    const slow = createServer((req, res) => {
+      if (req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end('{}');
+      }
+      inFlight++;
+      req.resume();
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ object: 'list', data: [], model: 'm' }));
+      }, 4000);
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    const busy = await startServingRouter({ chat: slowUrl, embed: slowUrl, classify: slowUrl });
+    try {
+      const invocations = Array.from({ length: 64 }, (_, i) =>
+        post(busy.url, { version: 1, requests: [{ id: `e${i}`, kind: 'embed', body: { input: ['x'] } }] }),
+      );
+      // The forwarding pool (32 threads) is full, and 32 more sub-requests wait for it.
+      const t0 = Date.now();
+      while (inFlight < 32 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+      expect(inFlight).toBe(32);
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        const r = await fetch(`${busy.url}/ping`, { signal: AbortSignal.timeout(3000) });
+        times.push(performance.now() - started);
+        expect(r.status).toBe(200);
+      }
+      expect(Math.max(...times)).toBeLessThan(500);
+      const answered = await Promise.all(invocations);
+      expect(answered.map((a) => a.status)).toEqual(Array(64).fill(200));
+    } finally {
+      await busy.close();
+      slow.closeAllConnections();
+      await new Promise<void>((r) => slow.close(() => r()));
     }
   });
 
