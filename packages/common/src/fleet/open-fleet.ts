@@ -23,9 +23,13 @@ export interface FleetSettings {
   partitionsQueueUrl?: string;
   themesQueueUrl?: string;
   countersTable?: string;
-  /** Seconds a received message stays hidden; the heartbeat renews it (local default 30, SQS the queue's). */
-  visibilitySeconds: number;
-  heartbeatSeconds: number;
+  /**
+   * Seconds a received message stays hidden; unset (the default): the queue's own configured visibility (on AWS
+   * the template sizes it from the measured partition time; locally 30 s). CALLTHEMES_VISIBILITY_SECONDS overrides.
+   */
+  visibilitySeconds?: number;
+  /** How often the heartbeat extends the message in hand; unset: `heartbeatFor(visibility)`. */
+  heartbeatSeconds?: number;
   waitSeconds: number;
   /** Local queues: receives before the dead-letter state (SQS: the queue's redrive policy). */
   maxReceiveCount: number;
@@ -50,6 +54,37 @@ const num = (v: string | undefined, fallback: number): number => {
   return n;
 };
 
+const optionalNum = (v: string | undefined): number | undefined =>
+  v === undefined || v === '' ? undefined : num(v, 0);
+
+/** The local queues' visibility when no setting names one (SQS queues have their own). */
+export const LOCAL_VISIBILITY_SECONDS = 30;
+
+/**
+ * The heartbeat for a visibility timeout: a sixth of it, at most 5 minutes, so several heartbeats in a row may
+ * fail (or one synchronous stretch may run long) before the message in hand reappears to another worker.
+ */
+export function heartbeatFor(visibilitySeconds: number): number {
+  return Math.max(0.2, Math.min(visibilitySeconds / 6, 300));
+}
+
+/**
+ * The visibility and heartbeat a worker consumes `queue` with: the settings' when given, else the queue's own
+ * configured visibility (the template's, sized for a partition) and a heartbeat well inside it.
+ */
+export async function consumeTiming(
+  queue: WorkQueue,
+  s: Pick<FleetSettings, 'visibilitySeconds' | 'heartbeatSeconds'>,
+): Promise<{ visibilitySeconds: number; heartbeatSeconds: number }> {
+  const visibilitySeconds = s.visibilitySeconds ?? (await queue.configuredVisibilitySeconds());
+  const heartbeatSeconds = s.heartbeatSeconds ?? heartbeatFor(visibilitySeconds);
+  if (heartbeatSeconds >= visibilitySeconds)
+    throw new Error(
+      `heartbeat every ${heartbeatSeconds} s does not fit in the ${queue.name} queue's visibility of ${visibilitySeconds} s`,
+    );
+  return { visibilitySeconds, heartbeatSeconds };
+}
+
 /** Settings from the environment (DESIGN's names), with explicit overrides first. */
 export function fleetSettingsFrom(
   overrides: Partial<FleetSettings> = {},
@@ -58,7 +93,7 @@ export function fleetSettingsFrom(
   const partitionsQueueUrl =
     overrides.partitionsQueueUrl ?? (env.CALLTHEMES_PARTITIONS_QUEUE_URL || undefined);
   const backend = overrides.backend ?? (partitionsQueueUrl ? 'aws' : 'local');
-  const visibilitySeconds = overrides.visibilitySeconds ?? num(env.CALLTHEMES_VISIBILITY_SECONDS, 30);
+  const visibilitySeconds = overrides.visibilitySeconds ?? optionalNum(env.CALLTHEMES_VISIBILITY_SECONDS);
   return {
     backend,
     lake: overrides.lake ?? (env.CALLTHEMES_LAKE || './lake'),
@@ -66,9 +101,7 @@ export function fleetSettingsFrom(
     themesQueueUrl: overrides.themesQueueUrl ?? (env.CALLTHEMES_THEMES_QUEUE_URL || undefined),
     countersTable: overrides.countersTable ?? (env.CALLTHEMES_COUNTERS_TABLE || undefined),
     visibilitySeconds,
-    heartbeatSeconds:
-      overrides.heartbeatSeconds ??
-      num(env.CALLTHEMES_HEARTBEAT_SECONDS, Math.max(0.2, visibilitySeconds / 3)),
+    heartbeatSeconds: overrides.heartbeatSeconds ?? optionalNum(env.CALLTHEMES_HEARTBEAT_SECONDS),
     waitSeconds: overrides.waitSeconds ?? num(env.CALLTHEMES_WAIT_SECONDS, 5),
     maxReceiveCount: overrides.maxReceiveCount ?? num(env.CALLTHEMES_MAX_RECEIVE_COUNT, 3),
     stateDir: overrides.stateDir ?? (env.CALLTHEMES_STATE_DIR || '.callthemes'),
@@ -97,7 +130,7 @@ export async function openFleet(settings: FleetSettings): Promise<Fleet> {
       db,
       name,
       maxReceiveCount: settings.maxReceiveCount,
-      visibilitySeconds: settings.visibilitySeconds,
+      visibilitySeconds: settings.visibilitySeconds ?? LOCAL_VISIBILITY_SECONDS,
     });
   const partitions = queue(PARTITIONS_QUEUE);
   const themes = queue(THEMES_QUEUE);

@@ -9,7 +9,7 @@ import { cacheDirFrom } from '../embed/index.js';
 import { type LakeStore, openStore } from '../lake/index.js';
 import type { HandleResult, QueueMessage, WorkQueue } from '../queue/index.js';
 import { eventLine } from './metrics-log.js';
-import { type Fleet, fleetSettingsFrom, openFleet } from './open-fleet.js';
+import { consumeTiming, type Fleet, fleetSettingsFrom, openFleet } from './open-fleet.js';
 import { type WorkerRuntime, workerRuntime } from './worker-runtime.js';
 
 export interface WorkerContext {
@@ -64,9 +64,10 @@ export async function runWorkerMain(program: WorkerProgram, argv: string[]): Pro
   const done = new Promise<void>((r) => {
     resolveDone = r;
   });
-  const consumer = program.queue(fleet).consumer({
-    visibilitySeconds: settings.visibilitySeconds,
-    heartbeatSeconds: settings.heartbeatSeconds,
+  const queue = program.queue(fleet);
+  const timing = await consumeTiming(queue, settings);
+  const consumer = queue.consumer({
+    ...timing,
     waitSeconds: settings.waitSeconds,
     async handle(message, signal) {
       idleSince = null;
@@ -91,7 +92,16 @@ export async function runWorkerMain(program: WorkerProgram, argv: string[]): Pro
   process.on('SIGINT', onSignal);
   consumer.start();
   // Models loaded, consuming: the local run counts its workers' start-up up to this line.
-  emit(eventLine({ event: 'ready', worker: workerId, backend: settings.backend, lake: settings.lake }));
+  emit(
+    eventLine({
+      event: 'ready',
+      worker: workerId,
+      backend: settings.backend,
+      lake: settings.lake,
+      visibilitySeconds: timing.visibilitySeconds,
+      heartbeatSeconds: timing.heartbeatSeconds,
+    }),
+  );
   await done;
   await consumer.stop();
   await runtime.close().catch(() => {});

@@ -64,6 +64,10 @@ export class SqliteWorkQueue implements WorkQueue {
     this.visibilitySeconds = o.visibilitySeconds ?? 30;
   }
 
+  async configuredVisibilitySeconds(): Promise<number> {
+    return this.visibilitySeconds;
+  }
+
   async send(body: string): Promise<string> {
     const id = randomUUID();
     const t = now();

@@ -64,6 +64,16 @@ export class SqsWorkQueue implements WorkQueue {
     return out.MessageId;
   }
 
+  async configuredVisibilitySeconds(): Promise<number> {
+    const out = await this.client.send(
+      new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['VisibilityTimeout'] }),
+    );
+    const seconds = Number(out.Attributes?.VisibilityTimeout);
+    if (!(Number.isFinite(seconds) && seconds > 0))
+      throw new Error(`SQS queue ${this.name} reports no VisibilityTimeout (${String(seconds)})`);
+    return seconds;
+  }
+
   async receive(options: ReceiveOptions = {}): Promise<QueueMessage[]> {
     const out = await this.client.send(
       new ReceiveMessageCommand({

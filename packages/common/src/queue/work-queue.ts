@@ -69,6 +69,8 @@ export interface WorkQueue {
   /** The queue's name (`partitions`, `themes`). */
   readonly name: string;
   send(body: string): Promise<string>;
+  /** The queue's own visibility timeout (SQS: its VisibilityTimeout attribute), what a receive uses by default. */
+  configuredVisibilitySeconds(): Promise<number>;
   receive(options?: ReceiveOptions): Promise<QueueMessage[]>;
   /** Sets the message's remaining invisibility; 0 makes it visible now. A stale receipt is ignored. */
   changeVisibility(receipt: string, seconds: number): Promise<void>;

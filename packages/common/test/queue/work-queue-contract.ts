@@ -293,6 +293,10 @@ export function describeWorkQueueContract(
       });
     });
 
+    it("reports the queue's configured visibility (what a worker consumes with by default)", async () => {
+      expect(await (await queue(5, 7)).configuredVisibilitySeconds()).toBe(7);
+    });
+
     describe('redrive', () => {
       it('dryRun counts the dead letters without moving; redrive moves them all back', async (ctx) => {
         if (!env.supportsRedrive) {
