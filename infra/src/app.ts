@@ -32,7 +32,7 @@ export function buildApp(o: BuildOptions = {}): { app: App; stack: CallthemesSta
   });
   if (o.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-    if (o.acknowledge ?? true) suppressReviewedFindings(stack);
+    if (o.acknowledge ?? true) suppressReviewedFindings(stack, config.clusterName);
   }
   return { app, stack, config };
 }

@@ -65,8 +65,20 @@ const ACKS: Acknowledgement[] = [
   },
 ];
 
-export function suppressReviewedFindings(stack: Stack): void {
-  for (const ack of ACKS) {
+/** Task scale-in protection: the agent endpoint acts on the calling task, whose id is known at run time only. */
+function taskProtectionAcks(clusterName: string): Acknowledgement[] {
+  return ['FirmWorker', 'ThemeWorker'].map((w) => ({
+    path: `${w}/Task/TaskRole/DefaultPolicy/Resource`,
+    ids: [`IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/${clusterName}/*]`],
+    reason:
+      'A worker protects its own task from scale-in while it holds a message (ECS agent endpoint, which calls ' +
+      'Get/UpdateTaskProtection with the task role); task ids exist only at run time, so the grant covers the ' +
+      'tasks of the stack’s own cluster.',
+  }));
+}
+
+export function suppressReviewedFindings(stack: Stack, clusterName: string): void {
+  for (const ack of [...ACKS, ...taskProtectionAcks(clusterName)]) {
     const target = findByPath(stack, ack.path);
     for (const id of ack.ids)
       Validations.of(target).acknowledge({ id: `AwsSolutions-${id}`, reason: ack.reason });

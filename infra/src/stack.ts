@@ -132,6 +132,7 @@ export class CallthemesStack extends Stack {
       enableFargateCapacityProviders: true,
     });
     const firmService = `${config.clusterName}/${FLEET_NAMES.firmService}`;
+    const themeService = `${config.clusterName}/${FLEET_NAMES.themeService}`;
     const environment: Record<string, string> = {
       CALLTHEMES_PARTITIONS_QUEUE_URL: this.queues.partitions.queue.queueUrl,
       CALLTHEMES_THEMES_QUEUE_URL: this.queues.themes.queue.queueUrl,
@@ -140,6 +141,7 @@ export class CallthemesStack extends Stack {
       CALLTHEMES_INFERENCE: `sagemaker:${this.inference.endpointName}`,
       CALLTHEMES_INFERENCE_BUCKET: bucket.bucketName,
       CALLTHEMES_FIRM_WORKER_SERVICE: firmService,
+      CALLTHEMES_THEME_WORKER_SERVICE: themeService,
     };
     const secrets = pgSecrets(this, config.pgSecretName);
     const image = (dockerfile: string, id: string) =>
@@ -215,13 +217,35 @@ export class CallthemesStack extends Stack {
         new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [endpointArn] }),
       );
     }
-    // The theme worker enqueues the next quarter and raises the firm service's desired count with it.
+    // The theme worker enqueues the next quarter and raises the firm service's desired count with it; the firm
+    // worker that completes a quarter sends its theme message and raises the theme service (SQS metrics lag).
+    // ARNs by name, not the services' tokens: each service depends on its role's policy, so tokens would cycle.
+    const serviceArn = (name: string) =>
+      Arn.format({ service: 'ecs', resource: 'service', resourceName: `${config.clusterName}/${name}` }, this);
     themeRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
-        resources: [this.firmWorker.service.serviceArn],
+        resources: [serviceArn(FLEET_NAMES.firmService)],
       }),
     );
+    firmRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
+        resources: [serviceArn(FLEET_NAMES.themeService)],
+      }),
+    );
+    // Scale-in protection while a task holds a message (the agent endpoint calls these with the task role).
+    const clusterTasks = Arn.format(
+      { service: 'ecs', resource: 'task', resourceName: `${config.clusterName}/*` },
+      this,
+    );
+    for (const role of [firmRole, themeRole])
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['ecs:GetTaskProtection', 'ecs:UpdateTaskProtection'],
+          resources: [clusterTasks],
+        }),
+      );
 
     this.dashboard = new FleetDashboard(this, 'Monitoring', {
       dashboardName: `${config.stackName}-fleet`,
@@ -248,6 +272,7 @@ export class CallthemesStack extends Stack {
       InferenceEndpoint: [this.inference.endpointName, 'SageMaker async endpoint'],
       InferenceBucket: [bucket.bucketName, 'bucket of async requests and responses'],
       FirmWorkerService: [firmService, 'cluster/service of the firm workers'],
+      ThemeWorkerService: [themeService, 'cluster/service of the theme worker'],
       DashboardName: [this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard'],
     };
     for (const [key, [value, description]] of Object.entries(outputs))

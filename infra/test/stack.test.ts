@@ -100,6 +100,7 @@ const EXPECTED_ENV = [
   'CALLTHEMES_LAKE',
   'CALLTHEMES_PARTITIONS_QUEUE_URL',
   'CALLTHEMES_THEMES_QUEUE_URL',
+  'CALLTHEMES_THEME_WORKER_SERVICE',
 ];
 
 test('workers: Fargate Spot services at 0, stopTimeout 120 s, the bins, exactly the fleet environment', () => {
@@ -133,6 +134,7 @@ test('workers: Fargate Spot services at 0, stopTimeout 120 s, the bins, exactly 
       c.Environment.map((e: { Name: string; Value: unknown }) => [e.Name, e.Value]),
     );
     assert.equal(env.CALLTHEMES_FIRM_WORKER_SERVICE, 'callthemes/firm-worker');
+    assert.equal(env.CALLTHEMES_THEME_WORKER_SERVICE, 'callthemes/theme-worker');
     assert.equal(env.CALLTHEMES_INFERENCE, 'sagemaker:callthemes-inference');
     assert.deepEqual(env.CALLTHEMES_LAKE, {
       'Fn::Join': [
@@ -207,7 +209,7 @@ test('worker scaling: 0..N on backlog per task (metric math) and a step policy t
     ]);
 });
 
-test('IAM: each worker consumes its queue and sends to the other; only the theme worker scales the firm service', () => {
+test('IAM: each worker consumes its queue, sends to the other and raises the other service; task protection', () => {
   const policyOf = (role: string) => {
     const [, p] = ofType(json, 'AWS::IAM::Policy').find(([id]) =>
       id.startsWith(`${role}TaskTaskRoleDefaultPolicy`),
@@ -228,12 +230,19 @@ test('IAM: each worker consumes its queue and sends to the other; only the theme
   assert.ok(actionsOn(firm, themes).includes('sqs:SendMessage'));
   assert.ok(actionsOn(theme, themes).includes('sqs:ReceiveMessage'));
   assert.ok(actionsOn(theme, partitions).includes('sqs:SendMessage'));
-  const ecsActions = (stmts: typeof firm) =>
-    stmts
-      .flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]))
-      .filter((a) => a.startsWith('ecs:'));
-  assert.deepEqual(ecsActions(firm), []);
-  assert.deepEqual(ecsActions(theme), ['ecs:DescribeServices', 'ecs:UpdateService']);
+  const serviceId = (name: string) => `:service/callthemes/${name}"`;
+  const ecsOn = (stmts: typeof firm, id: string) => actionsOn(stmts, id).filter((a) => a.startsWith('ecs:'));
+  // Each raises the other's desired count when it sends it work (SQS metrics of an idle queue lag).
+  assert.deepEqual(ecsOn(firm, serviceId('theme-worker')), ['ecs:DescribeServices', 'ecs:UpdateService']);
+  assert.deepEqual(ecsOn(firm, serviceId('firm-worker')), []);
+  assert.deepEqual(ecsOn(theme, serviceId('firm-worker')), ['ecs:DescribeServices', 'ecs:UpdateService']);
+  assert.deepEqual(ecsOn(theme, serviceId('theme-worker')), []);
+  // Scale-in protection through the agent endpoint, on the cluster's tasks only.
+  for (const stmts of [firm, theme]) {
+    const protect = stmts.find((st) => JSON.stringify(st.Action).includes('ecs:UpdateTaskProtection'))!;
+    assert.deepEqual(protect.Action, ['ecs:GetTaskProtection', 'ecs:UpdateTaskProtection']);
+    assert.match(JSON.stringify(protect.Resource), /:task\/callthemes\/\*"/);
+  }
   for (const stmts of [firm, theme]) {
     const invoke = stmts.find((st) => st.Action === 'sagemaker:InvokeEndpointAsync');
     assert.ok(invoke);
@@ -472,6 +481,7 @@ test('alarms: any DLQ message; a stuck quarter = backlog AND nothing completed f
 test('outputs: the keys the producer reads', () => {
   assert.deepEqual(Object.keys(json.Outputs).sort(), [...STACK_OUTPUT_KEYS].sort());
   assert.equal(json.Outputs.FirmWorkerService.Value, 'callthemes/firm-worker');
+  assert.equal(json.Outputs.ThemeWorkerService.Value, 'callthemes/theme-worker');
   assert.equal(json.Outputs.InferenceEndpoint.Value, 'callthemes-inference');
 });
 

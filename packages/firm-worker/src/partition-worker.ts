@@ -98,7 +98,7 @@ export function createWorker(deps: FirmWorkerDeps): FirmWorker {
       firms = done;
     }
     crashPoint('after-write');
-    const c = await completePartition(fleet, plan, m.quarter, m.partition, firms, partitionOwner(m));
+    const c = await completePartition(fleet, plan, m.quarter, m.partition, firms, partitionOwner(m), log);
     crashPoint('before-delete');
     deps.emit(
       eventLine(

@@ -119,6 +119,7 @@ export const STACK_OUTPUT_KEYS = [
   'InferenceEndpoint',
   'InferenceBucket',
   'FirmWorkerService',
+  'ThemeWorkerService',
   'DashboardName',
 ] as const;
 export type StackOutputKey = (typeof STACK_OUTPUT_KEYS)[number];

@@ -20,6 +20,7 @@ import type { Fleet } from './open-fleet.js';
 import type { PlanSettings } from './plan-settings.js';
 import { selectFirms } from './plan-settings.js';
 import { sendThemeOnce } from './quarter-flags.js';
+import { raiseService } from './raise-service.js';
 
 /** What the firm workers write per partition: the firm stage's tables and its labels (both cut by partition). */
 const PARTITION_STAGES: readonly { stage: string; tables: TableName[] }[] = [
@@ -98,9 +99,9 @@ export async function enqueueQuarter(d: EnqueueDeps, quarter: string): Promise<E
     crashPoint('mid-enqueue');
   }
   if (sent > 0 && fleet.settings.firmWorkerService)
-    await raiseFirmWorkers(fleet.settings.firmWorkerService, sent, d.log);
+    await raiseService('firm worker', fleet.settings.firmWorkerService, sent, undefined, d.log);
   // A quarter with no firms is complete at once: its (empty) theme step still runs and chains on.
-  if (n === 0) await sendThemeOnce(fleet, plan, quarter, d.owner ?? `enqueue:${plan.runId}`);
+  if (n === 0) await sendThemeOnce(fleet, plan, quarter, d.owner ?? `enqueue:${plan.runId}`, d.log);
   return {
     quarter,
     partitions: n,
@@ -109,23 +110,4 @@ export async function enqueueQuarter(d: EnqueueDeps, quarter: string): Promise<E
     listingRejects: listing.rejects.length,
     missingFirms,
   };
-}
-
-/**
- * On AWS, SQS's metrics can lag minutes behind an enqueue after an idle spell, so the enqueuer raises the firm
- * service's desired count itself (the fleet setting from CALLTHEMES_FIRM_WORKER_SERVICE or the stack's outputs).
- * A failure is logged, not fatal: the backlog alarm scales the service too, only later.
- */
-async function raiseFirmWorkers(
-  service: string,
-  partitions: number,
-  log?: (line: string) => void,
-): Promise<void> {
-  try {
-    const { raiseDesiredCount } = await import('../scaling/index.js');
-    const r = await raiseDesiredCount({ service, atLeast: partitions });
-    if (r.changed) log?.(`firm worker service ${service}: desired count ${r.from} → ${r.to}`);
-  } catch (err) {
-    log?.(`firm worker service ${service}: could not raise its desired count (${(err as Error).message})`);
-  }
 }

@@ -37,6 +37,8 @@ export interface FleetSettings {
   stateDir: string;
   /** `cluster/service` of the firm workers on AWS, whose desired count an enqueue raises; unset locally. */
   firmWorkerService?: string;
+  /** `cluster/service` of the theme worker on AWS, whose desired count sending a theme message raises to 1. */
+  themeWorkerService?: string;
 }
 
 export interface Fleet {
@@ -106,6 +108,7 @@ export function fleetSettingsFrom(
     maxReceiveCount: overrides.maxReceiveCount ?? num(env.CALLTHEMES_MAX_RECEIVE_COUNT, 3),
     stateDir: overrides.stateDir ?? (env.CALLTHEMES_STATE_DIR || '.callthemes'),
     firmWorkerService: overrides.firmWorkerService ?? (env.CALLTHEMES_FIRM_WORKER_SERVICE || undefined),
+    themeWorkerService: overrides.themeWorkerService ?? (env.CALLTHEMES_THEME_WORKER_SERVICE || undefined),
   };
 }
 

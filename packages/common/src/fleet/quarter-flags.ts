@@ -11,6 +11,7 @@ import type { CompletionResult, QuarterFlag, RunPlan } from '../counters/index.j
 import { encodeMessage } from '../messages/index.js';
 import { crashPoint } from './crash-points.js';
 import type { Fleet } from './open-fleet.js';
+import { raiseService } from './raise-service.js';
 
 /** The claim owner of a partition message's handling: the same for every delivery of that partition. */
 export const partitionOwner = (m: { runId: string; quarter: string; partition: number }): string =>
@@ -42,12 +43,16 @@ export async function sendThemeOnce(
   plan: RunPlan,
   quarter: string,
   owner: string,
+  log?: (line: string) => void,
 ): Promise<boolean> {
   if (!(await shouldSend(fleet, plan, quarter, 'themeEnqueued', owner))) return false;
   await fleet.themes.send(
     encodeMessage({ v: 1, type: 'theme', runId: plan.runId, quarter, settingsHash: plan.settingsHash }),
   );
   crashPoint('after-send');
+  // The theme service rests at zero between quarters; its queue's metrics may lag the send by minutes.
+  if (fleet.settings.themeWorkerService)
+    await raiseService('theme worker', fleet.settings.themeWorkerService, 1, 1, log);
   await fleet.counters.markSent(plan.runId, quarter, 'themeEnqueued');
   return true;
 }
@@ -64,9 +69,10 @@ export async function completePartition(
   partition: number,
   firms: { ok: number; rejected: number },
   owner: string,
+  log?: (line: string) => void,
 ): Promise<PartitionCompletion> {
   const res = await fleet.counters.completePartition(plan.runId, quarter, partition, firms);
-  const themeSent = res.quarterComplete ? await sendThemeOnce(fleet, plan, quarter, owner) : false;
+  const themeSent = res.quarterComplete ? await sendThemeOnce(fleet, plan, quarter, owner, log) : false;
   return { ...res, themeSent };
 }
 

@@ -2,7 +2,8 @@
  * A worker process's life (firm or theme worker alike): settings from the environment (DESIGN's names), the
  * fleet's queues and counters, one consume loop, and a clean stop. SIGTERM (spot's two-minute notice) stops
  * receiving, lets the message in hand finish its current firm, flush and release (or finish), closes, exits 0.
- * `--until-idle` exits once a receive has found the queue empty for `CALLTHEMES_IDLE_SECONDS` (default 5).
+ * On ECS the task is protected from scale-in while it holds a message and released when a receive finds the
+ * queue empty. `--until-idle` exits once a receive has found the queue empty for `CALLTHEMES_IDLE_SECONDS` (default 5).
  */
 import { hostname } from 'node:os';
 import { cacheDirFrom } from '../embed/index.js';
@@ -57,6 +58,10 @@ export async function runWorkerMain(program: WorkerProgram, argv: string[]): Pro
   const log = (msg: string, fields: Record<string, unknown> = {}) =>
     emit(eventLine({ event: 'log', msg, worker: workerId, ...fields }));
 
+  // On ECS: protected from scale-in while holding a message (loaded only there).
+  const protection = process.env.ECS_AGENT_URI
+    ? (await import('../scaling/task-protection.js')).taskProtectionFrom(process.env, { log })
+    : null;
   await program.warmUp?.(ctx);
   const handler = program.createHandler(ctx);
   let idleSince: number | null = null;
@@ -71,9 +76,11 @@ export async function runWorkerMain(program: WorkerProgram, argv: string[]): Pro
     waitSeconds: settings.waitSeconds,
     async handle(message, signal) {
       idleSince = null;
+      await protection?.busy();
       return handler.handle(message, signal);
     },
     onEmpty() {
+      void protection?.idle();
       idleSince ??= performance.now();
       if (untilIdle && performance.now() - idleSince >= idleSeconds * 1000) resolveDone();
     },
@@ -104,6 +111,7 @@ export async function runWorkerMain(program: WorkerProgram, argv: string[]): Pro
   );
   await done;
   await consumer.stop();
+  await protection?.close();
   await runtime.close().catch(() => {});
   await fleet.close();
   log(`${program.name} stopped`);

@@ -7,7 +7,7 @@
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 
 export interface RaiseOptions {
-  /** `cluster/service` (CALLTHEMES_FIRM_WORKER_SERVICE); empty = no-op (local runs have no service). */
+  /** `cluster/service` (CALLTHEMES_FIRM_WORKER_SERVICE, CALLTHEMES_THEME_WORKER_SERVICE); empty = no-op (local runs have no service). */
   service: string | undefined;
   /** The count the service should have at least, e.g. the partitions just enqueued. */
   atLeast: number;
@@ -27,7 +27,7 @@ export function parseService(value: string): { cluster: string; service: string 
   const parts = value.split('/');
   if (parts.length !== 2 || !parts[0] || !parts[1])
     throw new Error(
-      `firm worker service "${value}": expected <cluster>/<service> (CALLTHEMES_FIRM_WORKER_SERVICE)`,
+      `ECS service "${value}": expected <cluster>/<service> (CALLTHEMES_FIRM_WORKER_SERVICE, CALLTHEMES_THEME_WORKER_SERVICE)`,
     );
   return { cluster: parts[0], service: parts[1] };
 }
@@ -43,7 +43,7 @@ export async function raiseDesiredCount(o: RaiseOptions): Promise<RaiseResult> {
   const found = described.services?.find((s) => s.serviceName === service);
   if (!found) {
     const why = described.failures?.[0]?.reason ?? 'not found';
-    throw new Error(`firm worker service ${cluster}/${service}: ${why}`);
+    throw new Error(`ECS service ${cluster}/${service}: ${why}`);
   }
   const current = found.desiredCount ?? 0;
   if (current >= target) return { changed: false, reason: 'already enough', desiredCount: current };

@@ -56,6 +56,7 @@ export async function fleetFrom(opts: { lake?: string; backend?: string }): Prom
     overrides.countersTable = outputs.CountersTable;
     lake ??= outputs.LakeUri;
     overrides.firmWorkerService = process.env.CALLTHEMES_FIRM_WORKER_SERVICE || outputs.FirmWorkerService;
+    overrides.themeWorkerService = process.env.CALLTHEMES_THEME_WORKER_SERVICE || outputs.ThemeWorkerService;
   }
   try {
     return await openFleet(
