@@ -221,7 +221,10 @@ export class CallthemesStack extends Stack {
     // worker that completes a quarter sends its theme message and raises the theme service (SQS metrics lag).
     // ARNs by name, not the services' tokens: each service depends on its role's policy, so tokens would cycle.
     const serviceArn = (name: string) =>
-      Arn.format({ service: 'ecs', resource: 'service', resourceName: `${config.clusterName}/${name}` }, this);
+      Arn.format(
+        { service: 'ecs', resource: 'service', resourceName: `${config.clusterName}/${name}` },
+        this,
+      );
     themeRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
