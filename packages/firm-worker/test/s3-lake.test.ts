@@ -124,9 +124,11 @@ describe('S3 lake store on a local S3 server', () => {
     assert.match(local[1], /ENDPOINT '127\.0\.0\.1:\d+', URL_STYLE 'path', USE_SSL false/);
     assert.match(local[1], /KEY_ID 'S3RVER'/);
     const aws = lake.duckdbSettings({ AWS_REGION: 'eu-west-1' });
-    assert.match(aws[1], /REGION 'eu-west-1'/);
-    assert.match(aws[1], /PROVIDER credential_chain/);
-    assert.doesNotMatch(aws[1], /ENDPOINT/);
+    // The credential chain is the aws extension's: loaded too, credentials refreshed when they expire.
+    assert.deepEqual(aws.slice(0, 2), ['LOAD httpfs', 'LOAD aws']);
+    assert.match(aws[2], /REGION 'eu-west-1'/);
+    assert.match(aws[2], /PROVIDER credential_chain, REFRESH auto/);
+    assert.doesNotMatch(aws[2], /ENDPOINT/);
   });
 
   test('reading the lake through DuckDB: rows when httpfs loads, else an error without credentials', async () => {

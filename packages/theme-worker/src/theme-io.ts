@@ -6,7 +6,7 @@ import type { LakeStore } from '@callthemes/common/lake';
 import {
   forEachFloatListChunk,
   manifestKey,
-  openDuckDB,
+  openDuckDBFor,
   partitionPrefix,
   queryRows,
   sqlString,
@@ -16,10 +16,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 
 export const THEME_STAGE = 'themes';
 
-let shared: Promise<DuckDBConnection> | undefined;
-function connection(): Promise<DuckDBConnection> {
-  shared ??= openDuckDB();
-  return shared;
+/** One connection per lake, opened with the store's settings (an `s3://` lake needs httpfs and its secret). */
+const shared = new Map<string, Promise<DuckDBConnection>>();
+function connection(store: LakeStore): Promise<DuckDBConnection> {
+  let conn = shared.get(store.root);
+  if (!conn) {
+    conn = openDuckDBFor(store);
+    shared.set(store.root, conn);
+  }
+  return conn;
 }
 
 async function parquetKeys(store: LakeStore, table: string, quarter: string): Promise<string[]> {
@@ -110,7 +115,7 @@ interface TopicScan {
 async function scanTopics(store: LakeStore, quarter: string, withText: boolean): Promise<TopicScan | null> {
   const keys = await parquetKeys(store, 'topics', quarter);
   if (keys.length === 0) return null;
-  const conn = await connection();
+  const conn = await connection(store);
   const files = fileList(store, keys);
   const text = withText ? 'keywords, name' : 'NULL AS keywords, NULL AS name';
   const meta = await conn.runAndReadAll(
@@ -212,7 +217,7 @@ export async function readLineageSide(store: LakeStore, quarter: string): Promis
   const mapKeys = await parquetKeys(store, 'topic_themes', quarter);
   const none: StreamedLineageSide = { themes: [], forEachTopic: async () => {} };
   if (themeKeys.length === 0) return none;
-  const conn = await connection();
+  const conn = await connection(store);
   const themeIds: string[] = [];
   const centroids: Float32Array[] = [];
   await forEachFloatListChunk(

@@ -48,6 +48,21 @@ export function endpointFromEnv(env: NodeJS.ProcessEnv = process.env): string | 
   return env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
 }
 
+/**
+ * An S3 client from the environment (region, credential chain, AWS_ENDPOINT_URL[_S3]); path-style addressing
+ * with a custom endpoint unless CALLTHEMES_S3_FORCE_PATH_STYLE says otherwise. The SDK loads on first use.
+ */
+export async function s3ClientFromEnv(config: S3ClientConfig = {}): Promise<S3Client> {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  const endpoint = endpointFromEnv();
+  const pathStyle = process.env.CALLTHEMES_S3_FORCE_PATH_STYLE;
+  return new S3Client({
+    ...(endpoint ? { endpoint } : {}),
+    forcePathStyle: pathStyle ? pathStyle === 'true' || pathStyle === '1' : Boolean(endpoint),
+    ...config,
+  });
+}
+
 export class S3LakeStore implements LakeStore {
   readonly root: string;
   readonly bucket: string;
@@ -78,17 +93,9 @@ export class S3LakeStore implements LakeStore {
   }
 
   private client(): Promise<S3Client> {
-    this.clientPromise ??= (async () => {
-      if (this.options.client) return this.options.client;
-      const { S3Client } = await import('@aws-sdk/client-s3');
-      const endpoint = endpointFromEnv();
-      const pathStyle = process.env.CALLTHEMES_S3_FORCE_PATH_STYLE;
-      return new S3Client({
-        ...(endpoint ? { endpoint } : {}),
-        forcePathStyle: pathStyle ? pathStyle === 'true' || pathStyle === '1' : Boolean(endpoint),
-        ...this.options.clientConfig,
-      });
-    })();
+    this.clientPromise ??= this.options.client
+      ? Promise.resolve(this.options.client)
+      : s3ClientFromEnv(this.options.clientConfig);
     return this.clientPromise;
   }
 
@@ -197,8 +204,9 @@ export class S3LakeStore implements LakeStore {
   }
 
   /**
-   * SQL that lets DuckDB read this lake's `url()`s: httpfs (installed in the container image at build time),
-   * and an S3 secret from the AWS credential chain, or the endpoint and keys of an S3-compatible server.
+   * SQL that lets DuckDB read this lake's `url()`s: httpfs (and aws for the credential chain) from PyPI's
+   * pinned wheels (scripts/setup-duckdb-extensions.sh; the images bake them at build time), and an S3 secret
+   * from the AWS credential chain, or the endpoint and keys of an S3-compatible server.
    */
   duckdbSettings(env: NodeJS.ProcessEnv = process.env): string[] {
     const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
@@ -213,8 +221,10 @@ export class S3LakeStore implements LakeStore {
       parts.push(`KEY_ID ${q(env.AWS_ACCESS_KEY_ID)}`, `SECRET ${q(env.AWS_SECRET_ACCESS_KEY)}`);
       if (env.AWS_SESSION_TOKEN) parts.push(`SESSION_TOKEN ${q(env.AWS_SESSION_TOKEN)}`);
     } else {
-      // Batch jobs get role credentials from the container metadata endpoint: the aws extension reads them.
-      parts.push(`PROVIDER credential_chain`);
+      // ECS tasks get role credentials from the container credentials endpoint: the aws extension reads them,
+      // and refreshes them when they expire (a theme worker outlives one set of task-role credentials).
+      parts.push(`PROVIDER credential_chain`, `REFRESH auto`);
+      return ['LOAD httpfs', 'LOAD aws', `CREATE OR REPLACE SECRET callthemes_lake (${parts.join(', ')})`];
     }
     return ['LOAD httpfs', `CREATE OR REPLACE SECRET callthemes_lake (${parts.join(', ')})`];
   }

@@ -1,6 +1,6 @@
 /** Runs SQL against a lake with every table registered as a view. */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { openDuckDB, queryRows } from '../lake/duckdb.js';
+import { openDuckDBFor, queryRows } from '../lake/duckdb.js';
 import type { LakeStore } from '../lake/store.js';
 import { registerLakeViews } from './views.js';
 
@@ -8,14 +8,7 @@ export class LakeQuery {
   private constructor(readonly conn: DuckDBConnection) {}
 
   static async open(store: LakeStore): Promise<LakeQuery> {
-    const conn = await openDuckDB();
-    for (const sql of store.duckdbSettings?.() ?? []) {
-      // The statements may hold credentials: the error names the store, never the SQL.
-      await conn.run(sql).catch((err: Error) => {
-        conn.closeSync();
-        throw new Error(`cannot prepare DuckDB for ${store.root}: ${err.message.split('\n')[0]}`);
-      });
-    }
+    const conn = await openDuckDBFor(store);
     await registerLakeViews(conn, store);
     return new LakeQuery(conn);
   }
