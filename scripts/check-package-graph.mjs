@@ -52,6 +52,14 @@ for (const [name, p] of pkgs) {
   for (const d of p.deps) if (!allowed.includes(d)) problems.push(`${name} depends on ${d} (not allowed)`);
   // What src/ imports must be declared, and allowed, too.
   for (const file of sourceFiles(join(p.dir, 'src'))) {
+    // The stand-ins (common/testing) serve tests and the rehearsal only, never production code.
+    if (!/common\/src\/testing\/|infra\/src\/rehearse\//.test(file.replaceAll('\\', '/'))) {
+      const text = readFileSync(file, 'utf8');
+      if (/from '(?:@callthemes\/common\/testing|(?:\.\.\/)+testing\/)/.test(text))
+        problems.push(
+          `${file} imports the stand-ins (@callthemes/common/testing): only tests and the rehearsal may`,
+        );
+    }
     for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(@callthemes\/[^/']+)/g)) {
       if (m[1] === name) continue;
       if (!allowed.includes(m[1])) problems.push(`${file} imports ${m[1]} (not allowed for ${name})`);

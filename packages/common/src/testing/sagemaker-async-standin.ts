@@ -1,5 +1,6 @@
 /**
- * A STAND-IN for the SageMaker Runtime's asynchronous inference, on 127.0.0.1, for tests and benchmarks (moto's
+ * A STAND-IN for the SageMaker Runtime's asynchronous inference, on 127.0.0.1, for tests, benchmarks and
+ * `pnpm rehearse` (`@callthemes/common/testing`; never imported by production code) (moto's
  * InvokeEndpointAsync never reads the input nor calls a container; see the emulation note). It follows the
  * documented behaviour of InvokeEndpointAsync (REST route `POST /endpoints/{EndpointName}/async-invocations`,
  * the X-Amzn-SageMaker-* headers the SDK sends): it answers 202 at once with InferenceId and the output and
@@ -7,6 +8,11 @@
  * S3, POSTs it to the container's `/invocations`, and writes the container's answer to
  * `<S3OutputPath><ext/><Filename or InferenceId.out>`, or a failure object `<S3FailurePath><ext/><name>-error.out`,
  * then records the SNS-style notification. Kept small: no TTL expiry, no KMS, no real SNS topic.
+ *
+ * It also answers SageMaker's control-plane `DescribeEndpoint` (JSON protocol, `X-Amz-Target:
+ * SageMaker.DescribeEndpoint`) for its endpoints, with `CurrentInstanceCount` = the capacity: one switch,
+ * `setCapacity(n)`, scales the emulated endpoint (0 = scaled to zero: requests wait, the count reads 0), so a
+ * worker reading the real API sees what the stand-in does.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -25,6 +31,8 @@ export interface StandinOptions {
   endpoints: string[];
   /** Time each request spends queued before the container sees it (the async latency). */
   latencyMs?: number;
+  /** The starting instance count (default 1; 0 = scaled to zero). */
+  instances?: number;
 }
 
 export interface Notification {
@@ -44,8 +52,13 @@ export interface SageMakerAsyncStandin {
   /** Answer the next `n` InvokeEndpointAsync calls with 429 ThrottlingException. */
   throttleNext(n: number): void;
   setLatency(ms: number): void;
-  /** Capacity 0 (scaled to zero): requests stay queued until `setCapacity(true)`. */
-  setCapacity(on: boolean): void;
+  /**
+   * The endpoint's instance count (true = 1, false = 0). At 0 (scaled to zero) requests stay queued until the
+   * capacity comes back; DescribeEndpoint reports the same count.
+   */
+  setCapacity(instances: number | boolean): void;
+  /** The instance count DescribeEndpoint reports now. */
+  readonly instances: number;
   /** Resolves when every accepted request has its result object. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -66,13 +79,13 @@ const join = (base: string, ...parts: (string | undefined)[]) =>
 export async function startSageMakerAsyncStandin(o: StandinOptions): Promise<SageMakerAsyncStandin> {
   let throttle = 0;
   let latency = o.latencyMs ?? 0;
-  let capacity = true;
+  let instances = o.instances ?? 1;
   let capacityWaiters: (() => void)[] = [];
   const inFlight = new Set<Promise<void>>();
 
   const run = async (id: string, input: string, output: string, failure: string, timeoutS: number) => {
     await new Promise((r) => setTimeout(r, latency));
-    while (!capacity) await new Promise<void>((r) => capacityWaiters.push(r));
+    while (instances === 0) await new Promise<void>((r) => capacityWaiters.push(r));
     const put = (uri: string, body: string) => {
       const { bucket, key } = s3Parts(uri);
       return o.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
@@ -116,13 +129,20 @@ export async function startSageMakerAsyncStandin(o: StandinOptions): Promise<Sag
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     standin.calls++;
-    for await (const _ of req); // drain the (empty) body
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
     const error = (status: number, type: string, message: string) =>
       send(status, { message }, { 'x-amzn-errortype': type });
+    if (req.headers['x-amz-target'] === 'SageMaker.DescribeEndpoint') {
+      const { EndpointName: name } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      if (!o.endpoints.includes(name))
+        return error(400, 'ValidationException', `Could not find endpoint "${name}".`);
+      return send(200, describeEndpoint(name, instances), { 'content-type': 'application/x-amz-json-1.1' });
+    }
     const m = /^\/endpoints\/([^/]+)\/async-invocations$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !m) return error(404, 'UnknownOperationException', 'unknown operation');
     if (throttle > 0) {
@@ -171,9 +191,12 @@ export async function startSageMakerAsyncStandin(o: StandinOptions): Promise<Sag
     setLatency: (ms) => {
       latency = ms;
     },
-    setCapacity: (on) => {
-      capacity = on;
-      if (on) {
+    get instances() {
+      return instances;
+    },
+    setCapacity: (n) => {
+      instances = typeof n === 'number' ? Math.max(0, Math.floor(n)) : n ? 1 : 0;
+      if (instances > 0) {
         const w = capacityWaiters;
         capacityWaiters = [];
         for (const f of w) f();
@@ -183,10 +206,31 @@ export async function startSageMakerAsyncStandin(o: StandinOptions): Promise<Sag
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
     close: async () => {
-      standin.setCapacity(true);
+      if (instances === 0) standin.setCapacity(1);
       await standin.idle();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
   return standin;
+}
+
+/** DescribeEndpoint's answer, the fields a worker reads (status and the variant's instance counts). */
+function describeEndpoint(name: string, instances: number) {
+  return {
+    EndpointName: name,
+    EndpointArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint/${name}`,
+    EndpointConfigName: `${name}-config`,
+    EndpointStatus: 'InService',
+    CreationTime: 0,
+    LastModifiedTime: 0,
+    ProductionVariants: [
+      {
+        VariantName: 'AllTraffic',
+        CurrentInstanceCount: instances,
+        DesiredInstanceCount: instances,
+        CurrentWeight: 1,
+        DesiredWeight: 1,
+      },
+    ],
+  };
 }

@@ -1,11 +1,15 @@
 /**
  * The serving image's router (infra/serving/serve, Python standard library) as a plain process on 127.0.0.1,
- * in front of upstreams the test started (CALLTHEMES_SERVE_UPSTREAMS=external: no vLLM is launched).
+ * in front of upstreams the caller started (CALLTHEMES_SERVE_UPSTREAMS=external: no vLLM is launched): the
+ * real routing code of the inference image, for tests and `pnpm rehearse`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT } from './paths.js';
+import { fileURLToPath } from 'node:url';
+
+/** packages/common/{src,dist}/testing → the repository (the router is not part of any package). */
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
 export const SERVE_BIN = join(REPO_ROOT, 'infra', 'serving', 'serve');
 
