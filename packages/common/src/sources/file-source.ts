@@ -1,11 +1,11 @@
 /**
- * A source over a folder of one-call-per-file transcripts named `TICKER_qN_YYYY.<ext>`.
+ * A source over a folder (or an `s3://` prefix) of one-call-per-file transcripts named `TICKER_qN_YYYY.<ext>`.
  * Subclasses parse one file's text into components.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, extname } from 'node:path';
 import type { Quarter } from '../config/quarter.js';
 import { parseStem } from './file-names.js';
+import { type InputFiles, openInputFiles } from './input-files.js';
 import { addListing, IndexedSource, type ListingIndex, sortListings } from './listing-index.js';
 import {
   type Component,
@@ -39,8 +39,10 @@ type Index = ListingIndex;
 export abstract class FileSource extends IndexedSource<Index> implements TranscriptSource {
   abstract readonly kind: string;
   protected abstract readonly extension: string;
+  private readonly files: InputFiles;
   constructor(readonly inputDir: string) {
     super();
+    this.files = openInputFiles(inputDir);
   }
 
   /** Parses one file's text; throws TranscriptError for unusable content. */
@@ -49,15 +51,15 @@ export abstract class FileSource extends IndexedSource<Index> implements Transcr
   protected async buildIndex(): Promise<Index> {
     let entries: string[];
     try {
-      entries = await listFilesRecursive(this.inputDir);
+      entries = await this.files.list();
     } catch (err) {
       throw new Error(`cannot read input folder ${this.inputDir}: ${(err as Error).message}`);
     }
     const byQuarter = new Map<Quarter, FirmRef[]>();
     const rejects: SourceReject[] = [];
     const seen = new Map<string, string>();
-    for (const path of entries.sort()) {
-      const rel = relative(this.inputDir, path);
+    for (const path of entries) {
+      const rel = path;
       if (extname(path).toLowerCase() !== this.extension) continue;
       const stem = basename(path, extname(path));
       const info = parseStem(stem);
@@ -110,11 +112,10 @@ export abstract class FileSource extends IndexedSource<Index> implements Transcr
   }
 
   private async fetchOne(ref: FirmRef): Promise<FetchResult> {
-    const path = join(this.inputDir, ref.sourceRef);
     try {
-      const st = await stat(path);
-      if (st.size === 0) throw new TranscriptError('empty file');
-      const text = decodeUtf8(await readFile(path));
+      const bytes = await this.files.read(ref.sourceRef);
+      if (bytes.byteLength === 0) throw new TranscriptError('empty file');
+      const text = decodeUtf8(bytes);
       if (text.trim() === '') throw new TranscriptError('empty file');
       const parsed = this.parse(text, ref);
       if (parsed.components.length === 0 || parsed.components.every((c) => c.text.trim() === '')) {
@@ -146,14 +147,4 @@ export abstract class FileSource extends IndexedSource<Index> implements Transcr
       };
     }
   }
-}
-
-async function listFilesRecursive(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFilesRecursive(p)));
-    else if (entry.isFile()) out.push(p);
-  }
-  return out;
 }

@@ -3,6 +3,8 @@ export * from './batches.js';
 export * from './ectsum.js';
 export * from './file-names.js';
 export * from './file-source.js';
+export * from './input-files.js';
+export * from './input-upload.js';
 export * from './jsonl.js';
 export * from './listing-index.js';
 export * from './motley-json.js';

@@ -3,12 +3,10 @@
  * or a folder of them. Listing reads every line once; fetching streams the files again and keeps only the
  * requested lines, so a large file never sits in memory whole.
  */
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { isQuarter, type Quarter } from '../config/quarter.js';
+import { type InputFiles, openInputFiles } from './input-files.js';
 import { addListing, IndexedSource, type ListingIndex, sortListings } from './listing-index.js';
 import {
   type Component,
@@ -55,23 +53,34 @@ function describeZodError(err: z.ZodError): string {
 
 export class JsonlSource extends IndexedSource<Index> implements TranscriptSource {
   readonly kind = 'jsonl';
+  private readonly inputs: InputFiles;
+  private singleName: string | null = null;
   constructor(readonly input: string) {
     super();
+    this.inputs = openInputFiles(input);
   }
 
+  /** The `.jsonl` files of the input, relative to it: '' when the input is one file (a folder's top level only). */
   private async files(): Promise<string[]> {
-    const st = await stat(this.input);
-    if (st.isFile()) return [this.input];
-    const out: string[] = [];
-    for (const e of await readdir(this.input, { withFileTypes: true })) {
-      if (e.isFile() && e.name.endsWith('.jsonl')) out.push(join(this.input, e.name));
-    }
-    return out.sort();
+    this.singleName = await this.inputs.single();
+    if (this.singleName !== null) return [''];
+    return (await this.inputs.list()).filter((f) => !f.includes('/') && f.endsWith('.jsonl'));
   }
 
   private ref(file: string, line: number): string {
-    const base = relative(this.input, file) || file.split('/').pop()!;
-    return `${base}:${line}`;
+    return `${file || this.singleName || this.input}:${line}`;
+  }
+
+  private async *readLines(file: string): AsyncIterable<string> {
+    const rl = createInterface({
+      input: (await this.inputs.stream(file)).setEncoding('utf8'),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    try {
+      for await (const line of rl) yield line;
+    } finally {
+      rl.close();
+    }
   }
 
   protected async buildIndex(): Promise<Index> {
@@ -80,7 +89,7 @@ export class JsonlSource extends IndexedSource<Index> implements TranscriptSourc
     const rejects: SourceReject[] = [];
     for (const file of await this.files()) {
       let lineNo = 0;
-      for await (const raw of readLines(file)) {
+      for await (const raw of this.readLines(file)) {
         lineNo++;
         if (raw.trim() === '') continue;
         const sourceRef = this.ref(file, lineNo);
@@ -142,7 +151,7 @@ export class JsonlSource extends IndexedSource<Index> implements TranscriptSourc
     const found = new Map<string, string>();
     for (const [file, byLine] of wanted) {
       let lineNo = 0;
-      for await (const raw of readLines(file)) {
+      for await (const raw of this.readLines(file)) {
         lineNo++;
         const firmId = byLine.get(lineNo);
         if (firmId !== undefined) found.set(firmId, raw);
@@ -204,17 +213,5 @@ export class JsonlSource extends IndexedSource<Index> implements TranscriptSourc
         components,
       },
     };
-  }
-}
-
-async function* readLines(file: string): AsyncIterable<string> {
-  const rl = createInterface({
-    input: createReadStream(file, { encoding: 'utf8' }),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
-  try {
-    for await (const line of rl) yield line;
-  } finally {
-    rl.close();
   }
 }

@@ -3,19 +3,21 @@
  * `status` (where a run stands), `redrive` (dead letters back to their queue). `--backend aws` uses the queue
  * URLs and table from CALLTHEMES_* (or the deployed stack's outputs); `local` the SQLite beside the lake.
  */
-import { DEFAULT_CONFIG, stringSetting } from '@callthemes/common/config';
+import { DEFAULT_CONFIG, FLEET_NAMES, stringSetting } from '@callthemes/common/config';
 import {
   type Fleet,
   type FleetBackend,
   type FleetSettings,
   fleetSettingsFrom,
   openFleet,
+  sourceSpecOf,
 } from '@callthemes/common/fleet';
-import { openStore } from '@callthemes/common/lake';
-import { createSource } from '@callthemes/common/sources';
+import { openStore, parseS3Url } from '@callthemes/common/lake';
+import { createSource, inputTarget, isS3Input, uploadInput } from '@callthemes/common/sources';
 import { type Command, Option } from 'commander';
 import { readStackOutputs, type StackOutputs } from '../../aws/stack-outputs.js';
 import { enqueuePlan, PlanConflictError } from '../../fleet/enqueue-plan.js';
+import type { PlanRequest } from '../../fleet/plan-options.js';
 import { addPlanOptions, planRequestFrom } from '../../fleet/plan-options.js';
 import { formatPlanStatus, planStatus } from '../../fleet/plan-status.js';
 import { addLakeOption, UsageError, withExample } from '../common.js';
@@ -67,6 +69,28 @@ export async function fleetFrom(opts: { lake?: string; backend?: string }): Prom
   }
 }
 
+/**
+ * The AWS fleet's tasks cannot open a path of this machine: a local `--input` is uploaded first, under the
+ * stack's input prefix in the lake's bucket (`s3://<bucket>/input/<folder name>`), and the plan names that.
+ */
+async function inputOnS3(request: PlanRequest, lake: string): Promise<void> {
+  const input = request.sourceOptions.input;
+  if (!input || isS3Input(input)) return;
+  if (!isS3Input(lake))
+    throw new UsageError(
+      `--input ${input} is a local path and the lake ${lake} is not on S3: the AWS workers could not open it; ` +
+        'upload it and give --input s3://…',
+    );
+  const target = inputTarget(input, `s3://${parseS3Url(lake).bucket}/${FLEET_NAMES.inputPrefix}`);
+  const up = await uploadInput(input, target, { log: (l) => process.stderr.write(`${l}\n`) });
+  process.stderr.write(
+    `input ${input} → ${up.url}: ${up.uploaded} file(s) uploaded (${(up.bytes / 1e6).toFixed(1)} MB), ` +
+      `${up.unchanged} unchanged\n`,
+  );
+  request.sourceOptions = { ...request.sourceOptions, input: up.url };
+  request.settings = { ...request.settings, source: sourceSpecOf(request.sourceOptions) };
+}
+
 export function registerEnqueue(program: Command): void {
   const cmd = program
     .command('enqueue')
@@ -84,6 +108,7 @@ export function registerEnqueue(program: Command): void {
     if (opts.then && opts.quarter === undefined) throw new UsageError('--then goes with --quarter');
     const fleet = await fleetFrom(opts);
     const store = openStore(fleet.settings.lake);
+    if (fleet.settings.backend === 'aws') await inputOnS3(request, fleet.settings.lake);
     const source = await createSource({ ...request.sourceOptions });
     try {
       const { plan, first } = await enqueuePlan(
