@@ -1,0 +1,125 @@
+/**
+ * A worker image's filesystem built without Docker by its Dockerfile's steps (scripts/build-worker-artifact.sh,
+ * which the Dockerfile's build stage runs), laid out and started as the image would be: the final stage's
+ * `COPY --from=build /out/ ./` under an `app` folder owned by root, the ENV with `/app` mapped to that folder, the
+ * numeric USER, and a home owned by that user (the image's writable places: /tmp and the home).
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ImageSpec, parseDockerfile } from './dockerfile.js';
+
+export type WorkerName = 'firm-worker' | 'theme-worker';
+
+export const BUILD_SCRIPT = 'scripts/build-worker-artifact.sh';
+
+export interface WorkerArtifact {
+  worker: WorkerName;
+  spec: ImageSpec;
+  /** What the image's WORKDIR is here. */
+  appDir: string;
+  /** The image's ENV with its paths mapped here. */
+  env: Record<string, string>;
+  uid: number;
+  home: string;
+}
+
+export function dockerfilePath(repoRoot: string, worker: WorkerName): string {
+  return join(repoRoot, 'packages', worker, 'Dockerfile');
+}
+
+/**
+ * The Dockerfile's spec, checked for what the rehearsal reproduces: the build stage runs the build script for
+ * this worker into /out, and the final stage copies /out/ into WORKDIR. Throws naming the disagreement.
+ */
+export function imageSpecOf(repoRoot: string, worker: WorkerName): ImageSpec {
+  const file = dockerfilePath(repoRoot, worker);
+  const spec = parseDockerfile(readFileSync(file, 'utf8'), `packages/${worker}/Dockerfile`);
+  const build = spec.buildRuns.find((r) => r.includes(BUILD_SCRIPT));
+  if (!build || !new RegExp(`${BUILD_SCRIPT} ${worker} /out(\\s|$)`).test(build))
+    throw new Error(
+      `packages/${worker}/Dockerfile: the build stage does not run \`${BUILD_SCRIPT} ${worker} /out\``,
+    );
+  const copies = spec.copies.map((c) => `${c.from} ${c.src.replace(/\/$/, '')} ${c.dest}`);
+  if (copies.length !== 1 || copies[0] !== 'build /out ./')
+    throw new Error(
+      `packages/${worker}/Dockerfile: the final stage must copy only \`--from=build /out/ ./\` (has ${copies.join('; ') || 'none'})`,
+    );
+  if (spec.workdir !== '/app')
+    throw new Error(`packages/${worker}/Dockerfile: WORKDIR ${spec.workdir}, expected /app`);
+  return spec;
+}
+
+function run(cmd: string, args: string[], cwd: string, log: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    const keep = (c: Buffer) => {
+      tail = (tail + c.toString()).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) {
+        log(tail.trim().split('\n').pop() ?? '');
+        resolve();
+      } else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${tail}`));
+    });
+  });
+}
+
+/** Builds `worker`'s artifact under `dir` (dir/app, dir/home); the caller removes `dir`. */
+export async function buildWorkerArtifact(
+  repoRoot: string,
+  worker: WorkerName,
+  dir: string,
+  log: (line: string) => void = () => {},
+): Promise<WorkerArtifact> {
+  const spec = imageSpecOf(repoRoot, worker);
+  const appDir = join(dir, 'app');
+  mkdirSync(appDir, { recursive: true });
+  // As in the image: root owns the app and everyone may read it (a temp dir is 0700 by default).
+  chmodSync(dir, 0o755);
+  await run('bash', [join(repoRoot, BUILD_SCRIPT), worker, appDir], repoRoot, log);
+  const home = join(dir, 'home');
+  mkdirSync(home, { recursive: true });
+  chownSync(home, spec.user, spec.user);
+  const env = Object.fromEntries(
+    Object.entries(spec.env).map(([k, v]) => [
+      k,
+      v === '/app' || v.startsWith('/app/') ? appDir + v.slice(4) : v,
+    ]),
+  );
+  const bin = join(appDir, spec.cmd[1] ?? '');
+  if (!existsSync(bin))
+    throw new Error(`${worker}: the image's CMD names ${spec.cmd[1]}, not in the artifact`);
+  return { worker, spec, appDir, env, uid: spec.user, home };
+}
+
+/**
+ * How to start a process of the artifact as the image would: `command` (the task definition's, else the CMD)
+ * in WORKDIR as USER, with the image's ENV, then `env` over it (the task definition's environment and the
+ * emulator's settings). PATH reaches this machine's node, as the image's PATH reaches its own.
+ */
+export function artifactProcess(
+  a: WorkerArtifact,
+  env: Record<string, string>,
+  command: string[] = a.spec.cmd,
+): {
+  cmd: string;
+  args: string[];
+  options: { cwd: string; uid: number; gid: number; env: NodeJS.ProcessEnv };
+} {
+  const nodeDir = process.execPath.replace(/\/[^/]+$/, '');
+  return {
+    cmd: command[0] === 'node' ? process.execPath : command[0],
+    args: command.slice(1),
+    options: {
+      cwd: a.appDir,
+      uid: a.uid,
+      gid: a.uid,
+      env: { PATH: `${nodeDir}:/usr/local/bin:/usr/bin:/bin`, HOME: a.home, ...a.env, ...env },
+    },
+  };
+}
