@@ -8,10 +8,10 @@
 
 import { releasesPartition } from '@callthemes/common/inference/errors';
 import type { LakeStore } from '@callthemes/common/lake';
-import { type BatchManifest, BatchWriter, type Row, type TableName } from '@callthemes/common/lake';
+import { type PartitionManifest, PartitionWriter, type Row, type TableName } from '@callthemes/common/lake';
 import type { SentimentClassifier } from '@callthemes/common/sentiment';
 import type { FirmRef, SourceReject, Transcript, TranscriptSource } from '@callthemes/common/sources';
-import { batchFirms, prepareSentences } from '@callthemes/common/sources';
+import { partitionFirms, prepareSentences } from '@callthemes/common/sources';
 import type { FilterOptions } from '@callthemes/common/text';
 import type { FirmAnalysis, FirmAnalyzer } from '@callthemes/common/topics';
 
@@ -49,7 +49,7 @@ export interface FirmStageOptions {
 }
 
 export interface FirmStageResult {
-  manifest: BatchManifest | null;
+  manifest: PartitionManifest | null;
   firmsOk: number;
   firmsRejected: number;
   sentences: number;
@@ -66,11 +66,11 @@ export const SENTIMENT_STAGE = 'sentiment';
 export async function runFirmStage(o: FirmStageOptions): Promise<FirmStageResult> {
   const ids = o.firmIds
     ? [...o.firmIds]
-    : batchFirms(o.firms ?? (await o.source.listFirms(o.quarter)).firms, o.batch, o.batchSize).map(
+    : partitionFirms(o.firms ?? (await o.source.listFirms(o.quarter)).firms, o.batch, o.batchSize).map(
         (f) => f.firmId,
       );
   const tables: TableName[] = o.analyzer ? ['sentences', 'topics', 'firms'] : ['sentences', 'firms'];
-  const writer = new BatchWriter({
+  const writer = new PartitionWriter({
     store: o.store,
     stage: FIRM_STAGE,
     quarter: o.quarter,
@@ -82,7 +82,7 @@ export async function runFirmStage(o: FirmStageOptions): Promise<FirmStageResult
     completionTable: 'firms',
   });
   const labelWriter = o.classifier
-    ? new BatchWriter({
+    ? new PartitionWriter({
         store: o.store,
         stage: SENTIMENT_STAGE,
         quarter: o.quarter,

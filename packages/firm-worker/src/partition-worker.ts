@@ -22,7 +22,7 @@ import {
   writeRecord,
 } from '@callthemes/common/fleet';
 import { releasesPartition } from '@callthemes/common/inference/errors';
-import { type BatchManifest, type LakeStore, readManifest } from '@callthemes/common/lake';
+import { type LakeStore, type PartitionManifest, readManifest } from '@callthemes/common/lake';
 import { type PartitionMessage, parsePartitionMessage } from '@callthemes/common/messages';
 import type { HandleResult, QueueMessage } from '@callthemes/common/queue';
 import type { FirmAnalyzer } from '@callthemes/common/topics';
@@ -204,7 +204,7 @@ export function createWorker(deps: FirmWorkerDeps): FirmWorker {
 }
 
 /** The record of a partition another delivery or run wrote: its counts, no time (nothing ran now). */
-function reusedRecord(m: PartitionMessage, worker: string, manifest: BatchManifest): PartitionRecord {
+function reusedRecord(m: PartitionMessage, worker: string, manifest: PartitionManifest): PartitionRecord {
   const rows = manifest.rows ?? {};
   return {
     runId: m.runId,

@@ -1,5 +1,5 @@
 /**
- * Stage 3 for one batch of firms: the quarter's kept sentences → one sentiment label each, written to
+ * The sentiment step for one partition of firms: the quarter's kept sentences → one sentiment label each, written to
  * `sentence_sentiment` parts with their own manifest (stage `sentiment`). Batch I holds the firms of the
  * lake's `firms` table for the quarter, sorted by id, slice [I·size, (I+1)·size). Texts of several firms go
  * to the classifier together (a served model batches them); when such a group fails, each firm is retried
@@ -7,7 +7,7 @@
  */
 
 import type { LakeStore, Row } from '@callthemes/common/lake';
-import { type BatchManifest, BatchWriter, sqlString } from '@callthemes/common/lake';
+import { type PartitionManifest, PartitionWriter, sqlString } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import type { SentimentClassifier, SentimentLabel } from '@callthemes/common/sentiment';
 import { SENTIMENT_STAGE } from './firm-stage.js';
@@ -42,7 +42,7 @@ export interface SentimentStageOptions {
 }
 
 export interface SentimentStageResult {
-  manifest: BatchManifest | null;
+  manifest: PartitionManifest | null;
   firmsOk: number;
   firmsRejected: number;
   sentences: number;
@@ -71,7 +71,7 @@ export async function runSentimentStage(o: SentimentStageOptions): Promise<Senti
     if (!Number.isInteger(o.batch) || o.batch < 0) throw new Error(`invalid batch ${o.batch}`);
     const firms = all.slice(o.batch * o.batchSize, (o.batch + 1) * o.batchSize);
     const sentences = await readSentences(query, o.quarter, firms);
-    const writer = new BatchWriter({
+    const writer = new PartitionWriter({
       store: o.store,
       stage: SENTIMENT_STAGE,
       quarter: o.quarter,

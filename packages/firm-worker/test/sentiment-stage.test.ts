@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { BatchWriter, LocalLakeStore, readManifest } from '@callthemes/common/lake';
+import { LocalLakeStore, PartitionWriter, readManifest } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import { HttpClassifier, LexiconClassifier, LocalServiceCalls } from '@callthemes/common/sentiment';
 import { createSource } from '@callthemes/common/sources';
@@ -150,7 +150,7 @@ describe('sentiment stage over a lake ingested from the shipped sample', () => {
   });
 
   it('rejects a firm that has no sentences in the lake', async () => {
-    const writer = new BatchWriter({
+    const writer = new PartitionWriter({
       store,
       stage: 'firm',
       quarter: Q,

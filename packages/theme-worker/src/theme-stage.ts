@@ -1,5 +1,5 @@
 /**
- * Stage 2 for one quarter: read the quarter's topics (never its sentences), cluster them across firms into
+ * The theme stage for one quarter: read the quarter's topics (never its sentences), cluster them across firms into
  * themes, validate and name the themes, link them to the previous processed quarter's themes, and write
  * `themes`, `topic_themes` and `theme_links` as one file each (atomic replace), rejects, and the manifest last.
  * A re-run replaces all of them, so readers never see two versions of a quarter's themes.
@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { type Matrix, matrixFromRows } from '@callthemes/common/cluster';
 import type { Embedder } from '@callthemes/common/embed';
-import type { BatchManifest, LakeStore } from '@callthemes/common/lake';
+import type { LakeStore, PartitionManifest } from '@callthemes/common/lake';
 import {
   partitionPrefix,
   type Row,
@@ -56,7 +56,7 @@ export interface ThemeStageOptions {
 }
 
 export interface ThemeStageResult {
-  manifest: BatchManifest;
+  manifest: PartitionManifest;
   stats: ThemeModelStats;
   previousQuarter: string | null;
   links: ThemeLink[];
@@ -193,7 +193,7 @@ export async function runThemeStage(o: ThemeStageOptions): Promise<ThemeStageRes
   seconds.write = (performance.now() - t) / 1000;
   seconds.total = (performance.now() - t0) / 1000;
 
-  const manifest: BatchManifest = {
+  const manifest: PartitionManifest = {
     stage: THEME_STAGE,
     quarter: o.quarter,
     batch: 0,

@@ -8,13 +8,13 @@ import type { RunPlan } from '../counters/counters.js';
 import {
   ensureQuarterLayout,
   type LakeStore,
-  pruneBatchesFrom,
+  prunePartitionsFrom,
   type TableName,
   writeListingRejects,
 } from '../lake/index.js';
 import { encodeMessage, type PartitionMessage } from '../messages/index.js';
 import type { TranscriptSource } from '../sources/index.js';
-import { batchCount } from '../sources/index.js';
+import { partitionCount } from '../sources/index.js';
 import { crashPoint } from './crash-points.js';
 import type { Fleet } from './open-fleet.js';
 import type { PlanSettings } from './plan-settings.js';
@@ -61,7 +61,7 @@ export async function enqueueQuarter(d: EnqueueDeps, quarter: string): Promise<E
   await writeListingRejects(d.store, quarter, listing.rejects);
   const firms = selectFirms(listing.firms, s.firms);
   const missingFirms = s.firms && 'ids' in s.firms ? s.firms.ids.length - firms.length : 0;
-  const n = firms.length === 0 ? 0 : batchCount(firms.length, s.partitionSize);
+  const n = firms.length === 0 ? 0 : partitionCount(firms.length, s.partitionSize);
 
   const recorded = await fleet.counters.setExpected(plan.runId, quarter, n, firms.length);
   if (recorded.expected !== n || recorded.firms !== firms.length)
@@ -75,7 +75,7 @@ export async function enqueueQuarter(d: EnqueueDeps, quarter: string): Promise<E
     for (const { stage, tables } of PARTITION_STAGES) {
       if (await ensureQuarterLayout(d.store, quarter, stage, tables, s.partitionSize))
         d.log?.(`${stage} ${quarter}: partition size changed to ${s.partitionSize}; earlier parts cleared`);
-      await pruneBatchesFrom(d.store, quarter, stage, tables, n);
+      await prunePartitionsFrom(d.store, quarter, stage, tables, n);
     }
   }
   const sentBefore = new Set(before.sent);

@@ -15,16 +15,16 @@ export function partKey(
   part: number,
   stage = 'firm',
 ): string {
-  return `${partitionPrefix(table, quarter)}${batchStem(stage, batch)}-part-${pad4(part)}.parquet`;
+  return `${partitionPrefix(table, quarter)}${partitionStem(stage, batch)}-part-${pad4(part)}.parquet`;
 }
 
 /** Files of one stage batch share this stem: `batch-0007` for the firm stage, `sentiment-batch-0007` else. */
-export function batchStem(stage: string, batch: number): string {
+export function partitionStem(stage: string, batch: number): string {
   return stage === 'firm' ? `batch-${pad4(batch)}` : `${stage}-batch-${pad4(batch)}`;
 }
 
 export function rejectsKey(quarter: string, stage: string, batch: number | null): string {
-  return `${partitionPrefix('rejects', quarter)}${batch === null ? `${stage}` : batchStem(stage, batch)}.parquet`;
+  return `${partitionPrefix('rejects', quarter)}${batch === null ? `${stage}` : partitionStem(stage, batch)}.parquet`;
 }
 
 export function manifestKey(quarter: string, stage: string, batch: number): string {

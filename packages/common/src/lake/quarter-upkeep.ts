@@ -4,7 +4,7 @@
  */
 import { rm } from 'node:fs/promises';
 import type { SourceReject } from '../sources/types.js';
-import { batchStem, partitionPrefix, rejectsKey } from './layout.js';
+import { partitionPrefix, partitionStem, rejectsKey } from './layout.js';
 import { scratchFile, writeParquet } from './parquet.js';
 import { type Row, TABLES, type TableName } from './schema.js';
 import type { LakeStore } from './store.js';
@@ -34,7 +34,7 @@ export async function writeListingRejects(
  * Removes a stage's batches numbered `from` and up (parts, rejects, manifests): left by an earlier attempt over
  * more firms, they would otherwise stay in the quarter next to this run's batches.
  */
-export async function pruneBatchesFrom(
+export async function prunePartitionsFrom(
   store: LakeStore,
   quarter: string,
   stage: string,
@@ -42,7 +42,7 @@ export async function pruneBatchesFrom(
   from: number,
 ): Promise<number> {
   const stemRe = new RegExp(
-    `^${batchStem(stage, 0).replace(/0000$/, '')}(\\d{4})(-part-\\d{4})?\\.(parquet|json)$`,
+    `^${partitionStem(stage, 0).replace(/0000$/, '')}(\\d{4})(-part-\\d{4})?\\.(parquet|json)$`,
   );
   const stale: string[] = [];
   const keep = (key: string) => {

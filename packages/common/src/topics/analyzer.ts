@@ -1,5 +1,5 @@
 /**
- * The firm analyzer of stage 1: embeds a call's kept sentences, fits the firm topic model (keywords without the
+ * The firm analyzer of the firm stage: embeds a call's kept sentences, fits the firm topic model (keywords without the
  * call's own speaker and firm names: callStopWords), names the topics
  * (keyword namer unless another TopicNamer is given) and returns `topics` rows and topic_id per sentence.
  */

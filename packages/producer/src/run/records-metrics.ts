@@ -169,7 +169,6 @@ export function metricsFromRecords(i: RecordsMetricsInput): RunMetrics {
     peakRssBytes: i.peakRssBytes,
     concurrency: i.concurrency,
     batchSize: s.partitionSize,
-    workers: 'process',
     workerStartSeconds: i.workerStartSeconds,
     prepareSeconds: {},
     stageQuarters,

@@ -55,9 +55,9 @@ export const runMetricsSchema = z.object({
     topics: z.number().int(),
     themes: z.number().int(),
   }),
-  /** Per-firm wall seconds of stage 1. */
+  /** Per-firm wall seconds of the firm stage. */
   firmSeconds: z.object({ p50: z.number(), p90: z.number(), mean: z.number(), n: z.number().int() }),
-  /** Per-firm CPU seconds of stage 1 (what a cloud estimate scales). */
+  /** Per-firm CPU seconds of the firm stage (what a cloud estimate scales). */
   firmCpuSeconds: z.object({ mean: z.number() }),
   stages: z.array(stageMetricsSchema),
   llm: ledgerSchema.extend({
@@ -67,14 +67,16 @@ export const runMetricsSchema = z.object({
   peakRssBytes: z.number().int(),
   concurrency: z.number().int(),
   batchSize: z.number().int(),
-  /** Optional fields added by the local run (`callthemes run`); `counts` above are this invocation's work. */
-  workers: z.enum(['thread', 'process']).optional(),
-  /** Seconds the worker pool took to start; not part of any stage's wall time. */
+  /**
+   * Optional fields added by the local run (`callthemes run`); `counts` above are this invocation's work. (Older
+   * files also hold `workers`, the mode of a retired in-process pool; it is ignored.)
+   */
+  /** Seconds the firm worker processes took to start; not part of any stage's wall time. */
   workerStartSeconds: z.number().optional(),
-  /** Seconds the workers took to load each stage's models before its first batch (not in the stage's wall). */
+  /** Seconds the workers took to load each stage's models before its first partition (not in the stage's wall). */
   prepareSeconds: z.record(z.string(), z.number()).optional(),
   stageQuarters: z.array(stageQuarterSchema).optional(),
-  /** Rows in the lake for the run's quarters when it ended (earlier attempts' batches included). */
+  /** Rows in the lake for the run's quarters when it ended (earlier attempts' partitions included). */
   lakeCounts: z.record(z.string(), z.number()).optional(),
   errors: z.array(z.string()).optional(),
 });

@@ -27,7 +27,7 @@ export function summaryTable(m: RunMetrics): string {
   lines.push(
     `run ${m.runId}: ${m.status}; ${m.counts.firms} firms (${m.counts.firmsRejected} rejected), ` +
       `${m.counts.sentences} sentences, ${m.counts.topics} topics, ${m.counts.themes} themes in ${wall.toFixed(1)} s ` +
-      `on ${m.concurrency} ${m.workers ?? 'thread'} worker(s); firm p50 ${m.firmSeconds.p50.toFixed(2)} s, ` +
+      `on ${m.concurrency} firm worker process(es); firm p50 ${m.firmSeconds.p50.toFixed(2)} s, ` +
       `p90 ${m.firmSeconds.p90.toFixed(2)} s; peak memory ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
   );
   if (m.llm.requests > 0 || m.llm.cacheHits > 0)

@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  BatchWriter,
   type LakeStore,
   LocalLakeStore,
+  PartitionWriter,
   type Row,
   scratchFile,
   TABLES,
@@ -175,7 +175,7 @@ async function writeSample(store: LakeStore, withLabels: boolean): Promise<void>
       embedding_model: 'hand',
     }));
     const firms = [...new Set(picks.map((p) => p.firm))].sort();
-    const writer = new BatchWriter({
+    const writer = new PartitionWriter({
       store,
       stage: 'firm',
       quarter,
@@ -219,7 +219,7 @@ async function writeSample(store: LakeStore, withLabels: boolean): Promise<void>
       ),
     );
     if (withLabels) {
-      const labels = new BatchWriter({
+      const labels = new PartitionWriter({
         store,
         stage: 'sentiment',
         quarter,

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactUrlPasswords } from '@callthemes/common/config';
 import { selectFirms } from '@callthemes/common/fleet';
-import { LocalLakeStore, pruneBatchesFrom } from '@callthemes/common/lake';
+import { LocalLakeStore, prunePartitionsFrom } from '@callthemes/common/lake';
 import type { FirmRef } from '@callthemes/common/sources';
 import { tempDir } from '@callthemes/common/testing/paths';
 import { afterAll, test } from 'vitest';
@@ -61,7 +61,7 @@ test('pruning removes a stage’s batches from N on (parts, rejects, manifests) 
     '_manifests/quarter=2021Q2/sentiment-batch-0002.json',
   ];
   for (const k of keys) await store.putText(k, 'x');
-  const removed = await pruneBatchesFrom(store, '2021Q2', 'firm', ['firms', 'sentences', 'topics'], 2);
+  const removed = await prunePartitionsFrom(store, '2021Q2', 'firm', ['firms', 'sentences', 'topics'], 2);
   assert.equal(removed, 4);
   assert.deepEqual(await store.list(''), [
     '_manifests/quarter=2021Q2/firm-batch-0001.json',

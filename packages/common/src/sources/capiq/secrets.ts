@@ -1,7 +1,7 @@
 /**
  * Connection fields from an AWS Secrets Manager secret, in the JSON layout AWS uses for database secrets:
  * `{"username", "password", "host", "port", "dbname"}`, or keyed by the libpq names (`PGHOST`, `PGPORT`,
- * `PGDATABASE`, `PGUSER`, `PGPASSWORD`: the layout the cloud stack maps into job environments). Every field
+ * `PGDATABASE`, `PGUSER`, `PGPASSWORD`: the layout the cloud stack maps into task environments). Every field
  * is optional.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';

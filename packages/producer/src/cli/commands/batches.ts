@@ -1,20 +1,17 @@
-/** `callthemes batches`: the quarter's firm batches as JSON (the Map input of the AWS state machine). */
+/** `callthemes batches`: a quarter's firm partitions as JSON (what `enqueue` would cut, to inspect or script). */
 
 import { putTextAt } from '@callthemes/common/lake';
-import { describeBatches } from '@callthemes/common/sources';
+import { describePartitions } from '@callthemes/common/sources';
 import type { Command } from 'commander';
 import { addSourceOptions, intOption, quarterFrom, sourceFrom, withExample } from '../common.js';
 
 export function registerBatches(program: Command): void {
   const cmd = program
     .command('batches')
-    .description('list the firm batches of a quarter as JSON')
+    .description("list a quarter's firm partitions as JSON (`--batch-size` is the partition size)")
     .option('--quarter <q>', 'quarter, e.g. 2021Q2')
     .option('--batch-size <n>', 'firms per batch (default 50)')
-    .option(
-      '--out <path>',
-      'also write the JSON to a file or an s3:// URL (the state machine reads it there)',
-    );
+    .option('--out <path>', 'also write the JSON to a file or an s3:// URL');
   addSourceOptions(cmd);
   withExample(
     cmd,
@@ -25,7 +22,7 @@ export function registerBatches(program: Command): void {
     const batchSize = intOption('batchSize', opts.batchSize, 50);
     const source = await sourceFrom(opts);
     const listing = await source.listFirms(quarter).finally(() => source.close?.());
-    const json = `${JSON.stringify(describeBatches(quarter, listing.firms, batchSize))}\n`;
+    const json = `${JSON.stringify(describePartitions(quarter, listing.firms, batchSize))}\n`;
     if (opts.out) await putTextAt(opts.out, json);
     process.stdout.write(json);
   });

@@ -1,8 +1,8 @@
-/** `callthemes firm-batch`: stage 1 for one batch of a quarter's firms — sentences, topics, keyword names. */
+/** `callthemes firm-batch`: the firm stage for one partition of a quarter's firms — sentences, topics, keyword names. */
 
 import { cacheDirFrom, SifEmbedder } from '@callthemes/common/embed';
 import { writeListingRejects } from '@callthemes/common/lake';
-import { batchCount } from '@callthemes/common/sources';
+import { partitionCount } from '@callthemes/common/sources';
 import { createTopicAnalyzer } from '@callthemes/common/topics';
 import { runFirmStage } from '@callthemes/firm-worker';
 import type { Command } from 'commander';
@@ -22,7 +22,9 @@ import {
 export function registerFirmBatch(program: Command): void {
   const cmd = program
     .command('firm-batch')
-    .description('stage 1 for one batch: sentences, per-firm topics and their names, written to the lake')
+    .description(
+      'the firm stage for one partition (`--batch`): sentences, per-firm topics and their names, written to the lake',
+    )
     .option('--quarter <q>', 'quarter, e.g. 2021Q2')
     .option('--batch <i>', '0-based batch index (see `callthemes batches`)')
     .option('--batch-size <n>', 'firms per batch (default 50)')
@@ -59,10 +61,10 @@ export function registerFirmBatch(program: Command): void {
     const store = lakeFrom(opts);
     const source = await sourceFrom(opts);
     const listing = await source.listFirms(quarter);
-    const nBatches = batchCount(listing.firms.length, batchSize);
-    if (batch >= Math.max(1, nBatches))
+    const nPartitions = partitionCount(listing.firms.length, batchSize);
+    if (batch >= Math.max(1, nPartitions))
       throw new UsageError(
-        `--batch ${batch} is out of range: ${quarter} has ${nBatches} batch(es) of ${batchSize}`,
+        `--batch ${batch} is out of range: ${quarter} has ${nPartitions} batch(es) of ${batchSize}`,
       );
     // The listing's rejects belong to the quarter, not to a batch: batch 0 records them.
     if (batch === 0) await writeListingRejects(store, quarter, listing.rejects);

@@ -1,8 +1,8 @@
-/** `callthemes ingest`: sources → sentences in the lake (stage 1 without topics), every quarter of a range. */
+/** `callthemes ingest`: sources → sentences in the lake (the firm stage without topics), every quarter of a range. */
 
 import { ensureQuarterLayout, writeListingRejects } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
-import { batchCount, unplacedRejects } from '@callthemes/common/sources';
+import { partitionCount, unplacedRejects } from '@callthemes/common/sources';
 import { FILTER_NAMES } from '@callthemes/common/text';
 import { FIRM_STAGE, runFirmStage } from '@callthemes/firm-worker';
 import type { Command } from 'commander';
@@ -58,9 +58,9 @@ export function registerIngest(program: Command): void {
             `${quarter}: batch size changed to ${batchSize}; earlier firm-stage parts cleared\n`,
           );
         }
-        const nBatches = batchCount(listing.firms.length, batchSize);
-        process.stderr.write(`${quarter}: ${listing.firms.length} firms in ${nBatches} batch(es)\n`);
-        for (let b = 0; b < nBatches; b++) {
+        const nPartitions = partitionCount(listing.firms.length, batchSize);
+        process.stderr.write(`${quarter}: ${listing.firms.length} firms in ${nPartitions} batch(es)\n`);
+        for (let b = 0; b < nPartitions; b++) {
           const res = await runFirmStage({
             store,
             source,

@@ -1,8 +1,8 @@
-/** `callthemes sentiment`: stage 3, a sentiment label for every kept sentence of a quarter. */
+/** `callthemes sentiment`: relabels a quarter, a sentiment label for every kept sentence (the firm workers label as they go). */
 
-import { ensureQuarterLayout, pruneBatchesFrom, sqlString } from '@callthemes/common/lake';
+import { ensureQuarterLayout, prunePartitionsFrom, sqlString } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
-import { batchCount } from '@callthemes/common/sources';
+import { partitionCount } from '@callthemes/common/sources';
 import { runSentimentStage, SENTIMENT_STAGE, sentimentFirms } from '@callthemes/firm-worker';
 import { writeScoreTables } from '@callthemes/theme-worker';
 import type { Command } from 'commander';
@@ -45,7 +45,7 @@ export function registerSentiment(program: Command): void {
     const query = await LakeQuery.open(store);
     try {
       const firms = await sentimentFirms(query, quarter);
-      const nBatches = batchCount(firms.length, batchSize);
+      const nPartitions = partitionCount(firms.length, batchSize);
       if (firms.length === 0) {
         process.stderr.write(
           `no firms for ${quarter} in the lake at ${store.root}: run the firm stage (ingest) first\n`,
@@ -53,12 +53,12 @@ export function registerSentiment(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      if (only !== null && only >= nBatches)
+      if (only !== null && only >= nPartitions)
         throw new UsageError(
-          `batch ${only} is out of range: ${quarter} has ${nBatches} batch(es) of ${batchSize} firms`,
+          `batch ${only} is out of range: ${quarter} has ${nPartitions} batch(es) of ${batchSize} firms`,
         );
       const runId = newRunId();
-      const batches = only === null ? [...Array(nBatches).keys()] : [only];
+      const batches = only === null ? [...Array(nPartitions).keys()] : [only];
       if (only === null) {
         // A relabel of the whole quarter replaces every label part: the firm workers' (cut by partition) or an
         // earlier relabel's with another batch size, and any batch beyond this one's last.
@@ -66,7 +66,7 @@ export function registerSentiment(program: Command): void {
           process.stderr.write(
             `${quarter}: batch size changed to ${batchSize}; earlier label parts cleared\n`,
           );
-        await pruneBatchesFrom(store, quarter, SENTIMENT_STAGE, ['sentence_sentiment'], nBatches);
+        await prunePartitionsFrom(store, quarter, SENTIMENT_STAGE, ['sentence_sentiment'], nPartitions);
       }
       let ok = 0;
       let rejected = 0;

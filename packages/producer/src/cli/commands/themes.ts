@@ -1,4 +1,4 @@
-/** `callthemes themes`: stage 2 for one quarter — cross-firm themes from the quarter's topics, with lineage. */
+/** `callthemes themes`: the theme stage for one quarter — cross-firm themes from its topics, with lineage. */
 
 import { numberSetting, settingValue, stringSetting } from '@callthemes/common/config';
 import { cacheDirFrom, SifEmbedder } from '@callthemes/common/embed';
@@ -37,7 +37,7 @@ export function registerThemes(program: Command): void {
   const cmd = program
     .command('themes')
     .description(
-      "stage 2: cluster a quarter's topics across firms into validated, named themes linked to the previous quarter",
+      "the theme stage: cluster a quarter's topics across firms into validated, named themes linked to the previous quarter",
     )
     .option('--quarter <q>', 'quarter, e.g. 2021Q2')
     .option('--min-firms <n>', 'a theme needs at least this many firms (default 3)')

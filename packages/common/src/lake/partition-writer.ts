@@ -6,12 +6,12 @@
  * removed, rejects are written, and the manifest is written last.
  */
 import { rm } from 'node:fs/promises';
-import { batchStem, manifestKey, partKey, rejectsKey } from './layout.js';
+import { manifestKey, partitionStem, partKey, rejectsKey } from './layout.js';
 import { scratchFile, writeParquet } from './parquet.js';
 import { type Row, TABLES, type TableName } from './schema.js';
 import type { LakeStore } from './store.js';
 
-export interface BatchManifest {
+export interface PartitionManifest {
   stage: string;
   quarter: string;
   batch: number;
@@ -32,7 +32,7 @@ export interface RejectRow {
   reason: string;
 }
 
-export interface BatchWriterOptions {
+export interface PartitionWriterOptions {
   store: LakeStore;
   stage: string;
   quarter: string;
@@ -47,7 +47,7 @@ export interface BatchWriterOptions {
   completionTable?: TableName;
 }
 
-export class BatchWriter {
+export class PartitionWriter {
   private buffers = new Map<TableName, Row[]>();
   private itemsInPart: string[] = [];
   private part = 1;
@@ -56,7 +56,7 @@ export class BatchWriter {
   private readonly items: string[] = [];
   private readonly rejects: RejectRow[] = [];
 
-  constructor(private readonly opts: BatchWriterOptions) {
+  constructor(private readonly opts: PartitionWriterOptions) {
     for (const t of opts.tables) {
       this.buffers.set(t, []);
       this.written.set(t, []);
@@ -115,7 +115,7 @@ export class BatchWriter {
     for (const table of order) {
       const rows = this.buffers.get(table)!;
       const key = partKey(table, quarter, batch, this.part, stage);
-      const tmp = scratchFile(scratch, `${table}-${batchStem(stage, batch)}`);
+      const tmp = scratchFile(scratch, `${table}-${partitionStem(stage, batch)}`);
       try {
         await writeParquet(TABLES[table], rows, tmp);
         await store.putFile(key, tmp);
@@ -154,13 +154,13 @@ export class BatchWriter {
   }
 
   /** Flushes, writes rejects, removes stale parts of earlier attempts, then writes the manifest. */
-  async finish(extra: Record<string, unknown> = {}): Promise<BatchManifest> {
+  async finish(extra: Record<string, unknown> = {}): Promise<PartitionManifest> {
     await this.flush();
     const { store, quarter, batch, stage } = this.opts;
     // Rejects: always written (possibly empty) so a re-run replaces an earlier attempt's file.
     const scratch = await store.scratchDir();
     const rKey = rejectsKey(quarter, stage, batch);
-    const tmp = scratchFile(scratch, `rejects-${batchStem(stage, batch)}`);
+    const tmp = scratchFile(scratch, `rejects-${partitionStem(stage, batch)}`);
     try {
       await writeParquet(TABLES.rejects, this.rejects as unknown as Row[], tmp);
       await store.putFile(rKey, tmp);
@@ -168,7 +168,7 @@ export class BatchWriter {
       await rm(tmp, { force: true });
     }
     await this.removeStaleParts();
-    const manifest: BatchManifest = {
+    const manifest: PartitionManifest = {
       stage,
       quarter,
       batch,
@@ -191,7 +191,7 @@ export async function readManifest(
   quarter: string,
   stage: string,
   batch: number,
-): Promise<BatchManifest | null> {
+): Promise<PartitionManifest | null> {
   const text = await store.getText(manifestKey(quarter, stage, batch));
-  return text === null ? null : (JSON.parse(text) as BatchManifest);
+  return text === null ? null : (JSON.parse(text) as PartitionManifest);
 }

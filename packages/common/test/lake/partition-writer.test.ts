@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { BatchWriter, readManifest } from '../../src/lake/batch-writer.js';
+import { PartitionWriter, readManifest } from '../../src/lake/partition-writer.js';
 import type { Row, TableName } from '../../src/lake/schema.js';
 import { LocalLakeStore } from '../../src/lake/store.js';
 import { LakeQuery } from '../../src/query/lake-query.js';
@@ -43,7 +43,7 @@ async function writeBatch(
   tag: string,
   stopAfter?: number,
 ) {
-  const w = new BatchWriter({
+  const w = new PartitionWriter({
     store,
     stage: 'firm',
     quarter: '2021Q2',
