@@ -4,7 +4,7 @@
  * and, when the plan goes on and this call wins `nextEnqueued`, lists and enqueues the next quarter (resumable).
  * A message for a quarter already done only finishes an interrupted next-quarter enqueue, then is deleted.
  */
-import type { RunPlan } from '@callthemes/common/counters';
+import { quarterComplete, type RunPlan } from '@callthemes/common/counters';
 import {
   acceptMessage,
   enqueueQuarter,
@@ -49,12 +49,12 @@ export function createWorker(deps: ThemeWorkerDeps) {
     if (!accepted) return 'done';
     const { m, plan } = accepted;
     const state = await fleet.counters.quarterState(m.runId, m.quarter);
-    if (state.expected === null || state.done.length < state.expected)
+    if (!quarterComplete(state))
       throw new Error(
         `${m.quarter}: theme message before the quarter's partitions are done (${state.done.length}/${state.expected ?? '?'})`,
       );
     let record: ThemeRecord | null = null;
-    if (!state.flags.quarterDone.sent)
+    if (!state.themed)
       record = state.firmsOk === 0 ? await recordEmptyQuarter(m) : await themeQuarter(m, plan);
     const next = await finishQuarter(
       fleet,

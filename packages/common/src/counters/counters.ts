@@ -9,9 +9,18 @@
  * handler claims again under the same owner, finds the flag unsent and sends. Another message racing for the flag never wins it, so the guarded send happens once.
  */
 
-/** The flags a quarter has; each is won by exactly one caller. */
-export type QuarterFlag = 'themeEnqueued' | 'quarterDone' | 'nextEnqueued';
-export const QUARTER_FLAGS: readonly QuarterFlag[] = ['themeEnqueued', 'quarterDone', 'nextEnqueued'];
+/** The flags a quarter has, each guarding one message: won by exactly one caller, then marked sent. */
+export type QuarterFlag = 'themeEnqueued' | 'nextEnqueued';
+export const QUARTER_FLAGS: readonly QuarterFlag[] = ['themeEnqueued', 'nextEnqueued'];
+
+/**
+ * The one answer to "are the quarter's partitions all done": its enqueue recorded how many it has, and that many
+ * are completed. (`done`: the completed partitions, or their count.)
+ */
+export function quarterComplete(q: { expected: number | null; done: readonly number[] | number }): boolean {
+  const done = typeof q.done === 'number' ? q.done : q.done.length;
+  return q.expected !== null && done === q.expected;
+}
 
 /** What a run was asked to do, recorded once by the producer. */
 export interface RunPlan {
@@ -44,6 +53,8 @@ export interface QuarterState {
   firmsOk: number;
   firmsRejected: number;
   flags: Record<QuarterFlag, FlagState>;
+  /** The theme worker wrote the quarter's tables (`markThemed`): the one answer to "is the quarter themed". */
+  themed: boolean;
   /** ISO time of the last partition completion (for the stuck-quarter check). */
   lastCompletedAt: string | null;
 }
@@ -53,7 +64,7 @@ export interface CompletionResult {
   newlyCompleted: boolean;
   done: number;
   expected: number | null;
-  /** done === expected */
+  /** `quarterComplete` of the quarter after this completion. */
   quarterComplete: boolean;
 }
 
@@ -92,6 +103,8 @@ export interface Counters {
   claim(runId: string, quarter: string, flag: QuarterFlag, owner: string): Promise<boolean>;
   /** Records that the message a claimed flag guards was sent (idempotent). */
   markSent(runId: string, quarter: string, flag: QuarterFlag): Promise<void>;
+  /** Records that the quarter's theme tables are written (idempotent); it guards no message. */
+  markThemed(runId: string, quarter: string): Promise<void>;
   quarterState(runId: string, quarter: string): Promise<QuarterState>;
   close?(): Promise<void>;
 }

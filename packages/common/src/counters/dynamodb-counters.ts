@@ -3,7 +3,7 @@
  * conditional PutItem/UpdateItem, so duplicates and races resolve in DynamoDB itself:
  * - `run#<runId>`: the plan (kind 'plan');
  * - `run#<runId>#<quarter>`: the quarter (kind 'quarter'): expected/firms, the `done` and `sent` number sets,
- *   doneCount, firm sums, `<flag>ClaimedAt` / `<flag>SentAt`, lastCompletedAt.
+ *   doneCount, firm sums, `<flag>ClaimedAt` / `<flag>SentAt`, `quarterDoneSentAt` (themed), lastCompletedAt.
  * The table's schema is described in docs/DESIGN.md ("Counters table (DynamoDB)").
  */
 import {
@@ -22,8 +22,12 @@ import {
   QUARTER_FLAGS,
   type QuarterFlag,
   type QuarterState,
+  quarterComplete,
   type RunPlan,
 } from './counters.js';
+
+/** The attribute that records a themed quarter (kept from when it was a flag, so existing tables read the same). */
+const THEMED_ATTRIBUTE = 'quarterDoneSentAt';
 
 export interface DynamoDbCountersOptions {
   client: DynamoDBClient;
@@ -230,7 +234,7 @@ export class DynamoDbCounters implements Counters {
     }
     const done = num(item, 'doneCount') ?? 0;
     const expected = num(item, 'expected');
-    return { newlyCompleted, done, expected, quarterComplete: expected !== null && done === expected };
+    return { newlyCompleted, done, expected, quarterComplete: quarterComplete({ expected, done }) };
   }
 
   async claim(runId: string, quarter: string, flag: QuarterFlag, owner: string): Promise<boolean> {
@@ -254,11 +258,19 @@ export class DynamoDbCounters implements Counters {
   }
 
   async markSent(runId: string, quarter: string, flag: QuarterFlag): Promise<void> {
-    // if_not_exists: a second mark keeps the first time.
+    await this.markOnce(runId, quarter, `${flagName(flag)}SentAt`);
+  }
+
+  async markThemed(runId: string, quarter: string): Promise<void> {
+    await this.markOnce(runId, quarter, THEMED_ATTRIBUTE);
+  }
+
+  /** Sets a time attribute once: if_not_exists keeps the first time on a second mark. */
+  private async markOnce(runId: string, quarter: string, attribute: string): Promise<void> {
     await this.update(runId, quarter, {
       UpdateExpression:
-        'SET #sentAt = if_not_exists(#sentAt, :now), #kind = :kind, #runId = :runId, #quarter = :quarter',
-      ExpressionAttributeNames: { '#sentAt': `${flagName(flag)}SentAt` },
+        'SET #at = if_not_exists(#at, :now), #kind = :kind, #runId = :runId, #quarter = :quarter',
+      ExpressionAttributeNames: { '#at': attribute },
       ExpressionAttributeValues: { ':now': s(this.now().toISOString()) },
     });
   }
@@ -283,6 +295,7 @@ export class DynamoDbCounters implements Counters {
       firmsOk: num(item, 'firmsOk') ?? 0,
       firmsRejected: num(item, 'firmsRejected') ?? 0,
       flags,
+      themed: item?.[THEMED_ATTRIBUTE] !== undefined,
       lastCompletedAt: item?.lastCompletedAt?.S ?? null,
     };
   }

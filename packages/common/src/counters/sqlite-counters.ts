@@ -12,8 +12,12 @@ import {
   QUARTER_FLAGS,
   type QuarterFlag,
   type QuarterState,
+  quarterComplete,
   type RunPlan,
 } from './counters.js';
+
+/** The row that records a themed quarter (kept from when it was a flag, so existing databases read the same). */
+const THEMED_ROW = 'quarterDone';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS counter_plans (
@@ -153,7 +157,7 @@ export class SqliteCounters implements Counters {
       const { expected } = this.db
         .prepare('SELECT expected FROM counter_quarters WHERE run_id = ? AND quarter = ?')
         .get(runId, quarter) as { expected: number | null };
-      return { newlyCompleted, done, expected, quarterComplete: expected !== null && done === expected };
+      return { newlyCompleted, done, expected, quarterComplete: quarterComplete({ expected, done }) };
     });
   }
 
@@ -172,6 +176,14 @@ export class SqliteCounters implements Counters {
   }
 
   async markSent(runId: string, quarter: string, flag: QuarterFlag): Promise<void> {
+    this.markFlagRow(runId, quarter, flag);
+  }
+
+  async markThemed(runId: string, quarter: string): Promise<void> {
+    this.markFlagRow(runId, quarter, THEMED_ROW);
+  }
+
+  private markFlagRow(runId: string, quarter: string, flag: string): void {
     immediate(this.db, () => {
       this.db
         .prepare(
@@ -201,7 +213,7 @@ export class SqliteCounters implements Counters {
       .all(runId, quarter) as { partition: number; done_at: string | null; sent_at: string | null }[];
     const flagRows = this.db
       .prepare('SELECT flag, claimed_at, sent_at FROM counter_flags WHERE run_id = ? AND quarter = ?')
-      .all(runId, quarter) as { flag: QuarterFlag; claimed_at: string | null; sent_at: string | null }[];
+      .all(runId, quarter) as { flag: string; claimed_at: string | null; sent_at: string | null }[];
     const flags = Object.fromEntries(
       QUARTER_FLAGS.map((f) => {
         const r = flagRows.find((x) => x.flag === f);
@@ -217,6 +229,7 @@ export class SqliteCounters implements Counters {
       firmsOk: q?.firms_ok ?? 0,
       firmsRejected: q?.firms_rejected ?? 0,
       flags,
+      themed: flagRows.some((r) => r.flag === THEMED_ROW && r.sent_at),
       lastCompletedAt: q?.last_completed_at ?? null,
     };
   }

@@ -84,7 +84,7 @@ export function nextQuarterOf(plan: RunPlan, quarter: string): string | null {
 }
 
 /**
- * After a quarter's themes are written: marks it done and, when the plan goes on, enqueues the next quarter once
+ * After a quarter's themes are written: marks it themed and, when the plan goes on, enqueues the next quarter once
  * (`enqueue` is the resumable quarter enqueue). Returns the next quarter when this call enqueued (or finished
  * enqueueing) it.
  */
@@ -95,8 +95,7 @@ export async function finishQuarter(
   enqueue: (quarter: string) => Promise<unknown>,
   owner: string,
 ): Promise<string | null> {
-  await fleet.counters.claim(plan.runId, quarter, 'quarterDone', owner);
-  await fleet.counters.markSent(plan.runId, quarter, 'quarterDone');
+  await fleet.counters.markThemed(plan.runId, quarter);
   const next = nextQuarterOf(plan, quarter);
   if (next === null) return null;
   if (!(await shouldSend(fleet, plan, quarter, 'nextEnqueued', owner))) return null;

@@ -134,13 +134,12 @@ export function describeCountersContract(
       expect(await c.claim('r', 'Q', 'themeEnqueued', 'owner-b')).toBe(false);
       expect(await c.claim('r', 'Q', 'themeEnqueued', 'owner-a')).toBe(true);
       expect(await c.claim('r', 'Q', 'themeEnqueued', 'owner-b')).toBe(false);
-      expect(await c.claim('r', 'Q', 'quarterDone', 'owner-a')).toBe(true);
+      expect(await c.claim('r', 'Q', 'nextEnqueued', 'owner-a')).toBe(true);
       expect(await c.claim('r', 'Q2', 'themeEnqueued', 'owner-a')).toBe(true);
       const st = await c.quarterState('r', 'Q');
       expect(st.flags).toEqual({
         themeEnqueued: { claimed: true, sent: false },
-        quarterDone: { claimed: true, sent: false },
-        nextEnqueued: noFlags,
+        nextEnqueued: { claimed: true, sent: false },
       });
     });
 
@@ -170,6 +169,16 @@ export function describeCountersContract(
       expect(st.firmsRejected).toBe(25);
     });
 
+    it('markThemed records a themed quarter once; it is no flag', async () => {
+      const c = await env.makeCounters();
+      expect((await c.quarterState('r', 'Q')).themed).toBe(false);
+      await c.markThemed('r', 'Q');
+      await c.markThemed('r', 'Q');
+      const st = await c.quarterState('r', 'Q');
+      expect([st.themed, st.flags.themeEnqueued, st.flags.nextEnqueued]).toEqual([true, noFlags, noFlags]);
+      expect((await c.quarterState('r', 'Q2')).themed).toBe(false);
+    });
+
     it('markSent and markPartitionSent are idempotent', async () => {
       const c = await env.makeCounters();
       expect(await c.claim('r', 'Q', 'themeEnqueued', 'owner-a')).toBe(true);
@@ -183,7 +192,6 @@ export function describeCountersContract(
       expect(st.done).toEqual([]);
       expect(st.flags).toEqual({
         themeEnqueued: { claimed: true, sent: true },
-        quarterDone: noFlags,
         nextEnqueued: noFlags,
       });
     });
@@ -199,6 +207,7 @@ export function describeCountersContract(
         firmsOk: 0,
         firmsRejected: 0,
         flags: Object.fromEntries(QUARTER_FLAGS.map((f) => [f, noFlags])),
+        themed: false,
         lastCompletedAt: null,
       });
     });

@@ -51,7 +51,7 @@ describeCountersContract(
 
 it('rejects ids that would make keys collide, naming the id', skipIf(missing ?? undefined), async () => {
   const c = await freshCounters();
-  await expect(c.claim('a#b', 'Q', 'quarterDone', 'owner-a')).rejects.toThrow(/run id "a#b"/);
+  await expect(c.claim('a#b', 'Q', 'nextEnqueued', 'owner-a')).rejects.toThrow(/run id "a#b"/);
   await expect(c.setExpected('a', 'Q#1', 1, 1)).rejects.toThrow(/quarter "Q#1"/);
   await expect(
     c.putPlan({

@@ -1,9 +1,9 @@
 /**
  * Where a run stands, from the counters and the queues alone (`producer status`, and the local run's wait):
  * per quarter partitions done/expected, firms, themed or not; the queues' visible, in-flight and dead-letter
- * depths. A plan is done when its last quarter is marked done.
+ * depths. A plan is done when its last quarter is themed.
  */
-import type { QuarterState, RunPlan } from '@callthemes/common/counters';
+import { type QuarterState, quarterComplete, type RunPlan } from '@callthemes/common/counters';
 import type { Fleet } from '@callthemes/common/fleet';
 import { type ThemeRecord, themeRecordKey } from '@callthemes/common/fleet';
 import type { LakeStore } from '@callthemes/common/lake';
@@ -30,7 +30,7 @@ export async function planStatus(fleet: Fleet, plan: RunPlan, store?: LakeStore)
   const themes: Record<string, number> = {};
   const empty: string[] = [];
   if (store)
-    for (const q of quarters.filter((x) => x.flags.quarterDone.sent)) {
+    for (const q of quarters.filter((x) => x.themed)) {
       const text = await store.getText(themeRecordKey(plan.runId, q.quarter)).catch(() => null);
       if (!text) continue;
       const record = JSON.parse(text) as ThemeRecord;
@@ -39,14 +39,14 @@ export async function planStatus(fleet: Fleet, plan: RunPlan, store?: LakeStore)
     }
   const [partitions, themesQueue] = await Promise.all([fleet.partitions.depth(), fleet.themes.depth()]);
   const last = quarters[quarters.length - 1];
-  const done = last.flags.quarterDone.sent;
+  const done = last.themed;
   const idle = partitions.visible + partitions.inFlight + themesQueue.visible + themesQueue.inFlight === 0;
   const stalled = !done && idle && partitions.deadLetters + themesQueue.deadLetters > 0;
   return { plan, quarters, themes, empty, queues: { partitions, themes: themesQueue }, done, stalled };
 }
 
 export function quarterLine(q: QuarterState, now = Date.now(), themes?: number, empty = false): string {
-  const state = q.flags.quarterDone.sent
+  const state = q.themed
     ? empty
       ? 'themed: empty (no firm completed)'
       : themes === undefined
@@ -56,7 +56,7 @@ export function quarterLine(q: QuarterState, now = Date.now(), themes?: number, 
       ? 'themes queued'
       : q.expected === null
         ? 'not enqueued'
-        : q.done.length === q.expected
+        : quarterComplete(q)
           ? 'partitions done'
           : 'in progress';
   const stuck =

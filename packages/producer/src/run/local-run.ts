@@ -6,6 +6,7 @@
  * plan with nothing lost or doubled.
  */
 
+import { quarterComplete } from '@callthemes/common/counters';
 import { cacheDirFrom, ensureWordVectorCache } from '@callthemes/common/embed';
 import { type FleetEvent, fleetSettingsFrom, openFleet, readRunRecords } from '@callthemes/common/fleet';
 import { openStore, runKey, TABLE_NAMES, writeListingRejects } from '@callthemes/common/lake';
@@ -145,12 +146,12 @@ export async function runLocalPlan(o: LocalRunOptions): Promise<LocalRunOutcome>
             q.expected,
           );
         }
-        if (q.expected !== null && q.done.length === q.expected && !ended.has(q.quarter)) {
+        if (quarterComplete(q) && !ended.has(q.quarter)) {
           ended.add(q.quarter);
           const sq = await stageQuarter('firm', q.quarter, q.expected);
           if (sq) progress.stageEnd(FIRM_VIEW, sq);
         }
-        if (q.flags.quarterDone.sent && !ended.has(`themes/${q.quarter}`)) {
+        if (q.themed && !ended.has(`themes/${q.quarter}`)) {
           ended.add(`themes/${q.quarter}`);
           const sq = await stageQuarter('themes', q.quarter, q.expected);
           if (sq) progress.stageEnd(THEMES_VIEW, sq);

@@ -42,7 +42,7 @@ test(
     const s = await readStatus(lake, undefined, env);
     assert.equal(s.done, true);
     assert.deepEqual(
-      s.quarters.map((q) => [q.quarter, q.expected, q.done.length, q.firmsOk, q.flags.quarterDone.sent]),
+      s.quarters.map((q) => [q.quarter, q.expected, q.done.length, q.firmsOk, q.themed]),
       [
         ['2021Q1', 3, 3, 8, true],
         ['2021Q2', 3, 3, 8, true],

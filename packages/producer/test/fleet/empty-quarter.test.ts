@@ -46,7 +46,7 @@ async function assertChained(lake: string, env?: Record<string, string>) {
   const s = await readStatus(lake, undefined, env);
   assert.equal(s.done, true);
   assert.deepEqual(
-    s.quarters.map((q) => [q.quarter, q.expected, q.firmsOk, q.firmsRejected, q.flags.quarterDone.sent]),
+    s.quarters.map((q) => [q.quarter, q.expected, q.firmsOk, q.firmsRejected, q.themed]),
     [
       ['2021Q1', 3, 12, 0, true],
       ['2021Q2', 0, 0, 0, true],

@@ -69,7 +69,7 @@ test('--then chains the run on; a used run id with another plan is refused; bad 
   await drain(lake);
   const s = await readStatus(lake, 'chain');
   assert.deepEqual(
-    s.quarters.map((q) => [q.quarter, q.firmsOk, q.flags.quarterDone.sent]),
+    s.quarters.map((q) => [q.quarter, q.firmsOk, q.themed]),
     [
       ['2021Q1', 3, true],
       ['2021Q2', 3, true],

@@ -61,7 +61,7 @@ test('a poison partition: dead letter after 3 receives, the run names it; fix, r
   const s = await readStatus(lake);
   assert.equal(s.done, true);
   assert.deepEqual(
-    s.quarters.map((x) => [x.quarter, x.done.length, x.firmsOk, x.flags.quarterDone.sent]),
+    s.quarters.map((x) => [x.quarter, x.done.length, x.firmsOk, x.themed]),
     [
       ['2021Q1', 2, 8, true],
       ['2021Q2', 2, 8, true],
