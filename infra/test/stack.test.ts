@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { STACK_OUTPUT_KEYS } from '@callthemes/common/config';
+import { DEFAULT_CONFIG, STACK_OUTPUT_KEYS } from '@callthemes/common/config';
 import { TABLE_NAMES, TABLES } from '@callthemes/common/lake';
 import { tempDir } from '@callthemes/common/testing/paths';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -286,7 +286,8 @@ test('inference scaling: 0..N on ApproximateBacklogSizePerInstance, step on HasB
     ResourceId: 'endpoint/callthemes-inference/variant/AllTraffic',
     ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
     MinCapacity: 0,
-    MaxCapacity: 2,
+    // The one setting the estimate sizes (a 5,000-firm quarter under an hour within $100; producer's sizing test).
+    MaxCapacity: DEFAULT_CONFIG.inferenceMaxInstances,
   });
   s.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
     PolicyType: 'TargetTrackingScaling',

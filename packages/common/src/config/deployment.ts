@@ -27,7 +27,10 @@ export interface CloudConfig {
   themeWorkerMemoryMiB: number;
   /** SageMaker instance types of the async endpoint, first preferred (one = plain InstanceType; more = pools). */
   inferenceInstanceTypes: string[];
-  /** Most endpoint instances (scales 0..N on ApproximateBacklogSizePerInstance). */
+  /**
+   * Most endpoint instances (scales 0..N on ApproximateBacklogSizePerInstance): the size `callthemes estimate`
+   * recommends for a 5,000-firm quarter under one hour within \$100 (a test pins the two together).
+   */
   inferenceMaxInstances: number;
   /** Target async backlog per instance (AWS's example: 5). */
   backlogPerInstance: number;
@@ -74,7 +77,7 @@ export const DEFAULT_CONFIG: CloudConfig = {
   themeWorkerCpu: 2,
   themeWorkerMemoryMiB: 8192,
   inferenceInstanceTypes: ['ml.g6e.xlarge'],
-  inferenceMaxInstances: 2,
+  inferenceMaxInstances: 3,
   backlogPerInstance: 5,
   maxConcurrentInvocationsPerInstance: 16,
   startupHealthCheckSeconds: 1800,

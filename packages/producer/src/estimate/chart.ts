@@ -13,6 +13,7 @@ const COLORS: Record<string, string> = {
   fleet: '#1f6fb4',
   'hosted-api': '#e07b00',
   'sequential-api': '#666666',
+  target: '#c0392b',
 };
 
 export function escapeXml(s: string): string {
@@ -200,7 +201,32 @@ export function renderChart(r: EstimateReport): string {
   const width = PANEL_W * 2;
   const legendY = 58;
   const top = 72;
-  const height = top + PANEL_H * 2 + 24;
+  const height = top + PANEL_H * 3 + 24;
+  // The sizing row: one quarter against endpoint instances (tasks chosen per point), the target as a dashed line.
+  const z = r.sizing;
+  const xs = z.points.map((p) => p.instances);
+  const rec = z.recommended;
+  const sizingSeries = (
+    metric: (p: { wallSeconds: number; costUsd: number }) => number,
+    limit: number,
+    limitLabel: string,
+  ): Series[] => [
+    {
+      key: 'fleet',
+      label: label('fleet'),
+      points: z.points.map((p) => ({ x: p.instances, y: metric(p) })),
+      marker: rec ? { x: rec.instances, y: metric(rec) } : undefined,
+    },
+    {
+      key: 'target',
+      label: limitLabel,
+      dashed: true,
+      points: [
+        { x: Math.min(...xs), y: limit },
+        { x: Math.max(...xs), y: limit },
+      ],
+    },
+  ];
   const legendKeys = [...r.sweeps.map((sw) => sw.path), ...(seq ? ['sequential-api'] : [])];
   const legend = legendKeys
     .map((key, k) => {
@@ -214,8 +240,12 @@ export function renderChart(r: EstimateReport): string {
     .join('');
   const title =
     `One quarter of ${s.firms.toLocaleString('en-US')} firms: wall time and cost ` +
-    `(${s.pricing} prices of ${s.pricesAsOf}; dot = chosen setting)`;
-  const subtitle = `partitions of ${s.batchSize} in the task panels; ${s.concurrency} tasks in the partition-size panels; endpoint ${s.gpus} × ${s.gpuInstance}`;
+    `(${s.pricing} prices of ${s.pricesAsOf}; dot = chosen setting, or the recommended size)`;
+  const subtitle =
+    `partitions of ${s.batchSize} in the task panels; ${s.concurrency} tasks in the partition-size panels; endpoint ${s.gpus} × ${s.gpuInstance}; ` +
+    (rec
+      ? `recommended ${rec.instances} instances, ${rec.tasks} tasks (dashed red: the target)`
+      : 'no size meets the target (dashed red)');
   const body = [
     panel(
       0,
@@ -250,6 +280,24 @@ export function renderChart(r: EstimateReport): string {
       'Cost per quarter vs partition size',
       'firms per partition',
       seriesFor('batchSize', cost, s.batchSize),
+      decadeAxis,
+      shortUsd,
+    ),
+    panel(
+      0,
+      top + PANEL_H * 2,
+      `Wall time per quarter vs endpoint instances (target ${shortDuration(z.target.wallSeconds)})`,
+      `${s.gpuInstance} instances (tasks to keep them busy)`,
+      sizingSeries((p) => p.wallSeconds, z.target.wallSeconds, 'target wall time'),
+      durationAxis,
+      shortDuration,
+    ),
+    panel(
+      PANEL_W,
+      top + PANEL_H * 2,
+      `Cost per quarter vs endpoint instances (budget ${shortUsd(z.target.budgetUsd)})`,
+      `${s.gpuInstance} instances (tasks to keep them busy)`,
+      sizingSeries((p) => p.costUsd, z.target.budgetUsd, 'budget'),
       decadeAxis,
       shortUsd,
     ),

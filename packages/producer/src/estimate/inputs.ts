@@ -5,6 +5,7 @@
 import type { RunMetrics } from '../run/run-metrics.js';
 import type { EstimateInputs, Workload } from './model.js';
 import type { PriceFile, Sourced } from './prices.js';
+import { calibratePrior } from './prior-calibration.js';
 
 export interface EstimateOptions {
   firms: number;
@@ -26,6 +27,10 @@ export interface EstimateOptions {
   pricing: 'spot' | 'on-demand';
   llmApi: string;
   embedApi: string;
+  /** Invocations one endpoint instance serves at once (the deployment's MaxConcurrentInvocationsPerInstance). */
+  concurrencyPerInstance?: number;
+  /** Async inference requests a firm-worker task keeps in flight (the worker's in-flight cap). */
+  inFlightPerTask?: number;
   /** Per-number overrides from flags. */
   overrides: Partial<Record<OverridableInput, number>>;
 }
@@ -228,6 +233,46 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
   const prior = prices.priorSystem;
   const priorApi = pick(prices.llmApis, prior.llmApi, 'LLM API');
   const priorMachine = pick(prices.instances, prior.instance, 'instance type');
+  const calibration = calibratePrior({
+    firms: fromFile('prior.measuredFirms', prior.measuredFirms),
+    wallHours: fromFile('prior.measuredWallHours', prior.measuredWallHours),
+    requestsPerHour: fromFile('prior.apiRequestsPerHour', prior.apiRequestsPerHour),
+    tokensPerHour: fromFile('prior.apiTokensPerHour', prior.apiTokensPerHour),
+    llmUsd: fromFile('prior.llmUsd', prior.llmUsd),
+    inputPerMillion: fromFile(`prior.${prior.llmApi}.inputPerMillion`, priorApi.inputPerMillion),
+    outputPerMillion: fromFile(`prior.${prior.llmApi}.outputPerMillion`, priorApi.outputPerMillion),
+  });
+  if (calibration.warning) warnings.push(`prior-system calibration: ${calibration.warning}`);
+  const derived = (input: string, value: number, unit: string, how: string): number => {
+    provenance.push({ input, value, unit, from: how, basis: 'derived' });
+    return value;
+  };
+  const calibrated = {
+    requestsPerFirm: derived(
+      'prior.requestsPerFirm',
+      calibration.requestsPerFirm,
+      'requests/firm',
+      `apiRequestsPerHour × measuredWallHours ÷ measuredFirms = ${calibration.requests.toLocaleString('en-US')} requests ÷ ${prior.measuredFirms.value.toLocaleString('en-US')}`,
+    ),
+    promptTokensPerRequest: derived(
+      'prior.promptTokensPerRequest',
+      calibration.promptTokensPerRequest,
+      'tokens',
+      `apiTokensPerHour ÷ apiRequestsPerHour = ${calibration.tokensPerRequest.toFixed(1)} tokens a request, less the completion tokens`,
+    ),
+    completionTokensPerRequest: derived(
+      'prior.completionTokensPerRequest',
+      calibration.completionTokensPerRequest,
+      'tokens',
+      'the bill split at the two token prices: (llmUsd ÷ requests × 1e6 − tokens × input price) ÷ (output − input price); reasoning tokens billed as output',
+    ),
+    requestsPerSecond: derived(
+      'prior.apiRequestsPerSecond',
+      calibration.requestsPerSecond,
+      'req/s',
+      'apiRequestsPerHour ÷ 3,600: the throughput the API granted under full load (not its nominal cap)',
+    ),
+  };
 
   const apiRate = (name: string, a: typeof llmApi): number => {
     if (a.requestsPerMinute) return fromFile(`${name}.requestsPerMinute`, a.requestsPerMinute) / 60;
@@ -242,6 +287,7 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
       batchSize: opts.batchSize,
       concurrency: opts.concurrency,
       workersPerJob: opts.taskVcpus,
+      inFlightPerTask: opts.inFlightPerTask,
       jobStartSeconds: resolve('taskStartSeconds', fg.taskStartSeconds),
       cpuPerHour: taskHour(opts.taskVcpus, opts.taskMemoryGb),
       minimumBilledSeconds: fromFile('fargate.minimumBilledSeconds', fg.minimumBilledSeconds),
@@ -270,10 +316,23 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
         serving.llmRequestsPerSecond,
       ),
       llmTokensPerSecond: fromFile(`${endpointInst.gpu}.llmTokensPerSecond`, serving.llmTokensPerSecond),
+      ...(serving.llmPrefillTokensPerSecond && serving.llmDecodeTokensPerSecond
+        ? {
+            llmPrefillTokensPerSecond: fromFile(
+              `${endpointInst.gpu}.llmPrefillTokensPerSecond`,
+              serving.llmPrefillTokensPerSecond,
+            ),
+            llmDecodeTokensPerSecond: fromFile(
+              `${endpointInst.gpu}.llmDecodeTokensPerSecond`,
+              serving.llmDecodeTokensPerSecond,
+            ),
+          }
+        : {}),
       embedTokensPerSecond: fromFile(
         `${endpointInst.gpu}.embedTokensPerSecond`,
         serving.embedTokensPerSecond,
       ),
+      concurrencyPerInstance: opts.concurrencyPerInstance,
       coldStartSeconds: resolve('endpointColdStartSeconds', prices.overheads.endpointColdStartSeconds),
       scaleInSeconds: fromFile('endpointScaleInSeconds', prices.overheads.endpointScaleInSeconds),
     },
@@ -289,16 +348,13 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
     },
     prior: {
       secondsPerFirm: resolve('priorSecondsPerFirm', prior.secondsPerFirm),
-      requestsPerFirm: fromFile('prior.requestsPerFirm', prior.requestsPerFirm),
-      promptTokensPerRequest: fromFile('prior.promptTokensPerRequest', prior.promptTokensPerRequest),
-      completionTokensPerRequest: fromFile(
-        'prior.completionTokensPerRequest',
-        prior.completionTokensPerRequest,
-      ),
+      requestsPerFirm: calibrated.requestsPerFirm,
+      promptTokensPerRequest: calibrated.promptTokensPerRequest,
+      completionTokensPerRequest: calibrated.completionTokensPerRequest,
       machinePerHour: fromFile(`prior.${prior.instance}.${opts.pricing}`, price(priorMachine)),
-      llmInputPerMillion: fromFile(`prior.${prior.llmApi}.inputPerMillion`, priorApi.inputPerMillion),
-      llmOutputPerMillion: fromFile(`prior.${prior.llmApi}.outputPerMillion`, priorApi.outputPerMillion),
-      llmRequestsPerSecond: apiRate(`prior.${prior.llmApi}`, priorApi),
+      llmInputPerMillion: priorApi.inputPerMillion.value,
+      llmOutputPerMillion: priorApi.outputPerMillion.value,
+      llmRequestsPerSecond: calibrated.requestsPerSecond,
     },
   };
   return { inputs, provenance, warnings };

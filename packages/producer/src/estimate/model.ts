@@ -40,6 +40,11 @@ export interface FleetPlan {
   minimumBilledSeconds: number;
   /** Price of one theme-worker task-hour. */
   serialPerHour: number;
+  /**
+   * Async inference requests one firm-worker task keeps in flight (the worker's in-flight cap). With
+   * `concurrencyPerInstance` it says how many endpoint instances the tasks can keep busy; unset = no cap.
+   */
+  inFlightPerTask?: number;
 }
 
 /** Request prices of the queues, counters and buckets, and how many each partition and inference call makes. */
@@ -69,6 +74,16 @@ export interface GpuService {
   coldStartSeconds: number;
   /** Idle time billed before the endpoint scales back to zero (the scale-in cooldown). */
   scaleInSeconds: number;
+  /**
+   * Naming as two token rates (prefill of the prompt, decode of the completion, per GPU): a request costs
+   * prompt ÷ prefill + completion ÷ decode GPU-seconds. When set they replace the request and token limits.
+   */
+  llmPrefillTokensPerSecond?: number;
+  llmDecodeTokensPerSecond?: number;
+  /** Texts per second one instance's host (tokenising, serialising vectors) can embed; unset = not a limit. */
+  embedHostTextsPerSecond?: number;
+  /** Invocations one instance serves at once (MaxConcurrentInvocationsPerInstance); unset = no cap. */
+  concurrencyPerInstance?: number;
 }
 
 export interface ApiService {
@@ -80,6 +95,10 @@ export interface ApiService {
   embedTextsPerRequest: number;
 }
 
+/**
+ * The prior system: a firm loop at a steady `secondsPerFirm` when the API keeps up, and the API serving its
+ * requests at `llmRequestsPerSecond` (the throughput it granted under full load, not the account's nominal cap).
+ */
 export interface PriorSystem {
   secondsPerFirm: number;
   requestsPerFirm: number;
@@ -213,15 +232,40 @@ export function requestsCost(w: Workload, plan: FleetPlan, r: Requests, asyncInf
   return usd;
 }
 
-/** GPU-seconds of serving on N GPUs: embeddings, then names (the slower of the request and token limits). */
-export function gpuServingSeconds(w: Workload, g: GpuService): { embed: number; llm: number } {
+/**
+ * Wall seconds of serving on N instances: embeddings (the GPU's token rate, or the host's text rate when that
+ * is lower), then names (prefill + decode when those rates are known, else the slower of the request and token
+ * limits). `instances` may be fractional: the share of the endpoint the firm workers keep busy.
+ */
+export function gpuServingSeconds(
+  w: Workload,
+  g: GpuService,
+  instances = g.gpus,
+): { embed: number; llm: number } {
   const v = quarterVolume(w);
-  const embed = v.embedTokens / (g.embedTokensPerSecond * g.gpus);
-  const llm = Math.max(
-    v.requests / (g.llmRequestsPerSecond * g.gpus),
-    (v.promptTokens + v.completionTokens) / (g.llmTokensPerSecond * g.gpus),
+  const embed = Math.max(
+    v.embedTokens / (g.embedTokensPerSecond * instances),
+    g.embedHostTextsPerSecond ? v.sentences / (g.embedHostTextsPerSecond * instances) : 0,
   );
+  const llm =
+    g.llmPrefillTokensPerSecond && g.llmDecodeTokensPerSecond
+      ? (v.promptTokens / g.llmPrefillTokensPerSecond + v.completionTokens / g.llmDecodeTokensPerSecond) /
+        instances
+      : Math.max(
+          v.requests / (g.llmRequestsPerSecond * instances),
+          (v.promptTokens + v.completionTokens) / (g.llmTokensPerSecond * instances),
+        );
   return { embed, llm };
+}
+
+/**
+ * Instances the firm workers keep busy: all N, unless the tasks' requests in flight (tasks × per-task cap) are
+ * fewer than the endpoint's concurrent invocations (N × per-instance cap).
+ */
+export function busyInstances(plan: FleetPlan, g: GpuService, jobs: number): number {
+  if (!plan.inFlightPerTask || !g.concurrencyPerInstance) return g.gpus;
+  const tasks = Math.min(plan.concurrency, jobs);
+  return Math.min(g.gpus, (tasks * plan.inFlightPerTask) / g.concurrencyPerInstance);
 }
 
 /** The theme worker's one task per quarter: start-up, themes, score tables. */
@@ -291,7 +335,11 @@ export function sequentialApiPath(w: Workload, p: PriorSystem): PathEstimate {
 /** The SQS fleet: Fargate Spot firm workers and a SageMaker async endpoint on N instances. */
 export function fleetPath(w: Workload, plan: FleetPlan, g: GpuService, r: Requests): PathEstimate {
   const fan = partitionFanOut(w.firms, w.cpuSecondsPerFirm, plan);
-  const serving = gpuServingSeconds(w, g);
+  const busy = busyInstances(plan, g, fan.jobs);
+  const serving = gpuServingSeconds(w, g, busy);
+  // While the endpoint scales from zero the first tasks keep their partitions (visibility extended, no
+  // release and no new receive): the cold start costs their task-time, not SQS receives.
+  const coldStartTaskSeconds = Math.min(plan.concurrency, fan.jobs) * g.coldStartSeconds;
   const serial: Term[] = [
     { name: 'endpoint cold start', seconds: g.coldStartSeconds },
     { name: 'theme worker (themes)', seconds: w.themesSecondsPerQuarter },
@@ -299,7 +347,10 @@ export function fleetPath(w: Workload, plan: FleetPlan, g: GpuService, r: Reques
   ];
   const parallel: Term[] = [
     { name: `firm workers (${plan.concurrency} Fargate Spot tasks)`, seconds: fan.wallSeconds },
-    { name: `SageMaker endpoint on ${g.gpus} instance(s)`, seconds: serving.embed + serving.llm },
+    {
+      name: `SageMaker endpoint on ${g.gpus} instance(s)${busy < g.gpus ? ` (${busy.toFixed(1)} kept busy by the tasks)` : ''}`,
+      seconds: serving.embed + serving.llm,
+    },
   ];
   const wall = serial.reduce((a, t) => a + t.seconds, 0) + Math.max(...parallel.map((t) => t.seconds));
   return finish(
@@ -309,7 +360,10 @@ export function fleetPath(w: Workload, plan: FleetPlan, g: GpuService, r: Reques
     serial,
     parallel,
     [
-      { item: 'Fargate firm workers', usd: (fan.billedSeconds * plan.cpuPerHour) / HOUR },
+      {
+        item: 'Fargate firm workers',
+        usd: ((fan.billedSeconds + coldStartTaskSeconds) * plan.cpuPerHour) / HOUR,
+      },
       // The instances run from scale-out to the quarter's end, plus the idle spell before scale-in.
       { item: 'SageMaker instances', usd: (g.gpus * (wall + g.scaleInSeconds) * g.perHourPerGpu) / HOUR },
       { item: 'theme worker', usd: themeWorkerCost(w, plan) },

@@ -30,7 +30,12 @@ const instanceSchema = z.object({
 const gpuServingSchema = z.object({
   llmRequestsPerSecond: sourcedSchema,
   llmTokensPerSecond: sourcedSchema,
+  /** Naming as prefill + decode token rates (replace the two limits above when present). */
+  llmPrefillTokensPerSecond: sourcedSchema.optional(),
+  llmDecodeTokensPerSecond: sourcedSchema.optional(),
   embedTokensPerSecond: sourcedSchema,
+  /** The embedder in FP8: what-if rows only (no official FP8 checkpoint of the default embedder). */
+  embedTokensPerSecondFp8: sourcedSchema.optional(),
 });
 
 /** A provider's limit is either requests per minute or requests in flight (then rate = in flight ÷ latency). */
@@ -66,7 +71,14 @@ export const priceFileSchema = z.object({
   /** SageMaker hosting instances of the async endpoint (on demand: endpoints have no Spot). */
   sagemakerInstances: z.record(
     z.string(),
-    z.object({ gpu: z.string(), gpus: sourcedSchema, onDemandPerHour: sourcedSchema }),
+    z.object({
+      gpu: z.string(),
+      gpus: sourcedSchema,
+      onDemandPerHour: sourcedSchema,
+      vcpus: sourcedSchema.optional(),
+      /** Sentences a second the instance's host (tokenising, serialising 4096-d vectors) can embed. */
+      hostEmbedTextsPerSecond: sourcedSchema.optional(),
+    }),
   ),
   fargate: z.object({
     vcpuPerHour: sourcedSchema,
@@ -104,11 +116,16 @@ export const priceFileSchema = z.object({
     themesSecondsPer1000Firms: sourcedSchema,
     sentimentSecondsPer1000Firms: sourcedSchema,
   }),
+  /** The prior system, calibrated on its user's measured quarter (see prior-calibration.ts). */
   priorSystem: z.object({
     secondsPerFirm: sourcedSchema,
-    requestsPerFirm: sourcedSchema,
-    promptTokensPerRequest: sourcedSchema,
-    completionTokensPerRequest: sourcedSchema,
+    measuredFirms: sourcedSchema,
+    measuredWallHours: sourcedSchema,
+    apiRequestsPerHour: sourcedSchema,
+    apiTokensPerHour: sourcedSchema,
+    llmUsd: sourcedSchema,
+    /** The public repository's topics a firm: kept to explain the disagreement with the billed requests. */
+    topicsPerFirm: sourcedSchema,
     instance: z.string(),
     llmApi: z.string(),
   }),

@@ -9,6 +9,8 @@ import {
   type SweepPoint,
   sweep,
 } from './model.js';
+import { type SizePoint, type Sizing, sizeFleet } from './sizing.js';
+import type { WhatIf } from './what-if.js';
 
 export const CONCURRENCY_SWEEP = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 export const BATCH_SIZE_SWEEP = [1, 5, 10, 25, 50, 100, 250, 500, 1000];
@@ -24,6 +26,9 @@ export interface EstimateReport {
     concurrency: number;
     gpus: number;
     gpuInstance: string;
+    /** The deployment's endpoint maximum and firm-service maximum (common/config/deployment). */
+    deployedInstances: number;
+    deployedTasks: number;
     /** Fargate size of a firm-worker task, e.g. `1 vCPU, 4 GB`. */
     task: string;
     pricing: string;
@@ -51,14 +56,38 @@ export interface EstimateReport {
     deadlineHours: number | null;
     meets: Record<string, boolean>;
   };
+  /** Endpoint instances and firm-worker tasks for one quarter under the wall-time target within the budget. */
+  sizing: Sizing;
+  /** The same sizing with one serving assumption changed, and the quarter at the scenario's instance count. */
+  whatIfs: {
+    name: string;
+    note: string;
+    size: SizePoint | null;
+    meets: boolean;
+    atScenario: { wallSeconds: number; costUsd: number; bottleneck: string };
+  }[];
+  /** What self-hosting costs against the hosted API, and the rate limits each side assumes. */
+  trade: {
+    selfHostedUsd: number;
+    selfHostedWallSeconds: number;
+    hostedUsd: number;
+    hostedWallSeconds: number;
+    hostedLlmRequestsPerSecond: number;
+    hostedEmbedTextsPerSecond: number;
+    priorRequestsPerSecond: number;
+  };
   inputs: ResolvedInputs['provenance'];
   warnings: string[];
 }
 
+/** The user's target for one quarter: under an hour, within $100 (8 quarters by next weekend). */
+export const DEFAULT_SIZING_TARGET = { wallHours: 1, budgetUsd: 100 };
+
 export function buildReport(
   resolved: ResolvedInputs,
   scenario: EstimateReport['scenario'],
-  targets: { budgetUsdPerQuarter?: number; deadlineHours?: number },
+  targets: { budgetUsdPerQuarter?: number; deadlineHours?: number; targetWallHours?: number },
+  whatIfRows: WhatIf[] = [],
 ): EstimateReport {
   const i: EstimateInputs = resolved.inputs;
   const paths = PATHS.map((p) => estimatePath(p, i));
@@ -86,6 +115,36 @@ export function buildReport(
       (targets.budgetUsdPerQuarter === undefined || p.quarter.costUsd <= targets.budgetUsdPerQuarter) &&
       (targets.deadlineHours === undefined || p.total.wallSeconds <= targets.deadlineHours * 3600);
   }
+  const sizingTarget = {
+    wallSeconds: (targets.targetWallHours ?? DEFAULT_SIZING_TARGET.wallHours) * 3600,
+    budgetUsd: targets.budgetUsdPerQuarter ?? DEFAULT_SIZING_TARGET.budgetUsd,
+  };
+  const sizing = sizeFleet(i, sizingTarget);
+  const whatIfs = whatIfRows.map((v) => {
+    const s = sizeFleet(v.inputs, sizingTarget);
+    const at = estimatePath('fleet', v.inputs);
+    return {
+      name: v.name,
+      note: v.note,
+      size: s.recommended ?? s.fastestInBudget,
+      meets: s.recommended !== null,
+      atScenario: {
+        wallSeconds: at.quarter.wallSeconds,
+        costUsd: at.quarter.costUsd,
+        bottleneck: at.bottleneck,
+      },
+    };
+  });
+  const byPath = (k: PathKind) => paths.find((p) => p.path === k) as PathEstimate;
+  const trade = {
+    selfHostedUsd: byPath('fleet').quarter.costUsd,
+    selfHostedWallSeconds: byPath('fleet').quarter.wallSeconds,
+    hostedUsd: byPath('hosted-api').quarter.costUsd,
+    hostedWallSeconds: byPath('hosted-api').quarter.wallSeconds,
+    hostedLlmRequestsPerSecond: i.api.llmRequestsPerSecond,
+    hostedEmbedTextsPerSecond: i.api.embedRequestsPerSecond * i.api.embedTextsPerRequest,
+    priorRequestsPerSecond: i.prior.llmRequestsPerSecond,
+  };
   return {
     scenario,
     paths,
@@ -97,6 +156,9 @@ export function buildReport(
       deadlineHours: targets.deadlineHours ?? null,
       meets,
     },
+    sizing,
+    whatIfs,
+    trade,
     inputs: resolved.provenance,
     warnings: resolved.warnings,
   };

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_CONFIG } from '@callthemes/common/config';
 import { partitionMessageSchema } from '@callthemes/common/messages';
 import { runCli } from '@callthemes/common/testing/cli';
 import { skipIf, tempDir } from '@callthemes/common/testing/paths';
@@ -97,7 +98,7 @@ test('the fleet read from the synthesized template: queues, table key, services 
     name: 'callthemes-inference',
     instanceTypes: ['ml.g6e.xlarge'],
     minInstances: 0,
-    maxInstances: 2,
+    maxInstances: DEFAULT_CONFIG.inferenceMaxInstances,
   });
   assert.equal(f.dashboard, 'Callthemes-fleet');
   assert.equal(f.alarms, 8);
@@ -138,7 +139,7 @@ test(
       'counters (DynamoDB)',
       'pk (partition)',
       'SageMaker async',
-      'callthemes-inference, ml.g6e.xlarge, 0..2',
+      `callthemes-inference, ml.g6e.xlarge, 0..${DEFAULT_CONFIG.inferenceMaxInstances}`,
       'themes queue (SQS)',
       'completePartition(run, Q, p)',
       'claim themeEnqueued',

@@ -78,7 +78,7 @@ test('estimate --from-run takes per-firm numbers from the run and says so', asyn
   // Ingest-only: the run measured the ingest part; the topic part is the price file's, and the two add up.
   assert.equal(input('ingestCpuSecondsPerFirm').value, firmsSeconds.mean);
   assert.equal(input('ingestCpuSecondsPerFirm').basis, 'run');
-  assert.equal(input('topicCpuSecondsPerFirm').basis, 'assumption');
+  assert.equal(input('topicCpuSecondsPerFirm').basis, 'measured'); // scripts/estimate-inputs.ts on full calls
   assert.equal(input('cpuSecondsPerFirm'), undefined);
   const fleet = report.paths.find((p: { path: string }) => p.path === 'fleet');
   const tasks = fleet.quarter.parallel.find((t: { name: string }) =>
@@ -116,7 +116,7 @@ test('estimate --from-run takes per-firm numbers from the run and says so', asyn
   assert.ok(existsSync(chart));
 });
 
-test('the chart is a valid SVG that Chromium renders with its four panels', async () => {
+test('the chart is a valid SVG that Chromium renders with its six panels', async () => {
   const chart = join(dir.path, 'chart-check.svg');
   const r = await runCli(['estimate', '--quarters', '8', '--chart', chart]);
   assert.equal(r.code, 0, r.stderr);
@@ -141,11 +141,15 @@ test('the chart is a valid SVG that Chromium renders with its four panels', asyn
   assert.equal(seen.root, 'svg');
   assert.equal(seen.parseErrors, 0);
   assert.ok(seen.width > 0);
-  assert.equal(seen.panels, 4);
-  assert.equal(seen.paths, 12); // 2 paths + the dashed prior system in each panel
+  assert.equal(seen.panels, 6);
+  // 2 paths + the dashed prior system in each of the four sweep panels; the fleet + the dashed target in the two
+  // instance panels.
+  assert.equal(seen.paths, 16);
   for (const t of [
     'Wall time per quarter vs firm-worker tasks',
     'Cost per quarter vs partition size',
+    'Wall time per quarter vs endpoint instances',
+    'recommended 3 instances',
     'hosted 8B API',
   ])
     assert.ok(seen.text.includes(t), t);
@@ -162,7 +166,17 @@ test('the table names the three paths, the goals and the inputs’ sources', asy
     'wall, 100 q',
     'SageMaker instances',
     'Fargate firm workers',
-    '20.8 h', // the seed's 15 s × 5,000 firms
+    '20.8 h', // the prior system's firm loop alone: 15 s × 5,000 firms
+    '48.0 h', // …and its quarter, paced by the API as its user measured
+    'LLM API $80.00, machine $12.00 beside it',
+    'Trade: self-hosting costs',
+    'grants 6,000/min naming requests',
+    'Endpoint size for one quarter ≤ 60.0 min within $100',
+    'Recommended: 3 × ml.g6e.xlarge and 6 firm-worker tasks',
+    'the 4-vCPU host limits embedding',
+    'embedder in FP8',
+    '1024-d Matryoshka vectors',
+    'ml.g6.xlarge (L4 24 GB): both models FP8',
     'Inputs (flag > run > price file):',
     'deepinfra.com/docs/advanced/rate-limits',
   ])
@@ -188,6 +202,7 @@ test('bad flags and values: one-line reason and usage, exit 2', async () => {
     ],
     [['--prices', join(dir.path, 'absent.json')], /price file .*absent\.json/],
     [['--cpu-seconds-per-firm', 'fast'], /invalid cpuSecondsPerFirm "fast"/],
+    [['--target-hours', '0'], /invalid targetHours "0"/],
   ];
   for (const [args, reason] of cases) {
     const r = await runCli(['estimate', ...args]);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import {
   amdahlSpeedup,
+  busyInstances,
   type FleetPlan,
   fleetPath,
   type GpuService,
@@ -17,6 +18,8 @@ import {
   sweep,
   type Workload,
 } from '../../src/estimate/model.js';
+import { calibratePrior } from '../../src/estimate/prior-calibration.js';
+import { sizeFleet, tasksFor } from '../../src/estimate/sizing.js';
 
 const close = (actual: number, expected: number, tol = 1e-9) =>
   assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${actual} ≠ ${expected}`);
@@ -44,7 +47,7 @@ const seedPrior: PriorSystem = {
   llmRequestsPerSecond: 500 / 60,
 };
 
-test("the seed's own numbers: 15 s/firm sequential × 5,000 firms ≈ 20.8 h", () => {
+test('a sequential loop at 15 s/firm × 5,000 firms ≈ 20.8 h when the API keeps up', () => {
   const e = sequentialApiPath(seedWorkload, seedPrior);
   // 5,000 × 15 s = 75,000 s = 20.833 h; the 500 req/min limit needs 160,000 / (500/60) = 19,200 s, less.
   close(e.quarter.wallSeconds, 75_000);
@@ -138,6 +141,117 @@ test('GPU serving: embeddings plus the slower of the request and token limits', 
   assert.deepEqual(gpuServingSeconds(w, gpu), { embed: 1000, llm: 1375 });
 });
 
+test('GPU serving as prefill + decode, and the host as the embedding limit', () => {
+  // Names: 10,000 requests × (500 / 5,000 + 50 / 500) = 10,000 × 0.2 s = 2,000 GPU-s on 2 instances = 1,000 s.
+  const twoRates = { ...gpu, llmPrefillTokensPerSecond: 5000, llmDecodeTokensPerSecond: 500 };
+  assert.deepEqual(gpuServingSeconds(w, twoRates), { embed: 1000, llm: 1000 });
+  // Host: 100,000 sentences / (40 texts/s × 2) = 1,250 s > the GPU's 1,000 s.
+  assert.deepEqual(gpuServingSeconds(w, { ...twoRates, embedHostTextsPerSecond: 40 }), {
+    embed: 1250,
+    llm: 1000,
+  });
+  // 1.5 instances busy: 2M tokens / (1,000 × 1.5) = 1,333.3 s.
+  close(gpuServingSeconds(w, gpu, 1.5).embed, 2e6 / 1500);
+});
+
+test('the tasks keep only as many instances busy as their requests in flight fill', () => {
+  const g = { ...gpu, gpus: 4, concurrencyPerInstance: 16 };
+  // 5 tasks × 8 in flight = 40 invocations = 2.5 instances of 16.
+  close(busyInstances({ ...smallPlan, inFlightPerTask: 8 }, g, 10), 2.5);
+  // 3 partitions only: 3 tasks × 8 = 24 → 1.5 instances.
+  close(busyInstances({ ...smallPlan, inFlightPerTask: 8 }, g, 3), 1.5);
+  // Enough tasks: all 4; no caps known: all 4.
+  assert.equal(busyInstances({ ...smallPlan, concurrency: 10, inFlightPerTask: 8 }, g, 10), 4);
+  assert.equal(busyInstances(smallPlan, g, 10), 4);
+});
+
+test('the prior system calibrated on a small measured quarter (hand-computed)', () => {
+  // 10 firms, 2 h, 600 req/h, 200,000 tok/h, $0.15 at $0.2/$0.5 per million:
+  // requests 600 × 2 = 1,200 (120 a firm); tokens a request 200,000 / 600 = 333.33;
+  // $ a request 0.15 / 1,200 = 125e-6 → completion (125 − 333.33 × 0.2) / 0.3 = 194.44, prompt 138.89.
+  const c = calibratePrior({
+    firms: 10,
+    wallHours: 2,
+    requestsPerHour: 600,
+    tokensPerHour: 200_000,
+    llmUsd: 0.15,
+    inputPerMillion: 0.2,
+    outputPerMillion: 0.5,
+  });
+  assert.equal(c.requests, 1200);
+  assert.equal(c.requestsPerFirm, 120);
+  close(c.tokensPerRequest, 1000 / 3);
+  close(c.completionTokensPerRequest, 175 / 0.9);
+  close(c.promptTokensPerRequest, 1000 / 3 - 175 / 0.9);
+  close(c.requestsPerSecond, 1 / 6);
+  assert.equal(c.warning, null);
+  // The path reproduces the quarter: loop 10 × 15 s = 150 s, the API 1,200 / (1/6 req/s) = 7,200 s = 2 h;
+  // LLM 1,200 × (138.89 × 0.2 + 194.44 × 0.5) / 1M = $0.15; machine 2 h × $0.25 = $0.50.
+  const e = sequentialApiPath(
+    { ...seedWorkload, firms: 10 },
+    {
+      ...seedPrior,
+      requestsPerFirm: c.requestsPerFirm,
+      promptTokensPerRequest: c.promptTokensPerRequest,
+      completionTokensPerRequest: c.completionTokensPerRequest,
+      llmRequestsPerSecond: c.requestsPerSecond,
+    },
+  );
+  close(e.quarter.wallSeconds, 7200);
+  assert.match(e.bottleneck, /^API rate limit/);
+  close(e.quarter.costs.find((x) => x.item === 'LLM API tokens')!.usd, 0.15);
+  close(e.quarter.costs.find((x) => x.item === 'machine')!.usd, 0.5);
+  // A bill no split can explain is clamped and said: $1 from 1,200 requests of 333 tokens needs > 333 output.
+  const bad = calibratePrior({
+    firms: 10,
+    wallHours: 2,
+    requestsPerHour: 600,
+    tokensPerHour: 200_000,
+    llmUsd: 1,
+    inputPerMillion: 0.2,
+    outputPerMillion: 0.5,
+  });
+  close(bad.completionTokensPerRequest, 1000 / 3);
+  assert.match(bad.warning ?? '', /cannot come from 1,200 requests/);
+});
+
+test('sizing: the fewest instances that meet the target within the budget, with tasks to keep them busy', () => {
+  const inputs = {
+    workload: w,
+    plan: { ...smallPlan, concurrency: 1, inFlightPerTask: 8 },
+    requests,
+    gpu: { ...gpu, gpus: 1, concurrencyPerInstance: 16, coldStartSeconds: 0 },
+    prior: seedPrior,
+    api: {
+      llmInputPerMillion: 0.1,
+      llmOutputPerMillion: 0.2,
+      llmRequestsPerSecond: 50,
+      embedPerMillion: 0.01,
+      embedRequestsPerSecond: 10,
+      embedTextsPerRequest: 50,
+    },
+  };
+  // GPU work 2,000 s embed + 2,750 s names = 4,750 GPU-s; serial 180 s (themes, scores). On n instances the
+  // endpoint takes 4,750 / n s, with 2n tasks (n × 16 / 8); 10 partitions of 100 firms at 25 s each.
+  // n = 1: 4,930 s; n = 2: 2,555 s; n = 3: 1,763.3 s; n = 4: 1,367.5 s.
+  const sizing = sizeFleet(inputs, { wallSeconds: 2000, budgetUsd: 10 }, [1, 2, 3, 4]);
+  assert.deepEqual(
+    sizing.points.map((p) => [p.instances, p.tasks]),
+    [
+      [1, 2],
+      [2, 4],
+      [3, 6],
+      [4, 8],
+    ],
+  );
+  close(sizing.points[2].wallSeconds, 180 + 4750 / 3);
+  assert.equal(sizing.recommended?.instances, 3);
+  // n = 3: 3 × (1,763.3 + 600 s scale-in) × $0.5/h = $0.98 of instances, within $10; a $0.9 budget rules it out.
+  assert.equal(sizeFleet(inputs, { wallSeconds: 2000, budgetUsd: 0.9 }, [1, 2, 3, 4]).recommended, null);
+  // More tasks than partitions never helps: with 1 instance the 2 tasks it needs are enough.
+  assert.equal(tasksFor(inputs, 1), 2);
+});
+
 test('requests: SQS, DynamoDB and S3 per partition, S3 and SNS per async inference request', () => {
   // 1,000 firms × (10 naming calls + 2 × ⌈100 sentences / 50⌉ embedding and label chunks) = 14,000 requests.
   assert.equal(inferenceRequests(w, requests), 14_000);
@@ -157,8 +271,9 @@ test('fleet path: wall, bottleneck and cost items', () => {
   assert.equal(e.jobs, 10);
   assert.match(e.bottleneck, /^SageMaker endpoint on 2 instance\(s\): 83% of the wall time$/);
   const cost = Object.fromEntries(e.quarter.costs.map((c) => [c.item, c.usd]));
-  // Tasks billed 10 × 25 s + 5 starts × 60 s = 550 s at $0.1/h.
-  close(cost['Fargate firm workers'], (550 * 0.1) / 3600);
+  // Tasks billed 10 × 25 s + 5 starts × 60 s = 550 s, plus the 5 tasks holding their partitions through the
+  // 300 s cold start (1,500 s), at $0.1/h.
+  close(cost['Fargate firm workers'], (2050 * 0.1) / 3600);
   // 2 instances × (2,855 s + 600 s idle before scale-in) × $0.5/h.
   close(cost['SageMaker instances'], (2 * 3455 * 0.5) / 3600);
   // One theme task: 60 s start + 180 s at $0.2/h.

@@ -7,6 +7,7 @@ import { afterAll, test } from 'vitest';
 import { type EstimateOptions, resolveInputs } from '../../src/estimate/inputs.js';
 import { estimatePath } from '../../src/estimate/model.js';
 import { DEFAULT_PRICE_FILE, loadPriceFile, sourcedEntries } from '../../src/estimate/prices.js';
+import { sizeFleet } from '../../src/estimate/sizing.js';
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());
@@ -56,18 +57,19 @@ test('the shipped prices reproduce the cost-anchor notes’ worked numbers', () 
   const llmCost = (i: typeof notes.inputs) =>
     estimatePath('hosted-api', i).quarter.costs.find((c) => c.item === 'LLM API tokens')!.usd;
   assert.equal(llmCost(notes.inputs).toFixed(2), '2.15');
-  // The project's namer sends one request a firm (1,420 prompt + 1,170 completion tokens):
-  // 5,000 × (1,420 × $0.02 + 1,170 × $0.03) / 1M = $0.3175.
+  // The project's namer sends one request a firm (1,537 prompt + 564.3 completion tokens of a full call):
+  // 5,000 × (1,537 × $0.02 + 564.3 × $0.03) / 1M = $0.238345.
   const { inputs, provenance } = resolveInputs(loadPriceFile(), options);
   assert.equal(inputs.workload.llmRequestsPerFirm, 1);
-  assert.ok(Math.abs(llmCost(inputs) - 0.3175) < 1e-9);
+  assert.ok(Math.abs(llmCost(inputs) - 0.238345) < 1e-9);
   // Notes §2: Qwen3-Embedding-8B on an L4, 75M tokens ≈ 9 GPU-hours (FLOP estimate at 30% utilisation).
   assert.equal((75e6 / inputs.gpu.embedTokensPerSecond / 3600).toFixed(1), '9.1');
   // DeepInfra's 200 requests in flight at 2 s each = 100 req/s.
   assert.equal(inputs.api.llmRequestsPerSecond, 100);
-  // The seed's path from the shipped file: 15 s × 5,000 firms = 20.8 h.
+  // The prior system's firm loop alone: 15 s × 5,000 firms = 20.8 h (its API, not the loop, sets the pace).
   const seq = estimatePath('sequential-api', inputs);
-  assert.equal((seq.quarter.wallSeconds / 3600).toFixed(1), '20.8');
+  const loop = seq.quarter.parallel.find((t) => t.name === 'sequential firm loop')!.seconds;
+  assert.equal((loop / 3600).toFixed(1), '20.8');
   // Every resolved input says where it came from.
   for (const p of provenance) assert.ok(p.from.length > 0, p.input);
   assert.ok(provenance.some((p) => p.input === 'ml.g6.xlarge.onDemandPerHour' && p.basis === 'published'));
@@ -90,7 +92,27 @@ test('flags win over the price file; on-demand Fargate when asked; the endpoint 
   assert.ok(Math.abs(inputs.plan.cpuPerHour - (0.04048 + 4 * 0.004445)) < 1e-12);
   // The theme task: 2 vCPU, 8 GB on demand.
   assert.ok(Math.abs(inputs.plan.serialPerHour - (2 * 0.04048 + 8 * 0.004445)) < 1e-12);
-  assert.equal(inputs.gpu.embedTokensPerSecond, 6900); // L40S
+  assert.equal(inputs.gpu.embedTokensPerSecond, 9100); // L40S, Qwen3-Embedding-8B in BF16 (derived)
+  // The FP8 chat model on the L40S as prefill + decode rates (derived from TensorRT-LLM's L40S rows × 0.75).
+  assert.equal(inputs.gpu.llmPrefillTokensPerSecond, 16000);
+  assert.equal(inputs.gpu.llmDecodeTokensPerSecond, 4000);
+});
+
+test('the prior-system row reproduces its user’s quarter (48 h, ~$80 of LLM API) from the sourced totals', () => {
+  const { inputs, provenance } = resolveInputs(loadPriceFile(), options);
+  const seq = estimatePath('sequential-api', inputs);
+  const hours = seq.quarter.wallSeconds / 3600;
+  const llm = seq.quarter.costs.find((c) => c.item === 'LLM API tokens')!.usd;
+  // Done-when bounds: within 10% of 48 h, LLM API within 15% of $80.
+  assert.ok(Math.abs(hours - 48) <= 4.8, `${hours} h`);
+  assert.ok(Math.abs(llm - 80) <= 12, `$${llm}`);
+  // 12,000 req/h × 48 h = 576,000 requests = 115.2 a firm; the API's granted throughput sets the pace.
+  assert.ok(Math.abs(inputs.prior.requestsPerFirm - 115.2) < 1e-9);
+  assert.match(seq.bottleneck, /^API rate limit/);
+  // The machine is shown beside the bill: g4dn.2xlarge spot $0.25/h × 48 h = $12.
+  assert.ok(Math.abs(seq.quarter.costs.find((c) => c.item === 'machine')!.usd - 12) < 1e-6);
+  for (const k of ['prior.requestsPerFirm', 'prior.completionTokensPerRequest', 'prior.apiRequestsPerSecond'])
+    assert.equal(provenance.find((p) => p.input === k)?.basis, 'derived', k);
 });
 
 test('unknown instance types and APIs are refused with the known names', () => {
@@ -135,4 +157,25 @@ test('the estimate’s defaults are the deployment’s (common/config: the firm 
   assert.equal(DEPLOYMENT_DEFAULTS.taskMemoryGb * 1024, DEFAULT_CONFIG.firmWorkerMemoryMiB);
   const prices = loadPriceFile();
   assert.equal(prices.sagemakerInstances[DEPLOYMENT_DEFAULTS.gpuInstance]?.gpu, 'L40S');
+});
+
+test('the deployed endpoint maximum is what brings a 5,000-firm quarter under an hour within $100', async () => {
+  const { DEPLOYMENT_DEFAULTS } = await import('../../src/cli/commands/estimate.js');
+  const { DEFAULT_CONFIG } = await import('@callthemes/common/config');
+  const { inputs } = resolveInputs(loadPriceFile(), {
+    ...options,
+    gpuInstance: DEPLOYMENT_DEFAULTS.gpuInstance,
+    gpus: DEPLOYMENT_DEFAULTS.gpus,
+    concurrency: DEPLOYMENT_DEFAULTS.concurrency,
+    concurrencyPerInstance: DEPLOYMENT_DEFAULTS.concurrencyPerInstance,
+    inFlightPerTask: DEPLOYMENT_DEFAULTS.inFlightPerTask,
+  });
+  const sizing = sizeFleet(inputs, { wallSeconds: 3600, budgetUsd: 100 });
+  assert.ok(sizing.recommended, 'some size meets the target');
+  assert.equal(DEFAULT_CONFIG.inferenceMaxInstances, sizing.recommended.instances);
+  assert.ok(DEFAULT_CONFIG.firmWorkerMaxTasks >= sizing.recommended.tasks);
+  // The default run (the deployed sizes) fits the budget and the hour.
+  const fleet = estimatePath('fleet', inputs);
+  assert.ok(fleet.quarter.costUsd <= 100, `$${fleet.quarter.costUsd}`);
+  assert.ok(fleet.quarter.wallSeconds <= 3600, `${fleet.quarter.wallSeconds} s`);
 });

@@ -21,8 +21,9 @@ import {
   resolveInputs,
 } from '../../estimate/inputs.js';
 import { DEFAULT_PRICE_FILE, loadPriceFile } from '../../estimate/prices.js';
-import { buildReport } from '../../estimate/report.js';
+import { buildReport, DEFAULT_SIZING_TARGET } from '../../estimate/report.js';
 import { formatTable } from '../../estimate/table.js';
+import { whatIfs } from '../../estimate/what-if.js';
 import type { RunMetrics } from '../../run/run-metrics.js';
 import { addLakeOption, intOption, lakeFrom, UsageError, withExample } from '../common.js';
 
@@ -39,6 +40,9 @@ export const DEPLOYMENT_DEFAULTS = {
   taskMemoryGb: DEFAULT_CONFIG.firmWorkerMemoryMiB / 1024,
   themeVcpus: DEFAULT_CONFIG.themeWorkerCpu,
   themeMemoryGb: DEFAULT_CONFIG.themeWorkerMemoryMiB / 1024,
+  concurrencyPerInstance: DEFAULT_CONFIG.maxConcurrentInvocationsPerInstance,
+  /** A firm worker's async requests in flight: the default of CALLTHEMES_INFERENCE_MAX_IN_FLIGHT (common/inference/create). */
+  inFlightPerTask: 8,
 };
 
 /** Flag name of each overridable input. */
@@ -152,7 +156,14 @@ export function registerEstimate(program: Command): void {
     .option('--from-run <run_id>', 'take measured per-firm numbers from <lake>/_runs/<run_id>.json');
   for (const { flag, help } of Object.values(OVERRIDE_FLAGS)) cmd.option(flag, help);
   cmd
-    .option('--budget <usd>', 'target dollars per quarter: each path is marked as meeting it or not')
+    .option(
+      '--budget <usd>',
+      `target dollars per quarter: each path is marked, and the endpoint is sized within it (default ${DEFAULT_SIZING_TARGET.budgetUsd} for the sizing)`,
+    )
+    .option(
+      '--target-hours <h>',
+      `wall hours one quarter may take: the endpoint size and task count to reach it (default ${DEFAULT_SIZING_TARGET.wallHours})`,
+    )
     .option('--deadline <hours>', 'target wall hours for all quarters')
     .addOption(new Option('--format <format>', 'output format (default table)').choices(['table', 'json']))
     .option(
@@ -195,10 +206,14 @@ export function registerEstimate(program: Command): void {
       pricing: stringSetting('pricing', opts.pricing, 'spot') === 'on-demand' ? 'on-demand' : 'spot',
       llmApi: stringSetting('llmApi', opts.llmApi, 'llama-3.1-8b-deepinfra'),
       embedApi: stringSetting('embedApi', opts.embedApi, 'qwen3-embedding-8b-deepinfra'),
+      concurrencyPerInstance: DEPLOYMENT_DEFAULTS.concurrencyPerInstance,
+      inFlightPerTask: DEPLOYMENT_DEFAULTS.inFlightPerTask,
       overrides,
     };
     const budget = positiveNumber('budget', opts.budget);
     const deadline = positiveNumber('deadline', opts.deadline);
+    const targetHours = positiveNumber('targetHours', opts.targetHours);
+    if (targetHours === 0) throw new UsageError('invalid targetHours "0": expected hours > 0');
     const runId = stringSetting('fromRun', opts.fromRun);
     let run: RunMetrics | undefined;
     if (runId) {
@@ -224,6 +239,8 @@ export function registerEstimate(program: Command): void {
         concurrency: options.concurrency,
         gpus: options.gpus,
         gpuInstance: options.gpuInstance,
+        deployedInstances: DEPLOYMENT_DEFAULTS.gpus,
+        deployedTasks: DEPLOYMENT_DEFAULTS.concurrency,
         task: `${options.taskVcpus} vCPU, ${options.taskMemoryGb} GB`,
         pricing: options.pricing,
         llmApi: options.llmApi,
@@ -232,7 +249,8 @@ export function registerEstimate(program: Command): void {
         pricesAsOf: prices.asOf,
         fromRun: run?.runId ?? null,
       },
-      { budgetUsdPerQuarter: budget, deadlineHours: deadline },
+      { budgetUsdPerQuarter: budget, deadlineHours: deadline, targetWallHours: targetHours },
+      whatIfs(prices, resolved.inputs, options.gpuInstance),
     );
     const chart = stringSetting('chart', opts.chart);
     if (chart) writeFileSync(chart, renderChart(report));
