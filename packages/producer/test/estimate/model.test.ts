@@ -1,6 +1,7 @@
 /** The estimate's formulas on hand-computed cases (the arithmetic is written out next to each expectation). */
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
+import { measuredWorkload } from '../../src/estimate/measured-inputs.js';
 import {
   amdahlSpeedup,
   busyInstances,
@@ -344,4 +345,51 @@ test('sweeps: more concurrency never slows a quarter down, and stays under the A
   close(g[0].wallSeconds, 480 + 4750);
   // 4 instances: serving 1,187.5 s against the tasks' 60 + 2 × 500 = 1,060 s.
   close(g[2].wallSeconds, 480 + 1187.5);
+});
+
+test('measured workload entries from a run’s shape (hand-computed)', () => {
+  // 4 firms, 1,400 sentences of 120 characters, 64 topics, 0.1 CPU-s a firm:
+  // 350 sentences a firm; 120 / 4 = 30 tokens a sentence; 16 topics × 420/12.2 = 550.8 completion tokens;
+  // topic CPU = 0.1 − 0.0078 ingest = 0.0922.
+  const e = measuredWorkload(
+    {
+      firms: 4,
+      sentences: 1400,
+      topics: 64,
+      sentenceChars: 120,
+      firmCpuSecondsPerFirm: 0.1,
+      themesSecondsPerFirm: null,
+    },
+    {
+      command: 'scripts/estimate-inputs.ts',
+      runId: 'run-x',
+      date: '2026-12-07',
+      ingestCpuSecondsPerFirm: 0.0078,
+    },
+  );
+  assert.equal(e.sentencesPerFirm.value, 350);
+  assert.equal(e.sentencesPerFirm.basis, 'measured');
+  assert.equal(e.embedTokensPerSentence.value, 30);
+  assert.equal(e.embedTokensPerSentence.basis, 'derived');
+  assert.equal(e.completionTokensPerRequest.value, Number(((16 * 420) / 12.2).toPrecision(4)));
+  assert.equal(e.promptTokensPerRequest.value, 1537);
+  assert.equal(e.topicCpuSecondsPerFirm.value, 0.0922);
+  for (const v of Object.values(e)) assert.match(v.source, /run-x|BENCHMARKS/);
+  assert.throws(
+    () =>
+      measuredWorkload(
+        {
+          ...{
+            firms: 0,
+            sentences: 0,
+            topics: 0,
+            sentenceChars: 0,
+            firmCpuSecondsPerFirm: 0,
+            themesSecondsPerFirm: null,
+          },
+        },
+        { command: 'c', runId: 'run-y', date: '2026-12-07', ingestCpuSecondsPerFirm: 0 },
+      ),
+    /run-y has no firms/,
+  );
 });
