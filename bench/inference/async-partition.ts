@@ -16,8 +16,8 @@ import {
   type ComposedInference,
   createOfflineInference,
   createSageMakerInference,
-  inferenceServices,
 } from '@callthemes/common/inference';
+import { namersFor } from '@callthemes/common/naming';
 import { createTopicAnalyzer } from '@callthemes/common/topics';
 import { type BenchFirm, benchArgs, loadQuarter, printTable, quantile } from '../common.js';
 
@@ -65,7 +65,7 @@ interface Result {
 
 /** The firm worker's per-firm pipeline over `inf`, `concurrency` firms at a time. */
 async function partition(inf: ComposedInference, list: readonly BenchFirm[]): Promise<Result> {
-  const svc = inferenceServices(inf);
+  const svc = { ...namersFor(inf), embedder: inf.embedder, classifier: inf.classifier };
   const analyzer = createTopicAnalyzer({ embedder: svc.embedder, namer: svc.topicNamer });
   const names = { llm: 0, other: 0 };
   let rejects = 0;

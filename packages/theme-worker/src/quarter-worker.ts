@@ -95,7 +95,7 @@ export function createWorker(deps: ThemeWorkerDeps) {
       runId: m.runId,
       model: { seed: planSettingsOf(plan).seed },
       keywordEmbedder: await runtime.sif(),
-      namer: services.themeNamer ?? undefined,
+      namer: services.themeNamer,
     });
     await writeScoreTables(store, m.quarter);
     const cpu = process.cpuUsage(cpu0);

@@ -1,25 +1,33 @@
 /**
- * What a worker process builds once and keeps across messages: the served parts (LLM namers, served embeddings;
- * from the CALLTHEMES_* environment, response caches in the lake), the offline SIF word vectors (~180 MB, from
- * the binary cache), the sentiment classifier, and sources by spec. With K local workers every worker gets 1/K of
- * the configured request, token and concurrency limits, so together they stay within what the service allows.
+ * What a worker process builds once and keeps across messages: its Inference (from CALLTHEMES_INFERENCE and the
+ * per-kind service settings, response caches in the lake), the offline SIF word vectors (~180 MB, from the binary
+ * cache; one instance for the offline embedder and the theme stage's keyword vectors), and sources by spec. With
+ * K local workers every worker gets 1/K of the configured request, token and concurrency limits, so together
+ * they stay within what the services allow.
  */
-import { stringSetting } from '../config/settings.js';
 import { EMBEDDING_STAGE, SifEmbedder } from '../embed/index.js';
-import { INFERENCE_ENV } from '../inference/schema.js';
-import { parseInferenceSpec } from '../inference/spec.js';
+import type { ComposedInference } from '../inference/composed.js';
+import { createInference, embedsOffline, inferenceSpecFromEnv } from '../inference/create.js';
 import type { LakeStore } from '../lake/index.js';
-import type { LimiterOptions } from '../llm/index.js';
 import type { SourceSpec } from '../messages/index.js';
-import { KeywordNamer, KeywordThemeNamer } from '../naming/index.js';
-import { createClassifier, type SentimentClassifier } from '../sentiment/index.js';
-import { createLlmServices, type LlmServices, serviceSettingsFrom } from '../services/index.js';
+import { namersFor } from '../naming/inference-namers.js';
+import type { ThemeNamer, TopicNamer } from '../naming/types.js';
+import type { SentimentClassifier } from '../sentiment/index.js';
 import { createSource, type TranscriptSource } from '../sources/index.js';
+
+/** What the stages take from the process's Inference. */
+export interface WorkerServices {
+  topicNamer: TopicNamer;
+  themeNamer: ThemeNamer;
+  /** The served embedder; null when sentences are embedded offline (the stage takes `sif()`). */
+  embedder: ComposedInference['embedder'] | null;
+  inference: ComposedInference;
+}
 
 export interface WorkerRuntime {
   /** True when sentences are embedded here (SIF), not by a served model: the word vectors are worth preloading. */
   readonly embedsOffline: boolean;
-  services(): Promise<LlmServices>;
+  services(): Promise<WorkerServices>;
   sif(): Promise<SifEmbedder>;
   classifier(): Promise<SentimentClassifier>;
   /** The source of a message's spec, built once per distinct spec. */
@@ -29,68 +37,36 @@ export interface WorkerRuntime {
   close(): Promise<void>;
 }
 
-function share(limits: LimiterOptions, k: number): LimiterOptions {
-  const part = (x: number) => Math.max(1, Math.floor(x / k));
-  return {
-    requestsPerMinute: part(limits.requestsPerMinute),
-    tokensPerMinute: part(limits.tokensPerMinute),
-    maxConcurrent: part(limits.maxConcurrent),
-  };
-}
-
-function memo<T>(build: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | null = null;
+function memo<T>(build: () => T): () => T {
+  let p: { v: T } | null = null;
   return () => {
-    p ??= build();
-    return p;
+    p ??= { v: build() };
+    return p.v;
   };
 }
 
 export function workerRuntime(o: { store: LakeStore; cacheDir: string; fleetSize?: number }): WorkerRuntime {
-  const k = Math.max(1, o.fleetSize ?? 1);
-  let built = null as LlmServices | null;
-  // CALLTHEMES_INFERENCE = http:<url> | sagemaker:<endpoint>: embeddings, names and labels through the Inference
-  // port; unset or `offline`: today's settings (CALLTHEMES_LLM_URL, CALLTHEMES_EMBED_URL, CALLTHEMES_SENTIMENT_URL).
-  const spec = parseInferenceSpec(process.env[INFERENCE_ENV] || 'offline');
-  const viaPort = memo(async () => {
-    // Loaded on demand: the SageMaker and S3 clients are not needed by the embedded default.
-    const { createInference, inferenceServices } = await import('../inference/index.js');
-    const inference = await createInference(spec, { store: o.store, cacheDir: o.cacheDir });
-    const s = inferenceServices(inference, {
-      fallbackTopicNamer: new KeywordNamer(),
-      fallbackThemeNamer: new KeywordThemeNamer(),
+  const spec = inferenceSpecFromEnv();
+  const offline = embedsOffline(spec);
+  const loadSif = memo(() => SifEmbedder.load({ cacheDir: o.cacheDir }));
+  let built: ComposedInference | null = null;
+  const services = memo(async (): Promise<WorkerServices> => {
+    // The SageMaker and S3 clients load only when the spec names the endpoint.
+    const inference = await createInference(spec, {
+      store: o.store,
+      cacheDir: o.cacheDir,
+      sif: loadSif,
+      share: o.fleetSize,
     });
-    return { inference, ...s };
+    built = inference;
+    return { ...namersFor(inference), embedder: offline ? null : inference.embedder, inference };
   });
-  const services = memo(async () => {
-    if (spec.kind !== 'offline') {
-      const p = await viaPort();
-      built = {
-        topicNamer: p.topicNamer,
-        themeNamer: p.themeNamer,
-        embedder: p.embedder,
-        ledger: p.inference.ledger,
-        describe: () => ({ inference: p.inference.describe() }),
-        close: () => p.inference.close(),
-      };
-      return built;
-    }
-    const settings = serviceSettingsFrom({});
-    if (settings.llm) settings.llm.limits = share(settings.llm.limits, k);
-    if (settings.embed) settings.embed.limits = share(settings.embed.limits, k);
-    built = await createLlmServices(settings, { store: o.store, fallbackTopicNamer: new KeywordNamer() });
-    return built;
-  });
-  const sif = memo(async () => SifEmbedder.load({ cacheDir: o.cacheDir }));
-  const classifier = memo(async () =>
-    spec.kind !== 'offline' ? (await viaPort()).classifier : createClassifier({}),
-  );
   const sources = new Map<string, Promise<TranscriptSource>>();
   return {
-    embedsOffline: spec.kind === 'offline' && !stringSetting('embedUrl', undefined),
+    embedsOffline: offline,
     services,
-    sif,
-    classifier,
+    sif: async () => loadSif(),
+    classifier: async () => (await services()).inference.classifier,
     source(spec) {
       const key = JSON.stringify(spec);
       let s = sources.get(key);
@@ -118,8 +94,6 @@ export function workerRuntime(o: { store: LakeStore; cacheDir: string; fleetSize
     async close() {
       for (const s of sources.values()) await (await s.catch(() => null))?.close?.();
       await built?.close();
-      const c = await classifier();
-      await c.close?.();
     },
   };
 }

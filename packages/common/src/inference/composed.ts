@@ -1,4 +1,7 @@
-/** An Inference made of today's parts: an Embedder, an LlmClient for chat (or none) and a SentimentClassifier. */
+/**
+ * Every adapter's Inference, made of three parts a worker uses directly: an Embedder, a chat client (or none:
+ * names come from keywords) and a SentimentClassifier.
+ */
 import type { Embedder } from '../embed/types.js';
 import type { JsonRequest, JsonResult, LlmClient } from '../llm/client.js';
 import type { TokenLedger } from '../llm/ledger.js';
@@ -31,9 +34,19 @@ export class ComposedInference implements Inference {
     return this.p.embedder.dim;
   }
 
-  /** The chat client, for the LLM namers (null offline). */
+  /** The chat client, for the LLM namers (null when chat is not served). */
   get chatClient(): LlmClient | null {
     return this.p.chat;
+  }
+
+  /** The embedding part, as the topic analyzer takes it. */
+  get embedder(): Embedder {
+    return this.p.embedder;
+  }
+
+  /** The sentence classifier part, as the firm stage takes it. */
+  get classifier(): SentimentClassifier {
+    return this.p.classifier;
   }
 
   embed(texts: readonly string[]): Promise<Float32Array[]> {

@@ -1,27 +1,44 @@
-/** `CALLTHEMES_INFERENCE` → an Inference adapter. */
+/**
+ * `CALLTHEMES_INFERENCE` (and the per-kind service settings) → the one Inference adapter of a process:
+ * - `offline` (the default): each kind is served over HTTP when its URL setting is set (`llmUrl`, `embedUrl`,
+ *   `sentimentUrl`, from the CLI's `--llm-url` … flags or CALLTHEMES_*), and offline otherwise;
+ * - `http:<url>`: every kind from that OpenAI-compatible server, unless the kind has a URL of its own;
+ * - `sagemaker:<endpoint>`: the SageMaker async endpoint.
+ */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { intSetting, secretFromEnv, settingValue, stringSetting } from '../config/settings.js';
+import { intSetting, settingValue, stringSetting } from '../config/settings.js';
 import { EMBEDDING_STAGE } from '../embed/http-embedder.js';
+import { SifEmbedder } from '../embed/sif.js';
+import { cacheDirFrom } from '../embed/word-vectors.js';
 import type { TextStore } from '../llm/cache.js';
 import { TokenLedger } from '../llm/ledger.js';
-import { THEME_NAMING_STAGE } from '../naming/llm-theme-namer.js';
-import { TOPIC_NAMING_STAGE } from '../naming/llm-topic-namer.js';
 import type { AsyncInvokerOptions } from './async-invoker.js';
 import type { ComposedInference } from './composed.js';
 import { createHttpInference } from './http-inference.js';
-import { createOfflineInference } from './offline-inference.js';
+import { type ServiceFlags, ServiceSettingError, serviceSettingsFrom } from './http-settings.js';
 import { createSageMakerInference } from './sagemaker-inference.js';
 import { INFERENCE_BUCKET_ENV, INFERENCE_ENV } from './schema.js';
-import { type ServedModels, servedModelsFromSettings } from './served-models.js';
+import {
+  type ServedModels,
+  servedModelsFromSettings,
+  THEME_NAMING_STAGE,
+  TOPIC_NAMING_STAGE,
+} from './served-models.js';
 import { type InferenceSpec, parseInferenceSpec } from './spec.js';
 
 export interface InferenceDeps {
   /** Where response caches live (the lake); none when null or absent. */
   store?: TextStore | null;
   ledger?: TokenLedger;
+  /** The CLI's service flags (`--llm-url` …); every other setting comes from CALLTHEMES_* or the config file. */
+  flags?: ServiceFlags;
+  /** Local workers sharing this machine's service limits (each gets 1/share of the requests and tokens). */
+  share?: number;
   /** Word-vector cache of the offline embedder. */
   cacheDir?: string;
+  /** The offline embedder's loader (a worker shares its own instance: the vectors are ~180 MB). */
+  sif?: () => SifEmbedder;
   models?: Partial<ServedModels>;
   /** The async requests/responses bucket (else CALLTHEMES_INFERENCE_BUCKET). */
   bucket?: string;
@@ -38,29 +55,30 @@ export function inferenceSpecFromEnv(env: NodeJS.ProcessEnv = process.env): Infe
   return parseInferenceSpec(env[INFERENCE_ENV] || 'offline');
 }
 
+/** True when sentences are embedded by the offline SIF model (no served embedder): its vectors are worth preloading. */
+export function embedsOffline(spec: InferenceSpec, flags: ServiceFlags = {}): boolean {
+  return spec.kind === 'offline' && !stringSetting('embedUrl', flags.embedUrl);
+}
+
 export async function createInference(
   spec: InferenceSpec | string,
   deps: InferenceDeps = {},
 ): Promise<ComposedInference> {
   const s = typeof spec === 'string' ? parseInferenceSpec(spec) : spec;
-  if (s.kind === 'offline') return createOfflineInference({ cacheDir: deps.cacheDir, ledger: deps.ledger });
-  const models = servedModelsFromSettings(deps.models);
-  deps = { ...deps, ledger: deps.ledger ?? inferenceLedger() };
-  if (s.kind === 'http')
-    return createHttpInference({
-      url: s.url,
-      // vLLM serves one model per server: today's per-service URL settings point a kind elsewhere.
-      urls: {
-        chat: stringSetting('llmUrl', undefined),
-        embed: stringSetting('embedUrl', undefined),
-        classify: stringSetting('sentimentUrl', undefined),
-      },
-      models,
-      apiKey: secretFromEnv('CALLTHEMES_LLM_API_KEY') ?? secretFromEnv('OPENAI_API_KEY'),
+  const ledger = deps.ledger ?? inferenceLedger();
+  if (s.kind !== 'sagemaker') {
+    const settings = serviceSettingsFrom(deps.flags, {
+      base: s.kind === 'http' ? s.url : undefined,
+      share: deps.share,
+    });
+    const cacheDir = deps.cacheDir ?? cacheDirFrom();
+    return createHttpInference(settings, {
       store: deps.store,
-      ledger: deps.ledger,
+      ledger,
+      sif: deps.sif ?? (() => SifEmbedder.load({ cacheDir })),
       log: deps.log,
     });
+  }
   const bucket = deps.bucket ?? process.env[INFERENCE_BUCKET_ENV];
   if (!bucket)
     throw new Error(`sagemaker:${s.endpoint} needs ${INFERENCE_BUCKET_ENV} (the async requests bucket)`);
@@ -69,11 +87,11 @@ export async function createInference(
     ...deps.async,
     endpointName: s.endpoint,
     bucket,
-    models,
+    models: servedModelsFromSettings(deps.models),
     runtime: deps.runtime,
     s3: deps.s3,
     store: deps.store,
-    ledger: deps.ledger,
+    ledger,
     log: deps.log,
   });
 }
@@ -99,8 +117,9 @@ export function asyncSettings(): Partial<AsyncInvokerOptions> {
 }
 
 /**
- * The token ledger with today's prices and budget settings (llmPriceInput, llmPriceOutput, llmPriceCachedInput,
+ * The token ledger with the price and budget settings (llmPriceInput, llmPriceOutput, llmPriceCachedInput,
  * embedPriceInput in $ per million tokens; llmBudgetUsd, llmBudgetTokens for naming), whatever the adapter.
+ * A bad value throws ServiceSettingError.
  */
 export function inferenceLedger(): TokenLedger {
   const num = (key: string): number | undefined => {
@@ -108,7 +127,7 @@ export function inferenceLedger(): TokenLedger {
     if (v === undefined) return undefined;
     const n = Number(v);
     if (!(Number.isFinite(n) && n >= 0))
-      throw new Error(`invalid ${key} "${String(v)}": expected a number ≥ 0`);
+      throw new ServiceSettingError(`invalid ${key} "${String(v)}": expected a number ≥ 0`);
     return n;
   };
   return new TokenLedger(

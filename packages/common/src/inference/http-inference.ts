@@ -1,79 +1,131 @@
 /**
- * Any OpenAI-compatible server (vLLM, llama.cpp's server, text-embeddings-inference): today's LlmClient for chat,
- * HttpEmbedder for embeddings and HttpClassifier (vLLM's /classify) for sentiment, one base URL for all three
- * unless a kind has its own.
+ * Any OpenAI-compatible server (vLLM, llama.cpp's server, text-embeddings-inference), per kind: chat through an
+ * LlmClient, embeddings through the HttpEmbedder, sentence labels through the HttpClassifier (vLLM's /classify or
+ * TEI's /predict). A kind the settings give no service stays offline (SIF embeddings, no chat so keyword names,
+ * the lexicon), so `--llm-url` alone gives served names with offline embeddings and lexicon labels. One token
+ * ledger for all; response caches in the lake.
  */
-import { HttpEmbedder } from '../embed/http-embedder.js';
-import { StoreResponseCache, type TextStore } from '../llm/cache.js';
-import { LlmClient } from '../llm/client.js';
-import { TokenLedger } from '../llm/ledger.js';
-import type { LimiterOptions } from '../llm/limiter.js';
-import { HttpClassifier } from '../sentiment/http-classifier.js';
-import { ComposedInference } from './composed.js';
-import type { ServedModels } from './served-models.js';
 
-export interface HttpInferenceOptions {
-  url: string;
-  /** Per-kind base URLs overriding `url`. */
-  urls?: { chat?: string; embed?: string; classify?: string };
-  models: ServedModels;
-  apiKey?: string;
+import { HttpEmbedder } from '../embed/http-embedder.js';
+import type { SifEmbedder } from '../embed/sif.js';
+import type { Embedder } from '../embed/types.js';
+import { StoreResponseCache, type TextStore } from '../llm/cache.js';
+import { LlmClient, normalizeBaseUrl } from '../llm/client.js';
+import { TokenLedger } from '../llm/ledger.js';
+import { HttpClassifier } from '../sentiment/http-classifier.js';
+import { LexiconClassifier } from '../sentiment/lexicon-classifier.js';
+import { LocalServiceCalls } from '../sentiment/service-calls.js';
+import type { SentimentClassifier } from '../sentiment/types.js';
+import { ComposedInference } from './composed.js';
+import type { ClassifySettings, ServiceEndpoint, ServiceSettings } from './http-settings.js';
+import { offlineEmbedder } from './offline-inference.js';
+
+export interface HttpInferenceDeps {
+  /** Where response caches live (the lake); no cache when null or absent. */
   store?: TextStore | null;
   ledger?: TokenLedger;
-  limits?: Partial<LimiterOptions>;
-  timeoutMs?: number;
-  embedBatchSize?: number;
+  /** The offline embedder's word vectors, for a kind without a service. */
+  sif: () => SifEmbedder;
+  /** One line per notable event (retries). */
   log?: (line: string) => void;
 }
 
-export async function createHttpInference(o: HttpInferenceOptions): Promise<ComposedInference> {
-  const ledger = o.ledger ?? new TokenLedger();
-  const client = (baseUrl: string, model: string, prefix: string) =>
+/** The served classifier of the settings, or the offline lexicon. */
+export function classifierFor(s: ClassifySettings | null): SentimentClassifier {
+  if (!s) return new LexiconClassifier();
+  return new HttpClassifier({
+    url: s.url,
+    api: s.api,
+    model: s.model,
+    batchSize: s.batchSize,
+    apiKey: s.apiKey,
+    labelMap: s.labelMap,
+    calls: new LocalServiceCalls({ concurrency: s.concurrency }),
+  });
+}
+
+/** A URL without its credentials, for describe() and logs. */
+function publicUrl(u: string): string {
+  const x = new URL(normalizeBaseUrl(u));
+  x.username = '';
+  x.password = '';
+  return x.toString();
+}
+
+export async function createHttpInference(
+  settings: ServiceSettings,
+  deps: HttpInferenceDeps,
+): Promise<ComposedInference> {
+  const ledger = deps.ledger ?? new TokenLedger();
+  const client = (s: ServiceEndpoint, prefix: string, extra = {}) =>
     new LlmClient({
-      baseUrl,
-      model,
-      apiKey: o.apiKey,
-      limits: o.limits,
-      timeoutMs: o.timeoutMs,
+      baseUrl: s.url,
+      model: s.model,
+      apiKey: s.apiKey,
+      limits: s.limits,
+      timeoutMs: s.timeoutMs,
+      retry: { maxAttempts: s.maxAttempts },
+      cache: s.cache && deps.store ? new StoreResponseCache(deps.store, prefix) : null,
       ledger,
-      cache: o.store ? new StoreResponseCache(o.store, prefix) : null,
       onRetry:
-        o.log &&
-        ((e) => o.log?.(`retry ${e.endpoint} after attempt ${e.attempt}: ${(e.error as Error).message}`)),
+        deps.log &&
+        ((e) =>
+          deps.log?.(
+            `retry ${e.endpoint} after attempt ${e.attempt} in ${Math.round(e.delayMs)} ms: ${(e.error as Error).message}`,
+          )),
+      ...extra,
     });
-  const chat = client(o.urls?.chat ?? o.url, o.models.chat, '_cache/llm');
-  const embedClient = client(o.urls?.embed ?? o.url, o.models.embed, '_cache/embeddings');
-  let embedder: HttpEmbedder;
+  const chat = settings.llm
+    ? client(settings.llm, '_cache/llm', { chatTemplateKwargs: { enable_thinking: settings.llm.thinking } })
+    : null;
+  const embedClient = settings.embed ? client(settings.embed, '_cache/embeddings') : null;
+  const clients = [chat, embedClient].filter((c): c is LlmClient => c !== null);
+  let embedder: Embedder;
   try {
-    embedder = await HttpEmbedder.open({
-      client: embedClient,
-      batchSize: o.embedBatchSize ?? 64,
-      dimensions: o.models.dimensions,
-    });
+    embedder =
+      settings.embed && embedClient
+        ? await HttpEmbedder.open({
+            client: embedClient,
+            batchSize: settings.embed.batchSize,
+            dimensions: settings.embed.dimensions,
+            cache: settings.embed.cache,
+          })
+        : offlineEmbedder(deps.sif);
   } catch (err) {
-    await Promise.all([chat.close(), embedClient.close()]);
+    await Promise.all(clients.map((c) => c.close()));
     throw err;
   }
-  const classifier = new HttpClassifier({
-    url: o.urls?.classify ?? o.url,
-    api: 'vllm',
-    model: o.models.classify,
-  });
-  const publicUrl = (u: string) => {
-    const x = new URL(u);
-    x.username = '';
-    x.password = '';
-    return x.toString();
-  };
+  const classifier = classifierFor(settings.classify);
+  const served = settings.llm || settings.embed || settings.classify;
   return new ComposedInference({
-    kind: 'http',
+    kind: served ? 'http' : 'offline',
     embedder,
     chat,
     classifier,
     ledger,
-    describe: () => ({ url: publicUrl(o.url) }),
+    describe: () => ({
+      llm: settings.llm && {
+        url: publicUrl(settings.llm.url),
+        model: settings.llm.model,
+        limits: settings.llm.limits,
+        thinking: settings.llm.thinking,
+        cache: settings.llm.cache,
+      },
+      embed: settings.embed && {
+        url: publicUrl(settings.embed.url),
+        model: settings.embed.model,
+        limits: settings.embed.limits,
+        batchSize: settings.embed.batchSize,
+        cache: settings.embed.cache,
+      },
+      classify: settings.classify && {
+        url: publicUrl(settings.classify.url),
+        model: settings.classify.model,
+      },
+    }),
     close: async () => {
-      await Promise.all([chat.close(), embedClient.close()]);
+      await Promise.all(clients.map((c) => c.close()));
+      await classifier.close?.();
     },
   });
 }

@@ -1,6 +1,7 @@
 /**
  * The SageMaker async adapter: one AsyncInvoker (S3 + InvokeEndpointAsync + polling) under an LlmClient for
- * chat and embeddings (its cache, ledger, budget and JSON validation unchanged) and the async classifier.
+ * chat and embeddings (its cache, ledger, budget and JSON validation unchanged) and the async classifier; a firm's
+ * classification leaves with its embeddings (classify-with-embed.ts).
  * AWS endpoints come from the SDK's standard AWS_ENDPOINT_URL_* variables.
  */
 import { S3Client } from '@aws-sdk/client-s3';
@@ -11,6 +12,7 @@ import { TokenLedger } from '../llm/ledger.js';
 import { AsyncClassifier } from './async-classifier.js';
 import { asyncFetch } from './async-fetch.js';
 import { AsyncInvoker, type AsyncInvokerOptions } from './async-invoker.js';
+import { classifyWithEmbed } from './classify-with-embed.js';
 import { ComposedInference } from './composed.js';
 import { LazyDimEmbedder } from './lazy-embedder.js';
 import type { ServedModels } from './served-models.js';
@@ -68,11 +70,15 @@ export function createSageMakerInference(
     });
   const chat = client(o.models.chat, '_cache/llm');
   const embedClient = client(o.models.embed, '_cache/embeddings');
+  const parts = classifyWithEmbed(
+    new LazyDimEmbedder(embedClient, { dimensions: o.models.dimensions }),
+    new AsyncClassifier(o.models.classify, invoker, ledger),
+  );
   const inference = new ComposedInference({
     kind: 'sagemaker',
-    embedder: new LazyDimEmbedder(embedClient, { dimensions: o.models.dimensions }),
+    embedder: parts.embedder,
     chat,
-    classifier: new AsyncClassifier(o.models.classify, invoker, ledger),
+    classifier: parts.classifier,
     ledger,
     describe: () => ({ endpoint: o.endpointName, bucket: o.bucket, invocations: { ...invoker.stats } }),
     close: async () => {

@@ -1,11 +1,14 @@
-/** Model ids and client settings shared by the HTTP and SageMaker adapters (settings keys of today's flags). */
+/** Model ids the HTTP and SageMaker adapters serve by default, and the ledger stages of their calls. */
 import { intSetting, stringSetting } from '../config/settings.js';
-import { DEFAULT_SENTIMENT_MODEL } from '../sentiment/create.js';
 
 /** The user's FP8 8B (text-only Qwen3; ~9 GB of weights), thinking off (settings `llmThinking`). */
 export const DEFAULT_CHAT_MODEL = 'Qwen/Qwen3-8B-FP8';
 export const DEFAULT_EMBED_MODEL = 'Qwen/Qwen3-Embedding-8B';
+export const DEFAULT_SENTIMENT_MODEL = 'yiyanghkust/finbert-tone';
 export const SENTIMENT_STAGE = 'sentiment';
+/** The chat calls' stages (the naming budget applies to these). */
+export const TOPIC_NAMING_STAGE = 'topic-naming';
+export const THEME_NAMING_STAGE = 'theme-naming';
 
 export interface ServedModels {
   chat: string;

@@ -1,5 +1,6 @@
 /** Topic and theme names: keyword names, and LLM namers with validated, cached, budgeted batches. */
 export * from './firm-terms.js';
+export * from './inference-namers.js';
 export * from './keyword-fallback.js';
 export * from './keywords.js';
 export * from './llm-batch.js';

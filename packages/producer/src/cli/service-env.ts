@@ -5,9 +5,10 @@
  */
 import { envNameFor, stringSetting } from '@callthemes/common/config';
 import { SIF_MODEL_ID } from '@callthemes/common/embed';
-import { ServiceSettingError, serviceSettingsFrom } from '@callthemes/common/services';
+import { inferenceLedger, ServiceSettingError, serviceSettingsFrom } from '@callthemes/common/inference';
+import { LEXICON_MODEL } from '@callthemes/common/sentiment';
 import { UsageError } from './common.js';
-import { classifierFrom } from './sentiment-options.js';
+import { refuseSentimentTuningAlone } from './sentiment-options.js';
 import { SENTIMENT_FLAGS } from './service-options.js';
 
 export interface ServiceChoice {
@@ -17,24 +18,20 @@ export interface ServiceChoice {
   models: Record<string, string>;
 }
 
+const SERVICE_FLAGS = ['llmUrl', 'llmModel', 'embedUrl', 'embedModel', ...SENTIMENT_FLAGS] as const;
+
 export function serviceChoiceFrom(opts: Record<string, unknown>): ServiceChoice {
-  const flags: Record<string, string | undefined> = {
-    llmUrl: stringSetting('llmUrl', opts.llmUrl),
-    llmModel: stringSetting('llmModel', opts.llmModel),
-    embedUrl: stringSetting('embedUrl', opts.embedUrl),
-    embedModel: stringSetting('embedModel', opts.embedModel),
-  };
+  refuseSentimentTuningAlone(opts);
+  const flags: Record<string, string | undefined> = {};
+  for (const k of SERVICE_FLAGS) flags[k] = stringSetting(k, opts[k]);
   let settings: ReturnType<typeof serviceSettingsFrom>;
   try {
     settings = serviceSettingsFrom(flags);
+    inferenceLedger(); // prices and budgets: a bad one exits 2 here, not in every worker
   } catch (err) {
     if (err instanceof ServiceSettingError) throw new UsageError(err.message);
     throw err;
   }
-  for (const k of SENTIMENT_FLAGS) flags[k] = stringSetting(k, opts[k]);
-  const classifier = classifierFrom(opts);
-  const classifierModel = classifier.model;
-  void classifier.close?.();
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) env[envNameFor(k)] = v;
   return {
@@ -42,7 +39,7 @@ export function serviceChoiceFrom(opts: Record<string, unknown>): ServiceChoice 
     models: {
       embedder: settings.embed?.model ?? SIF_MODEL_ID,
       namer: settings.llm?.model ?? 'keywords',
-      classifier: classifierModel,
+      classifier: settings.classify?.model ?? LEXICON_MODEL,
     },
   };
 }

@@ -5,14 +5,14 @@
  * all three; sentiment: the classifier), so a flag a command would ignore is refused as unknown.
  */
 
-import type { LakeStore } from '@callthemes/common/lake';
 import {
-  createLlmServices,
-  type LlmServices,
-  type ServiceDeps,
+  type ComposedInference,
+  createInference,
+  inferenceSpecFromEnv,
+  type ServiceFlags,
   ServiceSettingError,
-  serviceSettingsFrom,
-} from '@callthemes/common/services';
+} from '@callthemes/common/inference';
+import type { LakeStore } from '@callthemes/common/lake';
 import type { Command } from 'commander';
 import { flagOf, UsageError } from './common.js';
 
@@ -70,24 +70,18 @@ export function refuseWithout(
 }
 
 /**
- * The configured services, with caches in the lake; `topicNamer`, `themeNamer`, `embedder` are null when not
- * configured. Bad settings become UsageError (exit 2).
+ * The process's Inference for a command: CALLTHEMES_INFERENCE and the command's service flags (a kind without a
+ * URL stays offline), response caches in the lake. Bad settings become UsageError (exit 2).
  */
-export async function servicesFrom(
-  opts: { llmUrl?: string; llmModel?: string; embedUrl?: string; embedModel?: string },
-  store: LakeStore,
-  deps: Omit<ServiceDeps, 'store'> = {},
-): Promise<LlmServices> {
-  let settings: ReturnType<typeof serviceSettingsFrom>;
+export async function inferenceFrom(opts: ServiceFlags, store: LakeStore): Promise<ComposedInference> {
   try {
-    settings = serviceSettingsFrom(opts);
+    return await createInference(inferenceSpecFromEnv(), {
+      flags: opts,
+      store,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
   } catch (err) {
     if (err instanceof ServiceSettingError) throw new UsageError(err.message);
     throw err;
   }
-  return createLlmServices(settings, {
-    log: (line) => process.stderr.write(`${line}\n`),
-    ...deps,
-    store,
-  });
 }

@@ -2,6 +2,7 @@
 
 import { numberSetting, settingValue, stringSetting } from '@callthemes/common/config';
 import { cacheDirFrom, SifEmbedder } from '@callthemes/common/embed';
+import { namersFor } from '@callthemes/common/naming';
 import type { Reduction, ThemeModelOptions } from '@callthemes/common/themes';
 import { runThemeStage, writeScoreTables } from '@callthemes/theme-worker';
 import type { Command } from 'commander';
@@ -14,7 +15,7 @@ import {
   UsageError,
   withExample,
 } from '../common.js';
-import { addNamerOptions, servicesFrom } from '../service-options.js';
+import { addNamerOptions, inferenceFrom } from '../service-options.js';
 
 function numberOption(key: string, value: unknown, min: number, max: number): number | undefined {
   if (settingValue(key, value) === undefined) return undefined;
@@ -103,9 +104,9 @@ export function registerThemes(program: Command): void {
     const store = lakeFrom(opts);
     const keywordEmbedder =
       kv === 'on' ? SifEmbedder.load({ cacheDir: cacheDirFrom(opts.cacheDir) }) : undefined;
-    const services = await servicesFrom(opts, store);
+    const inference = await inferenceFrom(opts, store);
     const res = await runThemeStage({
-      namer: services.themeNamer ?? undefined,
+      namer: namersFor(inference, { log: (l) => process.stderr.write(`${l}\n`) }).themeNamer,
       store,
       quarter,
       runId: newRunId(),
@@ -113,7 +114,7 @@ export function registerThemes(program: Command): void {
       previousQuarter,
       keywordEmbedder,
       keywordWeight,
-    });
+    }).finally(() => inference.close());
     // The research scores of the quarter's new themes (from the labels in the lake).
     const scores = await writeScoreTables(store, quarter);
     const s = res.stats;

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { createClassifier, parseLabelMap } from '../../src/sentiment/create.js';
+import { classifierFor } from '../../src/inference/http-inference.js';
+import { classifySettingsFrom, parseLabelMap, type ServiceFlags } from '../../src/inference/http-settings.js';
 import { HttpClassifier } from '../../src/sentiment/http-classifier.js';
 import { LEXICON_MODEL } from '../../src/sentiment/lexicon-classifier.js';
+
+/** The classify kind of the Inference port from the settings: served, or the offline lexicon. */
+const createClassifier = (flags: ServiceFlags) => classifierFor(classifySettingsFrom(flags));
 
 describe('classifier from settings', () => {
   it('is the offline lexicon without a service URL', () => {

@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
-import { EMBEDDING_STAGE } from '@callthemes/common/embed';
+import { EMBEDDING_STAGE, SIF_MODEL_ID, SifEmbedder } from '@callthemes/common/embed';
+import {
+  createHttpInference,
+  ServiceSettingError,
+  type ServiceSettings,
+  serviceSettingsFrom,
+} from '@callthemes/common/inference';
 import { LocalLakeStore } from '@callthemes/common/lake';
-import { TOPIC_NAMING_STAGE } from '@callthemes/common/naming';
-import { createLlmServices, ServiceSettingError, serviceSettingsFrom } from '@callthemes/common/services';
+import { namersFor, TOPIC_NAMING_STAGE } from '@callthemes/common/naming';
+import { LEXICON_MODEL } from '@callthemes/common/sentiment';
 import { goodNames, OpenAiTestServer } from '@callthemes/common/testing/openai-test-server';
 import { tempDir } from '@callthemes/common/testing/paths';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { UsageError } from '../../src/cli/common.js';
-import { servicesFrom } from '../../src/cli/service-options.js';
+import { inferenceFrom } from '../../src/cli/service-options.js';
 
 const KEY = 'sk-services-secret-42';
 const ENV = ['CALLTHEMES_LLM_API_KEY', 'CALLTHEMES_LLM_URL', 'CALLTHEMES_LLM_MODEL', 'CALLTHEMES_EMBED_URL'];
@@ -43,7 +49,7 @@ afterAll(async () => {
 
 describe('service settings', () => {
   test('nothing configured → no services', () => {
-    assert.deepEqual(serviceSettingsFrom({}), { llm: null, embed: null });
+    assert.deepEqual(serviceSettingsFrom({}), { llm: null, embed: null, classify: null });
   });
 
   test('a URL without a model (and a bad URL) are usage errors', () => {
@@ -60,7 +66,13 @@ describe('service settings', () => {
       assert.equal(s.llm?.limits.requestsPerMinute, 120);
       assert.equal(s.llm?.thinking, true);
       assert.equal(s.llm?.apiKey, KEY);
-      assert.deepEqual(s.llm?.budget.stages, ['topic-naming', 'theme-naming']);
+      // Four local workers on one machine: each takes a quarter of the limits.
+      const shared = serviceSettingsFrom({ llmUrl: 'http://gpu:8000', llmModel: 'm' }, { share: 4 });
+      assert.deepEqual(shared.llm?.limits, {
+        requestsPerMinute: 30,
+        tokensPerMinute: 500_000,
+        maxConcurrent: 4,
+      });
     } finally {
       delete process.env.CALLTHEMES_LLM_REQUESTS_PER_MINUTE;
       delete process.env.CALLTHEMES_LLM_THINKING;
@@ -69,13 +81,19 @@ describe('service settings', () => {
 
   test('the CLI helper turns bad settings into UsageError', async () => {
     await assert.rejects(
-      servicesFrom({ llmUrl: 'http://x' }, new LocalLakeStore('/nonexistent')),
+      inferenceFrom({ llmUrl: 'http://x' }, new LocalLakeStore('/nonexistent')),
       UsageError,
     );
   });
 });
 
-describe('createLlmServices', () => {
+/** The served kinds of `settings`; a kind without a service would load the word vectors (none here). */
+const served = (
+  settings: ServiceSettings,
+  deps: { store: LocalLakeStore | null; log?: (l: string) => void },
+) => createHttpInference(settings, { ...deps, sif: () => SifEmbedder.load() });
+
+describe('the HTTP adapter of the Inference port', () => {
   test('builds namers and an embedder whose dimension comes from the service; caches live in the lake', async () => {
     const dir = tempDir();
     try {
@@ -89,8 +107,8 @@ describe('createLlmServices', () => {
       delete process.env.CALLTHEMES_EMBED_BATCH_SIZE;
       const store = new LocalLakeStore(dir.path);
       const log: string[] = [];
-      const s = await createLlmServices(settings, { store, log: (l) => log.push(l) });
-      assert.ok(s.topicNamer && s.themeNamer && s.embedder);
+      const s = await served(settings, { store, log: (l) => log.push(l) });
+      assert.equal(s.kind, 'http');
       assert.equal(s.embedder.dim, 3);
       assert.equal(s.embedder.model, 'embed-model');
       const rows = await s.embedder.embed(['a', 'bb', 'ccc', 'dddd', 'eeeee']);
@@ -101,7 +119,7 @@ describe('createLlmServices', () => {
         [...rows[1]].map((x) => x.toFixed(5)),
         [3 / n, 4 / n, 2 / n].map((x) => x.toFixed(5)),
       );
-      const named = await s.topicNamer.nameFirmTopics(
+      const named = await namersFor(s).topicNamer.nameFirmTopics(
         { firmId: 'F1', firmName: null, ticker: 'F1', quarter: '2021Q2' },
         [
           {
@@ -126,9 +144,9 @@ describe('createLlmServices', () => {
 
       // A second run over the same lake is answered from its caches.
       const before = server.requests.length;
-      const again = await createLlmServices(settings, { store });
-      await again.embedder?.embed(['a', 'bb', 'ccc', 'dddd', 'eeeee']);
-      await again.topicNamer?.nameFirmTopics(
+      const again = await served(settings, { store });
+      await again.embedder.embed(['a', 'bb', 'ccc', 'dddd', 'eeeee']);
+      await namersFor(again).topicNamer.nameFirmTopics(
         { firmId: 'F1', firmName: null, ticker: 'F1', quarter: '2021Q2' },
         [
           {
@@ -147,10 +165,23 @@ describe('createLlmServices', () => {
     }
   });
 
-  test('unconfigured services are null', async () => {
-    const s = await createLlmServices({ llm: null, embed: null }, { store: null });
-    assert.equal(s.topicNamer, null);
-    assert.equal(s.themeNamer, null);
-    assert.equal(s.embedder, null);
+  test('no service: the offline parts; --llm-url alone: served names, offline embeddings, lexicon labels', async () => {
+    const none = await served(serviceSettingsFrom({}), { store: null });
+    assert.deepEqual(
+      [none.kind, none.chatClient, none.models],
+      ['offline', null, { embed: SIF_MODEL_ID, chat: null, classify: LEXICON_MODEL }],
+    );
+    assert.equal(namersFor(none).topicNamer.constructor.name, 'KeywordNamer');
+    const probes = server.requestsTo('/v1/embeddings').length;
+    const llm = await served(serviceSettingsFrom({ llmUrl: server.url, llmModel: 'chat-model' }), {
+      store: null,
+    });
+    assert.deepEqual(
+      [llm.kind, llm.models],
+      ['http', { embed: SIF_MODEL_ID, chat: 'chat-model', classify: LEXICON_MODEL }],
+    );
+    assert.equal(namersFor(llm).topicNamer.constructor.name, 'LlmTopicNamer');
+    assert.equal(server.requestsTo('/v1/embeddings').length, probes, 'no embedding service asked');
+    await Promise.all([none.close(), llm.close()]);
   });
 });
