@@ -106,6 +106,8 @@ function panel(
   series: Series[],
   yAxis: (lo: number, hi: number) => Axis,
   yFormat: (v: number) => string,
+  /** The x values to label (default: every point's). */
+  xTickValues?: number[],
 ): string {
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
   const ys = series.flatMap((s) => s.points.map((p) => p.y)).filter((v) => v > 0 && Number.isFinite(v));
@@ -130,7 +132,7 @@ function panel(
       `<text x="${f(x0 + MARGIN.left - 6)}" y="${f(py(t) + 4)}" text-anchor="end" font-size="11">${escapeXml(yFormat(t))}</text>`,
     );
   }
-  const xTicks = [...new Set(xs)].sort((a, b) => a - b);
+  const xTicks = xTickValues ?? [...new Set(xs)].sort((a, b) => a - b);
   for (const t of xTicks) {
     parts.push(
       `<line x1="${f(px(t))}" y1="${f(y0 + MARGIN.top + plotH)}" x2="${f(px(t))}" y2="${f(y0 + MARGIN.top + plotH + 4)}" stroke="#999999"/>`,
@@ -240,12 +242,12 @@ export function renderChart(r: EstimateReport): string {
     .join('');
   const title =
     `One quarter of ${s.firms.toLocaleString('en-US')} firms: wall time and cost ` +
-    `(${s.pricing} prices of ${s.pricesAsOf}; dot = chosen setting, or the recommended size)`;
-  const subtitle =
-    `partitions of ${s.batchSize} in the task panels; ${s.concurrency} tasks in the partition-size panels; endpoint ${s.gpus} × ${s.gpuInstance}; ` +
-    (rec
-      ? `recommended ${rec.instances} instances, ${rec.tasks} tasks (dashed red: the target)`
-      : 'no size meets the target (dashed red)');
+    `(${s.pricing} prices of ${s.pricesAsOf}; dot = chosen setting)`;
+  const subtitle = `partitions of ${s.batchSize} in the task panels; ${s.concurrency} tasks in the partition-size panels; endpoint ${s.gpus} × ${s.gpuInstance}`;
+  const sizingLabel = rec
+    ? `${s.gpuInstance} instances; dot = recommended ${rec.instances} instances, ${rec.tasks} tasks`
+    : `${s.gpuInstance} instances; no size meets the target (dashed)`;
+  const sizingTicks = xs.filter((x) => [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, rec?.instances].includes(x));
   const body = [
     panel(
       0,
@@ -287,19 +289,21 @@ export function renderChart(r: EstimateReport): string {
       0,
       top + PANEL_H * 2,
       `Wall time per quarter vs endpoint instances (target ${shortDuration(z.target.wallSeconds)})`,
-      `${s.gpuInstance} instances (tasks to keep them busy)`,
+      sizingLabel,
       sizingSeries((p) => p.wallSeconds, z.target.wallSeconds, 'target wall time'),
       durationAxis,
       shortDuration,
+      sizingTicks,
     ),
     panel(
       PANEL_W,
       top + PANEL_H * 2,
       `Cost per quarter vs endpoint instances (budget ${shortUsd(z.target.budgetUsd)})`,
-      `${s.gpuInstance} instances (tasks to keep them busy)`,
+      sizingLabel,
       sizingSeries((p) => p.costUsd, z.target.budgetUsd, 'budget'),
       decadeAxis,
       shortUsd,
+      sizingTicks,
     ),
   ].join('\n');
   return [

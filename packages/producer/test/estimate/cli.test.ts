@@ -149,7 +149,7 @@ test('the chart is a valid SVG that Chromium renders with its six panels', async
     'Wall time per quarter vs firm-worker tasks',
     'Cost per quarter vs partition size',
     'Wall time per quarter vs endpoint instances',
-    'recommended 3 instances',
+    'dot = recommended 3 instances, 6 tasks',
     'hosted 8B API',
   ])
     assert.ok(seen.text.includes(t), t);
