@@ -274,6 +274,7 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
     ),
   };
 
+  const twoRates = Boolean(serving.llmPrefillTokensPerSecond && serving.llmDecodeTokensPerSecond);
   const apiRate = (name: string, a: typeof llmApi): number => {
     if (a.requestsPerMinute) return fromFile(`${name}.requestsPerMinute`, a.requestsPerMinute) / 60;
     // A concurrency limit: requests in flight ÷ seconds per request (Little's law).
@@ -311,12 +312,23 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
       perHourPerGpu:
         fromFile(`${opts.gpuInstance}.onDemandPerHour`, endpointInst.onDemandPerHour) /
         endpointInst.gpus.value,
-      llmRequestsPerSecond: fromFile(
-        `${endpointInst.gpu}.llmRequestsPerSecond`,
-        serving.llmRequestsPerSecond,
-      ),
-      llmTokensPerSecond: fromFile(`${endpointInst.gpu}.llmTokensPerSecond`, serving.llmTokensPerSecond),
-      ...(serving.llmPrefillTokensPerSecond && serving.llmDecodeTokensPerSecond
+      // With prefill and decode rates the request and token limits are not used: listed only when they are.
+      ...(twoRates
+        ? {
+            llmRequestsPerSecond: serving.llmRequestsPerSecond.value,
+            llmTokensPerSecond: serving.llmTokensPerSecond.value,
+          }
+        : {
+            llmRequestsPerSecond: fromFile(
+              `${endpointInst.gpu}.llmRequestsPerSecond`,
+              serving.llmRequestsPerSecond,
+            ),
+            llmTokensPerSecond: fromFile(
+              `${endpointInst.gpu}.llmTokensPerSecond`,
+              serving.llmTokensPerSecond,
+            ),
+          }),
+      ...(twoRates && serving.llmPrefillTokensPerSecond && serving.llmDecodeTokensPerSecond
         ? {
             llmPrefillTokensPerSecond: fromFile(
               `${endpointInst.gpu}.llmPrefillTokensPerSecond`,
