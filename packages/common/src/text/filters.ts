@@ -47,7 +47,17 @@ const CALL_LOGISTICS = [
   /(?:next|final|last) question/i,
   /(?:your|the) line is (?:now )?open/i,
   /question[- ]and[- ]answer (?:session|portion)/i,
-  /(?:turn|hand) (?:the call|it|things|the conference) (?:back )?over/i,
+  /(?:turn|hand|pass) (?:the call|it|things|the conference) (?:back )?over/i,
+  // Hand-offs and signposts of the prepared remarks (issue 27: with the releases and slides below they made a
+  // theme "segment results, presentation, release" on full calls): "I'll turn our call over to Scott",
+  // "turning now to slide two", "Jeremy will provide a detailed review of our results".
+  /\b(?:turn|hand|pass)(?:ing)? (?:our|this|the) (?:call|time|program|floor|line|meeting|discussion)\b/i,
+  /\b(?:turn(?:ing)?|mov(?:e|ing)|go(?:ing)?|refer(?:ring)?|skip(?:ping)?) (?:now |back |ahead )?(?:over )?to (?:slide|page)s? (?:\d|\w+\b)/i,
+  /\b(?:will|'ll|then|now) (?:provide|give|walk|take) (?:you )?(?:through )?(?:a |an |some |more )?(?:detailed |brief |quick |short |high-level )?(?:review|overview|update|recap|summary|details?)\b/i,
+  // Where the release and the slides are: "the press release and presentation are available on our website".
+  /\b(?:press|earnings) release\b.*\b(?:available|posted|issued|found|website|online|investor relations)\b/i,
+  /\b(?:presentation|slides?|slide deck|supplement(?:al)?)\b.*\b(?:available|posted|found)(?: for download)? (?:on|at|in|under|online)\b/i,
+  /\binvestor relations (?:section|page|site|website|tab|link)\b/i,
   /(?:open (?:up )?the (?:call|line|floor)) (?:for|to) questions/i,
   /(?:concludes|conclude) (?:our|today's|the|this)/i,
   /you may (?:now )?disconnect/i,

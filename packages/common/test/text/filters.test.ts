@@ -59,3 +59,24 @@ test('tokens and n-grams', () => {
   assert.equal(countWordTokens('Up 3.5% in 2021 vs. plan'), 4);
   assert.deepEqual(ngrams(['a', 'b', 'c'], 1, 2), ['a', 'b', 'c', 'a b', 'b c']);
 });
+
+test('hand-offs, slide signposts and where the release is are call logistics; results said beside a slide are not', () => {
+  const logistics = [
+    "On that note, I'll turn our call over to Scott for more detail on our sales results for the quarter.",
+    'Turning now to slide two in the presentation.',
+    'Please turn to slide three in our presentation for a review of our second quarter highlights.',
+    'Jeremy will provide a detailed review of our financial and operating results, followed by Q&A.',
+    'The press release, presentation, and transcript of these prepared remarks are currently available online.',
+    'This earnings presentation is available for download on the investor website under the Presentations tab.',
+    'Please access the Investor Relations section of our website to view the earnings release.',
+  ];
+  for (const text of logistics)
+    assert.equal(boilerplateFilter(text, 'executive', { minTokens: 5 }), 'greeting', text);
+  const content = [
+    'As shown on slide five, revenue grew 10% to $2.1 billion on strong demand for our connectivity products.',
+    'We released our new platform in June and it is now available to every customer in Europe.',
+    'Supply chain constraints on semiconductors will limit our production of vehicles through the third quarter.',
+  ];
+  for (const text of content)
+    assert.equal(boilerplateFilter(text, 'executive', { minTokens: 5 }), null, text);
+});

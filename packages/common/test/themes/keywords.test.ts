@@ -38,3 +38,24 @@ test('filler themes: call mechanics and pleasantries carry at least half the lea
   );
   assert.ok(!isFillerTheme(['raw material', 'inflation', 'inventory', 'supply', 'hope', 'labor']));
 });
+
+test('conversational themes of full calls (issue 27: main on Motley 2021Q2) fail; subjects with a tone word pass', () => {
+  // The leading keywords of six of the 25 largest themes on 249 full calls, as main named them.
+  const conversational = [
+    ['thoughts', 'detail', 'important', 'context', 'better', 'part'],
+    ['excited', 'feels', 'couple', 'opportunity', 'thoughts', 'did'],
+    ['forward', 'confident', 'cautiously', 'cautiously optimistic', 'optimistic', 'moving'],
+    ['dynamics', 'view', 'environment', 'does', 'modeling', 'post'],
+    ['q3', 'q4', 'q2', 'q1', 'looks', 'defense electronics'],
+    ['team', 'proud', 'teams', 'excited', 'job', 'win'],
+  ];
+  for (const k of conversational) assert.ok(isFillerTheme(k), k.join(', '));
+  const subjects = [
+    ['demand', 'strong', 'strength', 'recovery', 'pandemic', 'robust'],
+    ['offset', 'increases', 'price', 'cost', 'inflation', 'levels'],
+    ['leverage', 'contract labor', 'leverage target', 'contract', 'customer', 'costs'],
+    ['strategic', 'esg', 'commitment', 'initiatives', 'diversity', 'strategy'],
+    ['members', 'medicaid', 'enrollment', 'membership', 'confident', 'utilization'],
+  ];
+  for (const k of subjects) assert.ok(!isFillerTheme(k), k.join(', '));
+});

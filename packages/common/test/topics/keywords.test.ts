@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { matrixFromRows } from '../../src/cluster/matrix.js';
 import { fitFirmTopics } from '../../src/topics/firm-model.js';
-import { CALL_STOP_WORDS, callStopWords } from '../../src/topics/stop-words.js';
+import {
+  CALL_STOP_WORDS,
+  callStopWords,
+  englishFirstNames,
+  mentionedFirstNames,
+} from '../../src/topics/stop-words.js';
 
 test('a call’s stop words add the words of its speakers’ and firm’s names to the base list', () => {
   const words = callStopWords({
@@ -19,6 +24,28 @@ test('a call’s stop words add the words of its speakers’ and firm’s names 
   assert.ok(!words.has('supply') && CALL_STOP_WORDS.has('the') && words.has('the'));
   // The base list itself is left alone.
   assert.ok(!CALL_STOP_WORDS.has('kelly'));
+});
+
+test('first names the call writes only as names are stop words; a name it also writes as a word is not', () => {
+  const texts = [
+    "Thanks, Dave. I'll let Andy take the pricing question.",
+    'Grant revenue from the federal program grew, and Andy added that Will Smith joined the board.',
+    'We will apply for a new grant next year. DAVE is our inventory system.',
+  ];
+  const names = mentionedFirstNames(texts);
+  // "will" and "grant" are written as words too; "DAVE" in capitals is no evidence either way; "Smith" is
+  // in the lists too (names the call only writes capitalized are people here).
+  assert.deepEqual([...names].sort(), ['andy', 'dave', 'smith']);
+  assert.ok(englishFirstNames().has('randy') && englishFirstNames().has('jen'));
+  const words = callStopWords({
+    firmName: null,
+    components: [
+      { order: 0, speakerName: null, speakerRole: 'unknown', section: 'qa', text: texts.join(' ') },
+    ],
+  });
+  assert.ok(words.has('dave') && words.has('andy') && !words.has('grant') && !words.has('federal'));
+  // Calendar labels are stop words of every call.
+  for (const w of ['q3', 'h2', 'june', 'october']) assert.ok(CALL_STOP_WORDS.has(w), w);
 });
 
 test('minTopicDf ranks terms found in enough of the topic’s sentences first and still fills the list', async () => {
