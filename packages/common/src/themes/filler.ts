@@ -33,11 +33,14 @@ perspectives opinion standpoint necessarily`);
 
 /**
  * Vague discourse: placeholders and abstract nouns of talk that point at whatever is being discussed without
- * naming it, and light verbs.
+ * naming it, light verbs ("looks", "gives", "happen") and adjectives that grade without naming ("big",
+ * "interesting", "difficult").
  */
 const DISCOURSE =
   words(`details detail couple topics topic important context aspects aspect part parts case cases
-dynamics environment doing does did done happened handle attention stay hit forward moving move`);
+dynamics environment doing does did done happened handle attention stay hit forward moving move look looks looked
+saw gives gave given sounds happen happens happening interesting difficult tough big bigger hard quite ready place
+kind sort`);
 
 /** Calendar words the firm stage does not already drop ("q3", "june"): when a theme is about. */
 const CALENDAR =
