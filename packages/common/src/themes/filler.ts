@@ -17,7 +17,8 @@ covered covering provide providing moment joining join joined call calls confere
 transcript presentation presentations slides remarks question questions answer answers line ahead walk walking
 highlight highlights recap summary summarize close closing conclude concludes concluding wrap hold queue prepared
 morning afternoon evening listening listeners participants introduce introduction review reviewing update updates
-discuss discussion hear speak speaking operator moderator ceo cfo coo president chairman chief officer`);
+discuss discussion hear speak speaking operator moderator ceo cfo coo president chairman chief officer executive
+executives analyst analysts walked`);
 
 /** Courtesies and the team as addressee ("our team members, I'm proud of you"); workforce words are not here. */
 const COURTESY =
@@ -40,12 +41,12 @@ const DISCOURSE =
   words(`details detail couple topics topic important context aspects aspect part parts case cases
 dynamics environment doing does did done happened handle attention stay hit forward moving move look looks looked
 saw gives gave given sounds happen happens happening interesting difficult tough big bigger hard quite ready place
-kind sort`);
+kind sort pieces piece number numbers side sides far`);
 
-/** Calendar words the firm stage does not already drop ("q3", "june"): when a theme is about. */
+/** Calendar words: when, not what (the firm stage already drops "q3" and "june" from topic keywords). */
 const CALENDAR =
   words(`q1 q2 q3 q4 h1 h2 fy quarter quarters january february march april may june july august
-september october november december`);
+september october november december week weeks month months day days year years early earlier later ago`);
 
 export const CONVERSATIONAL_WORD_CLASSES: Readonly<Record<string, readonly string[]>> = {
   mechanics: MECHANICS,
