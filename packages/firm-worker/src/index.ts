@@ -1,4 +1,22 @@
 /** The firm worker: the partition handler (createWorker) and the firm and sentence-sentiment stages it runs. */
-export * from './firm-stage.js';
-export * from './partition-worker.js';
-export * from './sentiment-stage.js';
+export {
+  FIRM_STAGE,
+  type FirmEvent,
+  type FirmStageOptions,
+  type FirmStageResult,
+  runFirmStage,
+  SENTIMENT_STAGE,
+} from './firm-stage.js';
+export {
+  createWorker,
+  type FirmWorker,
+  type FirmWorkerDeps,
+  partitionFingerprint,
+} from './partition-worker.js';
+export {
+  runSentimentStage,
+  type SentimentFirmEvent,
+  type SentimentStageOptions,
+  type SentimentStageResult,
+  sentimentFirms,
+} from './sentiment-stage.js';

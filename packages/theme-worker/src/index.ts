@@ -1,5 +1,18 @@
 /** The theme worker: the quarter handler (createWorker), the theme stage and the score tables it writes. */
-export * from './quarter-worker.js';
-export * from './score-tables.js';
-export * from './theme-io.js';
-export * from './theme-stage.js';
+export { createWorker, type ThemeWorkerDeps } from './quarter-worker.js';
+export { type ScoreTable, scoreTableKey, writeScoreTables } from './score-tables.js';
+export {
+  previousThemedQuarter,
+  readLineageSide,
+  readQuarterTopics,
+  THEME_STAGE,
+  type TopicReadResult,
+  themeManifestKey,
+} from './theme-io.js';
+export {
+  runThemeStage,
+  type ThemeStageOptions,
+  type ThemeStageResult,
+  themeId,
+  themeTableKey,
+} from './theme-stage.js';

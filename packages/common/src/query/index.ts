@@ -1,6 +1,12 @@
 /** SQL over the lake: views over every table, research-score presets, Athena DDL, result formatting. */
-export * from './athena-ddl.js';
-export * from './format.js';
-export * from './lake-query.js';
-export * from './research-scores.js';
-export * from './views.js';
+export { type AthenaDdlOptions, athenaDdl, athenaTableDdl, validateAthenaOptions } from './athena-ddl.js';
+export { formatRows, type OutputFormat } from './format.js';
+export { LakeQuery } from './lake-query.js';
+export {
+  DERIVED_VIEWS,
+  firmThemeSentimentSql,
+  SENTENCES_WITH_THEMES,
+  SENTENCES_WITH_THEMES_SQL,
+  themeSentimentSql,
+} from './research-scores.js';
+export { registerLakeViews } from './views.js';

@@ -1,8 +1,42 @@
 /** Sentence sentiment labels: the offline finance lexicon, a served classifier, and their evaluation. */
-export * from './evaluate.js';
-export * from './finance-terms.js';
-export * from './http-classifier.js';
-export * from './lexicon-classifier.js';
-export * from './service-calls.js';
-export * from './types.js';
-export * from './vader-lexicon.js';
+export {
+  type ClassMetrics,
+  type Evaluation,
+  evaluate,
+  halfOf,
+  type LabelledSentence,
+  parseAtLabelled,
+} from './evaluate.js';
+export {
+  BAD_METRICS,
+  BASELINE_ANCHORS,
+  BOOSTERS,
+  CONTRASTS,
+  DIRECTION,
+  FILLER_WORDS,
+  FINANCE_VALENCE,
+  GOOD_METRICS,
+  NEGATORS,
+  NEUTRAL_IN_FINANCE,
+} from './finance-terms.js';
+export {
+  CLASSIFY_APIS,
+  type ClassifyApi,
+  HttpClassifier,
+  type HttpClassifierOptions,
+} from './http-classifier.js';
+export { LEXICON_MODEL, LexiconClassifier, type LexiconOptions } from './lexicon-classifier.js';
+export {
+  LocalServiceCalls,
+  type LocalServiceCallsOptions,
+  parseRetryAfter,
+  RetryableError,
+  type ServiceCalls,
+} from './service-calls.js';
+export {
+  SENTIMENT_LABELS,
+  type SentimentClassifier,
+  type SentimentLabel,
+  type SentimentResult,
+} from './types.js';
+export { vaderLexicon, vaderLexiconPath } from './vader-lexicon.js';

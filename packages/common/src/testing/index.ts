@@ -3,8 +3,21 @@
  * GPU's model servers — for tests, benchmarks and `pnpm rehearse`. Never imported by production code (the
  * package-graph check refuses it).
  */
-export * from './container-credentials.js';
-export * from './fake-model-servers.js';
-export * from './fake-names.js';
-export * from './sagemaker-async-standin.js';
-export * from './serving-router.js';
+export { type ContainerCredentials, startContainerCredentials } from './container-credentials.js';
+export {
+  DEFAULT_FAKE_LATENCY,
+  FAKE_MODELS,
+  type FakeLatency,
+  type FakeModelServerOptions,
+  type FakeModelServers,
+  projector,
+  startFakeModelServers,
+} from './fake-model-servers.js';
+export { goodNames, lastUserMessage, type NamesAnswer, promptItems } from './fake-names.js';
+export {
+  type Notification,
+  type SageMakerAsyncStandin,
+  type StandinOptions,
+  startSageMakerAsyncStandin,
+} from './sagemaker-async-standin.js';
+export { SERVE_BIN, type ServingRouter, startServingRouter } from './serving-router.js';

@@ -1,6 +1,12 @@
 /** Call-speech text: sentence splitting, annotation removal, boilerplate filters, tokens and terms. */
-export * from './clean.js';
-export * from './filters.js';
-export * from './split.js';
-export * from './terms.js';
-export * from './tokens.js';
+export { removeAnnotations } from './clean.js';
+export {
+  boilerplateFilter,
+  DEFAULT_FILTER_OPTIONS,
+  FILTER_NAMES,
+  type FilterName,
+  type FilterOptions,
+} from './filters.js';
+export { splitSentences } from './split.js';
+export { type TermOptions, termsOf } from './terms.js';
+export { countWordTokens, ngrams, tokenize } from './tokens.js';

@@ -1,7 +1,23 @@
 /** Cross-firm themes: the theme model over topic vectors, validation, keywords, filler, lineage. */
-export * from './filler.js';
-export * from './keywords.js';
-export * from './lineage.js';
-export * from './model.js';
-export * from './types.js';
-export * from './validate.js';
+export { CALL_FILLER_WORDS, isFillerTheme } from './filler.js';
+export { themeKeywords } from './keywords.js';
+export {
+  type LineageOptions,
+  type LineageSide,
+  type LineageTheme,
+  type LineageTopic,
+  linkThemes,
+  linkThemesStreamed,
+  type StreamedLineageSide,
+  type ThemeLink,
+} from './lineage.js';
+export { defaultMinClusterSize, fitThemes, topicVectorRows, topicVectors } from './model.js';
+export type {
+  Reduction,
+  ThemeDraft,
+  ThemeModelOptions,
+  ThemeModelResult,
+  ThemeModelStats,
+  TopicRecord,
+} from './types.js';
+export { type FirmShares, firmShares, type ThemeVerdict, validateTheme } from './validate.js';
