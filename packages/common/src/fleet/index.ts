@@ -42,5 +42,4 @@ export {
   themeRecordKey,
   writeRecord,
 } from './run-records.js';
-export { runWorkerMain, type WorkerContext, type WorkerProgram } from './worker-main.js';
 export { usageDelta, type WorkerRuntime, type WorkerServices, workerRuntime } from './worker-runtime.js';

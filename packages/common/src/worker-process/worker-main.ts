@@ -7,11 +7,11 @@
  */
 import { hostname } from 'node:os';
 import { cacheDirFrom } from '../embed/index.js';
+import { eventLine } from '../fleet/metrics-log.js';
+import { consumeTiming, type Fleet, fleetSettingsFrom, openFleet } from '../fleet/open-fleet.js';
+import { type WorkerRuntime, workerRuntime } from '../fleet/worker-runtime.js';
 import { type LakeStore, openStore } from '../lake/index.js';
 import type { HandleResult, QueueMessage, WorkQueue } from '../queue/index.js';
-import { eventLine } from './metrics-log.js';
-import { consumeTiming, type Fleet, fleetSettingsFrom, openFleet } from './open-fleet.js';
-import { type WorkerRuntime, workerRuntime } from './worker-runtime.js';
 
 export interface WorkerContext {
   fleet: Fleet;
@@ -23,7 +23,8 @@ export interface WorkerContext {
 
 export interface WorkerProgram {
   name: string;
-  usage: string;
+  /** What the worker does with a message, for its --help (a few lines). */
+  does: string;
   queue(fleet: Fleet): WorkQueue;
   createHandler(ctx: WorkerContext): {
     handle(message: QueueMessage, signal: AbortSignal): Promise<HandleResult>;
@@ -32,14 +33,29 @@ export interface WorkerProgram {
   warmUp?(ctx: WorkerContext): Promise<void>;
 }
 
+/** A worker's --help: what it does, then the settings and the flag both workers share. */
+export function workerUsage(program: Pick<WorkerProgram, 'name' | 'does'>): string {
+  return `Usage: ${program.name} [--until-idle]
+
+${program.does.trim()}
+Settings from the environment: CALLTHEMES_LAKE, CALLTHEMES_PARTITIONS_QUEUE_URL, CALLTHEMES_THEMES_QUEUE_URL,
+CALLTHEMES_COUNTERS_TABLE (unset: the local backend beside the lake), CALLTHEMES_INFERENCE, CALLTHEMES_LLM_URL, ...
+
+  --until-idle   exit once the queue has been empty for CALLTHEMES_IDLE_SECONDS (default 5)
+
+Example: CALLTHEMES_LAKE=./lake pnpm ${program.name} --until-idle
+`;
+}
+
 export async function runWorkerMain(program: WorkerProgram, argv: string[]): Promise<number> {
+  const usage = workerUsage(program);
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(program.usage);
+    process.stdout.write(usage);
     return 0;
   }
   const unknown = argv.filter((a) => a !== '--until-idle');
   if (unknown.length > 0) {
-    process.stderr.write(`${program.name}: unknown argument ${unknown[0]}\n${program.usage}`);
+    process.stderr.write(`${program.name}: unknown argument ${unknown[0]}\n${usage}`);
     return 2;
   }
   const untilIdle = argv.includes('--until-idle');
