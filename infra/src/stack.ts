@@ -142,6 +142,8 @@ export class CallthemesStack extends Stack {
       CALLTHEMES_INFERENCE_BUCKET: bucket.bucketName,
       CALLTHEMES_FIRM_WORKER_SERVICE: firmService,
       CALLTHEMES_THEME_WORKER_SERVICE: themeService,
+      // The invoker's in-flight cap: ⌈this × max(1, instances) ÷ running firm tasks⌉ (async-invoker.ts).
+      CALLTHEMES_INFERENCE_MAX_CONCURRENT_PER_INSTANCE: String(config.maxConcurrentInvocationsPerInstance),
     };
     const secrets = pgSecrets(this, config.pgSecretName);
     const image = (dockerfile: string, id: string) =>
@@ -204,6 +206,8 @@ export class CallthemesStack extends Stack {
       bucket.grantReadWrite(role, `${FLEET_NAMES.lakePrefix}/*`);
       bucket.grantRead(role, `${FLEET_NAMES.inputPrefix}/*`);
       bucket.grantPut(role, `${FLEET_NAMES.inferenceRequests}*`);
+      // HEAD of an earlier attempt's "invoked" marker there: a retry waits for that invocation, pays nothing twice.
+      bucket.grantRead(role, `${FLEET_NAMES.inferenceRequests}*`);
       bucket.grantRead(role, `${FLEET_NAMES.inferenceResponses}*`);
       bucket.grantRead(role, `${FLEET_NAMES.inferenceFailures}*`);
       // The invoker deletes a stale failure object before invoking again (async-invoker.ts): only there.
@@ -215,6 +219,10 @@ export class CallthemesStack extends Stack {
       );
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [endpointArn] }),
+      );
+      // The endpoint's instance count: a cold start keeps the partition, and sets the in-flight cap.
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['sagemaker:DescribeEndpoint'], resources: [endpointArn] }),
       );
     }
     // The theme worker enqueues the next quarter and raises the firm service's desired count with it; the firm
@@ -235,6 +243,13 @@ export class CallthemesStack extends Stack {
       new iam.PolicyStatement({
         actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
         resources: [serviceArn(FLEET_NAMES.themeService)],
+      }),
+    );
+    // Its own service's running task count: the firm tasks share the endpoint's concurrency.
+    firmRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:DescribeServices'],
+        resources: [serviceArn(FLEET_NAMES.firmService)],
       }),
     );
     // Scale-in protection while a task holds a message (the agent endpoint calls these with the task role).

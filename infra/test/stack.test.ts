@@ -97,6 +97,7 @@ const EXPECTED_ENV = [
   'CALLTHEMES_FIRM_WORKER_SERVICE',
   'CALLTHEMES_INFERENCE',
   'CALLTHEMES_INFERENCE_BUCKET',
+  'CALLTHEMES_INFERENCE_MAX_CONCURRENT_PER_INSTANCE',
   'CALLTHEMES_LAKE',
   'CALLTHEMES_PARTITIONS_QUEUE_URL',
   'CALLTHEMES_THEMES_QUEUE_URL',
@@ -234,7 +235,8 @@ test('IAM: each worker consumes its queue, sends to the other and raises the oth
   const ecsOn = (stmts: typeof firm, id: string) => actionsOn(stmts, id).filter((a) => a.startsWith('ecs:'));
   // Each raises the other's desired count when it sends it work (SQS metrics of an idle queue lag).
   assert.deepEqual(ecsOn(firm, serviceId('theme-worker')), ['ecs:DescribeServices', 'ecs:UpdateService']);
-  assert.deepEqual(ecsOn(firm, serviceId('firm-worker')), []);
+  // The firm worker reads its own service's running count (its share of the endpoint's concurrency).
+  assert.deepEqual(ecsOn(firm, serviceId('firm-worker')), ['ecs:DescribeServices']);
   assert.deepEqual(ecsOn(theme, serviceId('firm-worker')), ['ecs:DescribeServices', 'ecs:UpdateService']);
   assert.deepEqual(ecsOn(theme, serviceId('theme-worker')), []);
   // Scale-in protection through the agent endpoint, on the cluster's tasks only.
@@ -247,6 +249,10 @@ test('IAM: each worker consumes its queue, sends to the other and raises the oth
     const invoke = stmts.find((st) => st.Action === 'sagemaker:InvokeEndpointAsync');
     assert.ok(invoke);
     assert.match(JSON.stringify(invoke.Resource), /endpoint\/callthemes-inference/);
+    // The cold start's signal: the endpoint's instance count.
+    const describe = stmts.find((st) => st.Action === 'sagemaker:DescribeEndpoint');
+    assert.ok(describe);
+    assert.match(JSON.stringify(describe.Resource), /endpoint\/callthemes-inference"/);
     assert.ok(!stmts.some((st) => st.Resource === '*'), 'no statement on every resource');
   }
 });

@@ -6,10 +6,19 @@
  * Why polling and not the endpoint's SNS topics: one SNS→SQS queue shared by the fleet would hand a result to
  * whichever worker receives it, not to the one waiting for it. Why deterministic names: InferenceId is no
  * deduplication key, so a redelivered partition message would pay twice; with the output at a name fixed by the
- * request, the retry HEADs it first and reads the earlier answer instead of invoking again.
+ * request, the retry HEADs it first and reads the earlier answer instead of invoking again, and a marker written
+ * after each accepted invocation lets a retry wait for an answer still queued (a cold start) instead of paying
+ * for it a second time.
  *
- * Sub-requests submitted within `coalesceMs` of each other travel in one invocation (a firm's embed and classify
- * requests, or several firms'), and `bottleneck` bounds the invocations in flight from this process.
+ * Each sub-request is its own invocation by default (a firm's embeddings, its labels, its names: a name that
+ * depends only on what that firm asks, so a redelivered firm finds its own answers whatever else was in flight).
+ * `coalesceMs` > 0 groups sub-requests submitted within that window (fewer invocations, but a name that depends
+ * on timing). `bottleneck` bounds the invocations in flight from this process: `maxInFlight`, or, with the
+ * endpoint's signals, ⌈MaxConcurrentInvocationsPerInstance × max(1, instances) ÷ running tasks⌉.
+ *
+ * Scale from zero: while the signals say the endpoint has no instance, a wait keeps going (the worker keeps its
+ * partition, its heartbeat extends the visibility) and that time does not count towards the invocation's
+ * deadline; only past `capacityWaitMs` without capacity does it end with EndpointScalingError (release).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -22,6 +31,7 @@ import {
 import { InvokeEndpointAsyncCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import Bottleneck from 'bottleneck';
 import { canonicalJson } from '../llm/cache.js';
+import { type EndpointSignals, inFlightCap } from './endpoint-signals.js';
 import { EndpointScalingError, InferenceFailedError, InferenceTimeoutError } from './errors.js';
 import {
   INFERENCE_PREFIXES,
@@ -38,6 +48,8 @@ export interface WaitEvent {
   waitedMs: number;
   /** Invocations of this process still waiting. */
   inFlight: number;
+  /** Of `waitedMs`, the time the endpoint had no instance (not counted towards the deadline). */
+  withoutCapacityMs: number;
 }
 
 export interface AsyncInvokerOptions {
@@ -46,9 +58,9 @@ export interface AsyncInvokerOptions {
   runtime: SageMakerRuntimeClient;
   s3: S3Client;
   prefixes?: Partial<typeof INFERENCE_PREFIXES>;
-  /** Invocations in flight from this process (bottleneck's maxConcurrent). Default 8. */
+  /** Invocations in flight from this process (bottleneck's maxConcurrent) without signals. Default 8. */
   maxInFlight?: number;
-  /** Sub-requests submitted within this window share an invocation (small beside an invocation's seconds). Default 50 ms. */
+  /** Sub-requests submitted within this window share an invocation. Default 0: each is its own invocation. */
   coalesceMs?: number;
   /** Sub-requests per invocation at most. Default 64. */
   maxRequestsPerInvocation?: number;
@@ -61,13 +73,19 @@ export interface AsyncInvokerOptions {
   /** Give up waiting after this long. Default coldStartMs + invocationTimeoutSeconds (never less). */
   deadlineMs?: number;
   /**
-   * An invocation still waiting after this long means the endpoint is scaling up from zero (a warm answer takes
-   * seconds): the wait ends with EndpointScalingError so the worker releases its partition. When `hasCapacity`
-   * is given it is asked first, and only a `false` answer releases. Default 180 s; null: never.
+   * The endpoint's capacity signals (DescribeEndpoint's instance count, its MaxConcurrentInvocationsPerInstance,
+   * the running tasks sharing it: ./endpoint-signals.ts). Read at most every `signalsEveryMs`, shared by all
+   * waits; they set the in-flight cap and tell a cold start from a slow answer. Without them nothing is known:
+   * a wait runs to its deadline (which includes `coldStartMs`).
    */
-  scalingAfterMs?: number | null;
-  /** E.g. CloudWatch's HasBacklogWithoutCapacity for the endpoint, inverted. */
-  hasCapacity?: () => Promise<boolean>;
+  signals?: () => Promise<EndpointSignals>;
+  /** Default 30 s. */
+  signalsEveryMs?: number;
+  /**
+   * How long a wait keeps going while the endpoint has no instance (the worker keeps its partition) before it
+   * ends with EndpointScalingError (release). Default 30 min (two worst cold starts); null: never.
+   */
+  capacityWaitMs?: number | null;
   /** Aborting it ends every wait with EndpointScalingError (the worker's own release, e.g. on SIGTERM). */
   releaseSignal?: AbortSignal;
   /** Called on every poll of every waiting invocation (the partition's visibility heartbeat hangs here). */
@@ -85,6 +103,12 @@ export interface InvokerStats {
   /** InvokeEndpointAsync attempts beyond the first (throttling retried by the SDK). */
   retries: number;
   polls: number;
+  /** Waits on an invocation an earlier attempt made and that is still queued (its marker found; not paid again). */
+  joined: number;
+  /** Reads of the endpoint's signals. */
+  signalReads: number;
+  /** The in-flight cap now (bottleneck's maxConcurrent). */
+  inFlightCap: number;
 }
 
 interface Pending {
@@ -112,6 +136,9 @@ export class AsyncInvoker {
     failures: 0,
     retries: 0,
     polls: 0,
+    joined: 0,
+    signalReads: 0,
+    inFlightCap: 0,
   };
   private readonly o: AsyncInvokerOptions;
   private readonly prefixes: typeof INFERENCE_PREFIXES;
@@ -120,11 +147,48 @@ export class AsyncInvoker {
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   private waiting = 0;
+  private signalsRead: { at: number; value: EndpointSignals | null } | null = null;
+  private signalsReading: Promise<EndpointSignals | null> | null = null;
 
   constructor(o: AsyncInvokerOptions) {
     this.o = o;
     this.prefixes = { ...INFERENCE_PREFIXES, ...o.prefixes };
-    this.limiter = new Bottleneck({ maxConcurrent: o.maxInFlight ?? 8 });
+    this.stats.inFlightCap = o.maxInFlight ?? 8;
+    this.limiter = new Bottleneck({ maxConcurrent: this.stats.inFlightCap });
+  }
+
+  /**
+   * The endpoint's signals, read at most every `signalsEveryMs` (one read shared by all callers); null without
+   * signals. A failed read keeps the last value (none yet: null) until the next read is due. Each read resets
+   * the in-flight cap.
+   */
+  async endpointSignals(): Promise<EndpointSignals | null> {
+    if (!this.o.signals) return null;
+    const last = this.signalsRead;
+    if (last && Date.now() - last.at < (this.o.signalsEveryMs ?? 30_000)) return last.value;
+    this.signalsReading ??= this.o
+      .signals()
+      .then((value) => {
+        this.stats.signalReads++;
+        this.signalsRead = { at: Date.now(), value };
+        if (value.perInstance !== undefined) {
+          const cap = inFlightCap(value.perInstance, value.instances, value.tasks);
+          if (cap !== this.stats.inFlightCap) {
+            this.stats.inFlightCap = cap;
+            this.limiter.updateSettings({ maxConcurrent: cap });
+          }
+        }
+        return value;
+      })
+      .catch(() => {
+        const value = this.signalsRead?.value ?? null;
+        this.signalsRead = { at: Date.now(), value };
+        return value;
+      })
+      .finally(() => {
+        this.signalsReading = null;
+      });
+    return this.signalsReading;
   }
 
   private get coldStartMs() {
@@ -141,18 +205,19 @@ export class AsyncInvoker {
   submit(kind: InferenceKind, body: Record<string, unknown>): Promise<SubResponse & { reused: boolean }> {
     return new Promise((resolve, reject) => {
       this.queue.push({ req: { kind, body }, resolve, reject });
-      const max = this.o.maxRequestsPerInvocation ?? 64;
-      if (this.queue.length >= max) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.o.coalesceMs ?? 50);
+      const window = this.o.coalesceMs ?? 0;
+      if (window <= 0 || this.queue.length >= (this.o.maxRequestsPerInvocation ?? 64)) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), window);
     });
   }
 
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batch = this.queue.splice(0, this.o.maxRequestsPerInvocation ?? 64);
+    const window = this.o.coalesceMs ?? 0;
+    const batch = this.queue.splice(0, window <= 0 ? 1 : (this.o.maxRequestsPerInvocation ?? 64));
     if (batch.length === 0) return;
-    if (this.queue.length > 0) this.timer = setTimeout(() => this.flush(), this.o.coalesceMs ?? 50);
+    if (this.queue.length > 0) this.timer = setTimeout(() => this.flush(), Math.max(0, window));
     // Ids are positions: the payload (and so its hash) depends only on what is asked, in order.
     const payload: InvocationRequest = {
       version: INVOCATION_VERSION,
@@ -185,8 +250,9 @@ export class AsyncInvoker {
     const hash = createHash('sha256').update(`${this.o.endpointName}\n${text}`).digest('hex');
     const running = this.running.get(hash);
     if (running) return running;
-    const p = this.limiter
-      .schedule(() => this.invokeOnce(hash, text, payload.requests.length))
+    // The cap follows the signals: read them (at most every signalsEveryMs) before taking a slot.
+    const p = this.endpointSignals()
+      .then(() => this.limiter.schedule(() => this.invokeOnce(hash, text, payload.requests.length)))
       .finally(() => this.running.delete(hash));
     this.running.set(hash, p);
     return p;
@@ -195,19 +261,26 @@ export class AsyncInvoker {
   keysFor(hash: string) {
     return {
       input: `${this.prefixes.requests}${hash}.json`,
+      /** Written once InvokeEndpointAsync accepted the request: a retry waits for it instead of paying again. */
+      invoked: `${this.prefixes.requests}${hash}.invoked`,
       output: `${this.prefixes.responses}${hash}.out`,
       failure: `${this.prefixes.failures}${hash}-error.out`,
     };
   }
 
-  private async exists(key: string): Promise<boolean> {
+  /** The object's last-modified time, or null when there is none. */
+  private async head(key: string): Promise<Date | null> {
     try {
-      await this.o.s3.send(new HeadObjectCommand({ Bucket: this.o.bucket, Key: key }));
-      return true;
+      const r = await this.o.s3.send(new HeadObjectCommand({ Bucket: this.o.bucket, Key: key }));
+      return r.LastModified ?? new Date();
     } catch (err) {
-      if (isNotFound(err)) return false;
+      if (isNotFound(err)) return null;
       throw err;
     }
+  }
+
+  private async exists(key: string): Promise<boolean> {
+    return (await this.head(key)) !== null;
   }
 
   private async read(key: string): Promise<string> {
@@ -260,8 +333,15 @@ export class AsyncInvoker {
       return { responses: await this.readAnswer(keys.output, uri(keys.output), n), reused: true };
     }
     // An earlier failure is not the answer to this attempt: clear it so the wait below sees only fresh results.
-    if (await this.exists(keys.failure))
-      await this.o.s3.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: keys.failure }));
+    const failed = await this.exists(keys.failure);
+    if (failed) await this.o.s3.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: keys.failure }));
+    // An earlier attempt's invocation still queued (a cold start, then a crash or a release): wait for its answer.
+    const invokedAt = failed ? null : await this.head(keys.invoked);
+    const ttlMs = (this.o.requestTtlSeconds ?? 21_600) * 1000;
+    if (invokedAt && Date.now() - invokedAt.getTime() < ttlMs) {
+      this.stats.joined++;
+      return this.answerOf(hash, keys.output, keys.failure, n);
+    }
     await this.o.s3.send(
       new PutObjectCommand({
         Bucket: this.o.bucket,
@@ -284,8 +364,16 @@ export class AsyncInvoker {
     );
     this.stats.invocations++;
     this.stats.retries += Math.max(0, (res.$metadata.attempts ?? 1) - 1);
+    await this.o.s3.send(
+      new PutObjectCommand({ Bucket: this.o.bucket, Key: keys.invoked, Body: new Date().toISOString() }),
+    );
     const outputKey = keyOf(res.OutputLocation, this.o.bucket) ?? keys.output;
     const failureKey = keyOf(res.FailureLocation, this.o.bucket) ?? keys.failure;
+    return this.answerOf(hash, outputKey, failureKey, n);
+  }
+
+  private async answerOf(hash: string, outputKey: string, failureKey: string, n: number) {
+    const uri = (k: string) => `s3://${this.o.bucket}/${k}`;
     const answer = await this.wait(hash, outputKey, failureKey);
     if (answer.failed) {
       this.stats.failures++;
@@ -302,9 +390,10 @@ export class AsyncInvoker {
     const first = this.o.poll?.firstMs ?? 200;
     const max = this.o.poll?.maxMs ?? 5_000;
     const factor = this.o.poll?.factor ?? 1.5;
-    const scalingAfter = this.o.scalingAfterMs === undefined ? 180_000 : this.o.scalingAfterMs;
+    const capacityWait = this.o.capacityWaitMs === undefined ? 1_800_000 : this.o.capacityWaitMs;
     let delay = first;
-    let capacityAsked = false;
+    let last = started;
+    let withoutCapacityMs = 0;
     this.waiting++;
     try {
       for (;;) {
@@ -316,22 +405,24 @@ export class AsyncInvoker {
         this.stats.polls++;
         if (await this.exists(outputKey)) return { failed: false, text: '' };
         if (await this.exists(failureKey)) return { failed: true, text: await this.read(failureKey) };
-        const waitedMs = Date.now() - started;
-        this.o.onWait?.({ inferenceId: hash, waitedMs, inFlight: this.waiting });
-        if (waitedMs >= this.deadlineMs)
+        const signals = await this.endpointSignals();
+        const now = Date.now();
+        // Time at zero instances is the cold start's, not the invocation's: it does not count towards the deadline.
+        if (signals && signals.instances === 0) withoutCapacityMs += now - last;
+        last = now;
+        const waitedMs = now - started;
+        this.o.onWait?.({ inferenceId: hash, waitedMs, inFlight: this.waiting, withoutCapacityMs });
+        if (capacityWait !== null && withoutCapacityMs >= capacityWait)
+          throw new EndpointScalingError(
+            `${this.o.endpointName}: no instance for ${Math.round(withoutCapacityMs / 1000)} s (past inferenceCapacityWaitSeconds); release the partition`,
+            waitedMs,
+          );
+        const counted = waitedMs - withoutCapacityMs;
+        if (counted >= this.deadlineMs)
           throw new InferenceTimeoutError(
             `${this.o.endpointName}: no answer to invocation ${hash.slice(0, 12)} within ${this.deadlineMs} ms`,
           );
-        if (scalingAfter !== null && waitedMs >= scalingAfter && !capacityAsked) {
-          capacityAsked = true;
-          const capacity = this.o.hasCapacity ? await this.o.hasCapacity() : false;
-          if (!capacity)
-            throw new EndpointScalingError(
-              `${this.o.endpointName}: no answer after ${Math.round(waitedMs / 1000)} s and no capacity (scaling up from zero); release the partition`,
-              waitedMs,
-            );
-        }
-        await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, this.deadlineMs - waitedMs))));
+        await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, this.deadlineMs - counted))));
         delay = Math.min(max, delay * factor);
       }
     } finally {

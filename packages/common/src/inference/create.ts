@@ -15,6 +15,7 @@ import type { TextStore } from '../llm/cache.js';
 import { TokenLedger } from '../llm/ledger.js';
 import type { AsyncInvokerOptions } from './async-invoker.js';
 import type { ComposedInference } from './composed.js';
+import { endpointSignals } from './endpoint-signals.js';
 import { createHttpInference } from './http-inference.js';
 import { type ServiceFlags, ServiceSettingError, serviceSettingsFrom } from './http-settings.js';
 import { createSageMakerInference } from './sagemaker-inference.js';
@@ -45,7 +46,7 @@ export interface InferenceDeps {
   /** SDK clients (else built from the environment's standard AWS settings). */
   runtime?: SageMakerRuntimeClient;
   s3?: S3Client;
-  /** The async adapter's hooks and limits: onWait (heartbeat), releaseSignal, scalingAfterMs, maxInFlight… */
+  /** The async adapter's hooks and limits: onWait (heartbeat), releaseSignal, signals, capacityWaitMs, maxInFlight… */
   async?: Partial<Omit<AsyncInvokerOptions, 'endpointName' | 'bucket' | 'runtime' | 's3'>>;
   log?: (line: string) => void;
 }
@@ -82,7 +83,20 @@ export async function createInference(
   const bucket = deps.bucket ?? process.env[INFERENCE_BUCKET_ENV];
   if (!bucket)
     throw new Error(`sagemaker:${s.endpoint} needs ${INFERENCE_BUCKET_ENV} (the async requests bucket)`);
-  return createSageMakerInference({
+  // The endpoint's real capacity signals (instances, per-instance concurrency, running firm tasks), unless given.
+  const signals = deps.async?.signals
+    ? null
+    : endpointSignals({
+        endpointName: s.endpoint,
+        service: process.env.CALLTHEMES_FIRM_WORKER_SERVICE || undefined,
+        perInstance:
+          settingValue('inferenceMaxConcurrentPerInstance', undefined) === undefined
+            ? undefined
+            : intSetting('inferenceMaxConcurrentPerInstance', undefined, 16),
+        log: deps.log,
+      });
+  const inference = createSageMakerInference({
+    ...(signals ? { signals: () => signals.read() } : {}),
     ...asyncSettings(),
     ...deps.async,
     endpointName: s.endpoint,
@@ -94,12 +108,24 @@ export async function createInference(
     ledger,
     log: deps.log,
   });
+  if (!signals) return inference;
+  const close = inference.close.bind(inference);
+  return Object.assign(inference, {
+    close: async () => {
+      await close();
+      signals.close();
+    },
+  });
 }
 
 /**
  * The async adapter's limits from settings (flag-less: CALLTHEMES_<NAME> or the config file):
- * inferenceMaxInFlight (invocations in flight per worker; the fleet's bound is this × the firm service's max
- * tasks), inferenceColdStartSeconds, inferenceInvocationTimeoutSeconds, inferenceScalingAfterSeconds (0: never).
+ * inferenceMaxInFlight (invocations in flight per worker when the endpoint's signals are unknown; with them the
+ * cap is ⌈MaxConcurrentInvocationsPerInstance × max(1, instances) ÷ running firm tasks⌉),
+ * inferenceColdStartSeconds, inferenceInvocationTimeoutSeconds, inferenceCapacityWaitSeconds (how long a worker
+ * keeps its partition while the endpoint has no instance; 0: forever), inferenceSignalsEverySeconds (how often
+ * the endpoint's signals are read; default 30), inferenceMaxConcurrentPerInstance (the endpoint config's, set by
+ * the template; else read from DescribeEndpointConfig).
  */
 export function asyncSettings(): Partial<AsyncInvokerOptions> {
   const out: Partial<AsyncInvokerOptions> = {};
@@ -109,9 +135,11 @@ export function asyncSettings(): Partial<AsyncInvokerOptions> {
     out.coldStartMs = 1000 * intSetting('inferenceColdStartSeconds', undefined, 900, 0);
   if (set('inferenceInvocationTimeoutSeconds'))
     out.invocationTimeoutSeconds = intSetting('inferenceInvocationTimeoutSeconds', undefined, 900);
-  if (set('inferenceScalingAfterSeconds')) {
-    const s = intSetting('inferenceScalingAfterSeconds', undefined, 180, 0);
-    out.scalingAfterMs = s === 0 ? null : s * 1000;
+  if (set('inferenceSignalsEverySeconds'))
+    out.signalsEveryMs = 1000 * intSetting('inferenceSignalsEverySeconds', undefined, 30);
+  if (set('inferenceCapacityWaitSeconds')) {
+    const s = intSetting('inferenceCapacityWaitSeconds', undefined, 1800, 0);
+    out.capacityWaitMs = s === 0 ? null : s * 1000;
   }
   return out;
 }

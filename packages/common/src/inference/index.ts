@@ -18,6 +18,12 @@ export {
   inferenceSpecFromEnv,
 } from './create.js';
 export {
+  type EndpointSignals,
+  type EndpointSignalsOptions,
+  endpointSignals,
+  inFlightCap,
+} from './endpoint-signals.js';
+export {
   EndpointScalingError,
   InferenceFailedError,
   InferenceTimeoutError,

@@ -33,6 +33,8 @@ export interface StandinOptions {
   latencyMs?: number;
   /** The starting instance count (default 1; 0 = scaled to zero). */
   instances?: number;
+  /** The endpoint config's MaxConcurrentInvocationsPerInstance (DescribeEndpointConfig). Default 4. */
+  maxConcurrentInvocationsPerInstance?: number;
 }
 
 export interface Notification {
@@ -59,6 +61,8 @@ export interface SageMakerAsyncStandin {
   setCapacity(instances: number | boolean): void;
   /** The instance count DescribeEndpoint reports now. */
   readonly instances: number;
+  /** Control-plane calls answered (DescribeEndpoint, DescribeEndpointConfig). */
+  describes: number;
   /** Resolves when every accepted request has its result object. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -137,7 +141,13 @@ export async function startSageMakerAsyncStandin(o: StandinOptions): Promise<Sag
     };
     const error = (status: number, type: string, message: string) =>
       send(status, { message }, { 'x-amzn-errortype': type });
+    if (req.headers['x-amz-target'] === 'SageMaker.DescribeEndpointConfig') {
+      standin.describes++;
+      const { EndpointConfigName: name } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      return send(200, describeEndpointConfig(name, o), { 'content-type': 'application/x-amz-json-1.1' });
+    }
     if (req.headers['x-amz-target'] === 'SageMaker.DescribeEndpoint') {
+      standin.describes++;
       const { EndpointName: name } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
       if (!o.endpoints.includes(name))
         return error(400, 'ValidationException', `Could not find endpoint "${name}".`);
@@ -184,6 +194,7 @@ export async function startSageMakerAsyncStandin(o: StandinOptions): Promise<Sag
     url: `http://127.0.0.1:${port}`,
     accepted: [],
     calls: 0,
+    describes: 0,
     notifications: [],
     throttleNext: (n) => {
       throttle = n;
@@ -232,5 +243,19 @@ function describeEndpoint(name: string, instances: number) {
         DesiredWeight: 1,
       },
     ],
+  };
+}
+
+/** DescribeEndpointConfig's answer: the async config's MaxConcurrentInvocationsPerInstance and output paths. */
+function describeEndpointConfig(name: string, o: StandinOptions) {
+  return {
+    EndpointConfigName: name,
+    EndpointConfigArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/${name}`,
+    ProductionVariants: [],
+    AsyncInferenceConfig: {
+      ClientConfig: { MaxConcurrentInvocationsPerInstance: o.maxConcurrentInvocationsPerInstance ?? 4 },
+      OutputConfig: { S3OutputPath: o.s3OutputPath, S3FailurePath: o.s3FailurePath },
+    },
+    CreationTime: 0,
   };
 }

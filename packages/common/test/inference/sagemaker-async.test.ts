@@ -1,17 +1,23 @@
 /**
  * The SageMaker async adapter against the stand-in runtime on s3rver, the serving router and offline upstreams:
  * success (one invocation for a firm's embed + classify), the token ledger, a duplicate invocation, a failure
- * object, a malformed answer, the deadline, a 429 from the runtime API, and the release while scaling from zero.
+ * object, a malformed answer, the deadline, a 429 from the runtime API; scaling from zero: the wait keeps going
+ * while DescribeEndpoint says 0 instances (the worker keeps its partition), a release only past the bound, a retry
+ * that joins the still-queued invocation, and the in-flight cap from the endpoint's signals.
  */
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createOfflineInference,
   EndpointScalingError,
+  endpointSignals,
   InferenceFailedError,
   InferenceTimeoutError,
+  inFlightCap,
 } from '../../src/inference/index.js';
 import { namersFor } from '../../src/naming/inference-namers.js';
 import type { TopicToName } from '../../src/naming/types.js';
+import type { SageMakerAsyncStandin } from '../../src/testing/sagemaker-async-standin.js';
 import {
   type AsyncFixture,
   MemoryTextStore,
@@ -66,7 +72,11 @@ describe('SageMaker async adapter', () => {
     // The request, its answer and the notification under the deterministic names.
     const id = fx.standin.accepted.at(-1)!.inferenceId;
     expect(id).toMatch(/^[0-9a-f]{64}$/);
-    expect(await fx.keys(`inference/requests/${id}`)).toEqual([`inference/requests/${id}.json`]);
+    // The request, and the marker that it was accepted (a retry waits for it rather than invoking again).
+    expect(await fx.keys(`inference/requests/${id}`)).toEqual([
+      `inference/requests/${id}.invoked`,
+      `inference/requests/${id}.json`,
+    ]);
     expect(await fx.keys(`inference/responses/${id}`)).toEqual([`inference/responses/${id}.out`]);
     expect(fx.standin.notifications.find((n) => n.inferenceId === id)?.status).toBe('success');
     await inf.close();
@@ -204,7 +214,6 @@ describe('SageMaker async adapter', () => {
       coldStartMs: 0,
       invocationTimeoutSeconds: 1,
       deadlineMs: 600,
-      scalingAfterMs: null,
     });
     const t0 = Date.now();
     const err = await inf.embed(['Too slow.']).catch((e) => e);
@@ -227,29 +236,112 @@ describe('SageMaker async adapter', () => {
     await inf.close();
   });
 
-  it('releases (EndpointScalingError, not fallback names) while the endpoint has no capacity; the retry reuses the queued answer', async () => {
+  /** The production signal reader, pointed at the stand-in's control plane (DescribeEndpoint…). */
+  const signalsOf = (standin: SageMakerAsyncStandin, service?: string) => {
+    const sagemaker = new SageMakerClient({
+      endpoint: standin.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const r = endpointSignals({ endpointName: 'callthemes-test', sagemaker, service });
+    return { read: () => r.read(), close: () => sagemaker.destroy() };
+  };
+
+  it('keeps waiting while the endpoint has no instance (no release, no deadline spent), answered once it scales', async () => {
     const standin = await fx.standinFor(fx.router.url);
     standin.setCapacity(false);
-    const waits: number[] = [];
-    const inf = fx.adapter({ standin, scalingAfterMs: 300, onWait: (e) => waits.push(e.waitedMs) });
-    const svc = { ...namersFor(inf), embedder: inf.embedder, classifier: inf.classifier };
+    const signals = signalsOf(standin);
+    const waits: { waitedMs: number; withoutCapacityMs: number }[] = [];
+    // A deadline of 600 ms that a 1.5 s cold start would pass were its time counted.
+    const inf = fx.adapter({
+      standin,
+      coldStartMs: 0,
+      deadlineMs: 600,
+      signals: signals.read,
+      signalsEveryMs: 50,
+      onWait: (e) => {
+        waits.push(e);
+        // The endpoint comes up after a cold start longer than the deadline.
+        if (e.waitedMs > 1000) standin.setCapacity(true);
+      },
+    });
+    const rows = await inf.embed(['Served after the cold start.']);
+    expect(rows).toHaveLength(1);
+    expect(standin.accepted).toHaveLength(1);
+    // Waited past the 600 ms deadline, all of it beyond the deadline without an instance.
+    const last = waits.at(-1)!;
+    expect(last.waitedMs).toBeGreaterThan(1000);
+    expect(last.waitedMs - last.withoutCapacityMs).toBeLessThan(600);
+    expect(standin.describes).toBeGreaterThan(2);
+    expect(inf.invoker.stats).toMatchObject({ invocations: 1, joined: 0 });
+    await inf.close();
+    signals.close();
+  });
+
+  it('releases (EndpointScalingError, not fallback names) only past the capacity wait; the retry joins the queued invocation', async () => {
+    const standin = await fx.standinFor(fx.router.url);
+    standin.setCapacity(false);
+    const signals = signalsOf(standin);
+    const inf = fx.adapter({ standin, signals: signals.read, signalsEveryMs: 20, capacityWaitMs: 300 });
+    const svc = namersFor(inf);
     const err = await svc.topicNamer.nameFirmTopics(FIRM, topicsFor('scaling')).catch((e) => e);
     expect(err).toBeInstanceOf(EndpointScalingError);
     expect(err.releasePartition).toBe(true);
-    expect(waits.length).toBeGreaterThan(2);
+    expect(err.message).toMatch(/no instance for \d+ s \(past inferenceCapacityWaitSeconds\)/);
     expect(standin.accepted).toHaveLength(1);
-    // The endpoint scales up; the queued request completes; the redelivered partition reads it.
-    standin.setCapacity(true);
-    await standin.idle();
-    const retry = fx.adapter({ standin });
+    // The redelivered partition asks the same while the endpoint is still starting: it waits for the queued
+    // invocation (its marker) instead of invoking again, and gets its answer when the endpoint is up.
+    let up = false;
+    const retry = fx.adapter({
+      standin,
+      signals: signals.read,
+      signalsEveryMs: 20,
+      onWait: () => {
+        if (up) return;
+        up = true;
+        setTimeout(() => standin.setCapacity(true), 200);
+      },
+    });
     const names = await namersFor(retry).topicNamer.nameFirmTopics(FIRM, topicsFor('scaling'));
     expect(names.map((n) => n.nameSource)).toEqual(['llm', 'llm']);
     expect(standin.accepted).toHaveLength(1);
-    expect(retry.invoker.stats).toMatchObject({ invocations: 0, reused: 1 });
-    // A capacity probe that says "capacity" keeps the wait going past the threshold.
-    standin.setLatency(600);
-    const probed = fx.adapter({ standin, scalingAfterMs: 100, hasCapacity: async () => true });
-    expect(await probed.embed(['Slow but served.'])).toHaveLength(1);
-    await Promise.all([inf.close(), retry.close(), probed.close()]);
+    expect(retry.invoker.stats).toMatchObject({ invocations: 0, joined: 1 });
+    // A third attempt finds the answer itself.
+    const third = fx.adapter({ standin });
+    await namersFor(third).topicNamer.nameFirmTopics(FIRM, topicsFor('scaling'));
+    expect(third.invoker.stats).toMatchObject({ invocations: 0, reused: 1 });
+    expect(standin.accepted).toHaveLength(1);
+    await Promise.all([inf.close(), retry.close(), third.close()]);
+    signals.close();
+  });
+
+  it('caps invocations in flight at ⌈per instance × max(1, instances) ÷ tasks⌉ from the signals', async () => {
+    expect([inFlightCap(4, 0, 2), inFlightCap(4, 3, 2), inFlightCap(1, 0, 20), inFlightCap(8, 2, 3)]).toEqual(
+      [2, 6, 1, 6],
+    );
+    const standin = await fx.standinFor(fx.router.url);
+    standin.setCapacity(false);
+    const signals = signalsOf(standin);
+    let tasks = 2;
+    const inf = fx.adapter({
+      standin,
+      coalesceMs: 0,
+      signals: async () => ({ ...(await signals.read()), tasks }),
+      signalsEveryMs: 20,
+    });
+    const texts = Array.from({ length: 8 }, (_, i) => `Sentence number ${i} of the capped batch.`);
+    const all = Promise.all(texts.map((t) => inf.embed([t])));
+    await new Promise((r) => setTimeout(r, 600));
+    // 0 instances, 4 per instance (the endpoint config), 2 tasks: each task queues 2, so the backlog shows.
+    expect(standin.accepted).toHaveLength(2);
+    expect(inf.invoker.stats.inFlightCap).toBe(2);
+    // Scaled out to 3 instances and one task left: ⌈4 × 3 ÷ 1⌉ = 12 ≥ the 8 asked.
+    tasks = 1;
+    standin.setCapacity(3);
+    expect((await all).map((r) => r.length)).toEqual(Array(8).fill(1));
+    expect(inf.invoker.stats.inFlightCap).toBe(12);
+    expect(standin.accepted).toHaveLength(8);
+    await inf.close();
+    signals.close();
   });
 });

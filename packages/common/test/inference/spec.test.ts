@@ -40,7 +40,7 @@ describe('asyncSettings', () => {
       CALLTHEMES_INFERENCE_MAX_IN_FLIGHT: '12',
       CALLTHEMES_INFERENCE_COLD_START_SECONDS: '600',
       CALLTHEMES_INFERENCE_INVOCATION_TIMEOUT_SECONDS: '300',
-      CALLTHEMES_INFERENCE_SCALING_AFTER_SECONDS: '0',
+      CALLTHEMES_INFERENCE_CAPACITY_WAIT_SECONDS: '0',
     };
     Object.assign(process.env, keys);
     try {
@@ -48,7 +48,7 @@ describe('asyncSettings', () => {
         maxInFlight: 12,
         coldStartMs: 600_000,
         invocationTimeoutSeconds: 300,
-        scalingAfterMs: null,
+        capacityWaitMs: null,
       });
     } finally {
       for (const k of Object.keys(keys)) delete process.env[k];

@@ -3,7 +3,10 @@
  * `CALLTHEMES_INFERENCE=sagemaker:<endpoint>` call the runtime API of the stand-in (common/test/helpers:
  * InvokeEndpointAsync → the input read from S3 (s3rver) → the serving image's router → the offline upstreams,
  * the lexicon classifier standing in for FinBERT → the output object), and write the same tables as the embedded
- * default does: every firm, every sentence labelled, topics, themes and the score tables.
+ * default does: every firm, every sentence labelled, topics, themes and the score tables. And a cold start
+ * (issue 26, item 1): the endpoint without an instance for longer than the configured cold start, then up — every
+ * partition kept by the worker that received it (received once, never released), nothing dead-lettered, each
+ * firm's embeddings invoked once.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -21,7 +24,7 @@ import {
   startSageMakerAsyncStandin,
 } from '@callthemes/common/testing/sagemaker-async-standin';
 import { type ServingRouter, startServingRouter } from '@callthemes/common/testing/serving-router';
-import { afterAll, test } from 'vitest';
+import { afterAll, beforeAll, test } from 'vitest';
 import { snapshot } from '../run/helpers.js';
 import { drain, readStatus } from './fleet-helpers.js';
 
@@ -32,8 +35,11 @@ afterAll(async () => {
   dir.cleanup();
 });
 
-test('firm and theme workers on sagemaker:<endpoint> write the tables the embedded default writes', async () => {
-  const s3: LocalS3 = await startS3rver('inference');
+let s3: LocalS3;
+let standin: SageMakerAsyncStandin;
+let env: Record<string, string>;
+beforeAll(async () => {
+  s3 = await startS3rver('inference');
   parts.push(s3);
   const upstream: OfflineUpstream = await startOfflineUpstream();
   parts.push(upstream);
@@ -43,7 +49,7 @@ test('firm and theme workers on sagemaker:<endpoint> write the tables the embedd
     classify: upstream.url,
   });
   parts.push(router);
-  const standin: SageMakerAsyncStandin = await startSageMakerAsyncStandin({
+  standin = await startSageMakerAsyncStandin({
     s3: s3.newClient(),
     s3OutputPath: 's3://inference/inference/responses/',
     s3FailurePath: 's3://inference/inference/failures/',
@@ -51,17 +57,23 @@ test('firm and theme workers on sagemaker:<endpoint> write the tables the embedd
     endpoints: ['callthemes-test'],
   });
   parts.push(standin);
+  env = {
+    ...(s3.env as Record<string, string>),
+    CALLTHEMES_INFERENCE: 'sagemaker:callthemes-test',
+    CALLTHEMES_INFERENCE_BUCKET: 'inference',
+    // The runtime (InvokeEndpointAsync) and the control plane (DescribeEndpoint) of the stand-in.
+    AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: standin.url,
+    AWS_ENDPOINT_URL_SAGEMAKER: standin.url,
+    CALLTHEMES_INFERENCE_SIGNALS_EVERY_SECONDS: '1',
+  };
+}, 120_000);
 
+test('firm and theme workers on sagemaker:<endpoint> write the tables the embedded default writes', async () => {
   const plan = ['--firms', '6', '--partition-size', '6'];
   const lake = join(dir.path, 'lake');
   const e = await runCli(ectsumArgs('enqueue', '2021Q1', lake, plan));
   assert.equal(e.code, 0, e.stderr);
-  await drain(lake, {
-    ...(s3.env as Record<string, string>),
-    CALLTHEMES_INFERENCE: 'sagemaker:callthemes-test',
-    CALLTHEMES_INFERENCE_BUCKET: 'inference',
-    AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: standin.url,
-  });
+  await drain(lake, env);
   const s = await readStatus(lake);
   assert.deepEqual([s.done, s.quarters[0].firmsOk, s.quarters[0].firmsRejected], [true, 6, 0]);
   assert.ok(standin.accepted.length > 0, 'the workers went through the async endpoint');
@@ -90,4 +102,49 @@ test('firm and theme workers on sagemaker:<endpoint> write the tables the embedd
   } finally {
     q.close();
   }
+});
+
+test('a cold start longer than the configured one: partitions kept, nothing dead-lettered, embeddings invoked once', async () => {
+  const plan = ['--firms', '6', '--partition-size', '3'];
+  const lake = join(dir.path, 'cold');
+  const e = await runCli(ectsumArgs('enqueue', '2021Q2', lake, plan));
+  assert.equal(e.code, 0, e.stderr);
+  const before = standin.accepted.length;
+  standin.setCapacity(false);
+  // Up 10 s after the first invocation arrived: longer than the deadline the workers are given (a 1 s cold start +
+  // 5 s per invocation), which the time without an instance does not count towards.
+  const scaleOut = (async () => {
+    while (standin.accepted.length === before) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 10_000));
+    standin.setCapacity(true);
+  })();
+  const events = await drain(lake, {
+    ...env,
+    CALLTHEMES_INFERENCE_COLD_START_SECONDS: '1',
+    CALLTHEMES_INFERENCE_INVOCATION_TIMEOUT_SECONDS: '5',
+    // Redelivery here could only come from a release: a visibility a loaded machine's heartbeat cannot miss.
+    CALLTHEMES_VISIBILITY_SECONDS: '20',
+    CALLTHEMES_HEARTBEAT_SECONDS: '2',
+  });
+  await scaleOut;
+  const s = await readStatus(lake);
+  assert.deepEqual([s.done, s.quarters[0].firmsOk, s.quarters[0].firmsRejected], [true, 6, 0]);
+  assert.deepEqual([s.queues.partitions.deadLetters, s.queues.themes.deadLetters], [0, 0]);
+  const partitions = events.filter((x) => x.event === 'partition');
+  assert.deepEqual(
+    partitions.map((x) => x.receiveCount),
+    [1, 1],
+    'each partition handled by its first receive: kept through the cold start, never released',
+  );
+  assert.ok(!events.some((x) => /released/.test(String(x.msg ?? ''))), 'nothing released');
+  // Each firm's embeddings: one invocation (read back from the request objects the workers wrote).
+  const kinds: string[] = [];
+  for (const a of standin.accepted.slice(before)) {
+    // s3rver serves a plain GET (path style) without a signature.
+    const r = await fetch(`${s3.endpoint}/${a.inputLocation.replace('s3://', '')}`);
+    const body = (await r.json()) as { requests: { kind: string }[] };
+    kinds.push(...body.requests.map((x) => x.kind));
+  }
+  assert.equal(kinds.filter((k) => k === 'embed').length, 6, `embed invocations: ${kinds.join(' ')}`);
+  assert.equal(new Set(standin.accepted.slice(before).map((a) => a.inferenceId)).size, kinds.length);
 });
