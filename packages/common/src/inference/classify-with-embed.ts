@@ -1,7 +1,8 @@
 /**
  * The SageMaker adapter's pairing of a firm's two requests: when sentences are embedded, their classification is
- * started too, so both leave in one async invocation; the classifier then answers those texts from that pending
- * result (by text, however the caller groups them) and asks only for the others.
+ * started too, so both leave at once (in one async invocation when the invoker coalesces; by default each is its
+ * own, named by its content); the classifier then answers those texts from that pending result (by text, however
+ * the caller groups them) and asks only for the others.
  */
 import type { Embedder } from '../embed/types.js';
 import type { SentimentClassifier, SentimentResult } from '../sentiment/types.js';
