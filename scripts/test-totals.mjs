@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Sums vitest's JSON results of every package (test-results.json, written by each package's test run) into the
-// one line CI reads: `N passed, N failed, N skipped`. A package whose results are missing counts as failed.
+// one line CI reads: `N passed, N failed, N skipped`, with the rehearsal's scenarios (rehearsal-results.json) one
+// test each. A package whose results are missing counts as failed.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,5 +27,14 @@ for (const dir of dirs) {
   process.stdout.write(
     `${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped\n`,
   );
+}
+// The rehearsal's scenarios (.ci/run writes their exit codes): each one test.
+if (existsSync('rehearsal-results.json')) {
+  const { scenarios } = JSON.parse(readFileSync('rehearsal-results.json', 'utf8'));
+  for (const [name, code] of Object.entries(scenarios)) {
+    if (code === 0) passed++;
+    else failed++;
+    process.stdout.write(`rehearsal ${name}: ${code === 0 ? 'passed' : `failed (exit ${code})`}\n`);
+  }
 }
 process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);

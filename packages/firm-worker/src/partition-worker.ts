@@ -71,6 +71,15 @@ export function createWorker(deps: FirmWorkerDeps): FirmWorker {
     if (!accepted) return 'done';
     const { m, plan } = accepted;
     const label = `${m.quarter} partition ${m.partition}`;
+    deps.emit(
+      eventLine({
+        event: 'received',
+        worker: deps.workerId,
+        quarter: m.quarter,
+        partition: m.partition,
+        receiveCount: message.receiveCount,
+      }),
+    );
     const fingerprint = partitionFingerprint(m, plan);
     const manifest = await readManifest(store, m.quarter, FIRM_STAGE, m.partition).catch(() => null);
     // Reused only when the labels are there too (a relabel with another batch size may have replaced them).

@@ -48,6 +48,14 @@ export function createWorker(deps: ThemeWorkerDeps) {
     });
     if (!accepted) return 'done';
     const { m, plan } = accepted;
+    deps.emit(
+      eventLine({
+        event: 'received',
+        worker: deps.workerId,
+        quarter: m.quarter,
+        receiveCount: message.receiveCount,
+      }),
+    );
     const state = await fleet.counters.quarterState(m.runId, m.quarter);
     if (!quarterComplete(state))
       throw new Error(
@@ -79,6 +87,7 @@ export function createWorker(deps: ThemeWorkerDeps) {
         firms: record?.firms ?? null,
         seconds: record ? Number(record.wallSeconds.toFixed(3)) : null,
         next,
+        receiveCount: message.receiveCount,
       }),
     );
     return 'done';

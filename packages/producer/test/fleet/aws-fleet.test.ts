@@ -2,8 +2,8 @@
  * The whole fleet on the AWS adapters: SQS queues with their redrive policy and the DynamoDB counters table on
  * moto (a real implementation of those HTTP APIs on 127.0.0.1), `producer enqueue --backend aws`, firm and theme
  * worker processes pointed at it only through AWS_ENDPOINT_URL_* and DESIGN's CALLTHEMES_* variables, two quarters
- * of real transcripts. The lake is a folder here: reading an S3 lake goes through DuckDB's httpfs extension, which
- * the worker image installs and this machine cannot load (the S3 lake store itself is tested on s3rver).
+ * of real transcripts. The lake is a folder here; a lake on S3 read through DuckDB's httpfs is tested in
+ * theme-worker/test/s3-lake-read.test.ts and end to end by `pnpm rehearse` (docs/rehearsal.md).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
