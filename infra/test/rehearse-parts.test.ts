@@ -9,7 +9,7 @@ import { kindOf } from '../src/rehearse/s3-counter.js';
 import { type Created, resolve } from '../src/rehearse/template.js';
 
 test('Ref, Fn::GetAtt, Fn::Join and pseudo parameters resolve; an unknown Ref is named', () => {
-  const created: Created = new Map([
+  const created: Created = new Map<string, Record<string, string>>([
     ['LakeBucket1', { Ref: 'lakebucket1-rehearsal' }],
     ['Queue1', { Ref: 'http://q/1', Arn: 'arn:aws:sqs:us-east-1:123456789012:Queue1' }],
   ]);

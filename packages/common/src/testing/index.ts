@@ -15,7 +15,13 @@ export {
 } from './fake-model-servers.js';
 export { goodNames, lastUserMessage, type NamesAnswer, promptItems } from './fake-names.js';
 export { freePort } from './free-port.js';
-export { MOTO_SERVER_BIN, type MotoOptions, type MotoServer, motoMissing, startMotoServer } from './moto-server.js';
+export {
+  MOTO_SERVER_BIN,
+  type MotoOptions,
+  type MotoServer,
+  motoMissing,
+  startMotoServer,
+} from './moto-server.js';
 export {
   type Notification,
   type SageMakerAsyncStandin,
