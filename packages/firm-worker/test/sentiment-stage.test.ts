@@ -276,26 +276,16 @@ describe('sentiment stage over a lake ingested from the shipped sample', () => {
         env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1' },
       });
     const lake = join(tmp.path, 'lake');
-    // With the source and service flags every stage command accepts (the cloud jobs pass them all).
-    const shared = ['--source', 'ectsum', '--input', EXAMPLES_ECTSUM, '--llm-url', 'http://127.0.0.1:1/v1'];
-    shared.push('--llm-model', 'm', '--embed-url', 'http://127.0.0.1:1/v1', '--embed-model', 'e');
-    const ok = cli([
-      'sentiment',
-      '--quarter',
-      Q,
-      '--lake',
-      lake,
-      '--batch',
-      '1',
-      '--batch-size',
-      '8',
-      ...shared,
-    ]);
+    const ok = cli(['sentiment', '--quarter', Q, '--lake', lake, '--batch', '1', '--batch-size', '8']);
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(
       ok.stdout,
       /labelled \d+ sentences of 8 firms \(0 rejected\) for 2021Q2 with lexicon-vader-fin-v1/,
     );
+    // The sentiment stage reads no source and no chat or embedding model: such a flag is refused, not ignored.
+    const unread = cli(['sentiment', '--quarter', Q, '--lake', lake, '--source', 'ectsum']);
+    assert.equal(unread.status, 2);
+    assert.match(unread.stderr, /unknown option '--source'/);
     const out = cli(['sentiment', '--quarter', Q, '--lake', lake, '--batch', '9', '--batch-size', '8']);
     assert.equal(out.status, 2);
     assert.match(out.stderr, /batch 9 is out of range: 2021Q2 has 4 batch\(es\) of 8 firms/);
