@@ -14,28 +14,23 @@ import type { SqliteWorkQueue } from '@callthemes/common/queue';
 import type { SentimentClassifier } from '@callthemes/common/sentiment';
 import {
   type LocalFleet,
-  openLocalFleet,
   receiveAll,
   sampleSettings,
   startPlan,
+  useLocalFleet,
 } from '@callthemes/common/testing/local-fleet';
-import { tempDir } from '@callthemes/common/testing/paths';
-import { afterAll, beforeAll, test } from 'vitest';
+import { beforeAll, test } from 'vitest';
 import { FIRM_STAGE, SENTIMENT_STAGE } from '../src/firm-stage.js';
 import { createWorker, type FirmWorker } from '../src/partition-worker.js';
 
-const dir = tempDir('callthemes-partition-worker-');
+const localFleet = useLocalFleet('callthemes-partition-worker-');
 let f: LocalFleet;
 let worker: FirmWorker;
 const live = new AbortController().signal;
 
-beforeAll(async () => {
-  f = await openLocalFleet(dir.path);
+beforeAll(() => {
+  f = localFleet();
   worker = createWorker({ ...f, workerId: 'test-worker' });
-});
-afterAll(async () => {
-  await f.close();
-  dir.cleanup();
 });
 
 const logs = () => f.events.filter((e) => e.event === 'log').map((e) => String(e.msg));

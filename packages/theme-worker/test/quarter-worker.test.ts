@@ -10,30 +10,25 @@ import { encodeMessage, parsePartitionMessage } from '@callthemes/common/message
 import type { SqliteWorkQueue } from '@callthemes/common/queue';
 import {
   type LocalFleet,
-  openLocalFleet,
   receiveAll,
   sampleSettings,
   startPlan,
+  useLocalFleet,
 } from '@callthemes/common/testing/local-fleet';
-import { tempDir } from '@callthemes/common/testing/paths';
 import { createWorker as createFirmWorker } from '@callthemes/firm-worker';
-import { afterAll, beforeAll, test } from 'vitest';
+import { beforeAll, test } from 'vitest';
 import { createWorker } from '../src/quarter-worker.js';
 import { themeTableKey } from '../src/theme-stage.js';
 
-const dir = tempDir('callthemes-quarter-worker-');
+const localFleet = useLocalFleet('callthemes-quarter-worker-');
 let f: LocalFleet;
 let worker: ReturnType<typeof createWorker>;
 const live = new AbortController().signal;
 const SETTINGS = sampleSettings({ firms: 6, partitionSize: 3 });
 
-beforeAll(async () => {
-  f = await openLocalFleet(dir.path);
+beforeAll(() => {
+  f = localFleet();
   worker = createWorker({ ...f, workerId: 'theme-test' });
-});
-afterAll(async () => {
-  await f.close();
-  dir.cleanup();
 });
 
 /** Runs the firm worker's handler on every partition message queued now. */

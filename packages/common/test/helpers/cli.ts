@@ -12,12 +12,15 @@ export function runCli(
   args: string[],
   env: Record<string, string> = {},
   cwd = REPO_ROOT,
+  /** A command still running after this long is killed (SIGTERM: code 143), failing the test that waits on it. */
+  timeoutMs?: number,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_BIN, ...args], {
       cwd,
       env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
     });
     let stdout = '';
     let stderr = '';

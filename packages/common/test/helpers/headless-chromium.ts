@@ -1,6 +1,7 @@
 /**
- * Debian's Chromium, headless, driven by playwright-core: a fresh profile per launch, no network services,
- * and a record of every request, console error and page error of the pages it opens.
+ * Debian's Chromium (CALLTHEMES_CHROMIUM, default /usr/bin/chromium), headless, driven by playwright-core: a fresh
+ * profile per launch, no network services, and a record of every request, console error and page error of the
+ * pages it opens.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,5 +71,16 @@ export class HeadlessChromium {
   async close(): Promise<void> {
     await this.context.close();
     rmSync(this.profile, { recursive: true, force: true });
+  }
+}
+
+/** Opens a file in a fresh headless Chromium, evaluates an expression in it, and closes the browser. */
+export async function evaluateInFile<T>(file: string, expression: string): Promise<T> {
+  const browser = await HeadlessChromium.launch();
+  try {
+    const { page } = await browser.open(`file://${file}`);
+    return (await page.evaluate(expression)) as T;
+  } finally {
+    await browser.close();
   }
 }

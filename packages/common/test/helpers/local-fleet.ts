@@ -3,6 +3,8 @@
  * embedded local adapters, nothing faked), a run's plan over the shipped ECTSum sample recorded as the producer
  * records it, its first quarter enqueued, and the messages a queue holds received for a handler.
  */
+
+import { afterAll, beforeAll } from 'vitest';
 import type { RunPlan } from '../../src/counters/index.js';
 import { SIF_MODEL_ID } from '../../src/embed/index.js';
 import {
@@ -19,7 +21,7 @@ import { LocalLakeStore } from '../../src/lake/index.js';
 import type { QueueMessage, WorkQueue } from '../../src/queue/index.js';
 import { LEXICON_MODEL } from '../../src/sentiment/index.js';
 import { createSource } from '../../src/sources/index.js';
-import { EXAMPLES_ECTSUM } from './paths.js';
+import { EXAMPLES_ECTSUM, tempDir } from './paths.js';
 
 export interface LocalFleet {
   fleet: Fleet;
@@ -46,6 +48,23 @@ export async function openLocalFleet(lake: string): Promise<LocalFleet> {
       await runtime.close();
       await fleet.close();
     },
+  };
+}
+
+/** A fleet in a temporary lake for the test file: opened before its tests, closed and removed after them. */
+export function useLocalFleet(prefix: string): () => LocalFleet {
+  const dir = tempDir(prefix);
+  let fleet: LocalFleet | null = null;
+  beforeAll(async () => {
+    fleet = await openLocalFleet(dir.path);
+  });
+  afterAll(async () => {
+    await fleet?.close();
+    dir.cleanup();
+  });
+  return () => {
+    if (!fleet) throw new Error('the local fleet opens in beforeAll');
+    return fleet;
   };
 }
 

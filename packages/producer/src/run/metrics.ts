@@ -1,22 +1,9 @@
 /** One stage over one quarter, as the summary table and the run metrics show it; and a percentile helper. */
+import type { z } from 'zod';
+import type { stageQuarterSchema } from './run-metrics.js';
 
-/** One stage over one quarter, as the summary table and the metrics show it. */
-export interface StageQuarter {
-  stage: string;
-  quarter: string;
-  /** Partitions of the stage for the quarter, those run now, and those a finished earlier attempt left. */
-  batches: number;
-  batchesRun: number;
-  batchesSkipped: number;
-  batchesFailed: number;
-  itemsOk: number;
-  itemsRejected: number;
-  counts: Record<string, number>;
-  wallSeconds: number;
-  cpuSeconds: number;
-  interrupted: boolean;
-  note?: string;
-}
+/** One stage over one quarter, as the summary table and the metrics show it: the run metrics' schema is its definition. */
+export type StageQuarter = z.infer<typeof stageQuarterSchema>;
 
 /** Linear-interpolation percentile (q in [0, 1]) of unsorted values; 0 for none. */
 export function percentile(values: readonly number[], q: number): number {

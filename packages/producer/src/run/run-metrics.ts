@@ -24,9 +24,10 @@ export const ledgerSchema = z.object({
 export const stageQuarterSchema = z.object({
   stage: z.string(),
   quarter: z.string(),
+  /** Partitions of the stage for the quarter, those run now, and those a finished earlier attempt left. */
   batches: z.number().int(),
   batchesRun: z.number().int(),
-  /** Batches a finished earlier attempt had written (resume): not redone, not timed. */
+  /** Partitions a finished earlier attempt had written (resume): not redone, not timed. */
   batchesSkipped: z.number().int(),
   batchesFailed: z.number().int(),
   itemsOk: z.number().int(),

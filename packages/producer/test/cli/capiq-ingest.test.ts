@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '@callthemes/common/lake';
@@ -14,38 +13,16 @@ import {
   TRAP,
   type TrapIds,
 } from '@callthemes/common/testing/capiq-scenario';
-import { CLI_BIN, MOTLEY_DIR, needsSharedData, REPO_ROOT, tempDir } from '@callthemes/common/testing/paths';
+import { runCli } from '@callthemes/common/testing/cli';
+import { MOTLEY_DIR, needsSharedData, REPO_ROOT, tempDir } from '@callthemes/common/testing/paths';
 import { needsPostgres, type PgCluster, startPostgres } from '@callthemes/common/testing/postgres';
 import { runFirmStage } from '@callthemes/firm-worker';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 
 const skip = needsPostgres().skip ?? needsSharedData().skip;
 
-/** The real CLI (sources through tsx) in a child process. */
-function cli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // A command left hanging by an open connection is killed, and then fails the test (code -1).
-    const child = spawn(process.execPath, [CLI_BIN, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+/** The real CLI in a child process; one left hanging by an open connection is killed and fails the test. */
+const cli = (args: string[], env: Record<string, string>) => runCli(args, env, REPO_ROOT, 60_000);
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
