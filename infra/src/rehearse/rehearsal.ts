@@ -218,6 +218,8 @@ export async function rehearse(
         ...operatorEnv,
         CALLTHEMES_INFERENCE: `sagemaker:${endpointName}`,
         CALLTHEMES_INFERENCE_BUCKET: stack.outputs.InferenceBucket,
+        // Not through the counting proxy: the request counts are the AWS fleet's.
+        AWS_ENDPOINT_URL_S3: stack.endpoint,
         AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: standin.url,
         AWS_ENDPOINT_URL_SAGEMAKER: standin.url,
       },
@@ -249,7 +251,7 @@ export async function rehearse(
     const seconds = (performance.now() - t0) / 1000;
     lines.unshift(...describeQuarters(got));
     lines.push(
-      `S3 requests of the fleet: ${s3Counts.PUT} PUT, ${s3Counts.GET} GET, ${s3Counts.LIST} LIST, ${s3Counts.HEAD} HEAD (${(s3Counts.PUT / quarters).toFixed(0)} / ${(s3Counts.GET / quarters).toFixed(0)} / ${(s3Counts.LIST / quarters).toFixed(0)} per quarter)`,
+      `S3 requests of the tasks and the producer (its upload included): ${s3Counts.PUT} PUT, ${s3Counts.GET} GET, ${s3Counts.LIST} LIST, ${s3Counts.HEAD} HEAD (${(s3Counts.PUT / quarters).toFixed(0)} / ${(s3Counts.GET / quarters).toFixed(0)} / ${(s3Counts.LIST / quarters).toFixed(0)} per quarter)`,
       `credentials: ${creds.served} requests to the container-credentials endpoint; async invocations: ${standin.accepted.length}`,
       `wall time: ${seconds.toFixed(0)} s (scenario ${scenarioSeconds.toFixed(0)} s), time ÷ ${o.timeScale}`,
       'deviations from the template:',
