@@ -28,8 +28,6 @@ function missingPrerequisite(cacheDir: string): string | null {
     return "DuckDB's httpfs/aws extensions are not installed: run bash scripts/setup-duckdb-extensions.sh";
   if (process.getuid?.() !== 0)
     return 'the artifacts run as uid 1000 as in the images: run pnpm rehearse as root';
-  if (!existsSync(join(REPO_ROOT, 'packages', 'producer', 'dist')))
-    return 'the workspace is not built: run pnpm build';
   return null;
 }
 
