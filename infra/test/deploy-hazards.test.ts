@@ -73,37 +73,35 @@ test('item 7: workers may do on inference/ what the async invoker does there, an
   }
 });
 
-test('item 8: modelSource=staged reads the weights from an uncompressed S3 prefix with network isolation on', () => {
-  const staged = synthesize({ 'callthemes:modelSource': 'staged' });
-  try {
-    const [[, model]] = ofType(staged.json, 'AWS::SageMaker::Model');
-    const container = model.Properties.PrimaryContainer;
-    assert.deepEqual(container.ModelDataSource.S3DataSource.S3DataType, 'S3Prefix');
-    assert.deepEqual(container.ModelDataSource.S3DataSource.CompressionType, 'None');
-    const uri = resourcePatterns(container.ModelDataSource.S3DataSource.S3Uri)[0];
-    assert.match(uri, /^s3:\/\/\{"Ref":"LakeBucket[0-9A-F]{8}"\}\/models\/$/);
-    assert.equal(container.ModelDataUrl, undefined);
-    assert.equal(model.Properties.EnableNetworkIsolation, true);
-    assert.equal(container.Environment.HF_HUB_OFFLINE, '1');
-    const [, role] = ofType(staged.json, 'AWS::IAM::Policy').find(([id]) =>
-      id.startsWith('InferenceRoleDefaultPolicy'),
-    )!;
-    const st = role.Properties.PolicyDocument.Statement as Statement[];
-    assert.ok(
-      allows(st, 's3:GetObject', `${BUCKET_ARN}/models/Qwen3-8B-FP8/model-00001-of-00002.safetensors`),
-    );
-    assert.ok(allows(st, 's3:ListBucket', BUCKET_ARN));
-    assert.ok(!allows(st, 's3:PutObject', `${BUCKET_ARN}/models/Qwen3-8B-FP8/config.json`));
-  } finally {
-    staged.cleanup();
-  }
+test('item 8: the model reads the staged weights (uncompressed S3 prefix) with network isolation on', () => {
+  const [[, model]] = ofType(json, 'AWS::SageMaker::Model');
+  const container = model.Properties.PrimaryContainer;
+  assert.deepEqual(container.ModelDataSource.S3DataSource.S3DataType, 'S3Prefix');
+  assert.deepEqual(container.ModelDataSource.S3DataSource.CompressionType, 'None');
+  const uri = resourcePatterns(container.ModelDataSource.S3DataSource.S3Uri)[0];
+  assert.match(uri, /^s3:\/\/\{"Ref":"LakeBucket[0-9A-F]{8}"\}\/models\/$/);
+  assert.equal(container.ModelDataUrl, undefined);
+  assert.equal(model.Properties.EnableNetworkIsolation, true);
+  assert.equal(container.Environment.HF_HUB_OFFLINE, '1');
+  const [, role] = ofType(json, 'AWS::IAM::Policy').find(([id]) =>
+    id.startsWith('InferenceRoleDefaultPolicy'),
+  )!;
+  const st = role.Properties.PolicyDocument.Statement as Statement[];
+  assert.ok(allows(st, 's3:GetObject', `${BUCKET_ARN}/models/Qwen3-8B-FP8/model-00001-of-00002.safetensors`));
+  assert.ok(allows(st, 's3:ListBucket', BUCKET_ARN));
+  assert.ok(!allows(st, 's3:PutObject', `${BUCKET_ARN}/models/Qwen3-8B-FP8/config.json`));
 });
 
 test('item 8: modelSource=hub downloads from the Hub (no model data, network on)', () => {
-  const [[, model]] = ofType(json, 'AWS::SageMaker::Model');
-  assert.equal(model.Properties.PrimaryContainer.ModelDataSource, undefined);
-  assert.equal(model.Properties.EnableNetworkIsolation, false);
-  assert.equal(model.Properties.PrimaryContainer.Environment.HF_HUB_OFFLINE, undefined);
+  const hub = synthesize({ 'callthemes:modelSource': 'hub' });
+  try {
+    const [[, model]] = ofType(hub.json, 'AWS::SageMaker::Model');
+    assert.equal(model.Properties.PrimaryContainer.ModelDataSource, undefined);
+    assert.equal(model.Properties.EnableNetworkIsolation, false);
+    assert.equal(model.Properties.PrimaryContainer.Environment.HF_HUB_OFFLINE, undefined);
+  } finally {
+    hub.cleanup();
+  }
   assert.throws(() => synthesize({ 'callthemes:modelSource': 'ftp' }), /modelSource ftp/);
 });
 

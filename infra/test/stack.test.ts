@@ -281,6 +281,8 @@ test('inference: async endpoint config (S3 output/failure, SNS topics, concurren
   const [[, model]] = ofType(json, 'AWS::SageMaker::Model');
   assert.deepEqual(model.Properties.PrimaryContainer.Environment, {
     CALLTHEMES_CHAT_MODEL: 'Qwen/Qwen3-8B-FP8',
+    HF_HUB_OFFLINE: '1',
+    VLLM_NO_USAGE_STATS: '1',
     CALLTHEMES_EMBED_MODEL: 'Qwen/Qwen3-Embedding-8B',
     CALLTHEMES_CLASSIFY_MODEL: 'yiyanghkust/finbert-tone',
   });

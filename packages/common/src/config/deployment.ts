@@ -84,7 +84,7 @@ export const DEFAULT_CONFIG: CloudConfig = {
   llmModel: 'Qwen/Qwen3-8B-FP8',
   embedModel: 'Qwen/Qwen3-Embedding-8B',
   classifyModel: 'yiyanghkust/finbert-tone',
-  modelSource: 'hub',
+  modelSource: 'staged',
   inferenceEndpoint: 'on',
   logRetentionDays: 30,
   athenaBytesScannedCutoff: 10 * 1024 ** 3,

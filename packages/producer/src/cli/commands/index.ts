@@ -12,6 +12,7 @@ import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerScorePresets } from './score-presets.js';
 import { registerSentiment } from './sentiment.js';
+import { registerStageModels } from './stage-models.js';
 import { registerThemes } from './themes.js';
 
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -25,6 +26,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerEnqueue,
   registerStatus,
   registerRedrive,
+  registerStageModels,
   registerScorePresets,
   registerAthenaDdl,
   registerEstimate,
