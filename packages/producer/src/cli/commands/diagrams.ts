@@ -25,7 +25,7 @@ export const DIAGRAM_CONTEXT = {
 };
 
 /** `--template file.json`, or the only `*.template.json` in `--cdk-out <dir>`; undefined when neither is given. */
-function templateFrom(opts: { template?: string; cdkOut?: string }): CfnTemplate | undefined {
+export function templateFrom(opts: { template?: string; cdkOut?: string }): CfnTemplate | undefined {
   let path = stringSetting('template', opts.template);
   const cdkOut = stringSetting('cdkOut', opts.cdkOut);
   if (!path && cdkOut) {
@@ -50,11 +50,14 @@ function templateFrom(opts: { template?: string; cdkOut?: string }): CfnTemplate
  * Synthesizes infra's CDK app (cdk-nag off) in a scratch folder by running its synth program, and reads the
  * template file it writes: the diagrams need the app's shape, never its code.
  */
-function synthesizeApp(context: Record<string, string>): CfnTemplate {
+export function synthesizeApp(
+  context: Record<string, string>,
+  base: Record<string, string> = DIAGRAM_CONTEXT,
+): CfnTemplate {
   const outdir = mkdtempSync(join(tmpdir(), 'callthemes-synth-'));
   try {
     const args = [INFRA_SYNTH, '-o', outdir, '--no-nag'];
-    for (const [k, v] of Object.entries({ ...DIAGRAM_CONTEXT, ...context })) args.push('-c', `${k}=${v}`);
+    for (const [k, v] of Object.entries({ ...base, ...context })) args.push('-c', `${k}=${v}`);
     const t0 = performance.now();
     const res = spawnSync(process.execPath, args, { encoding: 'utf8' });
     if (res.status !== 0)

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerAthenaDdl } from './athena-ddl.js';
 import { registerBatches } from './batches.js';
 import { registerDiagrams } from './diagrams.js';
+import { registerDoctor } from './doctor.js';
 import { registerEnqueue, registerRedrive, registerStatus } from './enqueue.js';
 import { registerEstimate } from './estimate.js';
 import { registerFirmBatch } from './firm-batch.js';
@@ -27,6 +28,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerStatus,
   registerRedrive,
   registerStageModels,
+  registerDoctor,
   registerScorePresets,
   registerAthenaDdl,
   registerEstimate,
