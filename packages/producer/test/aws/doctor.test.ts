@@ -136,7 +136,7 @@ test(
         TemplateBody: stackTemplate({ InferenceBucket: 'lake-bucket' }),
       }),
     );
-    quotas.quotas[2].applied = 2;
+    quotas.quotas[2].applied = plan.maxInstances;
     // Each model staged from a tiny snapshot (the staging itself is tested in test/models).
     const commit = 'c'.repeat(40);
     for (const model of plan.models) {
@@ -155,7 +155,8 @@ test(
       ready.map((c) => c.check),
       ['bootstrap', 'quota', 'weights', 'weights', 'weights', 'images', 'images'],
     );
-    assert.match(ready[1].line, new RegExp(`"${TYPE} for endpoint usage" is 2 ≥ 2`));
+    const max = plan.maxInstances;
+  assert.match(ready[1].line, new RegExp(`"${TYPE} for endpoint usage" is ${max} ≥ ${max}`));
     assert.match(ready[2].line, /^Qwen\/Qwen3-8B-FP8@cccccccccccc staged: 2 files, 0\.00 GB$/);
 
     await s3.send(
