@@ -156,7 +156,7 @@ test(
       ['bootstrap', 'quota', 'weights', 'weights', 'weights', 'images', 'images'],
     );
     const max = plan.maxInstances;
-  assert.match(ready[1].line, new RegExp(`"${TYPE} for endpoint usage" is ${max} ≥ ${max}`));
+    assert.match(ready[1].line, new RegExp(`"${TYPE} for endpoint usage" is ${max} ≥ ${max}`));
     assert.match(ready[2].line, /^Qwen\/Qwen3-8B-FP8@cccccccccccc staged: 2 files, 0\.00 GB$/);
 
     await s3.send(
