@@ -45,6 +45,7 @@ const MODEL_ENV = ['CALLTHEMES_CHAT_MODEL', 'CALLTHEMES_EMBED_MODEL', 'CALLTHEME
 
 export function deployPlanFrom(t: CfnTemplate): DeployPlan {
   const of = (type: string) => Object.values(t.Resources).filter((r) => r.Type === type);
+  // biome-ignore lint/suspicious/noExplicitAny: a template's properties are untyped JSON, read field by field
   const props = (r: { Properties?: Record<string, unknown> }) => (r.Properties ?? {}) as Record<string, any>;
   const [config] = of('AWS::SageMaker::EndpointConfig');
   const variant = config ? props(config).ProductionVariants?.[0] : undefined;

@@ -40,7 +40,7 @@ export async function startServiceQuotasStandIn(
           .split('.')
           .pop() ?? '';
       calls.push(target);
-      const input = body ? (JSON.parse(body) as Record<string, any>) : {};
+      const input = body ? (JSON.parse(body) as Record<string, string | undefined>) : {};
       const reply = (status: number, obj: unknown) =>
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(obj));
       const quota = (q: QuotaEntry, value: number) => ({
