@@ -1,18 +1,14 @@
 /** Sentence sentiment through the async invoker: vLLM's /classify format, batched, labels as HttpClassifier reads them. */
 import type { TokenLedger } from '../llm/ledger.js';
-import type { SentimentClassifier, SentimentLabel, SentimentResult } from '../sentiment/types.js';
+import {
+  type SentimentClassifier,
+  type SentimentLabel,
+  type SentimentResult,
+  STANDARD_LABELS,
+} from '../sentiment/types.js';
 import type { AsyncInvoker } from './async-invoker.js';
 import { InferenceFailedError } from './errors.js';
 import { SENTIMENT_STAGE } from './served-models.js';
-
-const LABELS: Record<string, SentimentLabel> = {
-  positive: 'positive',
-  pos: 'positive',
-  negative: 'negative',
-  neg: 'negative',
-  neutral: 'neutral',
-  neu: 'neutral',
-};
 
 export class AsyncClassifier implements SentimentClassifier {
   constructor(
@@ -51,7 +47,7 @@ export class AsyncClassifier implements SentimentClassifier {
     rows.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
     return rows.map((row, i) => {
       const raw = String(row.label).toLowerCase();
-      const label = this.labelMap[raw] ?? LABELS[raw];
+      const label = this.labelMap[raw] ?? STANDARD_LABELS[raw];
       if (!label) throw new InferenceFailedError(`${where}: unknown label "${String(row.label)}"`);
       const probs = Array.isArray(row.probs) ? (row.probs as number[]) : [];
       const score = probs.length ? Math.max(...probs) : Number.NaN;

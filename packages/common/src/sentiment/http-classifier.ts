@@ -11,7 +11,12 @@ import { createHash } from 'node:crypto';
 import type { Agent } from 'undici';
 import { deadlinePool, httpFetch } from '../llm/http.js';
 import { LocalServiceCalls, parseRetryAfter, RetryableError, type ServiceCalls } from './service-calls.js';
-import type { SentimentClassifier, SentimentLabel, SentimentResult } from './types.js';
+import {
+  type SentimentClassifier,
+  type SentimentLabel,
+  type SentimentResult,
+  STANDARD_LABELS,
+} from './types.js';
 
 export type ClassifyApi = 'vllm' | 'tei';
 export const CLASSIFY_APIS: readonly ClassifyApi[] = ['vllm', 'tei'];
@@ -34,15 +39,6 @@ export interface HttpClassifierOptions {
 }
 
 const DEFAULT_PATH: Record<ClassifyApi, string> = { vllm: '/classify', tei: '/predict' };
-
-const STANDARD_LABELS: Record<string, SentimentLabel> = {
-  positive: 'positive',
-  pos: 'positive',
-  negative: 'negative',
-  neg: 'negative',
-  neutral: 'neutral',
-  neu: 'neutral',
-};
 
 export class HttpClassifier implements SentimentClassifier {
   readonly model: string;

@@ -38,5 +38,6 @@ export {
   type SentimentClassifier,
   type SentimentLabel,
   type SentimentResult,
+  STANDARD_LABELS,
 } from './types.js';
 export { vaderLexicon, vaderLexiconPath } from './vader-lexicon.js';

@@ -4,6 +4,16 @@ export type SentimentLabel = 'positive' | 'negative' | 'neutral';
 
 export const SENTIMENT_LABELS: readonly SentimentLabel[] = ['positive', 'negative', 'neutral'];
 
+/** The label names classifiers answer with (FinBERT's and their short forms), lower-cased, → ours. */
+export const STANDARD_LABELS: Readonly<Record<string, SentimentLabel>> = {
+  positive: 'positive',
+  pos: 'positive',
+  negative: 'negative',
+  neg: 'negative',
+  neutral: 'neutral',
+  neu: 'neutral',
+};
+
 export interface SentimentResult {
   label: SentimentLabel;
   /** The classifier's confidence in `label`, in [0, 1]. */
