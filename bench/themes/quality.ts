@@ -52,6 +52,11 @@ export const VARIANTS: Record<string, ThemeModelOptions & { keywordWeight?: numb
   'pca5-leaf': { keywordWeight: 1, reduction: 'pca', dims: 5, selection: 'leaf' },
   'no-reduction-leaf': { keywordWeight: 1, reduction: 'none', selection: 'leaf' },
   leaf: { keywordWeight: 1, selection: 'leaf' },
+  /** The selection before issue 29 (excess of mass); collapses some quarters and seeds (BENCHMARKS.md). */
+  eom: { keywordWeight: 1, selection: 'eom' },
+  'leaf-mcs10': { keywordWeight: 1, selection: 'leaf', minClusterSize: 10 },
+  'leaf-mcs12': { keywordWeight: 1, selection: 'leaf', minClusterSize: 12 },
+  'leaf-ms5': { keywordWeight: 1, selection: 'leaf', minSamples: 5 },
 };
 
 export interface QualityRow {

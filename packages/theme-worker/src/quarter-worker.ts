@@ -116,6 +116,8 @@ export function createWorker(deps: ThemeWorkerDeps) {
       topics: res.stats.topics,
       themes: res.stats.themes,
       links: res.links.length,
+      largestShare: res.stats.largestShare,
+      degenerate: res.stats.degenerate,
       wallSeconds: (performance.now() - t0) / 1000,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
@@ -123,6 +125,11 @@ export function createWorker(deps: ThemeWorkerDeps) {
       finishedAt: new Date().toISOString(),
     };
     await writeRecord(store, themeRecordKey(m.runId, m.quarter), record);
+    if (record.degenerate)
+      log(`${m.quarter}: WARNING the themes look degenerate: ${record.degenerate}`, {
+        level: 'warn',
+        quarter: m.quarter,
+      });
     return record;
   }
 

@@ -48,6 +48,7 @@ export {
   rescaleLayout,
 } from './layout.js';
 export {
+  centredUnitRows,
   cosine,
   dot,
   type Matrix,

@@ -37,6 +37,37 @@ export function rowSource(m: Matrix): RowSource {
   return { rows: m.rows, cols: m.cols, row: (i) => m.data.subarray(i * m.cols, (i + 1) * m.cols) };
 }
 
+/**
+ * The rows minus their mean, each scaled to unit length (rows equal to the mean stay zero): cosine between
+ * these is the similarity of the rows' deviations from what they all share. One pass for the mean, then rows
+ * on demand.
+ */
+export function centredUnitRows(src: RowSource): RowSource {
+  const mean = new Float64Array(src.cols);
+  for (let i = 0; i < src.rows; i++) {
+    const r = src.row(i);
+    for (let c = 0; c < src.cols; c++) mean[c] += r[c];
+  }
+  for (let c = 0; c < src.cols; c++) mean[c] /= Math.max(1, src.rows);
+  const out = new Float32Array(src.cols);
+  return {
+    rows: src.rows,
+    cols: src.cols,
+    row(i) {
+      const r = src.row(i);
+      let s = 0;
+      for (let c = 0; c < src.cols; c++) {
+        const v = r[c] - mean[c];
+        out[c] = v;
+        s += v * v;
+      }
+      const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+      for (let c = 0; c < src.cols; c++) out[c] *= inv;
+      return out;
+    },
+  };
+}
+
 /** Every row of a source copied into one matrix. */
 export function materialize(src: RowSource): Matrix {
   const out = new Float32Array(src.rows * src.cols);

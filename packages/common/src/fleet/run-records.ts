@@ -41,6 +41,10 @@ export interface ThemeRecord {
    * with 0 themes and the plan goes on; its theme tables are absent, so lineage links across it.
    */
   empty?: boolean;
+  /** The largest theme's share of the quarter's topics. */
+  largestShare?: number;
+  /** Why the quarter's themes look degenerate (a collapse), or null; the worker also warns. */
+  degenerate?: string | null;
   wallSeconds: number;
   cpuSeconds: number;
   maxRssBytes: number;

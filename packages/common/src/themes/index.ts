@@ -1,4 +1,10 @@
 /** Cross-firm themes: the theme model over topic vectors, validation, keywords, filler, lineage. */
+export {
+  DEGENERATE_MAX_SHARE,
+  DEGENERATE_MIN_THEMES,
+  DEGENERATE_MIN_TOPICS,
+  degenerateReason,
+} from './degenerate.js';
 export { CALL_FILLER_WORDS, isFillerTheme } from './filler.js';
 export { themeKeywords } from './keywords.js';
 export {

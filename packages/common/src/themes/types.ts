@@ -20,12 +20,31 @@ export interface ThemeModelOptions {
   minClusterSize?: number;
   /** HDBSCAN min_samples (default 3: topics are sparse, firm-specific points). */
   minSamples?: number;
-  /** HDBSCAN cluster selection (default eom). */
+  /**
+   * HDBSCAN cluster selection (default leaf). Excess of mass (eom) collapsed quarters: when a small, far group of
+   * topics splits off the root first, the rest of the quarter is one cluster whose stability counts the whole span
+   * down to its first inner split, and whether it beats its children turned on the layout's seed (one theme with
+   * 97–99 % of the topics in about one (quarter, seed) in six on ECTSum). Leaf selection takes the condensed
+   * tree's leaves, which no early split can swallow (BENCHMARKS.md "Theme stability across seeds").
+   */
   selection?: 'eom' | 'leaf';
+  /**
+   * eom only: a cluster holding more than this share of the topics is replaced by its children (hdbscan's
+   * max_cluster_size); a safety net for eom, off by default.
+   */
+  maxClusterShare?: number;
   /** Neighbours in the kNN graph (default 15). */
   neighbors?: number;
   /** Reduction before clustering (default umap: HDBSCAN finds far more structure after it; BENCHMARKS.md). */
   reduction?: Reduction;
+  /** UMAP's start layout (default spectral); tried against the collapse, see `selection`. */
+  umapInit?: 'spectral' | 'pca' | 'random';
+  /** Block power iterations of UMAP's spectral start (default 40). */
+  spectralIterations?: number;
+  /** Leading principal directions removed before UMAP's kNN graph (default 0; "all-but-the-top"). */
+  dropComponents?: number;
+  /** Cluster on the vectors' deviations from the quarter's mean (centred, unit length) (default false). */
+  centre?: boolean;
   /** UMAP optimisation epochs (default 100: 50, 100 and 200 gave the same themes on 2021Q2; 0 = spectral only). */
   umapEpochs?: number;
   /**
@@ -99,6 +118,10 @@ export interface ThemeModelStats {
   coverage: number;
   /** Components of the kNN graph before they were joined. */
   graphComponents: number;
+  /** The largest theme's share of all the quarter's topics. */
+  largestShare: number;
+  /** Why the themes look degenerate (a collapse), or null (see `degenerateReason`). */
+  degenerate: string | null;
   minClusterSize: number;
   seconds: Record<string, number>;
 }

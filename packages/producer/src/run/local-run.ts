@@ -114,7 +114,7 @@ export async function runLocalPlan(o: LocalRunOptions): Promise<LocalRunOutcome>
           counts: { sentences: Number(e.sentences), topics: Number(e.topics) },
           reason: typeof e.reason === 'string' ? e.reason : undefined,
         });
-      } else if (e.event === 'log' && e.level === 'error')
+      } else if (e.event === 'log' && (e.level === 'error' || e.level === 'warn'))
         progress.log(`${String(e.worker)}: ${String(e.msg)}`);
     };
 

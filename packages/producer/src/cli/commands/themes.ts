@@ -46,9 +46,10 @@ export function registerThemes(program: Command): void {
       '--max-dominance <share>',
       'no firm may hold more than this share of a theme’s topics (default 0.4)',
     )
-    .option('--min-cluster-size <n>', 'smallest theme in topics (default max(8, topics / 1000))')
+    .option('--min-cluster-size <n>', 'smallest theme in topics (default max(10, topics / 1000))')
     .option('--min-samples <n>', 'HDBSCAN min_samples (default 3)')
     .option('--reduction <kind>', 'pca | umap | none (default umap)')
+    .option('--selection <kind>', 'HDBSCAN cluster selection: leaf | eom (default leaf; eom can collapse)')
     .option('--dims <n>', 'dimensions after reduction (default 5)')
     .option('--umap-epochs <n>', 'UMAP optimisation epochs (default 100; 0 = spectral layout only)')
     .option(
@@ -77,12 +78,16 @@ export function registerThemes(program: Command): void {
     const reduction = stringSetting('reduction', opts.reduction, 'umap');
     if (!['pca', 'umap', 'none'].includes(reduction))
       throw new UsageError(`invalid reduction "${reduction}": expected pca, umap or none`);
+    const selection = stringSetting('selection', opts.selection, 'leaf');
+    if (selection !== 'leaf' && selection !== 'eom')
+      throw new UsageError(`invalid selection "${selection}": expected leaf or eom`);
     const model: ThemeModelOptions = {
       minFirms: optionalInt('minFirms', opts.minFirms, 1),
       maxDominance: numberOption('maxDominance', opts.maxDominance, 0, 1),
       minClusterSize: optionalInt('minClusterSize', opts.minClusterSize, 2),
       minSamples: optionalInt('minSamples', opts.minSamples, 1),
       reduction: reduction as Reduction,
+      selection,
       dims: optionalInt('dims', opts.dims, 2),
       umapEpochs:
         settingValue('umapEpochs', opts.umapEpochs) === undefined
@@ -118,6 +123,8 @@ export function registerThemes(program: Command): void {
     // The research scores of the quarter's new themes (from the labels in the lake).
     const scores = await writeScoreTables(store, quarter);
     const s = res.stats;
+    if (s.degenerate)
+      process.stderr.write(`${quarter}: WARNING the themes look degenerate: ${s.degenerate}\n`);
     process.stdout.write(
       `${quarter}: ${s.topics} topics of ${s.firms} firms → ${s.themes} themes ` +
         `(${s.clusters} clusters; failed: ${s.failedFewFirms} with < min firms, ${s.failedDominance} dominated, ${s.failedFiller} filler, ` +
