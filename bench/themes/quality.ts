@@ -4,7 +4,7 @@
  * quarter's topics — the member topics' sentences of every theme plus those of unthemed topics). Compares
  * model variants on the same topics, including centroids + embedded keywords.
  *
- *   node --import @callthemes/common/register-source bench/themes/quality.ts --lake ./lake --quarter 2021Q2 [--detail] [--variants default,leaf,...]
+ *   node --import @callthemes/common/register-source bench/themes/quality.ts --lake ./lake --quarter 2021Q2 [--detail] [--variants default,leaf,...] [--seeds 1,2,3]
  */
 import { parseArgs } from 'node:util';
 import { CooccurrenceIndex, matrixFromRows, topicDiversity } from '@callthemes/common/cluster';
@@ -122,16 +122,19 @@ async function main(): Promise<void> {
       quarter: { type: 'string', default: '2021Q2' },
       variants: { type: 'string', default: Object.keys(VARIANTS).join(',') },
       detail: { type: 'boolean', default: false },
+      /** Comma-separated seeds: each variant runs once per seed (default: the model's default seed). */
+      seeds: { type: 'string' },
     },
   });
+  const seeds = values.seeds ? values.seeds.split(',').map(Number) : [undefined];
   const store = new LocalLakeStore(values.lake!);
   const { topics } = await readQuarterTopics(store, values.quarter!);
   const ref = await sentenceIndex(values.lake!, values.quarter!);
   let keywordVectors: ReturnType<typeof matrixFromRows> | undefined;
   const rows: QualityRow[] = [];
-  for (const name of values.variants!.split(',')) {
-    const v = VARIANTS[name];
-    if (!v) throw new Error(`unknown variant ${name}`);
+  for (const [name, seed] of values.variants!.split(',').flatMap((n) => seeds.map((s) => [n, s] as const))) {
+    const v = { ...VARIANTS[name], ...(seed === undefined ? {} : { seed }) };
+    if (!VARIANTS[name]) throw new Error(`unknown variant ${name}`);
     let extra: { vectors: ReturnType<typeof matrixFromRows>; weight: number } | undefined;
     if (v.keywordWeight !== undefined) {
       if (!keywordVectors) {
@@ -142,7 +145,8 @@ async function main(): Promise<void> {
     }
     const t0 = performance.now();
     const fit = fitThemes(topics, v, extra);
-    const row = scoreThemes(name, topics, fit, ref, (performance.now() - t0) / 1000);
+    const label = seed === undefined ? name : `${name} seed ${seed}`;
+    const row = scoreThemes(label, topics, fit, ref, (performance.now() - t0) / 1000);
     rows.push(row);
     if (values.detail) {
       process.stdout.write(`\n## ${name}: 20 largest themes\n`);

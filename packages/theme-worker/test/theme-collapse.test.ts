@@ -21,7 +21,7 @@ const lake = tempDir('callthemes-collapse-');
 afterAll(() => lake.cleanup());
 
 test(
-  'ECTSum 2019Q4: seeds 1–5 all give themes (none over 20 % of topics); eom collapses and is flagged',
+  'ECTSum 2019Q4: seeds 1–5 all give themes (none over 25 % of topics); eom collapses and is flagged',
   needsSharedData(),
   async () => {
     const store = openStore(lake.path);
@@ -52,7 +52,7 @@ test(
       const { stats } = fitThemes(topics, { seed }, extra);
       counts.push(stats.themes);
       assert.ok(stats.themes >= 8, `seed ${seed}: ${stats.themes} themes`);
-      assert.ok(stats.largestShare <= 0.2, `seed ${seed}: largest theme ${stats.largestShare}`);
+      assert.ok(stats.largestShare <= 0.25, `seed ${seed}: largest theme ${stats.largestShare}`);
       assert.ok(stats.coverage >= 0.6, `seed ${seed}: coverage ${stats.coverage}`);
       assert.equal(stats.degenerate, null);
     }
