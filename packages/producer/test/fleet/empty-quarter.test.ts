@@ -7,13 +7,16 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readRunRecords } from '@callthemes/common/fleet';
-import { LocalLakeStore } from '@callthemes/common/lake';
+import { fleetSettingsFrom, openFleet, readRunRecords } from '@callthemes/common/fleet';
+import { LocalLakeStore, openStore } from '@callthemes/common/lake';
+import { createSource } from '@callthemes/common/sources';
 import { type AwsFleetEmulator, startAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulator';
 import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
 import { motoMissing } from '@callthemes/common/testing/moto-server';
 import { EXAMPLES_ECTSUM, skipIf, tempDir } from '@callthemes/common/testing/paths';
 import { afterAll, test } from 'vitest';
+import { enqueuePlan } from '../../src/fleet/enqueue-plan.js';
+import type { PlanRequest } from '../../src/fleet/plan-options.js';
 import { drain, FAST, readStatus } from './fleet-helpers.js';
 
 const dir = tempDir('callthemes-empty-quarter-');
@@ -94,11 +97,37 @@ test(
     aws = await startAwsFleetEmulator({ visibilitySeconds: 2 });
     const lake = join(dir.path, 'aws');
     const env = { ...aws.env, ...FAST, CALLTHEMES_LAKE: lake };
-    const e = await runCli(
-      [...ectsumArgs('enqueue', '2021Q1..2021Q4', lake, plan, input), '--backend', 'aws'],
-      env,
-    );
-    assert.equal(e.code, 0, e.stderr);
+    // `producer enqueue --backend aws` uploads a local --input to the lake's bucket, and this lake is a folder:
+    // the plan is enqueued in this process instead, with the same enqueuePlan the command runs.
+    const sourceOptions = { kind: 'ectsum', input };
+    const request: PlanRequest = {
+      quarters: QUARTERS,
+      runId: 'empty-aws',
+      sourceOptions,
+      settings: {
+        source: sourceOptions,
+        firms: { limit: 12 },
+        partitionSize: 4,
+        flushEvery: 2,
+        minTokens: 5,
+        seed: 42,
+        topics: { minTopicSize: 'auto', outlierThreshold: null },
+        models: { embedder: 'sif-wink-sg-100d', namer: 'keywords', classifier: 'lexicon' },
+      },
+    };
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const fleet = await openFleet(fleetSettingsFrom({ lake }));
+      const src = await createSource(sourceOptions);
+      try {
+        await enqueuePlan({ fleet, store: openStore(lake), source: src }, request);
+      } finally {
+        await fleet.close();
+      }
+    } finally {
+      process.env = saved;
+    }
     await drain(lake, env);
     await assertChained(lake, env);
   },
