@@ -15,6 +15,7 @@ export {
 } from './fake-model-servers.js';
 export { goodNames, lastUserMessage, type NamesAnswer, promptItems } from './fake-names.js';
 export { freePort } from './free-port.js';
+export { type Loopback, listenOnLoopback } from './loopback.js';
 export {
   MOTO_SERVER_BIN,
   type MotoOptions,

@@ -5,8 +5,8 @@
  * enforces a max batch size like TEI.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LexiconClassifier } from '../../src/sentiment/lexicon-classifier.js';
+import { listenOnLoopback } from '../../src/testing/loopback.js';
 
 export const TEST_SERVER_LABELS = ['Neutral', 'Positive', 'Negative'] as const; // finbert-tone's id2label order
 
@@ -111,12 +111,6 @@ export async function startClassifyTestServer(
     }
     send(404, { error: 'not found' });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    answered,
-    received,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, answered, received, close };
 }

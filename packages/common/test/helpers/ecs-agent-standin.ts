@@ -5,7 +5,7 @@
  * request `{error: {Code, Message}}`. Give a process `env.ECS_AGENT_URI` to point it here. Every PUT is recorded.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../src/testing/loopback.js';
 
 export interface ProtectionState {
   ProtectionEnabled: boolean;
@@ -84,13 +84,9 @@ export async function startEcsAgentStandin(): Promise<EcsAgentStandin> {
       : { ProtectionEnabled: false, TaskArn: TASK_ARN };
     send(200, { protection: standin.state });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  standin.agentUri = `http://127.0.0.1:${port}/api/0123456789abcdef-1234567890`;
+  const { url, close } = await listenOnLoopback(server);
+  standin.agentUri = `${url}/api/0123456789abcdef-1234567890`;
   standin.env = { ECS_AGENT_URI: standin.agentUri };
-  standin.close = async () => {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-  };
+  standin.close = close;
   return standin;
 }

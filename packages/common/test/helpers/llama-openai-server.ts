@@ -9,9 +9,9 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { listenOnLoopback } from '../../src/testing/loopback.js';
 import { REPO_ROOT, skipIf } from './paths.js';
 
 export const LLAMA_RUNTIME_DIR = process.env.CALLTHEMES_LLAMA_RUNTIME ?? join(REPO_ROOT, '.cache', 'llama');
@@ -189,17 +189,15 @@ export async function startLlamaServer(
       queue = job;
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+  const loopback = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${loopback.url}/v1`,
     model: modelId,
     get requests() {
       return state.requests;
     },
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await loopback.close();
       await context.dispose();
       await model.dispose();
       await llama.dispose();

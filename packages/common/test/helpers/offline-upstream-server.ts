@@ -5,8 +5,8 @@
  * token per word). Deterministic and cheap, so what is measured is the inference path, not a model.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createOfflineInference } from '../../src/inference/offline-inference.js';
+import { listenOnLoopback } from '../../src/testing/loopback.js';
 import { goodNames, wordTokens } from './openai-test-server.js';
 
 export interface OfflineUpstream {
@@ -89,12 +89,6 @@ export async function startOfflineUpstream(o: { cacheDir?: string } = {}): Promi
     }
     send(404, { error: `no route ${path}` });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    billed,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, requests, billed, close };
 }

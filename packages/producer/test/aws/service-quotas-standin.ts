@@ -6,7 +6,7 @@
  * AWS_ENDPOINT_URL_SERVICE_QUOTAS.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '@callthemes/common/testing';
 
 export interface QuotaEntry {
   name: string;
@@ -79,12 +79,6 @@ export async function startServiceQuotasStandIn(
       return reply(400, { __type: 'UnknownOperationException', message: target });
     });
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    quotas,
-    calls,
-    stop: () => new Promise<void>((ok) => server.close(() => ok())),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, quotas, calls, stop: close };
 }

@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, relative, sep } from 'node:path';
+import { listenOnLoopback } from '@callthemes/common/testing';
 
 export interface HubRepo {
   repo: string;
@@ -156,15 +156,6 @@ export async function startHubStandIn(repos: HubRepo[], o: HubStandInOptions = {
     }
     res.writeHead(404).end();
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    stop: () =>
-      new Promise<void>((ok) => {
-        server.closeAllConnections();
-        server.close(() => ok());
-      }),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, requests, stop: close };
 }
