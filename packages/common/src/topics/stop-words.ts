@@ -119,18 +119,19 @@ export function mentionedFirstNames(
   texts: Iterable<string>,
   names: ReadonlySet<string> = englishFirstNames(),
 ): Set<string> {
+  // Capitalized words first (few per call), then one pass for the candidates written in lower case: two
+  // regex scans instead of a set lookup per word of the call.
+  const all = [...texts];
   const capitalized = new Set<string>();
-  const lower = new Set<string>();
-  for (const text of texts) {
-    for (const m of text.matchAll(/[A-Za-z]+/g)) {
-      const w = m[0];
-      const lw = w.toLowerCase();
-      if (!names.has(lw)) continue;
-      if (w === lw) lower.add(lw);
-      // "Dave" is a name; "DAVE" or "AMY" (an acronym or a shouted word) is not evidence either way.
-      else if (w[0] !== lw[0] && w.slice(1) === lw.slice(1)) capitalized.add(lw);
+  for (const text of all) {
+    // "Dave" is a name; "DAVE" or "AMY" (an acronym or a shouted word) is not evidence either way.
+    for (const m of text.matchAll(/\b[A-Z][a-z]+\b/g)) {
+      const lw = m[0].toLowerCase();
+      if (names.has(lw)) capitalized.add(lw);
     }
   }
-  for (const w of lower) capitalized.delete(w);
+  if (capitalized.size === 0) return capitalized;
+  const lower = new RegExp(`\\b(?:${[...capitalized].join('|')})\\b`, 'g');
+  for (const text of all) for (const m of text.matchAll(lower)) capitalized.delete(m[0]);
   return capitalized;
 }
