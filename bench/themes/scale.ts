@@ -6,6 +6,11 @@
  *
  *   node --import @callthemes/common/register-source bench/themes/scale.ts --lake <scale-lake> --quarters 2031Q1,2031Q2 [--runs 1] [-- extra flags]
  *
+ * Several lakes (`--lakes 100=<lake-100>,4096=<lake-4096>`, e.g. the generator's `--dim` outputs) run in
+ * alternation, round by round, so each sees the same machine; every run prints a row as it finishes, then the
+ * medians and each lake's ratio to the first one. `--cli <callthemes.js>` runs another checkout's CLI (the
+ * baseline before a change), with `--cli-label` naming it in the rows.
+ *
  * `--steps` instead runs read → keyword vectors → model in this process and prints wall and CPU seconds per
  * step as they finish (where the time goes), and peak RSS at the end.
  */
@@ -21,6 +26,7 @@ import { CLI_BIN } from '@callthemes/common/testing/paths';
 import type { ThemeModelOptions } from '@callthemes/common/themes';
 import { fitThemes } from '@callthemes/common/themes';
 import { readQuarterTopics } from '@callthemes/theme-worker';
+import { quantile } from '../common.js';
 
 interface Run {
   quarter: string;
@@ -37,11 +43,11 @@ function parseClock(s: string): number {
   return parts.reduce((acc, p) => acc * 60 + p, 0);
 }
 
-export function timedThemes(lake: string, quarter: string, extra: string[]): Run {
+export function timedThemes(lake: string, quarter: string, extra: string[], cli = CLI_BIN): Run {
   const load = loadavg()[0];
   const r = spawnSync(
     '/usr/bin/time',
-    ['-v', process.execPath, CLI_BIN, 'themes', '--quarter', quarter, '--lake', lake, ...extra],
+    ['-v', process.execPath, cli, 'themes', '--quarter', quarter, '--lake', lake, ...extra],
     { encoding: 'utf8', env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1' }, maxBuffer: 1 << 26 },
   );
   if (r.status !== 0) throw new Error(`themes ${quarter} failed: ${r.stderr}`);
@@ -78,12 +84,12 @@ async function steps(lake: string, quarter: string, o: ThemeModelOptions): Promi
     cpu = process.cpuUsage();
     wall = performance.now();
   };
-  const { topics } = await readQuarterTopics(new LocalLakeStore(lake), quarter);
+  const { topics, centroids } = await readQuarterTopics(new LocalLakeStore(lake), quarter);
   report(`read ${topics.length} topics`);
   const embedder = SifEmbedder.load();
   const vectors = matrixFromRows(await embedder.embed(topics.map((t) => t.keywords.join(' '))), embedder.dim);
   report('keyword vectors');
-  const fit = fitThemes(topics, { ...o, onStep: (step) => report(step) }, { vectors, weight: 1 });
+  const fit = fitThemes(topics, { ...o, onStep: (step) => report(step) }, { vectors, weight: 1, centroids });
   const c = process.cpuUsage(cpu0);
   process.stdout.write(
     `${quarter}: ${fit.stats.themes} themes, coverage ${(100 * fit.stats.coverage).toFixed(1)}%, ` +
@@ -102,6 +108,9 @@ async function main(): Promise<void> {
       lake: { type: 'string', default: join(tmpdir(), 'themes-scale') },
       quarters: { type: 'string', default: '2031Q1,2031Q2' },
       runs: { type: 'string', default: '1' },
+      lakes: { type: 'string' },
+      cli: { type: 'string' },
+      'cli-label': { type: 'string', default: 'lake' },
     },
   });
   if (values.steps) {
@@ -111,23 +120,57 @@ async function main(): Promise<void> {
     for (const q of values.quarters!.split(',')) await steps(values.lake!, q, o);
     return;
   }
-  const runs: Run[] = [];
+  const lakes = values.lakes
+    ? values.lakes.split(',').map((x) => {
+        const at = x.indexOf('=');
+        return { label: x.slice(0, at), path: x.slice(at + 1) };
+      })
+    : [{ label: values['cli-label']!, path: values.lake! }];
+  const cli = values.cli ?? CLI_BIN;
+  const runs: (Run & { label: string })[] = [];
+  process.stdout.write(
+    '| lake | quarter | wall s | CPU s | peak RSS MB | themes | coverage | load avg |\n|---|---|---|---|---|---|---|---|\n',
+  );
   for (let k = 0; k < Number(values.runs); k++)
-    for (const q of values.quarters!.split(',')) {
-      const run = timedThemes(values.lake!, q, positionals);
-      runs.push(run);
-      process.stdout.write(`${run.summary}\n`);
+    for (const lake of lakes)
+      for (const q of values.quarters!.split(',')) {
+        const run = { ...timedThemes(lake.path, q, positionals, cli), label: lake.label };
+        runs.push(run);
+        const { themes, coverage } = outcome(run.summary);
+        process.stdout.write(
+          `| ${run.label} | ${q} | ${run.wall.toFixed(1)} | ${run.cpu.toFixed(1)} | ${run.peakMb.toFixed(0)} | ` +
+            `${themes} | ${coverage} | ${run.load.toFixed(1)} |\n`,
+        );
+        process.stderr.write(
+          `  ${run.summary}\n  stages (s): ${Object.entries(run.stages)
+            .map(([st, v]) => `${st} ${Number(v).toFixed(1)}`)
+            .join(', ')}\n`,
+        );
+      }
+  if (runs.length <= 1) return;
+  process.stdout.write(
+    '\nmedians (ratio to the first lake):\n| lake | quarter | wall s | CPU s | peak RSS MB |\n|---|---|---|---|---|\n',
+  );
+  const med = (label: string, q: string, f: (r: Run) => number) =>
+    quantile(runs.filter((r) => r.label === label && r.quarter === q).map(f), 0.5);
+  for (const q of values.quarters!.split(','))
+    for (const lake of lakes) {
+      const cell = (f: (r: Run) => number, digits: number) => {
+        const v = med(lake.label, q, f);
+        const base = med(lakes[0].label, q, f);
+        return lake === lakes[0] ? v.toFixed(digits) : `${v.toFixed(digits)} (${(v / base).toFixed(2)}×)`;
+      };
       process.stdout.write(
-        `  stages (s): ${Object.entries(run.stages)
-          .map(([s, v]) => `${s} ${Number(v).toFixed(1)}`)
-          .join(', ')}\n`,
+        `| ${lake.label} | ${q} | ${cell((r) => r.wall, 1)} | ${cell((r) => r.cpu, 1)} | ${cell((r) => r.peakMb, 0)} |\n`,
       );
     }
-  process.stdout.write('| quarter | wall s | CPU s | peak RSS MB | load avg |\n|---|---|---|---|---|\n');
-  for (const r of runs)
-    process.stdout.write(
-      `| ${r.quarter} | ${r.wall.toFixed(1)} | ${r.cpu.toFixed(1)} | ${r.peakMb.toFixed(0)} | ${r.load.toFixed(1)} |\n`,
-    );
+}
+
+function outcome(summary: string): { themes: string; coverage: string } {
+  return {
+    themes: /→ (\d+) themes/.exec(summary)?.[1] ?? '?',
+    coverage: /coverage ([\d.]+%)/.exec(summary)?.[1] ?? '?',
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
