@@ -150,7 +150,7 @@ export async function rehearse(
         const task = new WorkerTask(
           name,
           artifacts[w],
-          { ...def.environment, ...emulatorEnv },
+          { ...def.environment, ...emulatorEnv, ...ctx.extraEnv },
           def.command,
           (t, e) => {
             for (const l of listeners) l(t, e);

@@ -1,6 +1,6 @@
 /**
- * STAND-INS for what cannot run on this machine — AWS's SageMaker runtime and ECS's credentials endpoint, the
- * GPU's model servers — for tests, benchmarks and `pnpm rehearse`. Never imported by production code (the
+ * STAND-INS for what cannot run on this machine — AWS's SageMaker runtime, ECS's credentials endpoint, SQS's
+ * StartMessageMoveTask (moto lacks it), the GPU's model servers — for tests, benchmarks and `pnpm rehearse`. Never imported by production code (the
  * package-graph check refuses it).
  */
 export { type ContainerCredentials, startContainerCredentials } from './container-credentials.js';
@@ -30,3 +30,4 @@ export {
   startSageMakerAsyncStandin,
 } from './sagemaker-async-standin.js';
 export { SERVE_BIN, type ServingRouter, startServingRouter } from './serving-router.js';
+export { type MoveTask, type SqsMoveTaskProxy, startSqsMoveTaskProxy } from './sqs-move-task-proxy.js';

@@ -1,0 +1,53 @@
+/** What the scenarios share: the producer's enqueue as the runbook runs it, and reading back what was invoked. */
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { RehearsalContext } from '../scenario.js';
+
+/** `producer enqueue --backend aws` of the rehearsal's input (its own upload), as the default scenario runs it. */
+export async function enqueueInput(ctx: RehearsalContext): Promise<void> {
+  const o = ctx.options;
+  const e = await ctx.producer([
+    'enqueue',
+    '--backend',
+    'aws',
+    '--quarters',
+    o.quarters,
+    '--source',
+    o.source,
+    '--input',
+    o.input,
+    '--partition-size',
+    String(o.partitionSize),
+  ]);
+  if (e.code !== 0)
+    throw new Error(`producer enqueue exited ${e.code}: ${e.stderr.trim().split('\n').pop()}`);
+  for (const line of `${e.stderr}${e.stdout}`.trim().split('\n')) ctx.log(`producer: ${line}`);
+}
+
+/**
+ * The kinds of every invocation the stand-in accepted (read from the request objects the callers wrote), and how
+ * many inference ids came more than once (an invocation paid twice).
+ */
+export async function invokedKinds(ctx: RehearsalContext): Promise<{ kinds: string[]; repeated: number }> {
+  const s3 = new S3Client({
+    endpoint: ctx.stack.s3.url,
+    region: ctx.stack.region,
+    credentials: ctx.stack.credentials,
+    forcePathStyle: true,
+  });
+  try {
+    const kinds: string[] = [];
+    for (const a of ctx.standin.accepted) {
+      const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(a.inputLocation);
+      if (!m) continue;
+      const r = await s3.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
+      const body = JSON.parse((await r.Body?.transformToString('utf8')) ?? '{}') as {
+        requests?: { kind: string }[];
+      };
+      kinds.push(...(body.requests ?? []).map((x) => x.kind));
+    }
+    const ids = ctx.standin.accepted.map((a) => a.inferenceId);
+    return { kinds, repeated: ids.length - new Set(ids).size };
+  } finally {
+    s3.destroy();
+  }
+}
