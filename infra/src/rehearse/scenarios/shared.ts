@@ -24,10 +24,12 @@ export async function enqueueInput(ctx: RehearsalContext): Promise<void> {
 }
 
 /**
- * The kinds of every invocation the stand-in accepted (read from the request objects the callers wrote), and how
- * many inference ids came more than once (an invocation paid twice).
+ * The kinds of every invocation the stand-in accepted (read from the request objects the callers wrote), the
+ * distinct invocation names per kind, and how many inference ids came more than once.
  */
-export async function invokedKinds(ctx: RehearsalContext): Promise<{ kinds: string[]; repeated: number }> {
+export async function invokedKinds(
+  ctx: RehearsalContext,
+): Promise<{ kinds: string[]; names: Map<string, Set<string>>; repeated: number }> {
   const s3 = new S3Client({
     endpoint: ctx.stack.s3.url,
     region: ctx.stack.region,
@@ -36,6 +38,8 @@ export async function invokedKinds(ctx: RehearsalContext): Promise<{ kinds: stri
   });
   try {
     const kinds: string[] = [];
+    /** Distinct invocation names (inference ids) by kind. */
+    const names = new Map<string, Set<string>>();
     for (const a of ctx.standin.accepted) {
       const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(a.inputLocation);
       if (!m) continue;
@@ -43,10 +47,14 @@ export async function invokedKinds(ctx: RehearsalContext): Promise<{ kinds: stri
       const body = JSON.parse((await r.Body?.transformToString('utf8')) ?? '{}') as {
         requests?: { kind: string }[];
       };
-      kinds.push(...(body.requests ?? []).map((x) => x.kind));
+      for (const x of body.requests ?? []) {
+        kinds.push(x.kind);
+        if (!names.has(x.kind)) names.set(x.kind, new Set());
+        names.get(x.kind)?.add(a.inferenceId);
+      }
     }
     const ids = ctx.standin.accepted.map((a) => a.inferenceId);
-    return { kinds, repeated: ids.length - new Set(ids).size };
+    return { kinds, names, repeated: ids.length - new Set(ids).size };
   } finally {
     s3.destroy();
   }
