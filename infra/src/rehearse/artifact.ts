@@ -4,7 +4,7 @@
  * `COPY --from=build /out/ ./` under an `app` folder owned by root, the ENV with `/app` mapped to that folder, the
  * numeric USER, and a home owned by that user (the image's writable places: /tmp and the home).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ImageSpec, parseDockerfile } from './dockerfile.js';
@@ -50,9 +50,25 @@ export function imageSpecOf(repoRoot: string, worker: WorkerName): ImageSpec {
   return spec;
 }
 
+const builds = new Set<ChildProcess>();
+
+/** Stops the artifact builds under way (the rehearsal interrupted). */
+export function stopBuilds(): void {
+  for (const b of builds) {
+    try {
+      if (b.pid) process.kill(-b.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 function run(cmd: string, args: string[], cwd: string, log: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so stopping it stops pnpm and node under it too.
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    builds.add(child);
+    child.once('exit', () => builds.delete(child));
     let tail = '';
     const keep = (c: Buffer) => {
       tail = (tail + c.toString()).slice(-4000);

@@ -21,7 +21,7 @@ import {
   startSageMakerAsyncStandin,
   startServingRouter,
 } from '@callthemes/common/testing';
-import { buildWorkerArtifact, type WorkerArtifact, type WorkerName } from './artifact.js';
+import { buildWorkerArtifact, stopBuilds, type WorkerArtifact, type WorkerName } from './artifact.js';
 import { describeQuarters, lakeDifferences, summarizeLake } from './compare.js';
 import { type EmulatedStack, emulateStack } from './emulator.js';
 import { runCommand, type WorkerEvent, WorkerTask } from './processes.js';
@@ -47,6 +47,28 @@ export async function rehearse(
   const stoppers: (() => Promise<unknown> | unknown)[] = [];
   const tasks: WorkerTask[] = [];
   const lines: string[] = [];
+  let cleaned: Promise<void> | undefined;
+  /** Stops every task, server and build this run started and removes its folder (once). */
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      stopBuilds();
+      await Promise.all(tasks.map((t) => t.stop(5000)));
+      for (const s of [...stoppers].reverse()) {
+        try {
+          await s();
+        } catch {
+          // already stopped
+        }
+      }
+      rmSync(work, { recursive: true, force: true });
+    })());
+  // Ctrl-C or a kill: the same cleanup, then exit as a signal would.
+  const onSignal = (sig: NodeJS.Signals) => {
+    log(`${sig}: stopping everything the rehearsal started`);
+    void cleanup().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const deviations: string[] = [];
   try {
     log(`template: pnpm synth -o ${join(work, 'cdk.out')}`);
@@ -267,14 +289,8 @@ export async function rehearse(
     );
     return { ok: true, lines };
   } finally {
-    await Promise.all(tasks.map((t) => t.stop(5000)));
-    for (const s of stoppers.reverse()) {
-      try {
-        await s();
-      } catch {
-        // already stopped
-      }
-    }
-    rmSync(work, { recursive: true, force: true });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanup();
   }
 }
