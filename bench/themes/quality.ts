@@ -57,6 +57,7 @@ export const VARIANTS: Record<string, ThemeModelOptions & { keywordWeight?: numb
   'leaf-mcs10': { keywordWeight: 1, selection: 'leaf', minClusterSize: 10 },
   'leaf-mcs12': { keywordWeight: 1, selection: 'leaf', minClusterSize: 12 },
   'leaf-ms5': { keywordWeight: 1, selection: 'leaf', minSamples: 5 },
+  'attach-0.75': { keywordWeight: 1, attachNoiseAt: 0.75 },
 };
 
 export interface QualityRow {

@@ -291,7 +291,7 @@ export function fitThemes(
     graph,
     themeOf,
     topics,
-    o.attachNoiseAt ?? 0.8,
+    o.attachNoiseAt ?? 0.75,
     maxDominance,
   );
   tick('validate', t0);

@@ -54,7 +54,7 @@ export function registerThemes(program: Command): void {
     .option('--umap-epochs <n>', 'UMAP optimisation epochs (default 100; 0 = spectral layout only)')
     .option(
       '--attach-noise-at <cos>',
-      'noise topics join a close theme at this cosine (default 0.8; 1 = never)',
+      'noise topics join a close theme at this cosine (default 0.75; 1 = never)',
     )
     .option('--keyword-vectors <on|off>', 'also cluster on embedded topic keywords (default on)')
     .option('--keyword-weight <w>', 'weight of the keyword vector against the centroid (default 1)')
