@@ -56,7 +56,7 @@ beforeAll(async () => {
   s = synthesize();
   json = s.json;
   moto = await startMotoServer();
-  const config = { endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials };
+  const config = moto.clientConfig;
   sqs = new SQSClient(config);
   ddb = new DynamoDBClient(config);
   // DLQs first (no RedrivePolicy), then the queues that name them.

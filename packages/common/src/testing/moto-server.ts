@@ -33,6 +33,12 @@ export interface MotoServer {
   endpoint: string;
   region: 'us-east-1';
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** What an AWS SDK v3 client needs to talk to this server (S3 clients add `forcePathStyle: true`). */
+  clientConfig: {
+    endpoint: string;
+    region: 'us-east-1';
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
   /** Environment for child processes that should use this server. */
   env: NodeJS.ProcessEnv;
   /** Clears the state of every emulated service. */
@@ -123,6 +129,7 @@ async function launch(port: number, options: MotoOptions): Promise<MotoServer> {
     endpoint,
     region: 'us-east-1',
     credentials,
+    clientConfig: { endpoint, region: 'us-east-1', credentials },
     env: {
       AWS_ENDPOINT_URL: endpoint,
       AWS_REGION: 'us-east-1',

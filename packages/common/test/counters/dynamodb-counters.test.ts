@@ -17,11 +17,7 @@ let tables = 0;
 async function start() {
   // Serial: moto's threaded server lets racing conditional writes both succeed (see moto-server.ts).
   moto ??= await startMotoServer({ serial: true });
-  client ??= new DynamoDBClient({
-    endpoint: moto.endpoint,
-    region: moto.region,
-    credentials: moto.credentials,
-  });
+  client ??= new DynamoDBClient(moto.clientConfig);
   return client;
 }
 

@@ -29,11 +29,7 @@ it(
   skipIf(motoMissing() ?? undefined),
   async () => {
     moto = await startMotoServer();
-    const sqs = new SQSClient({
-      endpoint: moto.endpoint,
-      region: moto.region,
-      credentials: moto.credentials,
-    });
+    const sqs = new SQSClient(moto.clientConfig);
     try {
       const q = await createQueueWithDeadLetter(sqs, 'partitions', {
         maxReceiveCount: 3,

@@ -21,7 +21,7 @@ const dir = tempDir('callthemes-raise-');
 beforeAll(async () => {
   if (skip.skip) return;
   moto = await startMotoServer();
-  ecs = new ECSClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
+  ecs = new ECSClient(moto.clientConfig);
   await ecs.send(new CreateClusterCommand({ clusterName: 'callthemes' }));
   const td = await ecs.send(
     new RegisterTaskDefinitionCommand({

@@ -29,12 +29,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
   });
-  s3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: moto.region,
-    credentials: moto.credentials,
-    forcePathStyle: true,
-  });
+  s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   for (const name of readdirSync(EXAMPLES_ECTSUM))
     await s3.send(

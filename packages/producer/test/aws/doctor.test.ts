@@ -58,7 +58,7 @@ beforeAll(async () => {
     { name: `${TYPE} for endpoint usage`, code: 'L-3C4D5E6F', defaultValue: 0 },
     { name: 'ml.g6e.2xlarge for endpoint usage', code: 'L-4D5E6F70', defaultValue: 0 },
   ]);
-  const aws = { endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials };
+  const aws = moto.clientConfig;
   s3 = new S3Client({ ...aws, forcePathStyle: true });
   cfn = new CloudFormationClient(aws);
   deps = {

@@ -27,11 +27,7 @@ function template(keys: readonly string[]): string {
 beforeAll(async () => {
   if (skip.skip) return;
   moto = await startMotoServer();
-  cfn = new CloudFormationClient({
-    endpoint: moto.endpoint,
-    region: moto.region,
-    credentials: moto.credentials,
-  });
+  cfn = new CloudFormationClient(moto.clientConfig);
   await cfn.send(
     new CreateStackCommand({ StackName: 'Callthemes', TemplateBody: template(STACK_OUTPUT_KEYS) }),
   );

@@ -48,12 +48,7 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 beforeAll(async () => {
   if (skip.skip) return;
   moto = await startMotoServer();
-  s3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: moto.region,
-    credentials: moto.credentials,
-    forcePathStyle: true,
-  });
+  s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   mkdirSync(join(repoDir, 'onnx'), { recursive: true });
   for (const f of ['e5-small-enpt-q4.bin', 'sae.bin', 'e5.h'])
