@@ -4,11 +4,11 @@
  * quarter (the queues hold exactly one message each).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import { type Fleet, fleetSettingsFrom, openFleet } from '../../src/fleet/index.js';
 import { type AwsFleetEmulator, startAwsFleetEmulator } from '../helpers/aws-fleet-emulator.js';
+import { runNode } from '../helpers/cli.js';
 import { motoMissing } from '../helpers/moto-server.js';
 import { REPO_ROOT, skipIf, tempDir } from '../helpers/paths.js';
 
@@ -16,26 +16,10 @@ const N = 20;
 const fixture = join(import.meta.dirname, 'race-process.ts');
 const register = join(REPO_ROOT, 'packages', 'common', 'register-source.mjs');
 
-function racer(env: Record<string, string>): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', register, fixture], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').pop()!))
-        : reject(new Error(`racer ${code}: ${err}`)),
-    );
-  });
+async function racer(env: Record<string, string>): Promise<Record<string, unknown>> {
+  const { code, stdout, stderr } = await runNode(['--import', register, fixture], { env });
+  if (code !== 0) throw new Error(`racer ${code}: ${stderr}`);
+  return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
 async function race(fleet: Fleet, env: Record<string, string>): Promise<void> {

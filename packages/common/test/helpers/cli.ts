@@ -15,12 +15,20 @@ export function runCli(
   /** A command still running after this long is killed (SIGTERM: code 143), failing the test that waits on it. */
   timeoutMs?: number,
 ): Promise<CliResult> {
+  return runNode([CLI_BIN, ...args], { env: { CALLTHEMES_FROM_SOURCE: '1', ...env }, cwd, timeoutMs });
+}
+
+/** Runs `node <args>` as a child process (this process's environment plus `env`) and collects its output. */
+export function runNode(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], {
-      cwd,
-      env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1', ...env },
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: timeoutMs,
+      timeout: options.timeoutMs,
     });
     let stdout = '';
     let stderr = '';
