@@ -197,25 +197,30 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
     unit: 's per quarter',
     note: `${s.value} ${s.unit} × ${opts.firms} firms`,
   });
-  const themes = stageSeconds(/theme/i);
-  workload.themesSecondsPerQuarter = resolve(
+  // A quarter-wide stage's seconds: the run's stages named like it, scaled to the firms; else the price file's.
+  const quarterStage = (input: string, stage: string, named: RegExp, per1000Firms: Sourced) => {
+    const seconds = stageSeconds(named);
+    return resolve(
+      input,
+      perFirms(per1000Firms),
+      measured(
+        seconds !== undefined && runFirms > 0,
+        scale(seconds),
+        `${stage} stage wall seconds × ${opts.firms}/${runFirms} firms`,
+      ),
+    );
+  };
+  workload.themesSecondsPerQuarter = quarterStage(
     'themesSecondsPerQuarter',
-    perFirms(wl.themesSecondsPer1000Firms),
-    measured(
-      themes !== undefined && runFirms > 0,
-      scale(themes),
-      `themes stage wall seconds × ${opts.firms}/${runFirms} firms`,
-    ),
+    'themes',
+    /theme/i,
+    wl.themesSecondsPer1000Firms,
   );
-  const sentiment = stageSeconds(/sentiment/i);
-  workload.sentimentSecondsPerQuarter = resolve(
+  workload.sentimentSecondsPerQuarter = quarterStage(
     'sentimentSecondsPerQuarter',
-    perFirms(wl.sentimentSecondsPer1000Firms),
-    measured(
-      sentiment !== undefined && runFirms > 0,
-      scale(sentiment),
-      `sentiment stage wall seconds × ${opts.firms}/${runFirms} firms`,
-    ),
+    'sentiment',
+    /sentiment/i,
+    wl.sentimentSecondsPer1000Firms,
   );
 
   const price = (inst: { spotPerHour: Sourced; onDemandPerHour: Sourced }) =>

@@ -134,6 +134,15 @@ const requests: Requests = {
   s3PutsPerPartition: 12,
   textsPerInferenceRequest: 50,
 };
+/** A hosted API's prices and rate limits, for the sizing tests. */
+const api = {
+  llmInputPerMillion: 0.1,
+  llmOutputPerMillion: 0.2,
+  llmRequestsPerSecond: 50,
+  embedPerMillion: 0.01,
+  embedRequestsPerSecond: 10,
+  embedTextsPerRequest: 50,
+};
 const smallPlan: FleetPlan = { ...plan, batchSize: 100, concurrency: 5 };
 
 test('GPU serving: embeddings plus the slower of the request and token limits', () => {
@@ -223,14 +232,7 @@ test('sizing: the fewest instances that meet the target within the budget, with 
     requests,
     gpu: { ...gpu, gpus: 1, concurrencyPerInstance: 16, coldStartSeconds: 0 },
     prior: seedPrior,
-    api: {
-      llmInputPerMillion: 0.1,
-      llmOutputPerMillion: 0.2,
-      llmRequestsPerSecond: 50,
-      embedPerMillion: 0.01,
-      embedRequestsPerSecond: 10,
-      embedTextsPerRequest: 50,
-    },
+    api,
   };
   // GPU work 2,000 s embed + 2,750 s names = 4,750 GPU-s; serial 180 s (themes, scores). On n instances the
   // endpoint takes 4,750 / n s, with 2n tasks (n × 16 / 8); 10 partitions of 100 firms at 25 s each.
@@ -286,19 +288,7 @@ test('fleet path: wall, bottleneck and cost items', () => {
 });
 
 test('hosted API path: rate limits and token prices', () => {
-  const e = hostedApiPath(
-    w,
-    smallPlan,
-    {
-      llmInputPerMillion: 0.1,
-      llmOutputPerMillion: 0.2,
-      llmRequestsPerSecond: 50,
-      embedPerMillion: 0.01,
-      embedRequestsPerSecond: 10,
-      embedTextsPerRequest: 50,
-    },
-    requests,
-  );
+  const e = hostedApiPath(w, smallPlan, api, requests);
   // LLM: 10,000 / 50 = 200 s; embeddings: 100,000 sentences / 50 per request / 10 req/s = 200 s; tasks 110 s.
   close(e.quarter.wallSeconds, 180 + 200);
   const cost = Object.fromEntries(e.quarter.costs.map((c) => [c.item, c.usd]));
@@ -320,14 +310,7 @@ test('sweeps: more concurrency never slows a quarter down, and stays under the A
     requests,
     gpu,
     prior: seedPrior,
-    api: {
-      llmInputPerMillion: 0.1,
-      llmOutputPerMillion: 0.2,
-      llmRequestsPerSecond: 50,
-      embedPerMillion: 0.01,
-      embedRequestsPerSecond: 10,
-      embedTextsPerRequest: 50,
-    },
+    api,
   };
   const points = sweep('hosted-api', inputs, 'concurrency', [1, 2, 4, 8, 16]);
   assert.equal(points[0].speedup, 1);
