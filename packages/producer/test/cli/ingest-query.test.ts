@@ -16,18 +16,17 @@ beforeAll(async () => {
   assert.match(r.stderr, /^AAP 2021Q2: \d+ sentences, [\d.]+ s$/m);
 });
 
+/** The `query` command on the ingested sample lake. */
+const queryLake = (format: string, sql: string) => runCli(['query', '--lake', lake, '--format', format, sql]);
+
 test('ingest of the sample: 30 firms a quarter, raw ≥ kept, filter counts add up', async () => {
-  const r = await runCli([
-    'query',
-    '--lake',
-    lake,
-    '--format',
+  const r = await queryLake(
     'json',
     `SELECT quarter, count(*) AS firms, sum(n_sentences_raw) AS raw, sum(n_sentences) AS kept,
             sum(n_dropped_operator + n_dropped_safe_harbor + n_dropped_non_gaap + n_dropped_greeting + n_dropped_short) AS dropped,
             (SELECT count(*) FROM sentences s WHERE s.quarter = f.quarter) AS sentence_rows
      FROM firms f GROUP BY quarter ORDER BY quarter`,
-  ]);
+  );
   assert.equal(r.code, 0, r.stderr);
   const rows = JSON.parse(r.stdout);
   assert.deepEqual(
@@ -44,16 +43,12 @@ test('ingest of the sample: 30 firms a quarter, raw ≥ kept, filter counts add 
 });
 
 test('sentence ids are {firm}:{quarter}:{position} and unique', async () => {
-  const r = await runCli([
-    'query',
-    '--lake',
-    lake,
-    '--format',
+  const r = await queryLake(
     'csv',
     `SELECT count(*) AS n, count(DISTINCT sentence_id) AS d,
             count(*) FILTER (WHERE sentence_id <> firm_id || ':' || quarter || ':' || position) AS bad
      FROM sentences`,
-  ]);
+  );
   assert.equal(r.code, 0, r.stderr);
   const [, values] = r.stdout.trim().split('\n');
   const [n, d, bad] = values.split(',').map(Number);
@@ -65,15 +60,11 @@ test('re-ingesting with another batch size replaces the quarter, never duplicate
   for (const size of ['7', '50']) {
     const again = await runCli(ectsumArgs('ingest', '2021Q2', lake, ['--batch-size', size]));
     assert.equal(again.code, 0, again.stderr);
-    const r = await runCli([
-      'query',
-      '--lake',
-      lake,
-      '--format',
+    const r = await queryLake(
       'json',
       `SELECT quarter, (SELECT count(*) FROM firms f WHERE f.quarter = s.quarter) AS firms, count(*) AS n, count(DISTINCT sentence_id) AS d
        FROM sentences s GROUP BY quarter ORDER BY quarter`,
-    ]);
+    );
     const rows = JSON.parse(r.stdout);
     assert.deepEqual(
       rows.map((x: { firms: number }) => x.firms),
@@ -103,7 +94,7 @@ test('bad flags and values exit 2 with a reason and the usage', async () => {
   const r3 = await runCli(['ingest', '--source', 'nope', '--input', 'x', '--quarters', '2021Q1']);
   assert.equal(r3.code, 2);
   assert.match(r3.stderr, /unknown source "nope"/);
-  const r4 = await runCli(['query', '--lake', lake, '--format', 'xml', 'SELECT 1']);
+  const r4 = await queryLake('xml', 'SELECT 1');
   assert.equal(r4.code, 2);
 });
 
