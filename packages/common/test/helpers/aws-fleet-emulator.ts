@@ -6,7 +6,10 @@
  * so `producer redrive --backend aws` runs as on AWS. `env` points child processes at them through the SDK's own
  * AWS_ENDPOINT_URL_<SERVICE> variables and DESIGN's CALLTHEMES_* names.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createCountersTable } from '../../src/counters/dynamodb-table.js';
 import { createQueueWithDeadLetter } from '../../src/queue/sqs-create-queue.js';
@@ -19,8 +22,15 @@ export interface AwsFleetEmulator {
   /** The SQS endpoint's move tasks (DLQ redrives). */
   moves: SqsMoveTaskProxy;
   ddb: DynamoDBClient;
+  /**
+   * Puts a local folder's files on the emulator's S3 and returns its `s3://` prefix: AWS workers open only input
+   * they can reach, so `enqueue --backend aws` with a folder lake refuses a local `--input`.
+   */
+  inputOnS3(dir: string): Promise<string>;
   stop(): Promise<void>;
 }
+
+const INPUT_BUCKET = 'callthemes-input';
 
 export async function startAwsFleetEmulator(
   o: { visibilitySeconds?: number; maxReceiveCount?: number; table?: string } = {},
@@ -53,16 +63,33 @@ export async function startAwsFleetEmulator(
     const table = o.table ?? 'counters';
     await createCountersTable(ddb, table);
     const proxy = moves;
+    const s3 = new S3Client({ ...queues.clientConfig, forcePathStyle: true });
+    let bucket: Promise<unknown> | null = null;
     return {
       sqs,
       moves: proxy,
       ddb,
+      async inputOnS3(dir) {
+        bucket ??= s3.send(new CreateBucketCommand({ Bucket: INPUT_BUCKET }));
+        await bucket;
+        const prefix = `input/${basename(dir)}`;
+        for (const name of readdirSync(dir))
+          await s3.send(
+            new PutObjectCommand({
+              Bucket: INPUT_BUCKET,
+              Key: `${prefix}/${name}`,
+              Body: readFileSync(join(dir, name)),
+            }),
+          );
+        return `s3://${INPUT_BUCKET}/${prefix}`;
+      },
       env: {
         AWS_REGION: queues.region,
         AWS_ACCESS_KEY_ID: queues.credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: queues.credentials.secretAccessKey,
         AWS_ENDPOINT_URL_SQS: proxy.url,
         AWS_ENDPOINT_URL_DYNAMODB: tables.endpoint,
+        AWS_ENDPOINT_URL_S3: queues.endpoint,
         CALLTHEMES_PARTITIONS_QUEUE_URL: partitions.queueUrl,
         CALLTHEMES_THEMES_QUEUE_URL: themes.queueUrl,
         CALLTHEMES_COUNTERS_TABLE: table,
@@ -70,6 +97,7 @@ export async function startAwsFleetEmulator(
       async stop() {
         sqs.destroy();
         ddb.destroy();
+        s3.destroy();
         await proxy.close();
         for (const s of servers) await s.stop();
       },

@@ -2,7 +2,7 @@
  * The whole fleet on the AWS adapters: SQS queues with their redrive policy and the DynamoDB counters table on
  * moto (a real implementation of those HTTP APIs on 127.0.0.1), `producer enqueue --backend aws`, firm and theme
  * worker processes pointed at it only through AWS_ENDPOINT_URL_* and DESIGN's CALLTHEMES_* variables, two quarters
- * of real transcripts. The lake is a folder here; a lake on S3 read through DuckDB's httpfs is tested in
+ * of real transcripts, put on moto's S3 as the workers on AWS read them. The lake is a folder here; a lake on S3 read through DuckDB's httpfs is tested in
  * theme-worker/test/s3-lake-read.test.ts and end to end by `pnpm rehearse` (docs/rehearsal.md).
  */
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { type AwsFleetEmulator, startAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulator';
 import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
 import { motoMissing } from '@callthemes/common/testing/moto-server';
-import { skipIf, tempDir } from '@callthemes/common/testing/paths';
+import { EXAMPLES_ECTSUM, skipIf, tempDir } from '@callthemes/common/testing/paths';
 import { afterAll, test } from 'vitest';
 import { snapshot } from '../run/helpers.js';
 import { drain, FAST, readStatus } from './fleet-helpers.js';
@@ -31,7 +31,11 @@ test(
     aws = await startAwsFleetEmulator({ visibilitySeconds: 2 });
     const lake = join(dir.path, 'lake');
     const env = { ...aws.env, ...FAST, CALLTHEMES_LAKE: lake };
-    const e = await runCli([...ectsumArgs('enqueue', '2021Q1..2021Q2', lake, plan), '--backend', 'aws'], env);
+    const input = await aws.inputOnS3(EXAMPLES_ECTSUM);
+    const e = await runCli(
+      [...ectsumArgs('enqueue', '2021Q1..2021Q2', lake, plan, input), '--backend', 'aws'],
+      env,
+    );
     assert.equal(e.code, 0, e.stderr);
     assert.match(e.stdout, /2021Q1: 8 firms in 3 partition\(s\), 3 sent now/);
     const before = await runCli(['status', '--backend', 'aws', '--lake', lake], env);

@@ -12,7 +12,7 @@ import { fleetSettingsFrom, openFleet } from '@callthemes/common/fleet';
 import { type AwsFleetEmulator, startAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulator';
 import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
 import { motoMissing } from '@callthemes/common/testing/moto-server';
-import { skipIf, tempDir } from '@callthemes/common/testing/paths';
+import { EXAMPLES_ECTSUM, skipIf, tempDir } from '@callthemes/common/testing/paths';
 import { afterAll, test } from 'vitest';
 import { drain, FAST, readStatus, startWorker } from './fleet-helpers.js';
 
@@ -45,8 +45,13 @@ async function failUntilDeadLettered(lake: string, env: Record<string, string>, 
   }
 }
 
-async function deadLetterAfterClaim(lake: string, env: Record<string, string>, backend: string[]) {
-  const e = await runCli([...ectsumArgs('enqueue', '2021Q1..2021Q2', lake, PLAN), ...backend], env);
+async function deadLetterAfterClaim(
+  lake: string,
+  env: Record<string, string>,
+  backend: string[],
+  input = EXAMPLES_ECTSUM,
+) {
+  const e = await runCli([...ectsumArgs('enqueue', '2021Q1..2021Q2', lake, PLAN, input), ...backend], env);
   assert.equal(e.code, 0, e.stderr);
   // A firm worker killed after its claim; then the same partition fails twice more (received and never deleted,
   // as two more crashed workers would), so the queue moves it to its dead-letter queue on the next receive.
@@ -104,7 +109,9 @@ test(
   async () => {
     aws = await startAwsFleetEmulator({ visibilitySeconds: 2 });
     const lake = join(dir.path, 'aws');
-    await deadLetterAfterClaim(lake, { ...aws.env, ...FAST, CALLTHEMES_LAKE: lake }, ['--backend', 'aws']);
+    const input = await aws.inputOnS3(EXAMPLES_ECTSUM);
+    const env = { ...aws.env, ...FAST, CALLTHEMES_LAKE: lake };
+    await deadLetterAfterClaim(lake, env, ['--backend', 'aws'], input);
     assert.deepEqual(
       aws.moves.tasks.map((t) => [t.status, t.moved]),
       [['COMPLETED', 1]],
