@@ -239,22 +239,27 @@ test('a re-run replaces the quarter’s files with identical rows; manifest is w
   assert.equal(manifest.previousQuarter, '2021Q1');
 });
 
+/** A topic as a row of the lake's topics table, under the id, centroid and model given. */
+function topicRow(t: TopicRecord, topicId: string, centroid: Float32Array, embeddingModel: string) {
+  return {
+    topic_id: topicId,
+    firm_id: t.firmId,
+    size: t.size,
+    keywords: t.keywords,
+    name: t.name,
+    name_source: 'keywords',
+    description: null,
+    representative_sentence_ids: [],
+    centroid,
+    embedding_model: embeddingModel,
+  };
+}
+
 test('bad topic rows are rejected with a reason; the rest are themed', async () => {
   const bad = tempDir('callthemes-themes-bad-');
   try {
     const s = openStore(bad.path);
-    const good = topics2.slice(0, 120).map((t) => ({
-      topic_id: t.topicId,
-      firm_id: t.firmId,
-      size: t.size,
-      keywords: t.keywords,
-      name: t.name,
-      name_source: 'keywords',
-      description: null,
-      representative_sentence_ids: [],
-      centroid: t.centroid,
-      embedding_model: 'sif-wink-sg-100d',
-    }));
+    const good = topics2.slice(0, 120).map((t) => topicRow(t, t.topicId, t.centroid, 'sif-wink-sg-100d'));
     const nan = Float32Array.from(good[0].centroid);
     nan[3] = Number.NaN;
     const broken = [
@@ -310,18 +315,9 @@ test('4096-d centroids (the served embedder’s width): themes, 4096-d theme cen
       return out;
     };
     for (const quarter of ['2031Q1', '2031Q2']) {
-      const rows = topics2.map((t) => ({
-        topic_id: t.topicId.replace('2021Q2', quarter),
-        firm_id: t.firmId,
-        size: t.size,
-        keywords: t.keywords,
-        name: t.name,
-        name_source: 'keywords',
-        description: null,
-        representative_sentence_ids: [],
-        centroid: lift(t.centroid),
-        embedding_model: 'test-lift-4096',
-      }));
+      const rows = topics2.map((t) =>
+        topicRow(t, t.topicId.replace('2021Q2', quarter), lift(t.centroid), 'test-lift-4096'),
+      );
       const tmp = scratchFile(await s.scratchDir(), 'topics');
       await writeParquet(TABLES.topics, rows, tmp);
       await s.putFile(partKey('topics', quarter, 0, 1), tmp);
