@@ -17,7 +17,10 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 pnpm --filter "@callthemes/$worker..." build
 rm -rf "${out:?}/packages/$worker"
-pnpm --filter "@callthemes/$worker" deploy --prod "$out/packages/$worker"
+# The deployed lockfile is a subset of the workspace's, which `pnpm install` already checked against pnpm's
+# supply-chain policy (minimum release age included); checking it again fetches every package's metadata from the
+# registry, and one failed fetch then fails the build (seen in CI). The other policy checks still run.
+pnpm --filter "@callthemes/$worker" deploy --prod --config.minimum-release-age=0 "$out/packages/$worker"
 # The word vectors' binary cache, built by the deployed code itself (the version the task will load).
 (cd "$out/packages/$worker" && CALLTHEMES_CACHE_DIR="$out/.cache" node --input-type=module \
   -e "(await import('@callthemes/common/embed')).ensureWordVectorCache()")
