@@ -8,29 +8,14 @@
 
 import type { WorkerTask } from '../processes.js';
 import type { Scenario } from '../scenario.js';
+import { enqueueInput } from './shared.js';
 
 export const defaultScenario: Scenario = {
   name: 'default',
   description:
     'enqueue with upload, K firm tasks + 1 theme task, one of each killed mid-message and restarted',
   async run(ctx) {
-    const { options: o } = ctx;
-    const e = await ctx.producer([
-      'enqueue',
-      '--backend',
-      'aws',
-      '--quarters',
-      o.quarters,
-      '--source',
-      o.source,
-      '--input',
-      o.input,
-      '--partition-size',
-      String(o.partitionSize),
-    ]);
-    if (e.code !== 0)
-      throw new Error(`producer enqueue exited ${e.code}: ${e.stderr.trim().split('\n').pop()}`);
-    for (const line of `${e.stderr}${e.stdout}`.trim().split('\n')) ctx.log(`producer: ${line}`);
+    await enqueueInput(ctx);
 
     const killed: { firm?: string; theme?: string } = {};
     const seen: { firm?: number; theme?: number } = {};
@@ -66,7 +51,7 @@ export const defaultScenario: Scenario = {
         ctx.log(`${t.name}: ${ev.quarter} themed: ${ev.themes} themes; next ${JSON.stringify(ev.next)}`);
       }
     });
-    for (let k = 0; k < o.concurrency; k++) ctx.startTask('firm-worker');
+    for (let k = 0; k < ctx.options.concurrency; k++) ctx.startTask('firm-worker');
     ctx.startTask('theme-worker');
     await ctx.waitUntilThemed(20 * 60_000);
     // The runbook's redrive, as an operator runs it after a run: nothing is in the DLQs, nothing moves.
