@@ -5,12 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { afterAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import { type Fleet, fleetSettingsFrom, openFleet } from '../../src/fleet/index.js';
-import { type AwsFleetEmulator, startAwsFleetEmulator } from '../helpers/aws-fleet-emulator.js';
+import { useAwsFleetEmulator } from '../helpers/aws-fleet-emulator.js';
 import { runNode } from '../helpers/cli.js';
-import { motoMissing } from '../helpers/moto-server.js';
-import { REPO_ROOT, skipIf, tempDir } from '../helpers/paths.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 
 const N = 20;
 const fixture = join(import.meta.dirname, 'race-process.ts');
@@ -67,12 +66,7 @@ async function race(fleet: Fleet, env: Record<string, string>): Promise<void> {
 }
 
 describe('20 racing processes, one handoff each', () => {
-  const dir = tempDir('callthemes-race-');
-  let aws: AwsFleetEmulator | null = null;
-  afterAll(async () => {
-    await aws?.stop();
-    dir.cleanup();
-  });
+  const { dir, needsMoto, start } = useAwsFleetEmulator('callthemes-race-');
 
   test('local counters (one SQLite file)', async () => {
     const lake = join(dir.path, 'lake');
@@ -84,8 +78,8 @@ describe('20 racing processes, one handoff each', () => {
     }
   });
 
-  test('DynamoDB counters and SQS (moto)', skipIf(motoMissing() ?? undefined), async () => {
-    aws = await startAwsFleetEmulator();
+  test('DynamoDB counters and SQS (moto)', needsMoto, async () => {
+    const { aws } = await start();
     // The SDK reads endpoints from the environment when it sends: keep it set for the test's own client.
     const saved = { ...process.env };
     Object.assign(process.env, aws.env);

@@ -11,9 +11,11 @@ import { basename, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll } from 'vitest';
 import { createCountersTable } from '../../src/counters/dynamodb-table.js';
 import { createQueueWithDeadLetter } from '../../src/queue/sqs-create-queue.js';
-import { type MotoServer, startMotoServer } from './moto-server.js';
+import { type MotoServer, motoMissing, startMotoServer } from './moto-server.js';
+import { skipIf, tempDir } from './paths.js';
 import { type SqsMoveTaskProxy, startSqsMoveTaskProxy } from './sqs-move-task-proxy.js';
 
 export interface AwsFleetEmulator {
@@ -107,4 +109,39 @@ export async function startAwsFleetEmulator(
     for (const s of servers) await s.stop();
     throw err;
   }
+}
+
+export interface AwsFleetTestFile {
+  /** The file's temporary folder (removed after its tests). */
+  dir: { path: string };
+  /** A test's options: skipped, saying why, when moto is not installed. */
+  needsMoto: { skip?: boolean };
+  /**
+   * Starts the emulator for the test calling it (stopped after the file's tests) and names a folder lake
+   * `lakeName` under `dir`; `env` is the emulator's, then the file's `env`, then CALLTHEMES_LAKE.
+   */
+  start(lakeName?: string): Promise<{ aws: AwsFleetEmulator; lake: string; env: Record<string, string> }>;
+}
+
+/** The AWS emulator of a test file: one temp dir and one emulator at most, both gone after its tests. */
+export function useAwsFleetEmulator(
+  dirPrefix: string,
+  o: { visibilitySeconds?: number; env?: Record<string, string> } = {},
+): AwsFleetTestFile {
+  const dir = tempDir(dirPrefix);
+  let aws: AwsFleetEmulator | null = null;
+  afterAll(async () => {
+    await aws?.stop();
+    dir.cleanup();
+  });
+  return {
+    dir,
+    needsMoto: skipIf(motoMissing() ?? undefined),
+    async start(lakeName = 'lake') {
+      if (aws) throw new Error('useAwsFleetEmulator: one emulator a test file');
+      aws = await startAwsFleetEmulator({ visibilitySeconds: o.visibilitySeconds });
+      const lake = join(dir.path, lakeName);
+      return { aws, lake, env: { ...aws.env, ...o.env, CALLTHEMES_LAKE: lake } };
+    },
+  };
 }

@@ -7,30 +7,25 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { type AwsFleetEmulator, startAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulator';
+import { useAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulator';
 import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
-import { motoMissing } from '@callthemes/common/testing/moto-server';
-import { EXAMPLES_ECTSUM, skipIf, tempDir } from '@callthemes/common/testing/paths';
-import { afterAll, test } from 'vitest';
+import { EXAMPLES_ECTSUM } from '@callthemes/common/testing/paths';
+import { test } from 'vitest';
 import { snapshot } from '../run/helpers.js';
 import { drain, FAST, readStatus } from './fleet-helpers.js';
 
-const dir = tempDir('callthemes-aws-fleet-');
-let aws: AwsFleetEmulator | null = null;
-afterAll(async () => {
-  await aws?.stop();
-  dir.cleanup();
+const { dir, needsMoto, start } = useAwsFleetEmulator('callthemes-aws-fleet-', {
+  visibilitySeconds: 2,
+  env: FAST,
 });
 
 const plan = ['--firms', '8', '--partition-size', '3', '--flush-every', '2'];
 
 test(
   'enqueue on SQS + DynamoDB, workers by hand: both quarters themed and chained, the lake of a local run',
-  skipIf(motoMissing() ?? undefined),
+  needsMoto,
   async () => {
-    aws = await startAwsFleetEmulator({ visibilitySeconds: 2 });
-    const lake = join(dir.path, 'lake');
-    const env = { ...aws.env, ...FAST, CALLTHEMES_LAKE: lake };
+    const { aws, lake, env } = await start();
     const input = await aws.inputOnS3(EXAMPLES_ECTSUM);
     const e = await runCli(
       [...ectsumArgs('enqueue', '2021Q1..2021Q2', lake, plan, input), '--backend', 'aws'],

@@ -6,24 +6,18 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AwsFleetEmulator, startAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulator';
+import { useAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulator';
 import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
-import { motoMissing } from '@callthemes/common/testing/moto-server';
-import { EXAMPLES_ECTSUM, skipIf, tempDir } from '@callthemes/common/testing/paths';
-import { afterAll, test } from 'vitest';
+import { EXAMPLES_ECTSUM } from '@callthemes/common/testing/paths';
+import { test } from 'vitest';
 
-const dir = tempDir('callthemes-input-upload-');
-let aws: AwsFleetEmulator | null = null;
-afterAll(async () => {
-  await aws?.stop();
-  dir.cleanup();
-});
+const { dir, needsMoto, start } = useAwsFleetEmulator('callthemes-input-upload-');
 
 test(
   'a local --input is uploaded under input/ and enqueued as s3://; a folder lake is refused',
-  skipIf(motoMissing() ?? undefined),
+  needsMoto,
   async () => {
-    aws = await startAwsFleetEmulator();
+    const { aws } = await start();
     const endpoint = aws.env.AWS_ENDPOINT_URL_SQS;
     // moto accepts unsigned path-style calls: CreateBucket and ListObjectsV2 without an S3 client here.
     assert.equal((await fetch(`${endpoint}/callthemes-upload-test`, { method: 'PUT' })).status, 200);

@@ -10,20 +10,17 @@ import { join } from 'node:path';
 import { fleetSettingsFrom, openFleet, readRunRecords } from '@callthemes/common/fleet';
 import { LocalLakeStore, openStore } from '@callthemes/common/lake';
 import { createSource } from '@callthemes/common/sources';
-import { type AwsFleetEmulator, startAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulator';
+import { useAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulator';
 import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
-import { motoMissing } from '@callthemes/common/testing/moto-server';
-import { EXAMPLES_ECTSUM, skipIf, tempDir } from '@callthemes/common/testing/paths';
-import { afterAll, test } from 'vitest';
+import { EXAMPLES_ECTSUM } from '@callthemes/common/testing/paths';
+import { test } from 'vitest';
 import { enqueuePlan } from '../../src/fleet/enqueue-plan.js';
 import type { PlanRequest } from '../../src/fleet/plan-options.js';
 import { drain, FAST, readStatus } from './fleet-helpers.js';
 
-const dir = tempDir('callthemes-empty-quarter-');
-let aws: AwsFleetEmulator | null = null;
-afterAll(async () => {
-  await aws?.stop();
-  dir.cleanup();
+const { dir, needsMoto, start } = useAwsFleetEmulator('callthemes-empty-quarter-', {
+  visibilitySeconds: 2,
+  env: FAST,
 });
 
 /** 12 sample firms in 2021Q1, none in 2021Q2, 3 firms whose calls hold no usable sentence in 2021Q3, 12 in 2021Q4. */
@@ -90,45 +87,39 @@ test('local run: an empty quarter and an all-rejected quarter are recorded empty
   await assertChained(lake);
 });
 
-test(
-  'AWS adapters: the same plan on SQS + DynamoDB with workers by hand',
-  skipIf(motoMissing() ?? undefined),
-  async () => {
-    aws = await startAwsFleetEmulator({ visibilitySeconds: 2 });
-    const lake = join(dir.path, 'aws');
-    const env = { ...aws.env, ...FAST, CALLTHEMES_LAKE: lake };
-    // `producer enqueue --backend aws` uploads a local --input to the lake's bucket, and this lake is a folder:
-    // the plan is enqueued in this process instead, with the same enqueuePlan the command runs.
-    const sourceOptions = { kind: 'ectsum', input };
-    const request: PlanRequest = {
-      quarters: QUARTERS,
-      runId: 'empty-aws',
-      sourceOptions,
-      settings: {
-        source: sourceOptions,
-        firms: { limit: 12 },
-        partitionSize: 4,
-        flushEvery: 2,
-        minTokens: 5,
-        seed: 42,
-        topics: { minTopicSize: 'auto', outlierThreshold: null },
-        models: { embedder: 'sif-wink-sg-100d', namer: 'keywords', classifier: 'lexicon' },
-      },
-    };
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
+test('AWS adapters: the same plan on SQS + DynamoDB with workers by hand', needsMoto, async () => {
+  const { lake, env } = await start('aws');
+  // `producer enqueue --backend aws` uploads a local --input to the lake's bucket, and this lake is a folder:
+  // the plan is enqueued in this process instead, with the same enqueuePlan the command runs.
+  const sourceOptions = { kind: 'ectsum', input };
+  const request: PlanRequest = {
+    quarters: QUARTERS,
+    runId: 'empty-aws',
+    sourceOptions,
+    settings: {
+      source: sourceOptions,
+      firms: { limit: 12 },
+      partitionSize: 4,
+      flushEvery: 2,
+      minTokens: 5,
+      seed: 42,
+      topics: { minTopicSize: 'auto', outlierThreshold: null },
+      models: { embedder: 'sif-wink-sg-100d', namer: 'keywords', classifier: 'lexicon' },
+    },
+  };
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const fleet = await openFleet(fleetSettingsFrom({ lake }));
+    const src = await createSource(sourceOptions);
     try {
-      const fleet = await openFleet(fleetSettingsFrom({ lake }));
-      const src = await createSource(sourceOptions);
-      try {
-        await enqueuePlan({ fleet, store: openStore(lake), source: src }, request);
-      } finally {
-        await fleet.close();
-      }
+      await enqueuePlan({ fleet, store: openStore(lake), source: src }, request);
     } finally {
-      process.env = saved;
+      await fleet.close();
     }
-    await drain(lake, env);
-    await assertChained(lake, env);
-  },
-);
+  } finally {
+    process.env = saved;
+  }
+  await drain(lake, env);
+  await assertChained(lake, env);
+});

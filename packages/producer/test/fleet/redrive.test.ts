@@ -9,18 +9,15 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fleetSettingsFrom, openFleet } from '@callthemes/common/fleet';
-import { type AwsFleetEmulator, startAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulator';
+import { useAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulator';
 import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
-import { motoMissing } from '@callthemes/common/testing/moto-server';
-import { EXAMPLES_ECTSUM, skipIf, tempDir } from '@callthemes/common/testing/paths';
-import { afterAll, test } from 'vitest';
+import { EXAMPLES_ECTSUM } from '@callthemes/common/testing/paths';
+import { test } from 'vitest';
 import { drain, FAST, readStatus, startWorker } from './fleet-helpers.js';
 
-const dir = tempDir('callthemes-redrive-');
-let aws: AwsFleetEmulator | null = null;
-afterAll(async () => {
-  await aws?.stop();
-  dir.cleanup();
+const { dir, needsMoto, start } = useAwsFleetEmulator('callthemes-redrive-', {
+  visibilitySeconds: 2,
+  env: FAST,
 });
 
 /** 6 firms a quarter in partitions of 3: the second partition handled completes the quarter. */
@@ -105,12 +102,10 @@ test('local: a partition dead-lettered after its claim, redriven with a new id, 
 
 test(
   'SQS + DynamoDB: the same through `producer redrive --backend aws` (StartMessageMoveTask stand-in)',
-  skipIf(motoMissing() ?? undefined),
+  needsMoto,
   async () => {
-    aws = await startAwsFleetEmulator({ visibilitySeconds: 2 });
-    const lake = join(dir.path, 'aws');
+    const { aws, lake, env } = await start('aws');
     const input = await aws.inputOnS3(EXAMPLES_ECTSUM);
-    const env = { ...aws.env, ...FAST, CALLTHEMES_LAKE: lake };
     await deadLetterAfterClaim(lake, env, ['--backend', 'aws'], input);
     assert.deepEqual(
       aws.moves.tasks.map((t) => [t.status, t.moved]),
