@@ -5,16 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { FLEET_NAMES } from '@callthemes/common/config';
-import { afterAll, beforeAll, test } from 'vitest';
-import { type CfnJson, ofType, type Synthesized, synthesize } from './synth.js';
+import { test } from 'vitest';
+import { ofType, synthesize, synthesizedStack } from './synth.js';
 
-let s: Synthesized;
-let json: CfnJson;
-beforeAll(() => {
-  s = synthesize();
-  json = s.json;
-});
-afterAll(() => s.cleanup());
+const s = synthesizedStack();
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 const list = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
@@ -46,7 +40,7 @@ function allows(statements: Statement[], action: string, arn: string): boolean {
 }
 
 const taskPolicy = (worker: 'FirmWorker' | 'ThemeWorker') => {
-  const [, p] = ofType(json, 'AWS::IAM::Policy').find(([id]) =>
+  const [, p] = ofType(s.json, 'AWS::IAM::Policy').find(([id]) =>
     id.startsWith(`${worker}TaskTaskRoleDefaultPolicy`),
   )!;
   return p.Properties.PolicyDocument.Statement as Statement[];
@@ -74,7 +68,7 @@ test('item 7: workers may do on inference/ what the async invoker does there, an
 });
 
 test('item 8: the model reads the staged weights (uncompressed S3 prefix) with network isolation on', () => {
-  const [[, model]] = ofType(json, 'AWS::SageMaker::Model');
+  const [[, model]] = ofType(s.json, 'AWS::SageMaker::Model');
   const container = model.Properties.PrimaryContainer;
   assert.deepEqual(container.ModelDataSource.S3DataSource.S3DataType, 'S3Prefix');
   assert.deepEqual(container.ModelDataSource.S3DataSource.CompressionType, 'None');
@@ -83,7 +77,7 @@ test('item 8: the model reads the staged weights (uncompressed S3 prefix) with n
   assert.equal(container.ModelDataUrl, undefined);
   assert.equal(model.Properties.EnableNetworkIsolation, true);
   assert.equal(container.Environment.HF_HUB_OFFLINE, '1');
-  const [, role] = ofType(json, 'AWS::IAM::Policy').find(([id]) =>
+  const [, role] = ofType(s.json, 'AWS::IAM::Policy').find(([id]) =>
     id.startsWith('InferenceRoleDefaultPolicy'),
   )!;
   const st = role.Properties.PolicyDocument.Statement as Statement[];
@@ -121,16 +115,16 @@ test('inferenceEndpoint=off: everything but the model, endpoint and its scaling 
     off.template.resourceCountIs('AWS::SQS::Queue', 4);
     off.template.resourceCountIs('AWS::ECS::Service', 2);
     // The bucket the weights are staged into is there, with the same outputs.
-    assert.deepEqual(Object.keys(off.json.Outputs).sort(), Object.keys(json.Outputs).sort());
+    assert.deepEqual(Object.keys(off.json.Outputs).sort(), Object.keys(s.json.Outputs).sort());
   } finally {
     off.cleanup();
   }
 });
 
 test('item 10: one KMS-encrypted alerts topic, an optional e-mail subscription, every notifying alarm on it', () => {
-  const topics = ofType(json, 'AWS::SNS::Topic');
+  const topics = ofType(s.json, 'AWS::SNS::Topic');
   const [[alertsId, alerts]] = topics.filter(([id]) => id.startsWith('Alerts'));
-  const [[keyId, key]] = ofType(json, 'AWS::KMS::Key');
+  const [[keyId, key]] = ofType(s.json, 'AWS::KMS::Key');
   assert.equal(key.Properties.EnableKeyRotation, true);
   // Every topic (alerts, inference success and errors) is encrypted with the stack's key.
   for (const [id, t] of topics)
@@ -142,27 +136,27 @@ test('item 10: one KMS-encrypted alerts topic, an optional e-mail subscription, 
   );
   assert.deepEqual(list(cw.Action).sort(), ['kms:Decrypt', 'kms:GenerateDataKey*']);
 
-  const params = (json as unknown as { Parameters: Record<string, any> }).Parameters;
+  const params = (s.json as unknown as { Parameters: Record<string, any> }).Parameters;
   assert.equal(params.AlertEmail.Type, 'String');
   assert.equal(params.AlertEmail.Default, '');
-  const [[, sub]] = ofType(json, 'AWS::SNS::Subscription');
+  const [[, sub]] = ofType(s.json, 'AWS::SNS::Subscription');
   assert.equal(sub.Properties.Protocol, 'email');
   assert.deepEqual(sub.Properties.Endpoint, { Ref: 'AlertEmail' });
   assert.deepEqual(sub.Properties.TopicArn, { Ref: alertsId });
   const condition = (sub as unknown as { Condition: string }).Condition;
-  const conditions = (json as unknown as { Conditions: Record<string, unknown> }).Conditions;
+  const conditions = (s.json as unknown as { Conditions: Record<string, unknown> }).Conditions;
   assert.deepEqual(conditions[condition], {
     'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlertEmail' }, ''] }],
   });
 
   // Every alarm either notifies the alerts topic, drives a scaling policy, or is one half of the composite.
-  const composite = ofType(json, 'AWS::CloudWatch::CompositeAlarm');
+  const composite = ofType(s.json, 'AWS::CloudWatch::CompositeAlarm');
   assert.equal(composite.length, 1);
   const rule = JSON.stringify(composite[0][1].Properties.AlarmRule);
   assert.deepEqual(composite[0][1].Properties.AlarmActions, [{ Ref: alertsId }]);
-  const policies = new Set(ofType(json, 'AWS::ApplicationAutoScaling::ScalingPolicy').map(([id]) => id));
+  const policies = new Set(ofType(s.json, 'AWS::ApplicationAutoScaling::ScalingPolicy').map(([id]) => id));
   const notifying: string[] = [];
-  for (const [id, alarm] of ofType(json, 'AWS::CloudWatch::Alarm')) {
+  for (const [id, alarm] of ofType(s.json, 'AWS::CloudWatch::Alarm')) {
     const actions = (alarm.Properties.AlarmActions ?? []) as { Ref: string }[];
     if (actions.some((a) => a.Ref === alertsId)) notifying.push(id);
     else if (actions.length > 0)
@@ -176,7 +170,7 @@ test('item 10: one KMS-encrypted alerts topic, an optional e-mail subscription, 
 });
 
 test('item 12: no fixed desiredCount (a deploy mid-run keeps the fleet), new tasks before old ones stop', () => {
-  for (const [id, svc] of ofType(json, 'AWS::ECS::Service')) {
+  for (const [id, svc] of ofType(s.json, 'AWS::ECS::Service')) {
     assert.equal(svc.Properties.DesiredCount, undefined, id);
     assert.equal(svc.Properties.DeploymentConfiguration.MinimumHealthyPercent, 100, id);
     assert.equal(svc.Properties.DeploymentConfiguration.MaximumPercent, 200, id);

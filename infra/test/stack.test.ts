@@ -5,24 +5,17 @@ import { DEFAULT_CONFIG, STACK_OUTPUT_KEYS } from '@callthemes/common/config';
 import { TABLE_NAMES, TABLES } from '@callthemes/common/lake';
 import { tempDir } from '@callthemes/common/testing/paths';
 import { Match } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, test } from 'vitest';
+import { test } from 'vitest';
 import { buildApp, nagErrors } from '../src/app.js';
 import { ASSET_EXCLUDES, REPO_ROOT } from '../src/stack.js';
-import { type CfnJson, ofType, SERVING_FIXTURE, type Synthesized, synthesize } from './synth.js';
+import { ofType, SERVING_FIXTURE, synthesize, synthesizedStack } from './synth.js';
 
-let s: Synthesized;
-let json: CfnJson;
+const s = synthesizedStack();
 
-beforeAll(() => {
-  s = synthesize();
-  json = s.json;
-});
-afterAll(() => s.cleanup());
-
-const byId = (id: string) => json.Resources[id];
+const byId = (id: string) => s.json.Resources[id];
 /** Logical id of the queue whose path contains `name` (Partitions/Queue, Themes/Dlq, …). */
 const queueId = (name: string) => {
-  const ids = ofType(json, 'AWS::SQS::Queue')
+  const ids = ofType(s.json, 'AWS::SQS::Queue')
     .map(([id]) => id)
     .filter((id) => id.startsWith(`Queues${name}`));
   assert.equal(ids.length, 1, name);
@@ -30,7 +23,7 @@ const queueId = (name: string) => {
 };
 
 test('no Step Functions, no Batch, no NAT gateway, no vLLM-on-ECS: the shape is the SQS fleet', () => {
-  const types = new Set(Object.values(json.Resources).map((r) => r.Type));
+  const types = new Set(Object.values(s.json.Resources).map((r) => r.Type));
   for (const t of types) assert.ok(!/StepFunctions|Batch|AutoScaling::AutoScalingGroup/.test(t), t);
   s.template.resourceCountIs('AWS::EC2::NatGateway', 0);
   s.template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
@@ -63,7 +56,7 @@ test('queues: partitions and themes, each with a DLQ after 3 receives, 1 MiB, SS
   }
   // TLS only on every queue.
   assert.equal(
-    ofType(json, 'AWS::SQS::QueuePolicy').filter(([, p]) =>
+    ofType(s.json, 'AWS::SQS::QueuePolicy').filter(([, p]) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('aws:SecureTransport'),
     ).length,
     4,
@@ -83,7 +76,7 @@ test('visibility timeout follows the measured partition time (context partitionS
 });
 
 test('counters: pk (String) only, on demand, point-in-time recovery', () => {
-  const [[, table]] = ofType(json, 'AWS::DynamoDB::GlobalTable');
+  const [[, table]] = ofType(s.json, 'AWS::DynamoDB::GlobalTable');
   assert.deepEqual(table.Properties.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }]);
   assert.deepEqual(table.Properties.AttributeDefinitions, [{ AttributeName: 'pk', AttributeType: 'S' }]);
   assert.equal(table.Properties.BillingMode, 'PAY_PER_REQUEST');
@@ -112,7 +105,7 @@ test('workers: Fargate Spot services at 0, stopTimeout 120 s, the bins, exactly 
   s.template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
     CapacityProviders: Match.arrayWith(['FARGATE', 'FARGATE_SPOT']),
   });
-  const services = ofType(json, 'AWS::ECS::Service').map(([, r]) => r.Properties);
+  const services = ofType(s.json, 'AWS::ECS::Service').map(([, r]) => r.Properties);
   assert.deepEqual(services.map((p) => p.ServiceName).sort(), ['firm-worker', 'theme-worker']);
   for (const p of services) {
     assert.deepEqual(p.CapacityProviderStrategy, [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }]);
@@ -121,7 +114,7 @@ test('workers: Fargate Spot services at 0, stopTimeout 120 s, the bins, exactly 
     assert.equal(p.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp, 'ENABLED');
     assert.equal(p.LaunchType, undefined);
   }
-  const tasks = ofType(json, 'AWS::ECS::TaskDefinition').map(([, r]) => r.Properties);
+  const tasks = ofType(s.json, 'AWS::ECS::TaskDefinition').map(([, r]) => r.Properties);
   const commands = tasks.map((t) => t.ContainerDefinitions[0].Command.join(' ')).sort();
   assert.deepEqual(commands, [
     'node packages/firm-worker/bin/firm-worker.js',
@@ -142,7 +135,7 @@ test('workers: Fargate Spot services at 0, stopTimeout 120 s, the bins, exactly 
         '',
         [
           's3://',
-          { Ref: Object.keys(json.Resources).find((id) => /^LakeBucket[0-9A-F]{8}$/.test(id)) },
+          { Ref: Object.keys(s.json.Resources).find((id) => /^LakeBucket[0-9A-F]{8}$/.test(id)) },
           '/lake',
         ],
       ],
@@ -150,7 +143,7 @@ test('workers: Fargate Spot services at 0, stopTimeout 120 s, the bins, exactly 
     assert.equal(c.LogConfiguration.LogDriver, 'awslogs');
     assert.deepEqual(t.RequiresCompatibilities, ['FARGATE']);
   }
-  for (const [, lg] of ofType(json, 'AWS::Logs::LogGroup')) assert.equal(lg.Properties.RetentionInDays, 30);
+  for (const [, lg] of ofType(s.json, 'AWS::Logs::LogGroup')) assert.equal(lg.Properties.RetentionInDays, 30);
 });
 
 test('a FARGATE base under the spot tasks when fargateBaseTasks > 0 (firm service only)', () => {
@@ -169,13 +162,13 @@ test('a FARGATE base under the spot tasks when fargateBaseTasks > 0 (firm servic
 });
 
 test('worker scaling: 0..N on backlog per task (metric math) and a step policy that leaves zero', () => {
-  const targets = ofType(json, 'AWS::ApplicationAutoScaling::ScalableTarget').map(([, r]) => r.Properties);
+  const targets = ofType(s.json, 'AWS::ApplicationAutoScaling::ScalableTarget').map(([, r]) => r.Properties);
   const ecs = targets.filter((p) => p.ServiceNamespace === 'ecs');
   assert.deepEqual(ecs.map((p) => [p.ResourceId, p.MinCapacity, p.MaxCapacity]).sort(), [
     ['service/callthemes/firm-worker', 0, 20],
     ['service/callthemes/theme-worker', 0, 1],
   ]);
-  const policies = ofType(json, 'AWS::ApplicationAutoScaling::ScalingPolicy').map(([, r]) => r.Properties);
+  const policies = ofType(s.json, 'AWS::ApplicationAutoScaling::ScalingPolicy').map(([, r]) => r.Properties);
   const tracking = policies.filter((p) => p.PolicyName?.endsWith('backlog-per-task'));
   assert.equal(tracking.length, 2);
   for (const p of tracking) {
@@ -194,7 +187,9 @@ test('worker scaling: 0..N on backlog per task (metric math) and a step policy t
   const firmTracking = tracking.find((p) => p.PolicyName === 'firm-worker-backlog-per-task')!;
   assert.equal(firmTracking.TargetTrackingScalingPolicyConfiguration.TargetValue, 2);
   // Step policies: +1 when the alarm (messages visible and no running task) fires.
-  const fromZero = ofType(json, 'AWS::CloudWatch::Alarm').filter(([id]) => /WorkerScalingFromZero/.test(id));
+  const fromZero = ofType(s.json, 'AWS::CloudWatch::Alarm').filter(([id]) =>
+    /WorkerScalingFromZero/.test(id),
+  );
   assert.equal(fromZero.length, 2);
   for (const [, a] of fromZero) {
     const expr = a.Properties.Metrics.find((m: { Expression?: string }) => m.Expression);
@@ -212,7 +207,7 @@ test('worker scaling: 0..N on backlog per task (metric math) and a step policy t
 
 test('IAM: each worker consumes its queue, sends to the other and raises the other service; task protection', () => {
   const policyOf = (role: string) => {
-    const [, p] = ofType(json, 'AWS::IAM::Policy').find(([id]) =>
+    const [, p] = ofType(s.json, 'AWS::IAM::Policy').find(([id]) =>
       id.startsWith(`${role}TaskTaskRoleDefaultPolicy`),
     )!;
     return p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[];
@@ -258,12 +253,12 @@ test('IAM: each worker consumes its queue, sends to the other and raises the oth
 });
 
 test('inference: async endpoint config (S3 output/failure, SNS topics, concurrency), ml.g6e.xlarge, startup window', () => {
-  const [[, config]] = ofType(json, 'AWS::SageMaker::EndpointConfig');
+  const [[, config]] = ofType(s.json, 'AWS::SageMaker::EndpointConfig');
   const async = config.Properties.AsyncInferenceConfig;
   assert.equal(async.ClientConfig.MaxConcurrentInvocationsPerInstance, 16);
   assert.match(JSON.stringify(async.OutputConfig.S3OutputPath), /inference\/responses/);
   assert.match(JSON.stringify(async.OutputConfig.S3FailurePath), /inference\/failures/);
-  const topics = ofType(json, 'AWS::SNS::Topic')
+  const topics = ofType(s.json, 'AWS::SNS::Topic')
     .map(([id]) => id)
     .filter((id) => id.startsWith('Inference'));
   assert.deepEqual(
@@ -278,7 +273,7 @@ test('inference: async endpoint config (S3 output/failure, SNS topics, concurren
   assert.equal(variant.ContainerStartupHealthCheckTimeoutInSeconds, 1800);
   assert.equal(variant.VariantName, 'AllTraffic');
   s.template.hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: 'callthemes-inference' });
-  const [[, model]] = ofType(json, 'AWS::SageMaker::Model');
+  const [[, model]] = ofType(s.json, 'AWS::SageMaker::Model');
   assert.deepEqual(model.Properties.PrimaryContainer.Environment, {
     CALLTHEMES_CHAT_MODEL: 'Qwen/Qwen3-8B-FP8',
     HF_HUB_OFFLINE: '1',
@@ -308,7 +303,7 @@ test('inference scaling: 0..N on ApproximateBacklogSizePerInstance, step on HasB
       }),
     }),
   });
-  const [[, alarm]] = ofType(json, 'AWS::CloudWatch::Alarm').filter(([id]) =>
+  const [[, alarm]] = ofType(s.json, 'AWS::CloudWatch::Alarm').filter(([id]) =>
     id.startsWith('InferenceScalingFromZero'),
   );
   assert.equal(alarm.Properties.MetricName, 'HasBacklogWithoutCapacity');
@@ -410,7 +405,7 @@ test('lake bucket: encrypted, TLS only, lifecycle for inference prefixes and abo
 });
 
 test('Glue: one table per lake table, columns from the schema, partition projection on quarter', () => {
-  const tables = ofType(json, 'AWS::Glue::Table').map(([, r]) => r);
+  const tables = ofType(s.json, 'AWS::Glue::Table').map(([, r]) => r);
   assert.equal(tables.length, TABLE_NAMES.length);
   for (const name of TABLE_NAMES) {
     const table = tables.find((x) => x.Properties.TableInput.Name === name);
@@ -434,20 +429,20 @@ test('Glue: one table per lake table, columns from the schema, partition project
 
 test('network: public subnets, no NAT, S3 and DynamoDB gateway endpoints, outbound-only security group', () => {
   s.template.resourceCountIs('AWS::EC2::NatGateway', 0);
-  const subnets = ofType(json, 'AWS::EC2::Subnet');
+  const subnets = ofType(s.json, 'AWS::EC2::Subnet');
   assert.equal(subnets.length, 2);
   for (const [, sn] of subnets) assert.equal(sn.Properties.MapPublicIpOnLaunch, true);
-  const endpoints = ofType(json, 'AWS::EC2::VPCEndpoint').map(([, r]) =>
+  const endpoints = ofType(s.json, 'AWS::EC2::VPCEndpoint').map(([, r]) =>
     JSON.stringify(r.Properties.ServiceName),
   );
   assert.equal(endpoints.length, 2);
   assert.ok(endpoints.some((e) => e.includes('.s3')) && endpoints.some((e) => e.includes('.dynamodb')));
-  const [[, sg]] = ofType(json, 'AWS::EC2::SecurityGroup');
+  const [[, sg]] = ofType(s.json, 'AWS::EC2::SecurityGroup');
   assert.equal(sg.Properties.SecurityGroupIngress, undefined);
 });
 
 test('dashboard: queues, DLQs, running tasks, endpoint backlog and instances, completions per quarter', () => {
-  const [[, dash]] = ofType(json, 'AWS::CloudWatch::Dashboard');
+  const [[, dash]] = ofType(s.json, 'AWS::CloudWatch::Dashboard');
   const body = JSON.stringify(dash.Properties.DashboardBody);
   for (const needle of [
     'ApproximateNumberOfMessagesVisible',
@@ -465,7 +460,7 @@ test('dashboard: queues, DLQs, running tasks, endpoint backlog and instances, co
 });
 
 test('alarms: any DLQ message; a stuck quarter = backlog AND nothing completed for 30 minutes', () => {
-  const alarms = ofType(json, 'AWS::CloudWatch::Alarm');
+  const alarms = ofType(s.json, 'AWS::CloudWatch::Alarm');
   const dlq = alarms.filter(([id]) => /DlqAlarm/.test(id)).map(([, a]) => a.Properties);
   assert.equal(dlq.length, 2);
   for (const a of dlq) {
@@ -482,16 +477,16 @@ test('alarms: any DLQ message; a stuck quarter = backlog AND nothing completed f
   assert.equal(query, 'SELECT SUM(PartitionsCompleted) FROM SCHEMA("Callthemes", Quarter)');
   assert.equal(nothing.Properties.TreatMissingData, 'breaching');
   assert.equal(nothing.Properties.EvaluationPeriods * 5, 30);
-  const [[, composite]] = ofType(json, 'AWS::CloudWatch::CompositeAlarm');
+  const [[, composite]] = ofType(s.json, 'AWS::CloudWatch::CompositeAlarm');
   const rule = JSON.stringify(composite.Properties.AlarmRule);
   assert.ok(rule.includes(backlogId) && rule.includes(nothingId) && rule.includes(' AND '), rule);
 });
 
 test('outputs: the keys the producer reads', () => {
-  assert.deepEqual(Object.keys(json.Outputs).sort(), [...STACK_OUTPUT_KEYS].sort());
-  assert.equal(json.Outputs.FirmWorkerService.Value, 'callthemes/firm-worker');
-  assert.equal(json.Outputs.ThemeWorkerService.Value, 'callthemes/theme-worker');
-  assert.equal(json.Outputs.InferenceEndpoint.Value, 'callthemes-inference');
+  assert.deepEqual(Object.keys(s.json.Outputs).sort(), [...STACK_OUTPUT_KEYS].sort());
+  assert.equal(s.json.Outputs.FirmWorkerService.Value, 'callthemes/firm-worker');
+  assert.equal(s.json.Outputs.ThemeWorkerService.Value, 'callthemes/theme-worker');
+  assert.equal(s.json.Outputs.InferenceEndpoint.Value, 'callthemes-inference');
 });
 
 test('cdk-nag: the AwsSolutions pack passes with the reviewed acknowledgements, and fails without them', () => {

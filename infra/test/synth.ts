@@ -1,6 +1,7 @@
 /** One synthesized stack for the infra tests (cdk-nag on: a finding fails the synth), with the serving fixture. */
 import { tempDir } from '@callthemes/common/testing/paths';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { CallthemesStack } from '../src/stack.js';
 
@@ -35,6 +36,16 @@ export function synthesize(context: Record<string, unknown> = {}): Synthesized {
     outdir: out.path,
     cleanup: out.cleanup,
   };
+}
+
+/** The default stack for a test file: synthesized before its tests, its output removed after them. */
+export function synthesizedStack(): Synthesized {
+  const s = {} as Synthesized;
+  beforeAll(() => {
+    Object.assign(s, synthesize());
+  });
+  afterAll(() => s.cleanup());
+  return s;
 }
 
 export const ofType = (json: CfnJson, type: string) =>
