@@ -9,17 +9,14 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { type HttpFetch, httpFetch, LlmClient, TokenLedger } from '@callthemes/common/llm';
+import { numberFlag } from './number-flag.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const rpm = arg('rpm', 2000);
-const minutes = arg('minutes', 2);
-const concurrency = arg('concurrency', 32);
-const fail500 = arg('fail-500', 0.01);
-const fail429 = arg('fail-429', 0.01);
-const latencyMs = arg('latency-ms', 20);
+const rpm = numberFlag('rpm', 2000);
+const minutes = numberFlag('minutes', 2);
+const concurrency = numberFlag('concurrency', 32);
+const fail500 = numberFlag('fail-500', 0.01);
+const fail429 = numberFlag('fail-429', 0.01);
+const latencyMs = numberFlag('latency-ms', 20);
 
 const child = spawn(
   process.execPath,

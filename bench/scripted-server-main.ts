@@ -4,14 +4,11 @@
  * Prints its base URL on the first line of stdout; exits when stdin closes.
  */
 import { OpenAiTestServer } from '@callthemes/common/testing/openai-test-server';
+import { numberFlag } from './number-flag.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const latencyMs = arg('latency-ms', 20);
-const fail500 = arg('fail-500', 0);
-const fail429 = arg('fail-429', 0);
+const latencyMs = numberFlag('latency-ms', 20);
+const fail500 = numberFlag('fail-500', 0);
+const fail429 = numberFlag('fail-429', 0);
 let seed = 12345;
 const random = () => {
   seed = (seed * 1103515245 + 12345) % 2 ** 31;

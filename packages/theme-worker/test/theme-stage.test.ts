@@ -3,7 +3,6 @@
  * (SIF embeddings, firm topic model, keyword names), then `themes` for both quarters.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cosine } from '@callthemes/common/cluster';
@@ -18,7 +17,8 @@ import {
 } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import { createSource } from '@callthemes/common/sources';
-import { CLI_BIN, EXAMPLES_ECTSUM, REPO_ROOT, tempDir } from '@callthemes/common/testing/paths';
+import { runCli } from '@callthemes/common/testing/cli';
+import { EXAMPLES_ECTSUM, tempDir } from '@callthemes/common/testing/paths';
 import type { TopicRecord } from '@callthemes/common/themes';
 import { firmShares, fitThemes } from '@callthemes/common/themes';
 import { createTopicAnalyzer } from '@callthemes/common/topics';
@@ -361,30 +361,29 @@ test('4096-d centroids (the served embedder’s width): themes, 4096-d theme cen
   }
 });
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI_BIN, ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-test('CLI: themes --help has an example; bad values exit 2; a quarter without topics is a clear error', () => {
-  const help = cli(['themes', '--help']);
+test('CLI: themes --help has an example; bad values exit 2; a quarter without topics is a clear error', async () => {
+  const help = await runCli(['themes', '--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Example:\n\s+callthemes themes --quarter 2021Q2/);
-  const badQ = cli(['themes', '--quarter', '2021Q5', '--lake', lake.path]);
+  const badQ = await runCli(['themes', '--quarter', '2021Q5', '--lake', lake.path]);
   assert.equal(badQ.code, 2);
   assert.match(badQ.stderr, /invalid quarter "2021Q5"/);
-  const badDom = cli(['themes', '--quarter', '2021Q2', '--max-dominance', '1.5', '--lake', lake.path]);
+  const badDom = await runCli([
+    'themes',
+    '--quarter',
+    '2021Q2',
+    '--max-dominance',
+    '1.5',
+    '--lake',
+    lake.path,
+  ]);
   assert.equal(badDom.code, 2);
   assert.match(badDom.stderr, /maxDominance/);
-  const none = cli(['themes', '--quarter', '2019Q1', '--lake', lake.path]);
+  const none = await runCli(['themes', '--quarter', '2019Q1', '--lake', lake.path]);
   assert.notEqual(none.code, 0);
   assert.match(none.stderr, /no topics for 2019Q1/);
   assert.ok(!existsSync(join(lake.path, '_manifests', 'quarter=2019Q1')));
-  const ok = cli(['themes', '--quarter', '2021Q2', '--lake', lake.path]);
+  const ok = await runCli(['themes', '--quarter', '2021Q2', '--lake', lake.path]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /2021Q2: \d+ topics of \d+ firms → \d+ themes .* links to 2021Q1/);
 });

@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
-import { CLI_BIN, EXAMPLES_ECTSUM, REPO_ROOT, tempDir } from '@callthemes/common/testing/paths';
+import { runCli } from '@callthemes/common/testing/cli';
+import { EXAMPLES_ECTSUM, tempDir } from '@callthemes/common/testing/paths';
 import { test } from 'vitest';
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI_BIN, ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('firm-batch writes firms, sentences and topics for one batch; topic ids tie sentences to topics', async () => {
   const lake = tempDir();
   try {
     const args = ['firm-batch', '--source', 'ectsum', '--input', EXAMPLES_ECTSUM, '--quarter', '2021Q2'];
-    const r = cli([...args, '--batch', '1', '--batch-size', '4', '--lake', lake.path]);
+    const r = await runCli([...args, '--batch', '1', '--batch-size', '4', '--lake', lake.path]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /2021Q2 batch 1: 4 firms \(0 rejected\)/);
     assert.ok(existsSync(join(lake.path, '_manifests', 'quarter=2021Q2', 'firm-batch-0001.json')));
@@ -62,18 +53,18 @@ test('firm-batch writes firms, sentences and topics for one batch; topic ids tie
   }
 });
 
-test('firm-batch: a missing or out-of-range batch is a usage error (exit 2)', () => {
+test('firm-batch: a missing or out-of-range batch is a usage error (exit 2)', async () => {
   const base = ['firm-batch', '--source', 'ectsum', '--input', EXAMPLES_ECTSUM, '--quarter', '2021Q2'];
-  const missing = cli(base);
+  const missing = await runCli(base);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /missing --batch/);
-  const out = cli([...base, '--batch', '9', '--batch-size', '10']);
+  const out = await runCli([...base, '--batch', '9', '--batch-size', '10']);
   assert.equal(out.code, 2);
   assert.match(out.stderr, /--batch 9 is out of range: 2021Q2 has 3 batch\(es\) of 10/);
-  const bad = cli([...base, '--batch', '0', '--outlier-threshold', 'x']);
+  const bad = await runCli([...base, '--batch', '0', '--outlier-threshold', 'x']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /invalid outlierThreshold/);
-  const help = cli(['firm-batch', '--help']);
+  const help = await runCli(['firm-batch', '--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Example:/);
 });
