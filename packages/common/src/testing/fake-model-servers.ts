@@ -9,10 +9,9 @@
  * - chat: topic and theme names from each prompt item's keywords (fake-names.ts);
  * - classify: the offline lexicon's labels in vLLM's /classify format (FinBERT's three classes).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createOfflineInference } from '../inference/offline-inference.js';
 import { goodNames } from './fake-names.js';
+import { startJsonServer } from './json-server.js';
 
 export const FAKE_MODELS = {
   embed: 'fake-embedder-sif-projected',
@@ -93,34 +92,54 @@ export function projector(source: number, dimension: number, seed = 20261207) {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
 
-async function listen(
-  // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
-  handler: (path: string, body: any) => Promise<[number, unknown]>,
-): Promise<{ url: string; server: Server }> {
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const path = req.url ?? '/';
-    if (req.method === 'GET') return send(path === '/health' ? 200 : 404, {});
-    let body: unknown;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      return send(400, { error: 'not JSON' });
-    }
-    try {
-      const [status, answer] = await handler(path, body);
-      send(status, answer);
-    } catch (err) {
-      send(500, { error: (err as Error).message });
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+/** The OpenAI embeddings answer for `rows` (float lists, or base64 float32 when the request asks for it). */
+export function embeddingsAnswer(
+  model: string,
+  rows: readonly Float32Array[],
+  encodingFormat: unknown,
+  promptTokens: number,
+) {
+  return {
+    object: 'list',
+    model,
+    data: rows.map((r, index) => ({
+      object: 'embedding',
+      index,
+      embedding:
+        encodingFormat === 'base64'
+          ? Buffer.from(r.buffer, r.byteOffset, r.byteLength).toString('base64')
+          : Array.from(r),
+    })),
+    usage: { prompt_tokens: promptTokens },
+  };
+}
+
+/** vLLM's /classify answer for lexicon labels: FinBERT's three classes, the label's score, the rest split evenly. */
+export function classifyAnswer(model: string, results: readonly { label: string; score: number }[]) {
+  const order = ['neutral', 'positive', 'negative'];
+  return {
+    object: 'list',
+    model,
+    data: results.map((r, index) => {
+      const rest = (1 - r.score) / 2;
+      return {
+        index,
+        label: r.label,
+        probs: order.map((l) => (l === r.label ? r.score : rest)),
+        num_classes: 3,
+      };
+    }),
+  };
+}
+
+/** The OpenAI chat answer holding `content`, usage counted one token per word. */
+export function chatAnswer(model: string, content: string, promptTokens: number) {
+  return {
+    object: 'chat.completion',
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: promptTokens, completion_tokens: words(content), total_tokens: 0 },
+  };
 }
 
 export async function startFakeModelServers(o: FakeModelServerOptions = {}): Promise<FakeModelServers> {
@@ -132,7 +151,7 @@ export async function startFakeModelServers(o: FakeModelServerOptions = {}): Pro
   const wait = (kind: keyof typeof FAKE_MODELS, items: number) =>
     sleep(latency[kind].fixedMs + latency[kind].perItemMs * items);
 
-  const embed = await listen(async (path, body) => {
+  const embed = await startJsonServer(async (path, body) => {
     if (path !== '/v1/embeddings') return [404, { error: `no route ${path}` }];
     requests.embed++;
     const input: string[] = Array.isArray(body.input) ? body.input : [body.input];
@@ -143,75 +162,32 @@ export async function startFakeModelServers(o: FakeModelServerOptions = {}): Pro
     lift ??= projector(rows[0]?.length ?? 100, dimension, o.seed);
     const out = rows.map((r) => lift!(r, dims));
     await wait('embed', input.length);
-    return [
-      200,
-      {
-        object: 'list',
-        model: body.model ?? FAKE_MODELS.embed,
-        data: out.map((r, index) => ({
-          object: 'embedding',
-          index,
-          embedding:
-            body.encoding_format === 'base64'
-              ? Buffer.from(r.buffer, r.byteOffset, r.byteLength).toString('base64')
-              : Array.from(r),
-        })),
-        usage: { prompt_tokens: input.reduce((s, t) => s + words(t), 0) },
-      },
-    ];
+    const tokens = input.reduce((n, t) => n + words(t), 0);
+    return [200, embeddingsAnswer(body.model ?? FAKE_MODELS.embed, out, body.encoding_format, tokens)];
   });
-  const chat = await listen(async (path, body) => {
+  const chat = await startJsonServer(async (path, body) => {
     if (path !== '/v1/chat/completions') return [404, { error: `no route ${path}` }];
     requests.chat++;
     const names = goodNames(body);
     const content = JSON.stringify(names);
     await wait('chat', Object.keys(names).length);
     const prompt = (body.messages as { content: string }[]).reduce((s, m) => s + words(m.content), 0);
-    return [
-      200,
-      {
-        object: 'chat.completion',
-        model: body.model ?? FAKE_MODELS.chat,
-        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: prompt, completion_tokens: words(content), total_tokens: 0 },
-      },
-    ];
+    return [200, chatAnswer(body.model ?? FAKE_MODELS.chat, content, prompt)];
   });
-  const classify = await listen(async (path, body) => {
+  const classify = await startJsonServer(async (path, body) => {
     if (path !== '/classify') return [404, { error: `no route ${path}` }];
     requests.classify++;
     const input: string[] = body.input;
     const results = await inf.classify(input);
     await wait('classify', input.length);
-    const order = ['neutral', 'positive', 'negative'];
-    return [
-      200,
-      {
-        object: 'list',
-        model: body.model ?? FAKE_MODELS.classify,
-        data: results.map((r, index) => {
-          const rest = (1 - r.score) / 2;
-          return {
-            index,
-            label: r.label,
-            probs: order.map((l) => (l === r.label ? r.score : rest)),
-            num_classes: 3,
-          };
-        }),
-      },
-    ];
+    return [200, classifyAnswer(body.model ?? FAKE_MODELS.classify, results)];
   });
-  const servers = [embed.server, chat.server, classify.server];
+  const servers = [embed, chat, classify];
   return {
     urls: { chat: chat.url, embed: embed.url, classify: classify.url },
     requests,
     close: async () => {
-      await Promise.all(
-        servers.map((s) => {
-          s.closeAllConnections();
-          return new Promise<void>((r) => s.close(() => r()));
-        }),
-      );
+      await Promise.all(servers.map((s) => s.close()));
     },
   };
 }
