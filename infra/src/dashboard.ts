@@ -11,6 +11,7 @@ import {
   aws_cloudwatch_actions as cwActions,
   Duration,
   type aws_sns as sns,
+  type aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { AsyncEndpoint } from './inference.js';
@@ -52,30 +53,8 @@ export class FleetDashboard extends Construct {
       defaultInterval: Duration.hours(3),
     });
 
-    const queueWidgets = props.queues.map(
-      ({ name, queue }) =>
-        new cw.GraphWidget({
-          title: `${name} queue`,
-          left: [
-            queue.queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, label: 'visible' }),
-            queue.queue.metricApproximateNumberOfMessagesNotVisible({ period: MINUTE, label: 'in flight' }),
-          ],
-          right: [queue.queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, label: 'oldest (s)' })],
-          width: 12,
-        }),
-    );
-    const dlqWidgets = props.queues.map(
-      ({ name, queue }) =>
-        new cw.GraphWidget({
-          title: `${name} DLQ`,
-          left: [
-            queue.dlq.metricApproximateNumberOfMessagesVisible({ period: MINUTE, label: 'visible' }),
-            queue.dlq.metricApproximateNumberOfMessagesNotVisible({ period: MINUTE, label: 'in flight' }),
-          ],
-          right: [queue.dlq.metricApproximateAgeOfOldestMessage({ period: MINUTE, label: 'oldest (s)' })],
-          width: 12,
-        }),
-    );
+    const queueWidgets = props.queues.map(({ name, queue }) => queueWidget(`${name} queue`, queue.queue));
+    const dlqWidgets = props.queues.map(({ name, queue }) => queueWidget(`${name} DLQ`, queue.dlq));
     const tasks = new cw.GraphWidget({
       title: 'running tasks',
       left: props.services.map(({ name, service }) => service.runningTasks.with({ label: name })),
@@ -172,4 +151,17 @@ export class FleetDashboard extends Construct {
       }),
     );
   }
+}
+
+/** A queue's depth (visible, in flight) and its oldest message's age, minute by minute. */
+function queueWidget(title: string, queue: sqs.IQueue): cw.GraphWidget {
+  return new cw.GraphWidget({
+    title,
+    left: [
+      queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, label: 'visible' }),
+      queue.metricApproximateNumberOfMessagesNotVisible({ period: MINUTE, label: 'in flight' }),
+    ],
+    right: [queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, label: 'oldest (s)' })],
+    width: 12,
+  });
 }

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { FLEET_NAMES } from '@callthemes/common/config';
+import { type CloudConfig, FLEET_NAMES } from '@callthemes/common/config';
 import {
   Arn,
   Aws,
@@ -26,29 +26,33 @@ import {
   aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { scaleOutFromZero } from './scale-from-zero.js';
 
 export const VARIANT = 'AllTraffic';
 
-export interface AsyncEndpointProps {
+/** The deployment settings the endpoint reads, as CloudConfig documents them (checked again here: context is text). */
+type EndpointSettings = Pick<
+  CloudConfig,
+  | 'servingImageDir'
+  | 'backlogPerInstance'
+  | 'maxConcurrentInvocationsPerInstance'
+  | 'startupHealthCheckSeconds'
+  | 'llmModel'
+  | 'embedModel'
+  | 'classifyModel'
+  | 'modelSource'
+  | 'inferenceEndpoint'
+>;
+
+export interface AsyncEndpointProps extends EndpointSettings {
   endpointName: string;
   bucket: s3.IBucket;
   /** Repository root: `servingImageDir` is resolved against it. */
   repoRoot: string;
-  servingImageDir: string;
   /** A pushed image instead of building `servingImageDir` (ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag]`). */
   imageUri: string;
   instanceTypes: string[];
   maxInstances: number;
-  backlogPerInstance: number;
-  maxConcurrentInvocationsPerInstance: number;
-  startupHealthCheckSeconds: number;
-  llmModel: string;
-  embedModel: string;
-  classifyModel: string;
-  /** `staged`: weights from the bucket's models/ prefix, no network; `hub`: downloaded by the container. */
-  modelSource: string;
-  /** `off`: no model, endpoint config, endpoint or scaling (the role and topics stay). */
-  inferenceEndpoint: string;
   logRetention: logs.RetentionDays;
   /** Encrypts the success and error topics (the alerts topic's key). */
   topicKey: kms.IKey;
@@ -201,16 +205,7 @@ export class AsyncEndpoint extends Construct {
       scaleInCooldown: Duration.minutes(10),
       scaleOutCooldown: Duration.minutes(5),
     });
-    scaling.scaleOnMetric('FromZero', {
-      metric: this.metric('HasBacklogWithoutCapacity', 'Average'),
-      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-      scalingSteps: [
-        { upper: 0, change: 0 },
-        { lower: 1, change: 1 },
-      ],
-      evaluationPeriods: 1,
-      cooldown: Duration.minutes(5),
-    });
+    scaleOutFromZero(scaling, this.metric('HasBacklogWithoutCapacity', 'Average'), Duration.minutes(5));
   }
 
   /** An endpoint-level SageMaker metric at one minute. */

@@ -20,6 +20,7 @@ import {
   type aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { scaleOutFromZero } from './scale-from-zero.js';
 
 export interface WorkerServiceProps {
   cluster: ecs.Cluster;
@@ -170,15 +171,6 @@ export class WorkerService extends Construct {
       period: Duration.minutes(1),
       label: 'backlog without tasks',
     });
-    this.scalableTarget.scaleOnMetric('FromZero', {
-      metric: fromZero,
-      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-      scalingSteps: [
-        { upper: 0, change: 0 },
-        { lower: 1, change: 1 },
-      ],
-      evaluationPeriods: 1,
-      cooldown: Duration.minutes(2),
-    });
+    scaleOutFromZero(this.scalableTarget, fromZero, Duration.minutes(2));
   }
 }
