@@ -7,13 +7,13 @@
  */
 
 import { releasesPartition } from '@callthemes/common/inference/errors';
-import type { LakeStore } from '@callthemes/common/lake';
-import { type PartitionManifest, PartitionWriter, type Row, type TableName } from '@callthemes/common/lake';
+import { PartitionWriter, type Row, type TableName } from '@callthemes/common/lake';
 import type { SentimentClassifier } from '@callthemes/common/sentiment';
 import type { FirmRef, SourceReject, Transcript, TranscriptSource } from '@callthemes/common/sources';
 import { partitionFirms, prepareSentences } from '@callthemes/common/sources';
 import type { FilterOptions } from '@callthemes/common/text';
 import type { FirmAnalysis, FirmAnalyzer } from '@callthemes/common/topics';
+import type { PartitionStageOptions, PartitionStageResult } from './partition-stage.js';
 
 export interface FirmEvent {
   firmId: string;
@@ -25,13 +25,8 @@ export interface FirmEvent {
   reason?: string;
 }
 
-export interface FirmStageOptions {
-  store: LakeStore;
+export interface FirmStageOptions extends PartitionStageOptions<FirmEvent> {
   source: TranscriptSource;
-  quarter: string;
-  batch: number;
-  batchSize: number;
-  runId: string;
   flushEvery: number;
   filter: FilterOptions;
   analyzer?: FirmAnalyzer | null;
@@ -41,22 +36,12 @@ export interface FirmStageOptions {
   firmIds?: readonly string[];
   /** The quarter's listing, when the caller already has it. */
   firms?: readonly FirmRef[];
-  onFirm?: (e: FirmEvent) => void;
-  /** When aborted, the stage finishes the current firm, flushes, and returns with `interrupted: true`. */
-  signal?: AbortSignal;
-  /** Extra fields stored in the manifest. */
-  manifestExtra?: Record<string, unknown>;
 }
 
-export interface FirmStageResult {
-  manifest: PartitionManifest | null;
-  firmsOk: number;
-  firmsRejected: number;
-  sentences: number;
+export interface FirmStageResult extends PartitionStageResult {
   topics: number;
   /** Sentiment labels written, by label. */
   labels: Record<string, number>;
-  interrupted: boolean;
 }
 
 export const FIRM_STAGE = 'firm';

@@ -7,6 +7,7 @@ export {
   runFirmStage,
   SENTIMENT_STAGE,
 } from './firm-stage.js';
+export type { PartitionStageOptions, PartitionStageResult } from './partition-stage.js';
 export {
   createWorker,
   type FirmWorker,

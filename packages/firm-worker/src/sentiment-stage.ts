@@ -6,11 +6,12 @@
  * alone so one bad firm becomes one `rejects` row and the rest of the batch goes on.
  */
 
-import type { LakeStore, Row } from '@callthemes/common/lake';
-import { type PartitionManifest, PartitionWriter, sqlString } from '@callthemes/common/lake';
+import type { Row } from '@callthemes/common/lake';
+import { PartitionWriter, sqlString } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import type { SentimentClassifier, SentimentLabel } from '@callthemes/common/sentiment';
 import { SENTIMENT_STAGE } from './firm-stage.js';
+import type { PartitionStageOptions, PartitionStageResult } from './partition-stage.js';
 
 export interface SentimentFirmEvent {
   firmId: string;
@@ -19,12 +20,7 @@ export interface SentimentFirmEvent {
   reason?: string;
 }
 
-export interface SentimentStageOptions {
-  store: LakeStore;
-  quarter: string;
-  batch: number;
-  batchSize: number;
-  runId: string;
+export interface SentimentStageOptions extends PartitionStageOptions<SentimentFirmEvent> {
   classifier: SentimentClassifier;
   /** Firms per Parquet part (default 50). */
   flushEvery?: number;
@@ -34,21 +30,11 @@ export interface SentimentStageOptions {
   firms?: readonly string[];
   /** An open query over the same lake, when the caller has one. */
   query?: LakeQuery;
-  onFirm?: (e: SentimentFirmEvent) => void;
-  /** When aborted, the stage finishes the current group, flushes, and returns with `interrupted: true`. */
-  signal?: AbortSignal;
-  /** Extra fields stored in the manifest (e.g. a run's resume fingerprint). */
-  manifestExtra?: Record<string, unknown>;
 }
 
-export interface SentimentStageResult {
-  manifest: PartitionManifest | null;
-  firmsOk: number;
-  firmsRejected: number;
-  sentences: number;
+export interface SentimentStageResult extends PartitionStageResult {
   labels: Record<SentimentLabel, number>;
   seconds: number;
-  interrupted: boolean;
 }
 
 interface FirmSentences {
