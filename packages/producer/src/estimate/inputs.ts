@@ -227,6 +227,12 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
     opts.pricing === 'spot' ? inst.spotPerHour : inst.onDemandPerHour;
   const endpointInst = pick(prices.sagemakerInstances, opts.gpuInstance, 'SageMaker instance type');
   const serving = pick(prices.gpuServing, endpointInst.gpu, 'GPU type');
+  // The price file keys a GPU's serving rates as `<gpu>.<rate>`.
+  const servingRate = (rate: keyof typeof serving): number => {
+    const s = serving[rate];
+    if (!s) throw new Error(`${endpointInst.gpu}.${rate}: not in the price file`);
+    return fromFile(`${endpointInst.gpu}.${rate}`, s);
+  };
   const fg = prices.fargate;
   const vcpuHour = fromFile('fargate.vcpuPerHour', fg.vcpuPerHour);
   const gbHour = fromFile('fargate.gbPerHour', fg.gbPerHour);
@@ -324,31 +330,16 @@ export function resolveInputs(prices: PriceFile, opts: EstimateOptions, run?: Ru
             llmTokensPerSecond: serving.llmTokensPerSecond.value,
           }
         : {
-            llmRequestsPerSecond: fromFile(
-              `${endpointInst.gpu}.llmRequestsPerSecond`,
-              serving.llmRequestsPerSecond,
-            ),
-            llmTokensPerSecond: fromFile(
-              `${endpointInst.gpu}.llmTokensPerSecond`,
-              serving.llmTokensPerSecond,
-            ),
+            llmRequestsPerSecond: servingRate('llmRequestsPerSecond'),
+            llmTokensPerSecond: servingRate('llmTokensPerSecond'),
           }),
       ...(twoRates && serving.llmPrefillTokensPerSecond && serving.llmDecodeTokensPerSecond
         ? {
-            llmPrefillTokensPerSecond: fromFile(
-              `${endpointInst.gpu}.llmPrefillTokensPerSecond`,
-              serving.llmPrefillTokensPerSecond,
-            ),
-            llmDecodeTokensPerSecond: fromFile(
-              `${endpointInst.gpu}.llmDecodeTokensPerSecond`,
-              serving.llmDecodeTokensPerSecond,
-            ),
+            llmPrefillTokensPerSecond: servingRate('llmPrefillTokensPerSecond'),
+            llmDecodeTokensPerSecond: servingRate('llmDecodeTokensPerSecond'),
           }
         : {}),
-      embedTokensPerSecond: fromFile(
-        `${endpointInst.gpu}.embedTokensPerSecond`,
-        serving.embedTokensPerSecond,
-      ),
+      embedTokensPerSecond: servingRate('embedTokensPerSecond'),
       concurrencyPerInstance: opts.concurrencyPerInstance,
       coldStartSeconds: resolve('endpointColdStartSeconds', prices.overheads.endpointColdStartSeconds),
       scaleInSeconds: fromFile('endpointScaleInSeconds', prices.overheads.endpointScaleInSeconds),

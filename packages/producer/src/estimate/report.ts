@@ -1,5 +1,5 @@
 /** The estimate as one object (what `--format json` prints) and the sweeps the table and chart show. */
-import type { ResolvedInputs } from './inputs.js';
+import type { EstimateOptions, ResolvedInputs } from './inputs.js';
 import {
   type EstimateInputs,
   estimatePath,
@@ -19,21 +19,17 @@ export const GPU_SWEEP = [1, 2, 4, 8, 16, 32];
 export const GOAL_QUARTERS = [8, 100];
 
 export interface EstimateReport {
-  scenario: {
-    firms: number;
-    quarters: number;
-    batchSize: number;
-    concurrency: number;
-    gpus: number;
-    gpuInstance: string;
+  /** The plan as given (inputs.ts documents each), then what the table prints beside it. */
+  scenario: Pick<
+    EstimateOptions,
+    'firms' | 'quarters' | 'batchSize' | 'concurrency' | 'gpus' | 'gpuInstance' | 'llmApi' | 'embedApi'
+  > & {
     /** The deployment's endpoint maximum and firm-service maximum (common/config/deployment). */
     deployedInstances: number;
     deployedTasks: number;
     /** Fargate size of a firm-worker task, e.g. `1 vCPU, 4 GB`. */
     task: string;
     pricing: string;
-    llmApi: string;
-    embedApi: string;
     priceFile: string;
     pricesAsOf: string;
     fromRun: string | null;
