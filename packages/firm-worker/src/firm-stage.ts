@@ -13,7 +13,11 @@ import type { FirmRef, SourceReject, Transcript, TranscriptSource } from '@callt
 import { partitionFirms, prepareSentences } from '@callthemes/common/sources';
 import type { FilterOptions } from '@callthemes/common/text';
 import type { FirmAnalysis, FirmAnalyzer } from '@callthemes/common/topics';
-import type { PartitionStageOptions, PartitionStageResult } from './partition-stage.js';
+import {
+  type PartitionStageOptions,
+  type PartitionStageResult,
+  sentimentPartWriter,
+} from './partition-stage.js';
 
 export interface FirmEvent {
   firmId: string;
@@ -45,8 +49,6 @@ export interface FirmStageResult extends PartitionStageResult {
 }
 
 export const FIRM_STAGE = 'firm';
-/** The stage name of sentiment parts and manifests (shared with the standalone sentiment stage). */
-export const SENTIMENT_STAGE = 'sentiment';
 
 export async function runFirmStage(o: FirmStageOptions): Promise<FirmStageResult> {
   const ids = o.firmIds
@@ -66,19 +68,7 @@ export async function runFirmStage(o: FirmStageOptions): Promise<FirmStageResult
     flushEvery: o.flushEvery,
     completionTable: 'firms',
   });
-  const labelWriter = o.classifier
-    ? new PartitionWriter({
-        store: o.store,
-        stage: SENTIMENT_STAGE,
-        quarter: o.quarter,
-        batch: o.batch,
-        batchSize: o.batchSize,
-        runId: o.runId,
-        tables: ['sentence_sentiment'],
-        flushEvery: o.flushEvery,
-        completionTable: 'sentence_sentiment',
-      })
-    : null;
+  const labelWriter = o.classifier ? sentimentPartWriter(o, o.flushEvery) : null;
   const result: FirmStageResult = {
     manifest: null,
     firmsOk: 0,

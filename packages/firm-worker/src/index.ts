@@ -5,9 +5,12 @@ export {
   type FirmStageOptions,
   type FirmStageResult,
   runFirmStage,
-  SENTIMENT_STAGE,
 } from './firm-stage.js';
-export type { PartitionStageOptions, PartitionStageResult } from './partition-stage.js';
+export {
+  type PartitionStageOptions,
+  type PartitionStageResult,
+  SENTIMENT_STAGE,
+} from './partition-stage.js';
 export {
   createWorker,
   type FirmWorker,

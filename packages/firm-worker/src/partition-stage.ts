@@ -1,5 +1,8 @@
 /** What the firm stage and the sentiment stage share: one partition of a quarter's firms in, one manifest out. */
-import type { LakeStore, PartitionManifest } from '@callthemes/common/lake';
+import { type LakeStore, type PartitionManifest, PartitionWriter } from '@callthemes/common/lake';
+
+/** The stage name of sentiment parts and manifests (`sentiment-batch-0007-part-0001.parquet`). */
+export const SENTIMENT_STAGE = 'sentiment';
 
 export interface PartitionStageOptions<FirmEvent> {
   store: LakeStore;
@@ -22,4 +25,22 @@ export interface PartitionStageResult {
   firmsRejected: number;
   sentences: number;
   interrupted: boolean;
+}
+
+/**
+ * A partition's `sentence_sentiment` writer: the sentiment stage's, and the firm stage's when it labels as it goes,
+ * under the same names, so the standalone `sentiment` command replaces exactly those parts.
+ */
+export function sentimentPartWriter<E>(o: PartitionStageOptions<E>, flushEvery: number): PartitionWriter {
+  return new PartitionWriter({
+    store: o.store,
+    stage: SENTIMENT_STAGE,
+    quarter: o.quarter,
+    batch: o.batch,
+    batchSize: o.batchSize,
+    runId: o.runId,
+    tables: ['sentence_sentiment'],
+    flushEvery,
+    completionTable: 'sentence_sentiment',
+  });
 }

@@ -26,7 +26,8 @@ import { type LakeStore, type PartitionManifest, readManifest } from '@calltheme
 import { type PartitionMessage, parsePartitionMessage } from '@callthemes/common/messages';
 import type { HandleResult, QueueMessage } from '@callthemes/common/queue';
 import type { FirmAnalyzer } from '@callthemes/common/topics';
-import { FIRM_STAGE, runFirmStage, SENTIMENT_STAGE } from './firm-stage.js';
+import { FIRM_STAGE, runFirmStage } from './firm-stage.js';
+import { SENTIMENT_STAGE } from './partition-stage.js';
 import { analyzerFor } from './plan-analyzer.js';
 
 export interface FirmWorkerDeps {

@@ -7,11 +7,15 @@
  */
 
 import type { Row } from '@callthemes/common/lake';
-import { PartitionWriter, sqlString } from '@callthemes/common/lake';
+import { sqlString } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import type { SentimentClassifier, SentimentLabel } from '@callthemes/common/sentiment';
-import { SENTIMENT_STAGE } from './firm-stage.js';
-import type { PartitionStageOptions, PartitionStageResult } from './partition-stage.js';
+import {
+  type PartitionStageOptions,
+  type PartitionStageResult,
+  SENTIMENT_STAGE,
+  sentimentPartWriter,
+} from './partition-stage.js';
 
 export interface SentimentFirmEvent {
   firmId: string;
@@ -57,17 +61,7 @@ export async function runSentimentStage(o: SentimentStageOptions): Promise<Senti
     if (!Number.isInteger(o.batch) || o.batch < 0) throw new Error(`invalid batch ${o.batch}`);
     const firms = all.slice(o.batch * o.batchSize, (o.batch + 1) * o.batchSize);
     const sentences = await readSentences(query, o.quarter, firms);
-    const writer = new PartitionWriter({
-      store: o.store,
-      stage: SENTIMENT_STAGE,
-      quarter: o.quarter,
-      batch: o.batch,
-      batchSize: o.batchSize,
-      runId: o.runId,
-      tables: ['sentence_sentiment'],
-      flushEvery: o.flushEvery ?? 50,
-      completionTable: 'sentence_sentiment',
-    });
+    const writer = sentimentPartWriter(o, o.flushEvery ?? 50);
     const result: SentimentStageResult = {
       manifest: null,
       firmsOk: 0,

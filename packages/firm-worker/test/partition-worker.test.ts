@@ -20,7 +20,8 @@ import {
   useLocalFleet,
 } from '@callthemes/common/testing/local-fleet';
 import { beforeAll, test } from 'vitest';
-import { FIRM_STAGE, SENTIMENT_STAGE } from '../src/firm-stage.js';
+import { FIRM_STAGE } from '../src/firm-stage.js';
+import { SENTIMENT_STAGE } from '../src/partition-stage.js';
 import { createWorker, type FirmWorker } from '../src/partition-worker.js';
 
 const localFleet = useLocalFleet('callthemes-partition-worker-');
