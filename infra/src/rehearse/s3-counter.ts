@@ -3,8 +3,8 @@
  * through it, so the rehearsal can report PUT / GET / LIST / HEAD requests per quarter. It forwards bytes as they
  * are (signatures stay valid: the Host header is the proxy's, as the client signed it).
  */
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { forwardRequest, listenOnLoopback } from '@callthemes/common/testing';
 
 export interface S3Counts {
   PUT: number;
@@ -39,29 +39,9 @@ export function kindOf(method: string, url: string): keyof S3Counts {
 export async function startS3Counter(target: string): Promise<S3Counter> {
   const to = new URL(target);
   const counts: S3Counts = { PUT: 0, GET: 0, LIST: 0, HEAD: 0, other: 0 };
-  const server: Server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     counts[kindOf(req.method ?? 'GET', req.url ?? '/')]++;
-    const up = request(
-      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      },
-    );
-    up.on('error', (err) => {
-      res.writeHead(502);
-      res.end(err.message);
-    });
-    req.pipe(up);
+    forwardRequest(to, req, res);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    counts,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), counts };
 }

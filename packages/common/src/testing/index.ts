@@ -14,6 +14,7 @@ export {
   startFakeModelServers,
 } from './fake-model-servers.js';
 export { goodNames, lastUserMessage, type NamesAnswer, promptItems } from './fake-names.js';
+export { forwardRequest } from './forward-request.js';
 export { freePort } from './free-port.js';
 export { type Loopback, listenOnLoopback } from './loopback.js';
 export {

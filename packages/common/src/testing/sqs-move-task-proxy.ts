@@ -7,7 +7,7 @@
  * rely on a delivery's id. Point the SDK at `url` (endpoint or AWS_ENDPOINT_URL_SQS) and code runs unchanged.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   DeleteMessageCommand,
@@ -18,6 +18,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { forwardRequest } from './forward-request.js';
 
 export interface MoveTask {
   taskHandle: string;
@@ -159,28 +160,6 @@ export async function startSqsMoveTaskProxy(o: {
     json(res, 200, { Results: results });
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse) {
-    const up = request(
-      {
-        hostname: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        // The Host stays the proxy's: moto builds queue URLs from it, and the SDK sends to a queue URL's host.
-        headers: req.headers,
-      },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      },
-    );
-    up.on('error', (err) => {
-      res.writeHead(502);
-      res.end(err.message);
-    });
-    req.pipe(up);
-  }
-
   const server = createServer((req, res) => {
     const target = req.headers['x-amz-target'];
     const handled =
@@ -189,7 +168,7 @@ export async function startSqsMoveTaskProxy(o: {
         : target === 'AmazonSQS.ListMessageMoveTasks'
           ? listTasks(req, res)
           : null;
-    if (!handled) return forward(req, res);
+    if (!handled) return forwardRequest(upstream, req, res);
     handled.catch((err) => fail(res, 'InternalError', (err as Error).message));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
