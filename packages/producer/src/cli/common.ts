@@ -149,6 +149,61 @@ export function withExample(cmd: Command, example: string): Command {
   return cmd.addHelpText('after', `\nExample:\n  ${example}\n`);
 }
 
+/**
+ * Integer flags several commands take with one meaning, declared once (flag, help, default, minimum) so their
+ * --help and their parsing cannot drift apart between commands.
+ */
+const SHARED_INT_FLAGS = {
+  batchSize: { flag: '--batch-size <n>', help: 'firms per batch (default 50)', fallback: 50, min: 1 },
+  flushEvery: {
+    flag: '--flush-every <n>',
+    help: 'firms per Parquet part (default 50)',
+    fallback: 50,
+    min: 1,
+  },
+  minTokens: {
+    flag: '--min-tokens <n>',
+    help: 'drop sentences with fewer word tokens (default 5)',
+    fallback: 5,
+    min: 0,
+  },
+  seed: {
+    flag: '--seed <n>',
+    help: 'seed of the randomised steps, for identical reruns (default 42)',
+    fallback: 42,
+    min: 0,
+  },
+} as const;
+export type SharedIntFlag = keyof typeof SHARED_INT_FLAGS;
+
+export function addIntFlags(cmd: Command, ...keys: SharedIntFlag[]): Command {
+  for (const k of keys) cmd.option(SHARED_INT_FLAGS[k].flag, SHARED_INT_FLAGS[k].help);
+  return cmd;
+}
+
+/** The flags' values after settings precedence (flag, CALLTHEMES_*, config file, default), checked. */
+export function intFlagsFrom<K extends SharedIntFlag>(
+  opts: Record<string, unknown>,
+  ...keys: K[]
+): Record<K, number> {
+  const out = {} as Record<K, number>;
+  for (const k of keys) out[k] = intOption(k, opts[k], SHARED_INT_FLAGS[k].fallback, SHARED_INT_FLAGS[k].min);
+  return out;
+}
+
+/** `--min-topic-size` and `--outlier-threshold`, read by topicSettingsFrom (firm-batch and run share them). */
+export function addTopicOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--min-topic-size <n>',
+      'smallest topic in sentences (default: max(5, sentences / 50); env CALLTHEMES_MIN_TOPIC_SIZE)',
+    )
+    .option(
+      '--outlier-threshold <cos>',
+      'reassign an outlier sentence to the most similar topic when cosine ≥ this (default: keep outliers; env CALLTHEMES_OUTLIER_THRESHOLD)',
+    );
+}
+
 /** `--min-topic-size` and `--outlier-threshold` after settings precedence (firm-batch and run share them). */
 export function topicSettingsFrom(opts: { minTopicSize?: string; outlierThreshold?: string }): {
   minTopicSize: number | 'auto';

@@ -9,7 +9,10 @@ import { type FirmSelection, type PlanSettings, sourceSpecOf } from '@callthemes
 import type { SourceOptions } from '@callthemes/common/sources';
 import { Command } from 'commander';
 import {
+  addIntFlags,
   addSourceOptions,
+  addTopicOptions,
+  intFlagsFrom,
   intOption,
   quarterFrom,
   quartersFrom,
@@ -53,22 +56,13 @@ export function addPlanOptions(cmd: Command, o: { singleQuarter?: boolean } = {}
     .option('--quarters <range>', 'quarters, e.g. 2021Q1..2021Q4 or 2021Q1,2021Q3')
     .option('--firms <n|file>', 'only the first N firms of each quarter by id, or the ids listed in a file')
     .option('--partition-size <n>', 'firms per partition message (default 50)')
-    .option('--batch-size <n>', 'alias of --partition-size')
-    .option('--flush-every <n>', 'firms per Parquet part inside a partition (default 50)')
-    .option('--min-tokens <n>', 'drop sentences with fewer word tokens (default 5)')
-    .option('--seed <n>', 'seed of the randomised steps, for identical reruns (default 42)')
-    .option(
-      '--min-topic-size <n>',
-      'smallest topic in sentences (default: max(5, sentences / 50); env CALLTHEMES_MIN_TOPIC_SIZE)',
-    )
-    .option(
-      '--outlier-threshold <cos>',
-      'reassign an outlier sentence to the most similar topic when cosine ≥ this (default: keep outliers)',
-    )
-    .option(
-      '--run-id <id>',
-      'name the run (default: run-<hash of the plan>, so the same command resumes it)',
-    );
+    .option('--batch-size <n>', 'alias of --partition-size');
+  addIntFlags(cmd, 'flushEvery', 'minTokens', 'seed');
+  addTopicOptions(cmd);
+  cmd.option(
+    '--run-id <id>',
+    'name the run (default: run-<hash of the plan>, so the same command resumes it)',
+  );
   return addSourceOptions(cmd);
 }
 
@@ -127,9 +121,7 @@ export function planRequestFrom(
       source: sourceSpecOf(sourceOptions),
       firms: firmSelectionFrom(stringSetting('firms', opts.firms)),
       partitionSize,
-      flushEvery: intOption('flushEvery', opts.flushEvery, 50),
-      minTokens: intOption('minTokens', opts.minTokens, 5, 0),
-      seed: intOption('seed', opts.seed, 42, 0),
+      ...intFlagsFrom(opts, 'flushEvery', 'minTokens', 'seed'),
       topics: topicSettingsFrom(opts as { minTopicSize?: string; outlierThreshold?: string }),
       models,
     },

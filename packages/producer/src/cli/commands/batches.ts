@@ -3,15 +3,22 @@
 import { putTextAt } from '@callthemes/common/lake';
 import { describePartitions } from '@callthemes/common/sources';
 import type { Command } from 'commander';
-import { addSourceOptions, intOption, quarterFrom, sourceFrom, withExample } from '../common.js';
+import {
+  addIntFlags,
+  addSourceOptions,
+  intFlagsFrom,
+  quarterFrom,
+  sourceFrom,
+  withExample,
+} from '../common.js';
 
 export function registerBatches(program: Command): void {
   const cmd = program
     .command('batches')
     .description("list a quarter's firm partitions as JSON (`--batch-size` is the partition size)")
     .option('--quarter <q>', 'quarter, e.g. 2021Q2')
-    .option('--batch-size <n>', 'firms per batch (default 50)')
     .option('--out <path>', 'also write the JSON to a file or an s3:// URL');
+  addIntFlags(cmd, 'batchSize');
   addSourceOptions(cmd);
   withExample(
     cmd,
@@ -19,7 +26,7 @@ export function registerBatches(program: Command): void {
   );
   cmd.action(async (opts) => {
     const quarter = quarterFrom(opts.quarter);
-    const batchSize = intOption('batchSize', opts.batchSize, 50);
+    const { batchSize } = intFlagsFrom(opts, 'batchSize');
     const source = await sourceFrom(opts);
     const listing = await source.listFirms(quarter).finally(() => source.close?.());
     const json = `${JSON.stringify(describePartitions(quarter, listing.firms, batchSize))}\n`;

@@ -7,8 +7,11 @@ import { createTopicAnalyzer } from '@callthemes/common/topics';
 import { runFirmStage } from '@callthemes/firm-worker';
 import type { Command } from 'commander';
 import {
+  addIntFlags,
   addLakeOption,
   addSourceOptions,
+  addTopicOptions,
+  intFlagsFrom,
   intOption,
   lakeFrom,
   newRunId,
@@ -27,22 +30,12 @@ export function registerFirmBatch(program: Command): void {
     )
     .option('--quarter <q>', 'quarter, e.g. 2021Q2')
     .option('--batch <i>', '0-based batch index (see `callthemes batches`)')
-    .option('--batch-size <n>', 'firms per batch (default 50)')
-    .option('--flush-every <n>', 'firms per Parquet part (default 50)')
-    .option('--min-tokens <n>', 'drop sentences with fewer word tokens (default 5)')
-    .option(
-      '--min-topic-size <n>',
-      'smallest topic in sentences (default: max(5, sentences / 50); env CALLTHEMES_MIN_TOPIC_SIZE)',
-    )
-    .option(
-      '--outlier-threshold <cos>',
-      'reassign an outlier sentence to the most similar topic when cosine ≥ this (default: keep outliers; env CALLTHEMES_OUTLIER_THRESHOLD)',
-    )
-    .option('--seed <n>', 'random seed of the layout (default 42)')
     .option(
       '--cache-dir <dir>',
       'cache folder for the word vectors (default .cache; env CALLTHEMES_CACHE_DIR)',
     );
+  addIntFlags(cmd, 'batchSize', 'flushEvery', 'minTokens', 'seed');
+  addTopicOptions(cmd);
   addSourceOptions(cmd);
   addLakeOption(cmd);
   withExample(
@@ -53,10 +46,13 @@ export function registerFirmBatch(program: Command): void {
     const quarter = quarterFrom(opts.quarter);
     if (opts.batch === undefined) throw new UsageError('missing --batch <i>');
     const batch = intOption('batch', opts.batch, 0, 0);
-    const batchSize = intOption('batchSize', opts.batchSize, 50);
-    const flushEvery = intOption('flushEvery', opts.flushEvery, 50);
-    const minTokens = intOption('minTokens', opts.minTokens, 5, 0);
-    const seed = intOption('seed', opts.seed, 42, 0);
+    const { batchSize, flushEvery, minTokens, seed } = intFlagsFrom(
+      opts,
+      'batchSize',
+      'flushEvery',
+      'minTokens',
+      'seed',
+    );
     const { minTopicSize: minClusterSize, outlierThreshold } = topicSettingsFrom(opts);
     const store = lakeFrom(opts);
     const source = await sourceFrom(opts);

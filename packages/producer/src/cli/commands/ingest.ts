@@ -7,9 +7,10 @@ import { FILTER_NAMES } from '@callthemes/common/text';
 import { FIRM_STAGE, runFirmStage } from '@callthemes/firm-worker';
 import type { Command } from 'commander';
 import {
+  addIntFlags,
   addLakeOption,
   addSourceOptions,
-  intOption,
+  intFlagsFrom,
   lakeFrom,
   newRunId,
   quartersFrom,
@@ -21,10 +22,8 @@ export function registerIngest(program: Command): void {
   const cmd = program
     .command('ingest')
     .description('split transcripts into sentences and write firms, sentences and rejects to the lake')
-    .option('--quarters <range>', 'quarters, e.g. 2021Q1..2021Q4 or 2021Q1,2021Q3')
-    .option('--batch-size <n>', 'firms per batch (default 50)')
-    .option('--flush-every <n>', 'firms per Parquet part (default 50)')
-    .option('--min-tokens <n>', 'drop sentences with fewer word tokens (default 5)');
+    .option('--quarters <range>', 'quarters, e.g. 2021Q1..2021Q4 or 2021Q1,2021Q3');
+  addIntFlags(cmd, 'batchSize', 'flushEvery', 'minTokens');
   addSourceOptions(cmd);
   addLakeOption(cmd);
   withExample(
@@ -33,9 +32,7 @@ export function registerIngest(program: Command): void {
   );
   cmd.action(async (opts) => {
     const quarters = quartersFrom(opts.quarters);
-    const batchSize = intOption('batchSize', opts.batchSize, 50);
-    const flushEvery = intOption('flushEvery', opts.flushEvery, 50);
-    const minTokens = intOption('minTokens', opts.minTokens, 5, 0);
+    const { batchSize, flushEvery, minTokens } = intFlagsFrom(opts, 'batchSize', 'flushEvery', 'minTokens');
     const store = lakeFrom(opts);
     const source = await sourceFrom(opts);
     const runId = newRunId();

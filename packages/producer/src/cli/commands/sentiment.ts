@@ -7,7 +7,9 @@ import { runSentimentStage, SENTIMENT_STAGE, sentimentFirms } from '@callthemes/
 import { writeScoreTables } from '@callthemes/theme-worker';
 import type { Command } from 'commander';
 import {
+  addIntFlags,
   addLakeOption,
+  intFlagsFrom,
   intOption,
   lakeFrom,
   newRunId,
@@ -23,9 +25,8 @@ export function registerSentiment(program: Command): void {
     .command('sentiment')
     .description('label every kept sentence of a quarter positive, negative or neutral (sentence_sentiment)')
     .option('--quarter <q>', 'quarter, e.g. 2021Q2')
-    .option('--batch <i>', 'only this batch of firms (default: every batch in turn)')
-    .option('--batch-size <n>', 'firms per batch (default 50)')
-    .option('--flush-every <n>', 'firms per Parquet part (default 50)');
+    .option('--batch <i>', 'only this batch of firms (default: every batch in turn)');
+  addIntFlags(cmd, 'batchSize', 'flushEvery');
   // Sentiment reads the lake's sentences: no source, and no chat or embedding service.
   addSentimentOptions(cmd);
   addLakeOption(cmd);
@@ -37,8 +38,7 @@ export function registerSentiment(program: Command): void {
   );
   cmd.action(async (opts) => {
     const quarter = quarterFrom(opts.quarter);
-    const batchSize = intOption('batchSize', opts.batchSize, 50);
-    const flushEvery = intOption('flushEvery', opts.flushEvery, 50);
+    const { batchSize, flushEvery } = intFlagsFrom(opts, 'batchSize', 'flushEvery');
     const only = opts.batch === undefined ? null : intOption('batch', opts.batch, 0, 0);
     const classifier = classifierFrom(opts);
     const store = lakeFrom(opts);

@@ -7,7 +7,9 @@ import type { Reduction, ThemeModelOptions } from '@callthemes/common/themes';
 import { runThemeStage, writeScoreTables } from '@callthemes/theme-worker';
 import type { Command } from 'commander';
 import {
+  addIntFlags,
   addLakeOption,
+  intFlagsFrom,
   intOption,
   lakeFrom,
   newRunId,
@@ -63,11 +65,11 @@ export function registerThemes(program: Command): void {
       'cache folder for the word vectors (default .cache; env CALLTHEMES_CACHE_DIR)',
     )
     .option('--previous <q|none>', 'quarter to link to (default: latest earlier quarter with themes)')
-    .option('--seed <n>', 'random seed (default 42)')
     .option(
       '--threads <n>',
       'HNSW threads (default 1, reproducible; 2 is faster but not bit-for-bit repeatable)',
     );
+  addIntFlags(cmd, 'seed');
   addLakeOption(cmd);
   // The theme stage reads only the lake's topics (no source) and embeds keywords offline; --llm-url names the
   // themes with the LLM.
@@ -94,7 +96,7 @@ export function registerThemes(program: Command): void {
           ? undefined
           : intOption('umapEpochs', opts.umapEpochs, 0, 0),
       attachNoiseAt: numberOption('attachNoiseAt', opts.attachNoiseAt, -1, 2),
-      seed: intOption('seed', opts.seed, 42, 0),
+      seed: intFlagsFrom(opts, 'seed').seed,
       threads: optionalInt('threads', opts.threads, 1),
     };
     for (const k of Object.keys(model) as (keyof ThemeModelOptions)[])
