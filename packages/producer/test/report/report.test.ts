@@ -197,6 +197,11 @@ describe('the page in headless Chromium', needsChromium(), () => {
     const q2 = data.themes.filter((t) => t.quarter === '2021Q2');
     assert.equal(await w.page.locator('#themes .vrow').count(), q2.length);
     assert.equal(await w.page.locator('#theme-count').textContent(), `(${q2.length})`);
+    // The lineage into 2021Q2: one row a link (at most 200), similarity right-aligned.
+    const links = data.links.filter((l) => l.quarter === '2021Q2');
+    assert.ok(links.length > 0);
+    assert.equal(await w.page.locator('#lineage tbody tr').count(), Math.min(200, links.length));
+    assert.deepEqual(await w.page.locator('#lineage thead th.n').allTextContents(), ['similarity']);
   });
 
   test('clicking a theme shows its topics grouped by firm, its firm sentiment and its lineage', async () => {
@@ -218,6 +223,13 @@ describe('the page in headless Chromium', needsChromium(), () => {
     assert.equal(
       await w.page.locator('#firm-sentiment tbody tr').count(),
       Math.min(50, t.firmSentiment.length),
+    );
+    // The header row, the count columns right-aligned.
+    assert.deepEqual(
+      await w.page
+        .locator('#firm-sentiment thead th')
+        .evaluateAll((els) => els.map((e) => `${e.textContent}${e.className ? `.${e.className}` : ''}`)),
+      ['firm', 'sentences.n', 'positive.n', 'negative.n', 'neutral.n', 'sentiment'],
     );
     const firmsShown = Math.min(25, t.nFirms);
     const more = w.page.locator('#theme-topics button.more');

@@ -401,6 +401,12 @@
       if (chartThemes.length) drawCharts(chartThemes, sentimentCanvas, sizeCanvas);
     }
 
+    /** A table in the firms style: a header row (the `numeric` columns right-aligned) over `body`. */
+    function table(headers, numeric, body) {
+      const heads = headers.map((x) => h('th', { class: numeric.includes(x) ? 'n' : null }, x));
+      return h('table', { class: 'firms' }, h('thead', null, h('tr', null, heads)), body);
+    }
+
     function linkTable(links) {
       const rows = [];
       const shown = links.slice(0, 200);
@@ -420,22 +426,7 @@
       return h(
         'div',
         { class: 'lineage-table' },
-        h(
-          'table',
-          { class: 'firms' },
-          h(
-            'thead',
-            null,
-            h(
-              'tr',
-              null,
-              h('th', null, 'earlier theme'),
-              h('th', { class: 'n' }, 'similarity'),
-              h('th', null, 'theme'),
-            ),
-          ),
-          h('tbody', null, rows),
-        ),
+        table(['earlier theme', 'similarity', 'theme'], ['similarity'], h('tbody', null, rows)),
         links.length > shown.length
           ? h('div', { class: 'empty' }, `${n(links.length - shown.length)} more links`)
           : null,
@@ -612,20 +603,9 @@
         ),
         rows.length
           ? [
-              h(
-                'table',
-                { class: 'firms' },
-                h(
-                  'thead',
-                  null,
-                  h(
-                    'tr',
-                    null,
-                    ['firm', 'sentences', 'positive', 'negative', 'neutral', 'sentiment'].map((x) =>
-                      h('th', { class: x === 'firm' || x === 'sentiment' ? null : 'n' }, x),
-                    ),
-                  ),
-                ),
+              table(
+                ['firm', 'sentences', 'positive', 'negative', 'neutral', 'sentiment'],
+                ['sentences', 'positive', 'negative', 'neutral'],
                 body,
               ),
               more,
