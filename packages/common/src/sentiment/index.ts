@@ -8,18 +8,6 @@ export {
   parseAtLabelled,
 } from './evaluate.js';
 export {
-  BAD_METRICS,
-  BASELINE_ANCHORS,
-  BOOSTERS,
-  CONTRASTS,
-  DIRECTION,
-  FILLER_WORDS,
-  FINANCE_VALENCE,
-  GOOD_METRICS,
-  NEGATORS,
-  NEUTRAL_IN_FINANCE,
-} from './finance-terms.js';
-export {
   CLASSIFY_APIS,
   type ClassifyApi,
   HttpClassifier,
