@@ -18,7 +18,7 @@ import {
   spectralInit,
 } from '@callthemes/common/cluster';
 import { SifEmbedder } from '@callthemes/common/embed';
-import { DEFAULT_FIRM_TOPIC_OPTIONS } from '@callthemes/common/topics';
+import { callStopWords, DEFAULT_FIRM_TOPIC_OPTIONS, embeddingTexts } from '@callthemes/common/topics';
 import { benchArgs, loadQuarter, printTable, quantile } from '../common.js';
 import { optimizeLayoutBefore } from './layout-before.js';
 
@@ -35,7 +35,15 @@ const initIterations = Number(args.values['init-iterations']);
 const embedder = SifEmbedder.load();
 const firms = await loadQuarter(args.source, args.input, args.quarter, args.firms);
 const units = await Promise.all(
-  firms.map(async (f) => normalizeRows(matrixFromRows(await embedder.embed(f.texts), embedder.dim))),
+  // What the firm stage embeds (createTopicAnalyzer): the sentences without the call's stop words.
+  firms.map(async (f) =>
+    normalizeRows(
+      matrixFromRows(
+        await embedder.embed(embeddingTexts(f.texts, callStopWords(f.transcript))),
+        embedder.dim,
+      ),
+    ),
+  ),
 );
 const { a, b } = findAbParams(1, 0);
 

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matrixFromRows } from '@callthemes/common/cluster';
 import { SifEmbedder } from '@callthemes/common/embed';
-import { CALL_STOP_WORDS, callStopWords, fitFirmTopics } from '@callthemes/common/topics';
+import { CALL_STOP_WORDS, callStopWords, embeddingTexts, fitFirmTopics } from '@callthemes/common/topics';
 import {
   benchArgs,
   loadQuarter,
@@ -53,8 +53,11 @@ interface Row {
 }
 const rows = new Map<string, Row>();
 
-// Vectors once, shared by both sides.
-const vectors = await Promise.all(firms.map((f) => embedder.embed(f.texts)));
+// Vectors once, shared by both sides: of what the firm stage embeds, the sentences without the call's stop words
+// (createTopicAnalyzer); both sides still cluster and describe the whole sentences.
+const vectors = await Promise.all(
+  firms.map((f) => embedder.embed(embeddingTexts(f.texts, callStopWords(f.transcript)))),
+);
 const keep = args.values.keep as string | undefined;
 if (keep) mkdirSync(keep, { recursive: true });
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'callthemes-peer-'));

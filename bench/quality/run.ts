@@ -16,7 +16,7 @@ import {
 } from '@callthemes/common/cluster';
 import { SifEmbedder } from '@callthemes/common/embed';
 import { termsOf } from '@callthemes/common/text';
-import { callStopWords, fitFirmTopics } from '@callthemes/common/topics';
+import { callStopWords, embeddingTexts, fitFirmTopics } from '@callthemes/common/topics';
 import {
   benchArgs,
   loadQuarter,
@@ -39,8 +39,9 @@ let ourShort = 0;
 const base: TopicScores[] = [];
 const embedTerms = (terms: readonly string[]) => embedder.embed(terms);
 for (const f of firms) {
-  const m = matrixFromRows(await embedder.embed(f.texts), embedder.dim);
   const stopWords = callStopWords(f.transcript);
+  // What the firm stage embeds: the sentences without the call's stop words (createTopicAnalyzer).
+  const m = matrixFromRows(await embedder.embed(embeddingTexts(f.texts, stopWords)), embedder.dim);
   const fit = await fitFirmTopics(m, f.texts, { ...args.model, stopWords, topKeywords: 25 }, embedTerms);
   ourTopics += fit.topics.length;
   ourShort += fit.topics.filter((t) => t.keywords.length < 5).length;

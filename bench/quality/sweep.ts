@@ -9,7 +9,7 @@
  */
 import { matrixFromRows } from '@callthemes/common/cluster';
 import { SifEmbedder } from '@callthemes/common/embed';
-import { fitFirmTopics } from '@callthemes/common/topics';
+import { callStopWords, embeddingTexts, fitFirmTopics } from '@callthemes/common/topics';
 import {
   benchArgs,
   loadQuarter,
@@ -27,7 +27,10 @@ const embedder = SifEmbedder.load();
 const firms = await loadQuarter(args.source, args.input, args.quarter, args.firms);
 const ref = referenceIndex(firms);
 const mats = await Promise.all(
-  firms.map(async (f) => matrixFromRows(await embedder.embed(f.texts), embedder.dim)),
+  // What the firm stage embeds (createTopicAnalyzer): the sentences without the call's stop words.
+  firms.map(async (f) =>
+    matrixFromRows(await embedder.embed(embeddingTexts(f.texts, callStopWords(f.transcript))), embedder.dim),
+  ),
 );
 console.log(`sweep ${args.source} ${args.quarter}: ${firms.length} firms, ${ref.nDocs} reference sentences`);
 const rows: (string | number)[][] = [];

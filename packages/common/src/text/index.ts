@@ -8,5 +8,5 @@ export {
   type FilterOptions,
 } from './filters.js';
 export { splitSentences } from './split.js';
-export { type TermOptions, termsOf } from './terms.js';
+export { contentText, type TermOptions, termsOf } from './terms.js';
 export { countWordTokens, ngrams, tokenize } from './tokens.js';

@@ -32,3 +32,13 @@ export function termsOf(text: string, o: TermOptions = {}): string[] {
   }
   return out;
 }
+
+/**
+ * The words of a text that are not stop words, in order, for embedding: what a sentence is about without the
+ * function words and call speech ("I think", "kind of", "Q3") that every call says. The text itself when no
+ * word is left, so a sentence of pure call speech still gets a vector.
+ */
+export function contentText(text: string, stopWords: ReadonlySet<string>): string {
+  const kept = tokenize(text).filter((t) => !stopWords.has(normaliseToken(t)));
+  return kept.length > 0 ? kept.join(' ') : text;
+}

@@ -9,6 +9,7 @@ import { KeywordNamer } from '../naming/keywords.js';
 import type { TopicNamer } from '../naming/types.js';
 import type { PreparedSentence } from '../sources/prepare-sentences.js';
 import type { Transcript } from '../sources/types.js';
+import { contentText } from '../text/terms.js';
 import type { FirmAnalysis, FirmAnalyzer } from './firm-analysis.js';
 import { type FirmTopicOptions, type FirmTopicResult, fitFirmTopics } from './firm-model.js';
 import { callStopWords } from './stop-words.js';
@@ -32,6 +33,22 @@ export interface TopicAnalyzerOptions {
   onTimings?: (t: FirmTimings) => void;
   /** Called once per firm with the fitted model (benchmarks read keywords and labels from it). */
   onResult?: (firmId: string, result: FirmTopicResult, sentences: readonly PreparedSentence[]) => void;
+  /**
+   * What is embedded of a sentence: 'content' (default) its words less the call's stop words (contentText),
+   * 'full' the whole sentence. See embeddingTexts.
+   */
+  embedText?: 'content' | 'full';
+}
+
+/**
+ * The texts the firm stage embeds for clustering: each sentence without the call's stop words (function words,
+ * call speech, calendar labels, speaker and firm names). In the averaged word vectors of full sentences, the
+ * words every Q&A answer shares ("I think", "kind of", "going forward") outweighed the subject, so the vague
+ * answers of a call formed one large topic and those topics, alike across firms, the largest themes
+ * (issue 27, BENCHMARKS.md "Conversational themes"). Topic keywords already leave these words out.
+ */
+export function embeddingTexts(texts: readonly string[], stopWords: ReadonlySet<string>): string[] {
+  return texts.map((x) => contentText(x, stopWords));
 }
 
 export function topicId(firmId: string, quarter: string, n: number): string {
@@ -44,9 +61,10 @@ export function createTopicAnalyzer(o: TopicAnalyzerOptions): FirmAnalyzer {
   return async (t: Transcript, sentences: PreparedSentence[]): Promise<FirmAnalysis> => {
     const texts = sentences.map((s) => s.text);
     const t0 = performance.now();
-    const rows = await o.embedder.embed(texts);
+    const stopWords = callStopWords(t, o.model?.stopWords);
+    const rows = await o.embedder.embed(o.embedText === 'full' ? texts : embeddingTexts(texts, stopWords));
     const t1 = performance.now();
-    const model = { ...o.model, stopWords: callStopWords(t, o.model?.stopWords) };
+    const model = { ...o.model, stopWords };
     const fit = await fitFirmTopics(matrixFromRows(rows, o.embedder.dim), texts, model, embedTerms);
     const ids = fit.topics.map((_, i) => topicId(t.firmId, t.quarter, i));
     const t2 = performance.now();

@@ -1,5 +1,11 @@
 /** The per-firm topic model (fitFirmTopics), its analyzer on the FirmAnalyzer seam, and stop words. */
-export { createTopicAnalyzer, type FirmTimings, type TopicAnalyzerOptions, topicId } from './analyzer.js';
+export {
+  createTopicAnalyzer,
+  embeddingTexts,
+  type FirmTimings,
+  type TopicAnalyzerOptions,
+  topicId,
+} from './analyzer.js';
 export type { FirmAnalysis, FirmAnalyzer } from './firm-analysis.js';
 export {
   DEFAULT_FIRM_TOPIC_OPTIONS,

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { test } from 'vitest';
+import { cosine } from '../../src/cluster/matrix.js';
+import { SifEmbedder } from '../../src/embed/sif.js';
+import type { Embedder } from '../../src/embed/types.js';
+import { prepareSentences } from '../../src/sources/prepare-sentences.js';
+import { createSource } from '../../src/sources/registry.js';
+import type { FetchResult } from '../../src/sources/types.js';
+import { contentText } from '../../src/text/terms.js';
+import { createTopicAnalyzer, embeddingTexts } from '../../src/topics/analyzer.js';
+import { CALL_STOP_WORDS, callStopWords } from '../../src/topics/stop-words.js';
+import { EXAMPLES_ECTSUM } from '../helpers/paths.js';
+
+test('contentText keeps the words that are not stop words, in order; a sentence of call speech alone stays whole', () => {
+  assert.equal(
+    contentText("Yeah, I think lumber prices kind of doubled in Q3, as we've said.", CALL_STOP_WORDS),
+    'lumber prices doubled',
+  );
+  assert.equal(contentText("The company's margins", CALL_STOP_WORDS), "company's margins");
+  const filler = "Yes, I think that's right, thanks.";
+  assert.equal(contentText(filler, CALL_STOP_WORDS), filler);
+});
+
+test('sentences that differ only in call speech get the same vector; the subject, not the hedging, sets it', () => {
+  const sif = SifEmbedder.load();
+  const [a, b, c] = embeddingTexts(
+    [
+      'I think, you know, demand for lumber was really strong in June.',
+      'Demand for lumber was strong, I guess.',
+      'I think, you know, we were really pleased in June, frankly.',
+    ],
+    CALL_STOP_WORDS,
+  ).map((t) => sif.embedOne(t));
+  assert.ok(cosine(a, b) > 0.999, `same subject: cosine ${cosine(a, b)}`);
+  // With the whole sentences, the shared hedging makes the first and third alike; without it they are not.
+  const [fa, , fc] = [
+    'I think, you know, demand for lumber was really strong in June.',
+    '',
+    'I think, you know, we were really pleased in June, frankly.',
+  ].map((t) => sif.embedOne(t));
+  assert.ok(cosine(a, c) < cosine(fa, fc) - 0.1, `content ${cosine(a, c)} vs full ${cosine(fa, fc)}`);
+});
+
+async function firstCall(calls: AsyncIterable<FetchResult>) {
+  for await (const f of calls) {
+    if (!f.ok) throw new Error(f.reject.reason);
+    return {
+      transcript: f.transcript,
+      sentences: prepareSentences(f.transcript, { minTokens: 5 }).sentences,
+    };
+  }
+  throw new Error('no transcript');
+}
+
+test('the analyzer embeds each sentence without the call’s stop words (speaker and firm names included)', async () => {
+  const source = await createSource({ kind: 'ectsum', input: EXAMPLES_ECTSUM });
+  const call = await firstCall(source.fetchTranscripts('2021Q2' as never, ['AIG']));
+  const sif = SifEmbedder.load();
+  const given: string[] = [];
+  const recording: Embedder = {
+    model: sif.model,
+    dim: sif.dim,
+    async embed(texts) {
+      given.push(...texts);
+      return sif.embed(texts);
+    },
+  };
+  await createTopicAnalyzer({ embedder: recording })(call.transcript, call.sentences);
+  const stop = callStopWords(call.transcript);
+  const texts = call.sentences.map((s) => s.text);
+  // The sentences first (the keyword embedder of MMR is not used by default).
+  assert.deepEqual(given.slice(0, texts.length), embeddingTexts(texts, stop));
+  assert.ok(given.slice(0, texts.length).some((g, i) => g !== texts[i]));
+  given.length = 0;
+  await createTopicAnalyzer({ embedder: recording, embedText: 'full' })(call.transcript, call.sentences);
+  assert.deepEqual(given.slice(0, texts.length), texts);
+});
