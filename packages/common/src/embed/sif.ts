@@ -27,6 +27,7 @@ const PART_RE = /[a-z0-9]+/g;
 
 export class SifEmbedder implements Embedder {
   readonly model = SIF_MODEL_ID;
+  readonly averagesWords = true;
   readonly dim: number;
   private readonly wv: WordVectors;
   private readonly weights: Float32Array;

@@ -18,6 +18,7 @@ export function offlineEmbedder(load: () => SifEmbedder): Embedder {
   };
   return {
     model: SIF_MODEL_ID,
+    averagesWords: true,
     get dim() {
       return get().dim;
     },

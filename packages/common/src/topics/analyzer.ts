@@ -34,18 +34,19 @@ export interface TopicAnalyzerOptions {
   /** Called once per firm with the fitted model (benchmarks read keywords and labels from it). */
   onResult?: (firmId: string, result: FirmTopicResult, sentences: readonly PreparedSentence[]) => void;
   /**
-   * What is embedded of a sentence: 'content' (default) its words less the call's stop words (contentText),
-   * 'full' the whole sentence. See embeddingTexts.
+   * What is embedded of a sentence: 'content' its words less the call's stop words (embeddingTexts), 'full' the
+   * whole sentence. Default: 'content' for an embedder that averages word vectors (SIF), 'full' otherwise.
    */
   embedText?: 'content' | 'full';
 }
 
 /**
- * The texts the firm stage embeds for clustering: each sentence without the call's stop words (function words,
- * call speech, calendar labels, speaker and firm names). In the averaged word vectors of full sentences, the
- * words every Q&A answer shares ("I think", "kind of", "going forward") outweighed the subject, so the vague
- * answers of a call formed one large topic and those topics, alike across firms, the largest themes
- * (issue 27, BENCHMARKS.md "Conversational themes"). Topic keywords already leave these words out.
+ * The texts the firm stage gives an embedder that averages word vectors (SIF): each sentence without the call's
+ * stop words (function words, call speech, calendar labels, speaker and firm names). In the averaged word
+ * vectors of whole sentences, the words every Q&A answer shares ("I think", "kind of", "going forward")
+ * outweighed the subject, so the vague answers of a call formed one large topic and those topics, alike across
+ * firms, the largest themes (issue 27, BENCHMARKS.md "Conversational themes"). Topic keywords already leave
+ * these words out; keywords, names and representatives still come from the whole sentences.
  */
 export function embeddingTexts(texts: readonly string[], stopWords: ReadonlySet<string>): string[] {
   return texts.map((x) => contentText(x, stopWords));
@@ -62,7 +63,8 @@ export function createTopicAnalyzer(o: TopicAnalyzerOptions): FirmAnalyzer {
     const texts = sentences.map((s) => s.text);
     const t0 = performance.now();
     const stopWords = callStopWords(t, o.model?.stopWords);
-    const rows = await o.embedder.embed(o.embedText === 'full' ? texts : embeddingTexts(texts, stopWords));
+    const content = (o.embedText ?? (o.embedder.averagesWords ? 'content' : 'full')) === 'content';
+    const rows = await o.embedder.embed(content ? embeddingTexts(texts, stopWords) : texts);
     const t1 = performance.now();
     const model = { ...o.model, stopWords };
     const fit = await fitFirmTopics(matrixFromRows(rows, o.embedder.dim), texts, model, embedTerms);

@@ -52,26 +52,36 @@ async function firstCall(calls: AsyncIterable<FetchResult>) {
   throw new Error('no transcript');
 }
 
-test('the analyzer embeds each sentence without the call’s stop words (speaker and firm names included)', async () => {
+test('the analyzer gives an embedder that averages word vectors each sentence without the call’s stop words; others whole sentences', async () => {
   const source = await createSource({ kind: 'ectsum', input: EXAMPLES_ECTSUM });
   const call = await firstCall(source.fetchTranscripts('2021Q2' as never, ['AIG']));
   const sif = SifEmbedder.load();
   const given: string[] = [];
-  const recording: Embedder = {
+  const recording = (averagesWords: boolean): Embedder => ({
     model: sif.model,
     dim: sif.dim,
+    averagesWords,
     async embed(texts) {
       given.push(...texts);
       return sif.embed(texts);
     },
-  };
-  await createTopicAnalyzer({ embedder: recording })(call.transcript, call.sentences);
+  });
   const stop = callStopWords(call.transcript);
   const texts = call.sentences.map((s) => s.text);
-  // The sentences first (the keyword embedder of MMR is not used by default).
-  assert.deepEqual(given.slice(0, texts.length), embeddingTexts(texts, stop));
-  assert.ok(given.slice(0, texts.length).some((g, i) => g !== texts[i]));
-  given.length = 0;
-  await createTopicAnalyzer({ embedder: recording, embedText: 'full' })(call.transcript, call.sentences);
-  assert.deepEqual(given.slice(0, texts.length), texts);
+  const run = async (embedder: Embedder, embedText?: 'content' | 'full') => {
+    given.length = 0;
+    await createTopicAnalyzer({ embedder, ...(embedText ? { embedText } : {}) })(
+      call.transcript,
+      call.sentences,
+    );
+    // The sentences come first (the keyword embedder of MMR is not used by default).
+    return given.slice(0, texts.length);
+  };
+  const content = embeddingTexts(texts, stop);
+  assert.ok(content.some((c, i) => c !== texts[i]));
+  assert.deepEqual(await run(recording(true)), content, 'an embedder that averages word vectors');
+  assert.deepEqual(await run(recording(false)), texts, 'a contextual embedder reads whole sentences');
+  assert.deepEqual(await run(recording(true), 'full'), texts);
+  assert.deepEqual(await run(recording(false), 'content'), content);
+  assert.equal(sif.averagesWords, true);
 });
