@@ -82,6 +82,7 @@ export {
 export { COVARIANCE_MAX_DIMS, fitPca, type PcaModel, type PcaOptions, projectPca } from './pca.js';
 export { centroids, groupMembers, nearestToCentroid } from './representative.js';
 export { Rng } from './rng.js';
+export { rowProducts } from './row-products.js';
 export { type SparseGraph, sparseFromTriples } from './sparse.js';
 export {
   findAbParams,

@@ -6,11 +6,14 @@
  * Wide rows (d > COVARIANCE_MAX_DIMS, e.g. 4096-d served embeddings) never form the covariance (d² doubles,
  * and O(m d²) to fill: minutes at 4096): the components come from subspace iteration on a seeded sample of
  * rows, applying C·X = Sᵀ(S·X)/(m − 1) with S the centred sample (Halko, Martinsson & Tropp 2011, the
- * randomized range finder with power iterations), O(m d k) per iteration.
+ * randomized range finder with power iterations), O(m d k) per iteration. Both that and the projection of the rows
+ * are one blocked product (`rowProducts`): at 125k × 4,196 columns → 32 they take 5 + 8 CPU s (19 + 21 with the
+ * plain loops they replaced, BENCHMARKS.md "Scale at the served embedder's width").
  */
 import { topEigenvectors } from './eigen.js';
 import { type Matrix, matrix, type RowSource, rowSource } from './matrix.js';
 import { Rng } from './rng.js';
+import { rowProducts } from './row-products.js';
 
 /** Above this many columns the covariance is not formed (see the header). */
 export const COVARIANCE_MAX_DIMS = 512;
@@ -44,16 +47,38 @@ export function fitPca(input: Matrix | RowSource, nComponents: number, o: PcaOpt
   const k = Math.min(nComponents, d);
   if (k < 1) throw new Error(`pca: nComponents must be ≥ 1, got ${nComponents}`);
   if (m.rows < 2) throw new Error(`pca: needs at least 2 rows, got ${m.rows}`);
-  if (d > COVARIANCE_MAX_DIMS) return fitWidePca(m, k, o);
+  const wide = d > COVARIANCE_MAX_DIMS;
   const rng = new Rng(o.seed ?? 42);
-  const rows = sampleRows(m.rows, o.maxRows ?? 50000, rng);
-  const n = rows.length;
-  const mean = new Float64Array(d);
+  const rows = sampleRows(m.rows, o.maxRows ?? (wide ? WIDE_SAMPLE_ROWS : 50000), rng);
+  const mean = meanOf(m, rows);
+  const fit = (wide ? wideComponents : covarianceComponents)(m, rows, mean, k, rng, o.iterations);
+  signConvention(fit.components);
+  return { dim: d, mean, ...fit };
+}
+
+type Fit = Pick<PcaModel, 'components' | 'variances' | 'totalVariance'>;
+
+function meanOf(m: RowSource, rows: Int32Array): Float64Array {
+  const mean = new Float64Array(m.cols);
   for (const i of rows) {
     const r = m.row(i);
-    for (let c = 0; c < d; c++) mean[c] += r[c];
+    for (let c = 0; c < m.cols; c++) mean[c] += r[c];
   }
-  for (let c = 0; c < d; c++) mean[c] /= n;
+  for (let c = 0; c < m.cols; c++) mean[c] /= rows.length;
+  return mean;
+}
+
+/** The d × d covariance of the sampled rows, then block power iteration on it (60 iterations by default). */
+function covarianceComponents(
+  m: RowSource,
+  rows: Int32Array,
+  mean: Float64Array,
+  k: number,
+  rng: Rng,
+  iterations = 60,
+): Fit {
+  const d = m.cols;
+  const n = rows.length;
   // Upper triangle of the covariance, filled symmetric afterwards.
   const cov = new Float64Array(d * d);
   const centred = new Float64Array(d);
@@ -88,7 +113,7 @@ export function fitPca(input: Matrix | RowSource, nComponents: number, o: PcaOpt
       }
     }
   };
-  const components = topEigenvectors(d, k, applyBlock, rng, o.iterations ?? 60, []);
+  const components = topEigenvectors(d, k, applyBlock, rng, iterations, []);
   const tmp = new Float64Array(d);
   const variances = components.map((v) => {
     applyBlock(v, tmp, 1);
@@ -96,8 +121,7 @@ export function fitPca(input: Matrix | RowSource, nComponents: number, o: PcaOpt
     for (let c = 0; c < d; c++) s += v[c] * tmp[c];
     return s;
   });
-  signConvention(components);
-  return { dim: d, mean, components, variances, totalVariance: trace };
+  return { components, variances, totalVariance: trace };
 }
 
 /** A sign convention (largest |coordinate| positive) so components do not flip between equal runs. */
@@ -110,70 +134,56 @@ function signConvention(components: Float64Array[]): void {
   }
 }
 
-/** Wide rows: subspace iteration on a centred sample (see the header); the covariance is never formed. */
-function fitWidePca(m: RowSource, k: number, o: PcaOptions): PcaModel {
+/**
+ * Wide rows: subspace iteration on the centred sample S (see the header); the covariance is never formed.
+ * S and Sᵀ are both kept (float32, 2 × m × d × 4 bytes: 138 MB at 4,096 × 4,196) so both halves of
+ * C·X = Sᵀ(S·X)/(m − 1) are the same contiguous row-by-row product (`rowProducts`).
+ */
+function wideComponents(
+  m: RowSource,
+  rows: Int32Array,
+  mean: Float64Array,
+  k: number,
+  rng: Rng,
+  iterations = WIDE_ITERATIONS,
+): Fit {
   const d = m.cols;
-  const rng = new Rng(o.seed ?? 42);
-  const rows = sampleRows(m.rows, o.maxRows ?? WIDE_SAMPLE_ROWS, rng);
   const n = rows.length;
-  const mean = new Float64Array(d);
-  for (const i of rows) {
-    const r = m.row(i);
-    for (let c = 0; c < d; c++) mean[c] += r[c];
-  }
-  for (let c = 0; c < d; c++) mean[c] /= n;
   const sample = new Float32Array(n * d);
+  const sampleT = new Float32Array(d * n);
   let trace = 0;
   rows.forEach((i, s) => {
     const r = m.row(i);
     for (let c = 0; c < d; c++) {
       const v = r[c] - mean[c];
       sample[s * d + c] = v;
+      sampleT[c * n + s] = v;
       trace += v * v;
     }
   });
-  trace /= n - 1;
   const block = Math.min(d, n, k + WIDE_OVERSAMPLE);
-  let t = new Float64Array(n * block);
-  // Y = Sᵀ(S·X)/(n − 1) for a block stored row-major by coordinate (X[c * count + j]).
+  const xRows = new Float64Array(block * d);
+  const t = new Float64Array(n * block);
+  const tRows = new Float64Array(block * n);
+  // Y = Sᵀ(S·X)/(n − 1), X and Y stored row-major by coordinate (X[c * count + j]) as topEigenvectors keeps them.
   const applyBlock = (x: Float64Array, y: Float64Array, count: number): void => {
-    if (t.length < n * count) t = new Float64Array(n * count);
-    t.fill(0, 0, n * count);
-    for (let s = 0; s < n; s++) {
-      const o2 = s * d;
-      const ts = s * count;
-      for (let c = 0; c < d; c++) {
-        const v = sample[o2 + c];
-        if (v === 0) continue;
-        const xc = c * count;
-        for (let j = 0; j < count; j++) t[ts + j] += v * x[xc + j];
-      }
-    }
-    y.fill(0, 0, d * count);
-    for (let s = 0; s < n; s++) {
-      const o2 = s * d;
-      const ts = s * count;
-      for (let c = 0; c < d; c++) {
-        const v = sample[o2 + c] / (n - 1);
-        if (v === 0) continue;
-        const yc = c * count;
-        for (let j = 0; j < count; j++) y[yc + j] += v * t[ts + j];
-      }
-    }
+    for (let c = 0; c < d; c++) for (let j = 0; j < count; j++) xRows[j * d + c] = x[c * count + j];
+    rowProducts(sample, n, xRows, count, d, t);
+    for (let s = 0; s < n; s++) for (let j = 0; j < count; j++) tRows[j * n + s] = t[s * count + j] / (n - 1);
+    rowProducts(sampleT, d, tRows, count, n, y);
   };
-  const components = topEigenvectors(d, block, applyBlock, rng, o.iterations ?? WIDE_ITERATIONS, []).slice(
-    0,
-    k,
-  );
-  const tmp = new Float64Array(d);
-  const variances = components.map((v) => {
-    applyBlock(v, tmp, 1);
-    let s = 0;
-    for (let c = 0; c < d; c++) s += v[c] * tmp[c];
-    return s;
+  const components = topEigenvectors(d, block, applyBlock, rng, iterations, []).slice(0, k);
+  // Variance along v is |S·v|² / (n − 1): one product for all components.
+  components.forEach((v, j) => {
+    xRows.set(v, j * d);
   });
-  signConvention(components);
-  return { dim: d, mean, components, variances, totalVariance: trace };
+  rowProducts(sample, n, xRows, k, d, t);
+  const variances = components.map((_, j) => {
+    let s = 0;
+    for (let r = 0; r < n; r++) s += t[r * k + j] * t[r * k + j];
+    return s / (n - 1);
+  });
+  return { components, variances, totalVariance: trace / (n - 1) };
 }
 
 /** Coordinates of each row on the model's components (rows centred on the model's mean). */
@@ -198,33 +208,31 @@ export function projectPca(input: Matrix | RowSource, model: PcaModel): Matrix {
   return matrix(m.rows, k, out);
 }
 
+/** Rows gathered per `rowProducts` call in the wide projection (a 1 MB buffer at 4,096 columns). */
+const PROJECT_BLOCK_ROWS = 64;
+
 /**
- * Wide rows: x·W − mean·W with W the d × k components laid out by coordinate, so the inner loop runs over k
- * contiguous weights and no centred copy of the row is made (O(n d k), the cost of the wide path).
+ * Wide rows: x·W − mean·W, blocks of rows at a time against the k components (`rowProducts`); no centred copy
+ * of a row is made. O(n d k), the cost of the wide path: 17 G multiply-adds at 125k × 4,196 × 32.
  */
 function projectWide(m: RowSource, model: PcaModel): Matrix {
   const d = m.cols;
   const k = model.components.length;
-  const w = new Float64Array(d * k);
+  const w = new Float64Array(k * d);
   const offset = new Float64Array(k);
   model.components.forEach((v, j) => {
-    for (let c = 0; c < d; c++) {
-      w[c * k + j] = v[c];
-      offset[j] += model.mean[c] * v[c];
-    }
+    w.set(v, j * d);
+    for (let c = 0; c < d; c++) offset[j] += model.mean[c] * v[c];
   });
   const out = new Float32Array(m.rows * k);
-  const acc = new Float64Array(k);
-  for (let i = 0; i < m.rows; i++) {
-    const r = m.row(i);
-    acc.fill(0);
-    for (let c = 0; c < d; c++) {
-      const v = r[c];
-      if (v === 0) continue;
-      const wc = c * k;
-      for (let j = 0; j < k; j++) acc[j] += v * w[wc + j];
-    }
-    for (let j = 0; j < k; j++) out[i * k + j] = acc[j] - offset[j];
+  const rows = new Float32Array(PROJECT_BLOCK_ROWS * d);
+  const products = new Float64Array(PROJECT_BLOCK_ROWS * k);
+  for (let i0 = 0; i0 < m.rows; i0 += PROJECT_BLOCK_ROWS) {
+    const count = Math.min(PROJECT_BLOCK_ROWS, m.rows - i0);
+    for (let r = 0; r < count; r++) rows.set(m.row(i0 + r), r * d);
+    rowProducts(rows, count, w, k, d, products);
+    for (let r = 0; r < count; r++)
+      for (let j = 0; j < k; j++) out[(i0 + r) * k + j] = products[r * k + j] - offset[j];
   }
   return matrix(m.rows, k, out);
 }
