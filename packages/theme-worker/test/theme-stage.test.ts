@@ -301,6 +301,41 @@ test('bad topic rows are rejected with a reason; the rest are themed', async () 
   }
 });
 
+test("the quarter's width is its modal centroid length even when the first rows read have another", async () => {
+  // The first file's 30 topics have 7-d centroids (read first, they are the first guess of the width); the
+  // second file's 120 have 100-d ones: the 30 are rejected against 100, and the 120 are read whole.
+  const mixed = tempDir('callthemes-themes-mixed-');
+  try {
+    const s = openStore(mixed.path);
+    const parts = [
+      topics2.slice(0, 30).map((t) => topicRow(t, t.topicId, new Float32Array(7).fill(0.5), 'other-7d')),
+      topics2.slice(30, 150).map((t) => topicRow(t, t.topicId, t.centroid, 'sif-wink-sg-100d')),
+    ];
+    for (const [k, rows] of parts.entries()) {
+      const tmp = scratchFile(await s.scratchDir(), 'topics');
+      await writeParquet(TABLES.topics, rows, tmp);
+      await s.putFile(partKey('topics', '2021Q2', k, 1), tmp);
+    }
+    const read = await readQuarterTopics(s, '2021Q2');
+    assert.equal(read.centroids.cols, 100);
+    assert.deepEqual(
+      read.topics.map((t) => t.topicId),
+      topics2
+        .slice(30, 150)
+        .map((t) => t.topicId)
+        .sort(),
+    );
+    assert.deepEqual(
+      read.topics[5].centroid,
+      topics2.find((t) => t.topicId === read.topics[5].topicId)?.centroid,
+    );
+    assert.equal(read.rejects.length, 30);
+    for (const r of read.rejects) assert.match(r.reason, /7 values, the quarter's topics have 100/);
+  } finally {
+    mixed.cleanup();
+  }
+});
+
 test('4096-d centroids (the served embedder’s width): themes, 4096-d theme centroids, lineage to a relabelled copy', async () => {
   // 2021Q2's real topics lifted to 4096-d by an isometry (each of the 100 coordinates spread over 40 with
   // alternating signs, scaled 1/√40: every cosine kept), written as 2031Q1 and, relabelled, as 2031Q2.
