@@ -12,7 +12,8 @@ import {
   queryRows,
   sqlString,
 } from '@callthemes/common/lake';
-import type { LineageTheme, StreamedLineageSide, TopicRecord } from '@callthemes/common/themes';
+import type { LineageTheme, StreamedLineageSide, TopicRecord, UnitSum } from '@callthemes/common/themes';
+import { unitSumOf } from '@callthemes/common/themes';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 export const THEME_STAGE = 'themes';
@@ -44,6 +45,8 @@ export interface TopicReadResult {
   /** Rows that cannot be clustered, with the reason. */
   rejects: { topicId: string; firmId: string | null; reason: string }[];
   files: number;
+  /** Σ unit centroids of the kept topics in read order: what the next quarter's lineage needs of this one. */
+  unitSum: UnitSum;
 }
 
 /**
@@ -60,16 +63,21 @@ export async function readQuarterTopics(
   { withText = true }: { withText?: boolean } = {},
 ): Promise<TopicReadResult> {
   const scan = await scanTopics(store, quarter, withText);
-  if (!scan) return { topics: [], centroids: matrix(0, 0), rejects: [], files: 0 };
+  if (!scan) return { topics: [], centroids: matrix(0, 0), rejects: [], files: 0, unitSum: unitSumOf(0) };
   const { ids, firms, reasons, candidates } = scan;
   let data = new Float32Array(0);
   let dim = 0;
+  let unitSum = unitSumOf(0);
   await scan.stream(
     (d) => {
       dim = d;
       data = new Float32Array(candidates.length * dim);
+      unitSum = unitSumOf(dim);
     },
-    (slot, v) => data.set(v, slot * dim),
+    (slot, v) => {
+      data.set(v, slot * dim);
+      unitSum.add(v);
+    },
   );
   // Drop the rows found bad while streaming (kept rows only move up, so in place).
   const topics: TopicRecord[] = [];
@@ -94,7 +102,7 @@ export async function readQuarterTopics(
     });
   }
   const kept = data.subarray(0, topics.length * dim);
-  return { topics, centroids: matrix(topics.length, dim, kept), rejects, files: scan.files };
+  return { topics, centroids: matrix(topics.length, dim, kept), rejects, files: scan.files, unitSum };
 }
 
 interface TopicScan {
@@ -276,10 +284,29 @@ export function themeManifestKey(quarter: string): string {
   return manifestKey(quarter, THEME_STAGE, 0);
 }
 
+/** The manifest's record of a quarter's unit-centroid sum: float64 bytes in base64 (exact, 44 KB at 4096-d). */
+export function encodeUnitSum(u: UnitSum): { topics: number; unitSum: string } {
+  return {
+    topics: u.count,
+    unitSum: Buffer.from(u.sum.buffer, u.sum.byteOffset, u.sum.byteLength).toString('base64'),
+  };
+}
+
+function decodeUnitSum(record: unknown): UnitSum | undefined {
+  const r = record as { topics?: unknown; unitSum?: unknown } | undefined;
+  if (typeof r?.topics !== 'number' || typeof r.unitSum !== 'string') return undefined;
+  const bytes = Buffer.from(r.unitSum, 'base64');
+  if (bytes.length % 8 !== 0) return undefined;
+  const sum = new Float64Array(bytes.length / 8);
+  new Uint8Array(sum.buffer).set(bytes);
+  return { sum, count: r.topics };
+}
+
 /**
  * An earlier quarter's themes with their member topics, as lineage needs them. The themes are held (a few
- * hundred); the topics are streamed from the lake on each pass (`StreamedLineageSide`), so lineage holds one
- * quarter's centroids, not two.
+ * hundred); the topics are streamed from the lake (`StreamedLineageSide`), so lineage holds one quarter's
+ * centroids, not two: one pass when the quarter's manifest records its unit-centroid sum (`lineage`, written
+ * since issue 25's one-pass lineage), two for quarters themed before.
  */
 export async function readLineageSide(store: LakeStore, quarter: string): Promise<StreamedLineageSide> {
   const themeKeys = await parquetKeys(store, 'themes', quarter);
@@ -320,8 +347,11 @@ export async function readLineageSide(store: LakeStore, quarter: string): Promis
   }));
   const scan = await scanTopics(store, quarter, false);
   if (!scan) return { themes, forEachTopic: async () => {} };
+  const manifest = await store.getText(themeManifestKey(quarter));
+  const unitSum = manifest ? decodeUnitSum(JSON.parse(manifest).lineage) : undefined;
   return {
     themes,
+    ...(unitSum ? { unitSum } : {}),
     forEachTopic: (visit) =>
       scan.stream(
         () => {},

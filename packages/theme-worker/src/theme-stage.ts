@@ -27,6 +27,7 @@ import {
   type ThemeLink,
 } from '@callthemes/common/themes';
 import {
+  encodeUnitSum,
   previousThemedQuarter,
   readLineageSide,
   readQuarterTopics,
@@ -205,6 +206,8 @@ export async function runThemeStage(o: ThemeStageOptions): Promise<ThemeStageRes
     rejects: rejectRows.length,
     finishedAt: new Date().toISOString(),
     previousQuarter,
+    // What the next quarter's lineage needs of this one without reading its topics twice.
+    lineage: encodeUnitSum(read.unitSum),
     stats: { ...fit.stats, seconds },
     options: {
       ...o.model,

@@ -16,6 +16,8 @@ export {
   linkThemesStreamed,
   type StreamedLineageSide,
   type ThemeLink,
+  type UnitSum,
+  unitSumOf,
 } from './lineage.js';
 export { defaultMinClusterSize, fitThemes, topicVectorRows, topicVectors } from './model.js';
 export type {

@@ -8,6 +8,7 @@
  * A current theme keeps its links scoring ≥ `linkAt`, best first, at most `maxLinksPerTheme` (splits and
  * merges show as several links).
  */
+import { rowProducts } from '../cluster/row-products.js';
 
 export interface LineageTheme {
   themeId: string;
@@ -48,11 +49,37 @@ export interface ThemeLink {
 /**
  * An earlier quarter whose topics are read in passes instead of held: at 125k topics × 4096-d they are 2 GB,
  * as much again as the current quarter's. `forEachTopic` visits every topic (in any order; `order` is the
- * topic's rank by id, which settles ties as the array form does) and is called twice: the mean, then matches.
+ * topic's rank by id, which settles ties as the array form does). With `unitSum` (the sum of the quarter's unit
+ * topic centroids, which its theme stage recorded) one pass does: the matches; without, two: the mean, then
+ * the matches.
  */
 export interface StreamedLineageSide {
   themes: readonly LineageTheme[];
   forEachTopic(visit: (topic: LineageTopic, order: number) => void): Promise<void>;
+  unitSum?: UnitSum;
+}
+
+/** Σ v/|v| over a quarter's topic centroids, and how many there were. */
+export interface UnitSum {
+  sum: Float64Array;
+  count: number;
+}
+
+/**
+ * The sum of unit vectors lineage needs of a quarter, accumulated in the order given (the same arithmetic as
+ * lineage's own pass, so a recorded sum equals the one it would compute from the same rows in the same order).
+ */
+export function unitSumOf(dim: number): UnitSum & { add(v: Float32Array): void } {
+  const sum = new Float64Array(dim);
+  const out = {
+    sum,
+    count: 0,
+    add(v: Float32Array): void {
+      addUnit(sum, v);
+      out.count++;
+    },
+  };
+  return out;
 }
 
 export function linkThemes(prev: LineageSide, cur: LineageSide, o: LineageOptions = {}): ThemeLink[] {
@@ -74,11 +101,15 @@ export async function linkThemesStreamed(
 ): Promise<ThemeLink[]> {
   if (prev.themes.length === 0 || cur.themes.length === 0) return [];
   const run = lineageRun(prev.themes, cur, o);
-  await prev.forEachTopic((t) => run.addToMean(t));
+  if (prev.unitSum && prev.unitSum.sum.length === run.dim) run.addSum(prev.unitSum);
+  else await prev.forEachTopic((t) => run.addToMean(t));
   run.centre();
   await prev.forEachTopic((t, k) => run.match(t, k));
   return run.links();
 }
+
+/** Earlier topics of one firm buffered before their products with that firm's current topics. */
+const MATCH_BLOCK_ROWS = 64;
 
 /**
  * The steps of lineage with the earlier topics fed one at a time: every earlier topic to `addToMean`, then
@@ -126,22 +157,53 @@ function lineageRun(prevThemes: readonly LineageTheme[], cur: LineageSide, o: Li
       membersByFirm.set(topic.firmId, list);
     }
   });
-  // Centred current vectors of the firms met last (earlier topics arrive grouped by firm in the lake's parts).
-  const centredCache = new Map<string, Float32Array[]>();
-  const centredOf = (firm: string, list: Member[]): Float32Array[] => {
-    let vs = centredCache.get(firm);
-    if (!vs) {
-      vs = list.map((m) => centred(m.topic.centroid));
+  // Centred current vectors of the firms met last, as rows of one block (earlier topics arrive grouped by firm
+  // in the lake's parts).
+  const centredCache = new Map<string, Float64Array>();
+  const centredOf = (firm: string, list: Member[]): Float64Array => {
+    let block = centredCache.get(firm);
+    if (!block) {
+      block = new Float64Array(list.length * d);
+      for (const [r, m] of list.entries()) block.set(centred(m.topic.centroid), r * d);
       if (centredCache.size >= 64) centredCache.delete(centredCache.keys().next().value as string);
-      centredCache.set(firm, vs);
+      centredCache.set(firm, block);
     }
-    return vs;
+    return block;
+  };
+  // Earlier topics of the firm last met, centred, waiting for one product with that firm's current topics:
+  // each dot product is the same sum in the same order as one at a time, so the matches are too.
+  const pending = new Float32Array(MATCH_BLOCK_ROWS * d);
+  const pendingOf: { theme: number; order: number }[] = [];
+  let pendingFirm = '';
+  let products = new Float64Array(0);
+  const flush = (): void => {
+    const p = pendingOf.length;
+    if (p === 0) return;
+    const list = membersByFirm.get(pendingFirm) as Member[];
+    const m = list.length;
+    if (products.length < p * m) products = new Float64Array(p * m);
+    rowProducts(pending, p, centredOf(pendingFirm, list), m, d, products);
+    pendingOf.forEach(({ theme, order }, q) => {
+      list.forEach((member, r) => {
+        const s = products[q * m + r];
+        if (s < matchAt) return;
+        if (!member.best || s > member.best.sim || (s === member.best.sim && order > member.best.topic))
+          member.best = { theme, topic: order, sim: s };
+      });
+    });
+    pendingOf.length = 0;
   };
 
   return {
+    dim: d,
     addToMean(t: LineageTopic): void {
       addUnit(sum, t.centroid);
       count++;
+    },
+    /** An earlier quarter's whole sum at once, instead of its topics one by one. */
+    addSum(u: UnitSum): void {
+      for (let k = 0; k < d; k++) sum[k] += u.sum[k];
+      count += u.count;
     },
     centre(): void {
       for (const t of cur.topics) addUnit(sum, t.centroid);
@@ -154,18 +216,16 @@ function lineageRun(prevThemes: readonly LineageTheme[], cur: LineageSide, o: Li
     match(t: LineageTopic, order: number): void {
       const a = prevThemeOfTopic.get(t.topicId);
       if (a === undefined) return;
-      const list = membersByFirm.get(t.firmId);
-      if (!list) return;
-      const u = centred(t.centroid);
-      const vs = centredOf(t.firmId, list);
-      list.forEach((m, r) => {
-        const s = dot(vs[r], u);
-        if (s < matchAt) return;
-        if (!m.best || s > m.best.sim || (s === m.best.sim && order > m.best.topic))
-          m.best = { theme: a, topic: order, sim: s };
-      });
+      if (!membersByFirm.has(t.firmId)) return;
+      if (t.firmId !== pendingFirm || pendingOf.length === MATCH_BLOCK_ROWS) {
+        flush();
+        pendingFirm = t.firmId;
+      }
+      pending.set(centred(t.centroid), pendingOf.length * d);
+      pendingOf.push({ theme: a, order });
     },
     links(): ThemeLink[] {
+      flush();
       const overlap = new Map<number, Set<number>>(); // key a * nCur + b → earlier topics of a matched from b
       for (const m of members) {
         if (!m.best) continue;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { linkThemes } from '../../src/themes/lineage.js';
+import { Rng } from '../../src/cluster/rng.js';
+import { linkThemes, linkThemesStreamed, unitSumOf } from '../../src/themes/lineage.js';
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 
@@ -111,4 +112,55 @@ test('member overlap counts each earlier topic once, so it never exceeds 1', () 
   const [link] = linkThemes(prev, cur, { linkAt: 0 });
   assert.equal(link.memberOverlap, 1);
   assert.ok(link.similarity <= 1);
+});
+
+test('streamed lineage: one pass with the recorded unit sum, two without, and the array form give the same links', async () => {
+  // 40 firms × 6 topics a quarter in 37 dimensions around 5 shared directions; firms keep most of their
+  // directions from one quarter to the next, so member overlap and centred cosines both count.
+  const rng = new Rng(9);
+  const d = 37;
+  const axes = Array.from({ length: 5 }, () => Float32Array.from({ length: d }, () => rng.normal()));
+  const side = (q: string) => {
+    const topics = [];
+    for (let f = 0; f < 40; f++)
+      for (let t = 0; t < 6; t++) {
+        const axis = (f + t + (q === 'q2' && t === 5 ? 1 : 0)) % 5;
+        const centroid = Float32Array.from(axes[axis], (x) => x + 0.4 * rng.normal());
+        topics.push({ topicId: `F${f}:${q}:t${t}`, firmId: `F${f}`, centroid, axis });
+      }
+    const themes = axes.map((_, a) => {
+      const members = topics.filter((t) => t.axis === a && rng.float() < 0.9);
+      const c = new Float32Array(d);
+      for (const m of members) for (let k = 0; k < d; k++) c[k] += m.centroid[k] / members.length;
+      return { themeId: `${q}:th${a}`, centroid: c, members: members.map((m) => m.topicId) };
+    });
+    return { topics, themes };
+  };
+  const prev = side('q1');
+  const cur = side('q2');
+  const expected = linkThemes(prev, cur, { linkAt: 0.2 });
+  assert.ok(expected.length >= 5 && expected.some((l) => l.memberOverlap > 0.3), 'links with overlap');
+  const byId = [...prev.topics].sort((a, b) => (a.topicId < b.topicId ? -1 : 1)).map((t) => t.topicId);
+  const forEachTopic = async (visit: (t: (typeof prev.topics)[number], order: number) => void) => {
+    for (const t of prev.topics) visit(t, byId.indexOf(t.topicId));
+  };
+  const sum = unitSumOf(d);
+  for (const t of prev.topics) sum.add(t.centroid);
+  let passes = 0;
+  const counted = async (visit: Parameters<typeof forEachTopic>[0]) => {
+    passes++;
+    await forEachTopic(visit);
+  };
+  const twoPass = await linkThemesStreamed({ themes: prev.themes, forEachTopic: counted }, cur, {
+    linkAt: 0.2,
+  });
+  assert.equal(passes, 2);
+  const onePass = await linkThemesStreamed(
+    { themes: prev.themes, forEachTopic: counted, unitSum: sum },
+    cur,
+    { linkAt: 0.2 },
+  );
+  assert.equal(passes, 3);
+  assert.deepEqual(twoPass, expected);
+  assert.deepEqual(onePass, expected);
 });
