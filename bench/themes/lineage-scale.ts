@@ -1,14 +1,16 @@
 /**
  * Lineage alone at scale and width: the current quarter's topics held (as the theme stage holds them), the
- * earlier quarter's streamed from the lake twice (`readLineageSide` + `linkThemesStreamed`), timed in its own
- * process so its peak RSS is lineage's. Themes come from another lake's theme run on the same topic ids (the
+ * earlier quarter's streamed from the lake (`readLineageSide` + `linkThemesStreamed`: once, with the unit-centroid
+ * sum `--prepare` records in its manifest as a theme run does; twice with `--two-pass`, as for a quarter themed
+ * before that record existed), timed in its own process so its peak RSS is lineage's. Themes come from another lake's theme run on the same topic ids (the
  * generator's `--dim` lakes share ids across widths, so a 100-d run's `topic_themes` give the memberships); their
  * centroids are recomputed at the lake's width. This measures the lineage step without a full theme run of each
  * quarter at that width first (two full 4096-d runs take over an hour on a loaded 2-core machine).
  *
  *   node --import @callthemes/common/register-source bench/themes/lineage-scale.ts --lake <scale-lake-4096> --members <scale-lake-100> --from 2031Q1 --to 2031Q2 --prepare
- *   node --import @callthemes/common/register-source bench/themes/lineage-scale.ts --lake <scale-lake-4096> --members <scale-lake-100> --from 2031Q1 --to 2031Q2
+ *   node --import @callthemes/common/register-source bench/themes/lineage-scale.ts --lake <scale-lake-4096> --members <scale-lake-100> --from 2031Q1 --to 2031Q2 [--two-pass]
  */
+import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +25,13 @@ import {
   writeParquet,
 } from '@callthemes/common/lake';
 import { type LineageTheme, linkThemesStreamed } from '@callthemes/common/themes';
-import { readLineageSide, readQuarterTopics, themeTableKey } from '@callthemes/theme-worker';
+import {
+  encodeUnitSum,
+  readLineageSide,
+  readQuarterTopics,
+  themeManifestKey,
+  themeTableKey,
+} from '@callthemes/theme-worker';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +40,7 @@ const { values } = parseArgs({
     from: { type: 'string', default: '2031Q1' },
     to: { type: 'string', default: '2031Q2' },
     prepare: { type: 'boolean', default: false },
+    'two-pass': { type: 'boolean', default: false },
   },
 });
 const store = new LocalLakeStore(values.lake!);
@@ -74,12 +83,12 @@ async function themesAtWidth(quarter: string) {
     for (let k = 0; k < d; k++) s += acc[k] * acc[k];
     themes.push({ themeId, members, centroid: Float32Array.from(acc, (x) => x / Math.sqrt(s)) });
   }
-  return { topics: read.topics, themes };
+  return { topics: read.topics, themes, unitSum: read.unitSum };
 }
 
 if (values.prepare) {
   // The earlier quarter's theme tables at this width, as a theme run would have left them.
-  const { themes } = await themesAtWidth(values.from!);
+  const { themes, unitSum } = await themesAtWidth(values.from!);
   const tables: ['themes' | 'topic_themes', Row[]][] = [
     [
       'themes',
@@ -109,6 +118,11 @@ if (values.prepare) {
       await rm(tmp, { force: true });
     }
   }
+  // The part of the manifest lineage reads.
+  await store.putText(
+    themeManifestKey(values.from!),
+    `${JSON.stringify({ lineage: encodeUnitSum(unitSum) })}\n`,
+  );
   process.stdout.write(
     `${values.from}: ${themes.length} themes written at ${themes[0]?.centroid.length}-d\n`,
   );
@@ -116,12 +130,14 @@ if (values.prepare) {
   const cur = await themesAtWidth(values.to!);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const prev = await readLineageSide(store, values.from!);
+  const read = await readLineageSide(store, values.from!);
+  const prev = values['two-pass'] ? { ...read, unitSum: undefined } : read;
   const links = await linkThemesStreamed(prev, cur);
   const c = process.cpuUsage(c0);
   process.stdout.write(
-    `${values.from} → ${values.to}: ${prev.themes.length} → ${cur.themes.length} themes, ${links.length} links; ` +
-      `lineage ${((performance.now() - t0) / 1000).toFixed(1)} s wall, ${((c.user + c.system) / 1e6).toFixed(1)} s CPU; ` +
+    `${values.from} → ${values.to}: ${prev.themes.length} → ${cur.themes.length} themes, ${links.length} links ` +
+      `(sha256 ${createHash('sha256').update(JSON.stringify(links)).digest('hex').slice(0, 12)}); ` +
+      `lineage (${prev.unitSum ? 'one pass' : 'two passes'}) ${((performance.now() - t0) / 1000).toFixed(1)} s wall, ${((c.user + c.system) / 1e6).toFixed(1)} s CPU; ` +
       `peak RSS of the process (current quarter held + lineage) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`,
   );
 }

@@ -2,6 +2,7 @@
 export { createWorker, type ThemeWorkerDeps } from './quarter-worker.js';
 export { type ScoreTable, scoreTableKey, writeScoreTables } from './score-tables.js';
 export {
+  encodeUnitSum,
   previousThemedQuarter,
   readLineageSide,
   readQuarterTopics,
