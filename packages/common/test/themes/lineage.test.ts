@@ -121,7 +121,7 @@ test('streamed lineage: one pass with the recorded unit sum, two without, and th
   const d = 37;
   const axes = Array.from({ length: 5 }, () => Float32Array.from({ length: d }, () => rng.normal()));
   const side = (q: string) => {
-    const topics = [];
+    const topics: { topicId: string; firmId: string; centroid: Float32Array; axis: number }[] = [];
     for (let f = 0; f < 40; f++)
       for (let t = 0; t < 6; t++) {
         const axis = (f + t + (q === 'q2' && t === 5 ? 1 : 0)) % 5;
