@@ -62,11 +62,12 @@ export function topicVectorRows(
   centroids?: Matrix,
   extra?: Matrix,
   extraWeight = 1,
+  storedMaxValues = STORED_VECTORS_MAX_VALUES,
 ): RowSource {
   const n = topics.length;
   const d = n === 0 ? 0 : topics[0].centroid.length;
   const cols = d + (extra?.cols ?? 0);
-  if (n * cols <= STORED_VECTORS_MAX_VALUES) return rowSource(topicVectors(topics, extra, extraWeight));
+  if (n * cols <= storedMaxValues) return rowSource(topicVectors(topics, extra, extraWeight));
   for (const t of topics)
     if (t.centroid.length !== d)
       throw new Error(`topic ${t.topicId}: centroid has ${t.centroid.length} values, expected ${d}`);
@@ -74,30 +75,39 @@ export function topicVectorRows(
   if (centroids && (centroids.rows !== n || centroids.cols !== d))
     throw new Error(`centroids: ${centroids.rows} × ${centroids.cols} for ${n} topics of ${d} dimensions`);
   const e = extra ? normalizeRows(extra) : undefined;
+  const centroidOf = (i: number) =>
+    centroids ? centroids.data.subarray(i * d, (i + 1) * d) : topics[i].centroid;
+  // What topicVectors computes (normalise, join, normalise again) as one factor per part and row, found in one
+  // pass now, so each row asked for later is one pass (rows are asked for ~6 times each: PCA, validation, …);
+  // the values agree with topicVectors' to float32 rounding.
+  const centroidScale = new Float64Array(n);
+  const extraScale = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = centroidOf(i);
+    let s = 0;
+    for (let k = 0; k < d; k++) s += c[k] * c[k];
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    let joined = s > 0 ? 1 : 0;
+    if (e) for (let k = 0; k < e.cols; k++) joined += (extraWeight * e.data[i * e.cols + k]) ** 2;
+    const invJoined = e && joined > 0 ? 1 / Math.sqrt(joined) : 1;
+    centroidScale[i] = inv * invJoined;
+    extraScale[i] = extraWeight * invJoined;
+  }
   const out = new Float32Array(cols);
-  // The same arithmetic as topicVectors (normalise, join, normalise again), one row at a time.
   return {
     rows: n,
     cols,
     row(i) {
-      out.set(centroids ? centroids.data.subarray(i * d, (i + 1) * d) : topics[i].centroid);
-      scaleToUnit(out, 0, d);
+      const c = centroidOf(i);
+      const a = centroidScale[i];
+      for (let k = 0; k < d; k++) out[k] = c[k] * a;
       if (e) {
-        for (let c = 0; c < e.cols; c++) out[d + c] = extraWeight * e.data[i * e.cols + c];
-        scaleToUnit(out, 0, cols);
+        const b = extraScale[i];
+        for (let k = 0; k < e.cols; k++) out[d + k] = e.data[i * e.cols + k] * b;
       }
       return out;
     },
   };
-}
-
-function scaleToUnit(v: Float32Array, from: number, to: number): void {
-  let s = 0;
-  for (let k = from; k < to; k++) s += v[k] * v[k];
-  if (s > 0) {
-    const inv = 1 / Math.sqrt(s);
-    for (let k = from; k < to; k++) v[k] *= inv;
-  }
 }
 
 /** Unit-length centroids, optionally concatenated with extra per-topic vectors (e.g. embedded keywords). */
