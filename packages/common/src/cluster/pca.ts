@@ -7,13 +7,14 @@
  * and O(m d²) to fill: minutes at 4096): the components come from subspace iteration on a seeded sample of
  * rows, applying C·X = Sᵀ(S·X)/(m − 1) with S the centred sample (Halko, Martinsson & Tropp 2011, the
  * randomized range finder with power iterations), O(m d k) per iteration. Both that and the projection of the rows
- * are one blocked product (`rowProducts`): at 125k × 4,196 columns → 32 they take 5 + 8 CPU s (19 + 21 with the
- * plain loops they replaced, BENCHMARKS.md "Scale at the served embedder's width").
+ * are one blocked product (`rowProducts`) split over two threads (`rowProductsPool`): at 125k × 4,196 columns → 32
+ * they take 5 + 8 CPU s (19 + 21 with the plain loops they replaced, BENCHMARKS.md "Scale at the served embedder's
+ * width").
  */
 import { topEigenvectors } from './eigen.js';
 import { type Matrix, matrix, type RowSource, rowSource } from './matrix.js';
 import { Rng } from './rng.js';
-import { rowProducts } from './row-products.js';
+import { rowProductsPool, sharedFloat32 } from './row-products-pool.js';
 
 /** Above this many columns the covariance is not formed (see the header). */
 export const COVARIANCE_MAX_DIMS = 512;
@@ -149,8 +150,8 @@ function wideComponents(
 ): Fit {
   const d = m.cols;
   const n = rows.length;
-  const sample = new Float32Array(n * d);
-  const sampleT = new Float32Array(d * n);
+  const sample = sharedFloat32(n * d);
+  const sampleT = sharedFloat32(d * n);
   let trace = 0;
   rows.forEach((i, s) => {
     const r = m.row(i);
@@ -162,28 +163,33 @@ function wideComponents(
     }
   });
   const block = Math.min(d, n, k + WIDE_OVERSAMPLE);
-  const xRows = new Float64Array(block * d);
-  const t = new Float64Array(n * block);
-  const tRows = new Float64Array(block * n);
-  // Y = Sᵀ(S·X)/(n − 1), X and Y stored row-major by coordinate (X[c * count + j]) as topEigenvectors keeps them.
-  const applyBlock = (x: Float64Array, y: Float64Array, count: number): void => {
-    for (let c = 0; c < d; c++) for (let j = 0; j < count; j++) xRows[j * d + c] = x[c * count + j];
-    rowProducts(sample, n, xRows, count, d, t);
-    for (let s = 0; s < n; s++) for (let j = 0; j < count; j++) tRows[j * n + s] = t[s * count + j] / (n - 1);
-    rowProducts(sampleT, d, tRows, count, n, y);
-  };
-  const components = topEigenvectors(d, block, applyBlock, rng, iterations, []).slice(0, k);
-  // Variance along v is |S·v|² / (n − 1): one product for all components.
-  components.forEach((v, j) => {
-    xRows.set(v, j * d);
-  });
-  rowProducts(sample, n, xRows, k, d, t);
-  const variances = components.map((_, j) => {
-    let s = 0;
-    for (let r = 0; r < n; r++) s += t[r * k + j] * t[r * k + j];
-    return s / (n - 1);
-  });
-  return { components, variances, totalVariance: trace / (n - 1) };
+  const pool = rowProductsPool([sample, sampleT], block * Math.max(d, n), block * Math.max(d, n));
+  try {
+    const { b, out } = pool;
+    // Y = Sᵀ(S·X)/(n − 1), X and Y stored row-major by coordinate (X[c * count + j]) as topEigenvectors keeps
+    // them; the right-hand sides go in as rows (Xᵀ, then Tᵀ).
+    const applyBlock = (x: Float64Array, y: Float64Array, count: number): void => {
+      for (let c = 0; c < d; c++) for (let j = 0; j < count; j++) b[j * d + c] = x[c * count + j];
+      pool.run(0, n, count, d);
+      for (let s = 0; s < n; s++) for (let j = 0; j < count; j++) b[j * n + s] = out[s * count + j] / (n - 1);
+      pool.run(1, d, count, n);
+      y.set(out.subarray(0, d * count));
+    };
+    const components = topEigenvectors(d, block, applyBlock, rng, iterations, []).slice(0, k);
+    // Variance along v is |S·v|² / (n − 1): one product for all components.
+    components.forEach((v, j) => {
+      b.set(v, j * d);
+    });
+    pool.run(0, n, k, d);
+    const variances = components.map((_, j) => {
+      let s = 0;
+      for (let r = 0; r < n; r++) s += out[r * k + j] * out[r * k + j];
+      return s / (n - 1);
+    });
+    return { components, variances, totalVariance: trace / (n - 1) };
+  } finally {
+    pool.close();
+  }
 }
 
 /** Coordinates of each row on the model's components (rows centred on the model's mean). */
@@ -208,33 +214,37 @@ export function projectPca(input: Matrix | RowSource, model: PcaModel): Matrix {
   return matrix(m.rows, k, out);
 }
 
-/** Rows gathered per `rowProducts` call in the wide projection (a 1 MB buffer at 4,096 columns). */
-const PROJECT_BLOCK_ROWS = 64;
+/** Rows gathered per product in the wide projection (4 MB of rows at 4,096 columns). */
+const PROJECT_BLOCK_ROWS = 256;
 
 /**
- * Wide rows: x·W − mean·W, blocks of rows at a time against the k components (`rowProducts`); no centred copy
- * of a row is made. O(n d k), the cost of the wide path: 17 G multiply-adds at 125k × 4,196 × 32.
+ * Wide rows: x·W − mean·W, blocks of rows gathered into shared memory and multiplied with the k components on
+ * two threads (`rowProductsPool`); no centred copy of a row is made. O(n d k), the cost of the wide path: 17 G
+ * multiply-adds at 125k × 4,196 × 32.
  */
 function projectWide(m: RowSource, model: PcaModel): Matrix {
   const d = m.cols;
   const k = model.components.length;
-  const w = new Float64Array(k * d);
   const offset = new Float64Array(k);
-  model.components.forEach((v, j) => {
-    w.set(v, j * d);
-    for (let c = 0; c < d; c++) offset[j] += model.mean[c] * v[c];
-  });
-  const out = new Float32Array(m.rows * k);
-  const rows = new Float32Array(PROJECT_BLOCK_ROWS * d);
-  const products = new Float64Array(PROJECT_BLOCK_ROWS * k);
-  for (let i0 = 0; i0 < m.rows; i0 += PROJECT_BLOCK_ROWS) {
-    const count = Math.min(PROJECT_BLOCK_ROWS, m.rows - i0);
-    for (let r = 0; r < count; r++) rows.set(m.row(i0 + r), r * d);
-    rowProducts(rows, count, w, k, d, products);
-    for (let r = 0; r < count; r++)
-      for (let j = 0; j < k; j++) out[(i0 + r) * k + j] = products[r * k + j] - offset[j];
+  const rows = sharedFloat32(PROJECT_BLOCK_ROWS * d);
+  const pool = rowProductsPool([rows], k * d, PROJECT_BLOCK_ROWS * k);
+  try {
+    model.components.forEach((v, j) => {
+      pool.b.set(v, j * d);
+      for (let c = 0; c < d; c++) offset[j] += model.mean[c] * v[c];
+    });
+    const out = new Float32Array(m.rows * k);
+    for (let i0 = 0; i0 < m.rows; i0 += PROJECT_BLOCK_ROWS) {
+      const count = Math.min(PROJECT_BLOCK_ROWS, m.rows - i0);
+      for (let r = 0; r < count; r++) rows.set(m.row(i0 + r), r * d);
+      pool.run(0, count, k, d);
+      for (let r = 0; r < count; r++)
+        for (let j = 0; j < k; j++) out[(i0 + r) * k + j] = pool.out[r * k + j] - offset[j];
+    }
+    return matrix(m.rows, k, out);
+  } finally {
+    pool.close();
   }
-  return matrix(m.rows, k, out);
 }
 
 /** All row indices when n ≤ max, else a seeded sample of `max` of them in ascending order. */
