@@ -18,7 +18,7 @@ transcript presentation presentations slides remarks question questions answer a
 highlight highlights recap summary summarize close closing conclude concludes concluding wrap hold queue prepared
 morning afternoon evening listening listeners participants introduce introduction review reviewing update updates
 discuss discussion hear speak speaking operator moderator ceo cfo coo president chairman chief officer executive
-executives analyst analysts walked`);
+executives analyst analysts walked release information`);
 
 /** Courtesies and the team as addressee ("our team members, I'm proud of you"); workforce words are not here. */
 const COURTESY =
@@ -30,18 +30,20 @@ const TONE =
   words(`hope hopefully hopeful excited exciting excitement proud pride humbled thrilled pleased happy glad
 grateful delighted enthusiastic enthusiasm passionate confident confidence cautious cautiously optimistic
 optimism pessimistic comfortable comfort encouraged encouraging feels felt thoughts view views perspective
-perspectives opinion standpoint necessarily`);
+perspectives opinion standpoint necessarily fairly generally reasonably momentum extraordinary`);
 
 /**
  * Vague discourse: placeholders and abstract nouns of talk that point at whatever is being discussed without
- * naming it, light verbs ("looks", "gives", "happen") and adjectives that grade without naming ("big",
- * "interesting", "difficult").
+ * naming it ("approach", "situation", "opportunities": alone they name nothing, while "acquisition
+ * opportunities" keeps a word outside the class), light verbs ("looks", "gives", "happen") and adjectives that
+ * grade without naming ("big", "interesting", "consistent").
  */
 const DISCOURSE =
   words(`details detail couple topics topic important context aspects aspect part parts case cases
 dynamics environment doing does did done happened handle attention stay hit forward moving move look looks looked
 saw gives gave given sounds happen happens happening interesting difficult tough big bigger hard quite ready place
-kind sort pieces piece number numbers side sides far`);
+kind sort pieces piece number numbers side sides far approach situation scenario scenarios factor factors
+specifics opportunity opportunities ability challenge challenges challenging dynamic consistent detailed`);
 
 /** Calendar words: when, not what (the firm stage already drops "q3" and "june" from topic keywords). */
 const CALENDAR =

@@ -59,3 +59,23 @@ test('conversational themes of full calls (issue 27: main on Motley 2021Q2) fail
   ];
   for (const k of subjects) assert.ok(!isFillerTheme(k), k.join(', '));
 });
+
+test('vague themes of the content-word firm stage (issue 27) fail; subjects with an abstract noun or tone word pass', () => {
+  // Leading keywords of themes among the 25 largest once sentences were embedded without stop words
+  // (Motley 2021Q1, 2021Q4, 2020Q4): abstract nouns of talk, stance, and the remarks' roadmap.
+  const conversational = [
+    ['opportunities', 'opportunity', 'forward', 'ability', 'achieve', 'challenges'],
+    ['consistent', 'approach', 'perspective', 'macroeconomic', 'view', 'fairly'],
+    ['results', 'financial', 'release', 'information', 'financial results', 'review'],
+    ['opinion', 'timing', 'change', 'approach', 'scenario', 'determined'],
+    ['challenges', 'opportunity', 'team', 'opportunities', 'challenging', 'extraordinary'],
+  ];
+  for (const k of conversational) assert.ok(isFillerTheme(k), k.join(', '));
+  const subjects = [
+    ['supply chain', 'chain', 'supply', 'constraints', 'challenges', 'shortages'],
+    ['opportunities', 'innovation', 'strategic', 'invest', 'profitable', 'relationships'],
+    ['loan growth', 'strong', 'outlook', 'momentum', 'demand', 'recovery'],
+    ['acquisition opportunities', 'pipeline', 'opportunities', 'deals', 'valuations', 'approach'],
+  ];
+  for (const k of subjects) assert.ok(!isFillerTheme(k), k.join(', '));
+});
