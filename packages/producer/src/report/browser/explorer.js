@@ -498,25 +498,21 @@
 
     // ---- A theme's page, built when opened.
     function lineageChain(t) {
-      const back = [];
       const seen = new Set([t.id]);
-      for (let cur = t; ; ) {
-        const l = bestLink(linksTo.get(cur.id));
-        const prev = l && themeById.get(l.from);
-        if (!prev || seen.has(prev.id)) break;
-        seen.add(prev.id);
-        back.unshift([prev, l]);
-        cur = prev;
-      }
-      const fwd = [];
-      for (let cur = t; ; ) {
-        const l = bestLink(linksFrom.get(cur.id));
-        const next = l && themeById.get(l.to);
-        if (!next || seen.has(next.id)) break;
-        seen.add(next.id);
-        fwd.push([next, l]);
-        cur = next;
-      }
+      // Follows the strongest link from theme to theme ([theme, link] pairs) until it ends or loops.
+      const follow = (links, end) => {
+        const steps = [];
+        for (let cur = t; ; ) {
+          const l = bestLink(links.get(cur.id));
+          const other = l && themeById.get(l[end]);
+          if (!other || seen.has(other.id)) return steps;
+          seen.add(other.id);
+          steps.push([other, l]);
+          cur = other;
+        }
+      };
+      const back = follow(linksTo, 'from').reverse();
+      const fwd = follow(linksFrom, 'to');
       const node = (x, here) =>
         h(
           'div',
