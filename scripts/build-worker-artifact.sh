@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# A worker image's filesystem, by the steps its Dockerfile's build stage runs (the Dockerfile runs this script;
-# `pnpm rehearse` runs it without Docker): <out>/packages/<worker> holds the worker's production dependencies
-# (pnpm deploy --prod); <out>/.cache, the image's CALLTHEMES_CACHE_DIR, is baked here at build time: the word-vector
-# cache and DuckDB's httpfs/aws extensions from PyPI's pinned wheels. The task runs as uid 1000 and only reads it.
+# A worker image's filesystem, by the steps its target's build stage in worker.Dockerfile runs (that
+# stage runs this script; `pnpm rehearse` runs it without Docker): <out>/packages/<worker> holds the worker's
+# production dependencies (pnpm deploy --prod); <out>/.cache, the image's CALLTHEMES_CACHE_DIR, is baked here at
+# build time: the word-vector cache and DuckDB's httpfs/aws extensions from PyPI's pinned wheels. The task runs as
+# uid 1000 and only reads it.
 # Run from a workspace where `pnpm install` has run. Usage: build-worker-artifact.sh firm-worker|theme-worker <out>
 set -euo pipefail
 worker="${1:-}"

@@ -56,16 +56,11 @@ export const ASSET_EXCLUDES = [
   '**/test-results.json',
 ];
 
-/** The workers' programs (bins in their packages) and Dockerfiles. */
+/** The workers' images (one Dockerfile, a target each) and programs (bins in their packages). */
+export const WORKER_DOCKERFILE = 'worker.Dockerfile';
 export const WORKERS = {
-  firm: {
-    dockerfile: 'packages/firm-worker/Dockerfile',
-    command: ['node', 'packages/firm-worker/bin/firm-worker.js'],
-  },
-  theme: {
-    dockerfile: 'packages/theme-worker/Dockerfile',
-    command: ['node', 'packages/theme-worker/bin/theme-worker.js'],
-  },
+  firm: { target: 'firm-worker', command: ['node', 'packages/firm-worker/bin/firm-worker.js'] },
+  theme: { target: 'theme-worker', command: ['node', 'packages/theme-worker/bin/theme-worker.js'] },
 } as const;
 
 export interface CallthemesStackProps extends StackProps {
@@ -146,11 +141,12 @@ export class CallthemesStack extends Stack {
       CALLTHEMES_INFERENCE_MAX_CONCURRENT_PER_INSTANCE: String(config.maxConcurrentInvocationsPerInstance),
     };
     const secrets = pgSecrets(this, config.pgSecretName);
-    const image = (dockerfile: string, id: string) =>
+    const image = (target: string, id: string) =>
       ecs.ContainerImage.fromDockerImageAsset(
         new ecrAssets.DockerImageAsset(this, id, {
           directory: REPO_ROOT,
-          file: dockerfile,
+          file: WORKER_DOCKERFILE,
+          target,
           exclude: ASSET_EXCLUDES,
           ignoreMode: IgnoreMode.DOCKER,
           platform: ecrAssets.Platform.LINUX_AMD64,
@@ -167,7 +163,7 @@ export class CallthemesStack extends Stack {
     this.firmWorker = new WorkerService(this, 'FirmWorker', {
       ...common,
       serviceName: FLEET_NAMES.firmService,
-      image: image(WORKERS.firm.dockerfile, 'FirmWorkerImage'),
+      image: image(WORKERS.firm.target, 'FirmWorkerImage'),
       command: [...WORKERS.firm.command],
       cpu: config.firmWorkerCpu,
       memoryMiB: config.firmWorkerMemoryMiB,
@@ -180,7 +176,7 @@ export class CallthemesStack extends Stack {
     this.themeWorker = new WorkerService(this, 'ThemeWorker', {
       ...common,
       serviceName: FLEET_NAMES.themeService,
-      image: image(WORKERS.theme.dockerfile, 'ThemeWorkerImage'),
+      image: image(WORKERS.theme.target, 'ThemeWorkerImage'),
       command: [...WORKERS.theme.command],
       cpu: config.themeWorkerCpu,
       memoryMiB: config.themeWorkerMemoryMiB,

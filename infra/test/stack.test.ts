@@ -335,17 +335,18 @@ test('inference: several instance types become instance pools; a pushed image re
   assert.throws(() => synthesize({ servingImageDir: 'infra/test/no-such-dir' }), /servingImageDir/);
 });
 
-test('images: each worker built from the repository with its Dockerfile, without node_modules, caches or the lake', () => {
+test('images: each worker built from the repository by its target of the worker Dockerfile, without node_modules, caches or the lake', () => {
   const assets = JSON.parse(readFileSync(join(s.outdir, 'Callthemes.assets.json'), 'utf8'));
   const images = Object.values(assets.dockerImages) as {
-    source: { directory: string; dockerFile?: string };
+    source: { directory: string; dockerFile?: string; dockerBuildTarget?: string };
   }[];
-  const files = images.map((i) => i.source.dockerFile ?? 'Dockerfile').sort();
-  assert.deepEqual(files, [
-    'Dockerfile',
-    'packages/firm-worker/Dockerfile',
-    'packages/theme-worker/Dockerfile',
-  ]);
+  const files = images
+    .map(
+      (i) =>
+        `${i.source.dockerFile ?? 'Dockerfile'}${i.source.dockerBuildTarget ? ` ${i.source.dockerBuildTarget}` : ''}`,
+    )
+    .sort();
+  assert.deepEqual(files, ['Dockerfile', 'worker.Dockerfile firm-worker', 'worker.Dockerfile theme-worker']);
   for (const img of images.filter((i) => i.source.dockerFile)) {
     const dir = join(s.outdir, img.source.directory);
     assert.ok(existsSync(join(dir, img.source.dockerFile!)));

@@ -1,8 +1,9 @@
 /**
- * The workers' production artifacts, built as their Dockerfiles build them (scripts/build-worker-artifact.sh,
- * root-owned) and started as the images start them: uid 1000 in /app with the image's ENV and CMD. Before the
+ * The workers' production artifacts, built as the worker Dockerfile's targets build them
+ * (scripts/build-worker-artifact.sh, root-owned) and started as the images start them: uid 1000 in /app with the
+ * image's ENV and CMD. Before the
  * cache was baked into the image, both crashed at start (EACCES creating `/app/.cache/...` as uid 1000) — the
- * firm worker with the default inference (CALLTHEMES_INFERENCE unset). Also: the Dockerfiles say what the
+ * firm worker with the default inference (CALLTHEMES_INFERENCE unset). Also: the Dockerfile's targets say what the
  * rehearsal reproduces (layout, ENV, USER, CMD = the task definition's command), or the parse fails.
  */
 import assert from 'node:assert/strict';
@@ -16,11 +17,12 @@ import {
   buildWorkerArtifact,
   dockerfilePath,
   imageSpecOf,
+  WORKER_DOCKERFILE,
   type WorkerArtifact,
   type WorkerName,
 } from '../src/rehearse/artifact.js';
 import { parseDockerfile } from '../src/rehearse/dockerfile.js';
-import { WORKERS } from '../src/stack.js';
+import { WORKER_DOCKERFILE as STACK_DOCKERFILE, WORKERS } from '../src/stack.js';
 
 const canSwitchUser = process.getuid?.() === 0;
 const skip = skipIf(!canSwitchUser && 'not root: cannot start the artifacts as uid 1000 here');
@@ -95,22 +97,30 @@ describe.each(NAMES)('%s artifact', (worker) => {
 });
 
 test('a Dockerfile change the rehearsal cannot reproduce fails the parse or the check', () => {
-  const text = readFileSync(dockerfilePath(REPO_ROOT, 'theme-worker'), 'utf8');
+  const text = readFileSync(dockerfilePath(REPO_ROOT), 'utf8');
+  const theme = (t: string) => parseDockerfile(t, 'worker.Dockerfile', 'theme-worker');
   assert.throws(
-    () => parseDockerfile(text.replace('USER 1000', 'RUN mkdir /app/.cache/x\nUSER 1000')),
+    () => theme(text.replace('USER 1000', 'RUN mkdir /app/.cache/x\nUSER 1000')),
     /final stage's RUN .* not reproduced/,
   );
-  assert.throws(() => parseDockerfile(text.replace('USER 1000', 'USER node')), /numeric uid/);
-  const spec = parseDockerfile(text);
-  assert.deepEqual(spec.copies, [{ from: 'build', src: '/out/', dest: './' }]);
+  assert.throws(() => theme(text.replace('USER 1000', 'USER node')), /numeric uid/);
+  assert.throws(() => parseDockerfile(text, 'worker.Dockerfile', 'worker'), /no stage worker/);
+  const spec = theme(text);
+  assert.deepEqual(spec.copies, [{ from: 'theme-worker-build', src: '/out/', dest: './' }]);
   assert.deepEqual(spec.env, { NODE_ENV: 'production', CALLTHEMES_CACHE_DIR: '/app/.cache' });
-  assert.ok(spec.buildRuns.some((r) => r.includes('scripts/build-worker-artifact.sh theme-worker /out')));
-  // The other worker's build in this Dockerfile is a disagreement.
-  const moved = parseDockerfile(
-    text.replace('build-worker-artifact.sh theme-worker', 'build-worker-artifact.sh firm-worker'),
-  );
-  assert.equal(
-    moved.buildRuns.some((r) => r.includes('theme-worker /out')),
-    false,
+  assert.equal(spec.workdir, '/app');
+  // A target's build stages are the ones it copies from and what they start from, not the other worker's.
+  assert.ok(spec.buildRuns.includes('pnpm install --frozen-lockfile'));
+  assert.ok(spec.buildRuns.includes('bash scripts/build-worker-artifact.sh theme-worker /out'));
+  assert.ok(!spec.buildRuns.some((r) => r.includes('firm-worker /out')));
+  // The other worker's build copied into this image is a disagreement.
+  const moved = theme(text.replace('--from=theme-worker-build', '--from=firm-worker-build'));
+  assert.ok(moved.buildRuns.some((r) => r.includes('firm-worker /out')));
+  assert.ok(!moved.buildRuns.some((r) => r.includes('theme-worker /out')));
+  // The stack builds the same file, a target for each worker.
+  assert.equal(STACK_DOCKERFILE, WORKER_DOCKERFILE);
+  assert.deepEqual(
+    Object.values(WORKERS).map((w) => w.target),
+    NAMES,
   );
 });

@@ -24,29 +24,30 @@ export interface WorkerArtifact {
   home: string;
 }
 
-export function dockerfilePath(repoRoot: string, worker: WorkerName): string {
-  return join(repoRoot, 'packages', worker, 'Dockerfile');
+/** Both workers' images, a target each named for the worker (infra's stack builds the same file). */
+export const WORKER_DOCKERFILE = 'worker.Dockerfile';
+
+export function dockerfilePath(repoRoot: string): string {
+  return join(repoRoot, WORKER_DOCKERFILE);
 }
 
 /**
- * The Dockerfile's spec, checked for what the rehearsal reproduces: the build stage runs the build script for
- * this worker into /out, and the final stage copies /out/ into WORKDIR. Throws naming the disagreement.
+ * The spec of the Dockerfile's `worker` target, checked for what the rehearsal reproduces: its build stage runs
+ * the build script for this worker into /out, and the image copies only that /out/ into WORKDIR. Throws naming
+ * the disagreement.
  */
 export function imageSpecOf(repoRoot: string, worker: WorkerName): ImageSpec {
-  const file = dockerfilePath(repoRoot, worker);
-  const spec = parseDockerfile(readFileSync(file, 'utf8'), `packages/${worker}/Dockerfile`);
-  const build = spec.buildRuns.find((r) => r.includes(BUILD_SCRIPT));
-  if (!build || !new RegExp(`${BUILD_SCRIPT} ${worker} /out(\\s|$)`).test(build))
+  const where = `${WORKER_DOCKERFILE} target ${worker}`;
+  const spec = parseDockerfile(readFileSync(dockerfilePath(repoRoot), 'utf8'), where, worker);
+  const builds = spec.buildRuns.filter((r) => r.includes(BUILD_SCRIPT));
+  if (builds.length !== 1 || !new RegExp(`${BUILD_SCRIPT} ${worker} /out(\\s|$)`).test(builds[0]))
+    throw new Error(`${where}: the build stage does not run \`${BUILD_SCRIPT} ${worker} /out\` (alone)`);
+  const copies = spec.copies.map((c) => `${c.src.replace(/\/$/, '')} ${c.dest}`);
+  if (copies.length !== 1 || copies[0] !== '/out ./')
     throw new Error(
-      `packages/${worker}/Dockerfile: the build stage does not run \`${BUILD_SCRIPT} ${worker} /out\``,
+      `${where}: the image must copy only \`--from=<build stage> /out/ ./\` (has ${copies.join('; ') || 'none'})`,
     );
-  const copies = spec.copies.map((c) => `${c.from} ${c.src.replace(/\/$/, '')} ${c.dest}`);
-  if (copies.length !== 1 || copies[0] !== 'build /out ./')
-    throw new Error(
-      `packages/${worker}/Dockerfile: the final stage must copy only \`--from=build /out/ ./\` (has ${copies.join('; ') || 'none'})`,
-    );
-  if (spec.workdir !== '/app')
-    throw new Error(`packages/${worker}/Dockerfile: WORKDIR ${spec.workdir}, expected /app`);
+  if (spec.workdir !== '/app') throw new Error(`${where}: WORKDIR ${spec.workdir}, expected /app`);
   return spec;
 }
 

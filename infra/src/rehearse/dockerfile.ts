@@ -1,6 +1,6 @@
 /**
- * What a worker Dockerfile says about the image's filesystem and process, read so the rehearsal can build the
- * same filesystem without Docker and start it the same way. Only what the rehearsal can reproduce is accepted:
+ * What the worker Dockerfile says about a target image's filesystem and process, read so the rehearsal can build
+ * the same filesystem without Docker and start it the same way. Only what the rehearsal can reproduce is accepted:
  * any other instruction in the final stage is an error, so a Dockerfile change the rehearsal would silently
  * ignore fails `infra/test/worker-artifacts.test.ts` instead.
  */
@@ -54,15 +54,50 @@ function parseEnv(args: string, into: Record<string, string>): void {
   if (seen === 0) throw new Error(`ENV ${args}: use the key=value form`);
 }
 
-export function parseDockerfile(text: string, name = 'Dockerfile'): ImageSpec {
-  const stages: { op: string; args: string }[][] = [];
+interface Stage {
+  name: string | null;
+  /** An earlier stage this one starts from (`FROM <stage> AS …`), else null (an image). */
+  base: string | null;
+  instructions: { op: string; args: string }[];
+}
+
+/**
+ * The image `target` builds (a stage's name; default the last stage): its stage and the stages it starts from
+ * make the image, and the stages it copies from (with theirs, transitively) are its build stages.
+ */
+export function parseDockerfile(text: string, name = 'Dockerfile', target?: string): ImageSpec {
+  const stages: Stage[] = [];
   for (const ins of instructions(text)) {
-    if (ins.op === 'FROM') stages.push([]);
+    if (ins.op === 'FROM') {
+      const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.args.replace(/^--platform=\S+\s+/, ''));
+      if (!m) throw new Error(`${name}: FROM ${ins.args}: expected \`FROM <image> [AS <name>]\``);
+      stages.push({
+        name: m[2] ?? null,
+        base: stages.some((st) => st.name === m[1]) ? m[1] : null,
+        instructions: [],
+      });
+    }
     if (stages.length === 0) throw new Error(`${name}: ${ins.op} before FROM`);
-    stages[stages.length - 1].push(ins);
+    stages[stages.length - 1].instructions.push(ins);
   }
   if (stages.length === 0) throw new Error(`${name}: no FROM`);
-  const final = stages[stages.length - 1];
+  const byName = (n: string) => stages.find((st) => st.name === n);
+  const final = target === undefined ? stages[stages.length - 1] : byName(target);
+  if (!final) throw new Error(`${name}: no stage ${target}`);
+  // The image: the target's stage after the stages it starts from.
+  const image: Stage[] = [];
+  for (let st: Stage | undefined = final; st; st = st.base ? byName(st.base) : undefined) image.unshift(st);
+  // Its build stages: what the image copies from, and what those start from or copy from.
+  const build = new Set<Stage>();
+  const reach = (from: string) => {
+    const st = byName(from);
+    if (!st || build.has(st) || image.includes(st)) return;
+    build.add(st);
+    if (st.base) reach(st.base);
+    for (const i of st.instructions) if (i.op === 'COPY') reach(/--from=(\S+)/.exec(i.args)?.[1] ?? '');
+  };
+  for (const i of image.flatMap((st) => st.instructions))
+    if (i.op === 'COPY') reach(/--from=(\S+)/.exec(i.args)?.[1] ?? '');
   const spec: ImageSpec = {
     workdir: '/',
     env: {},
@@ -70,12 +105,12 @@ export function parseDockerfile(text: string, name = 'Dockerfile'): ImageSpec {
     cmd: [],
     copies: [],
     buildRuns: stages
-      .slice(0, -1)
-      .flat()
+      .filter((st) => build.has(st))
+      .flatMap((st) => st.instructions)
       .filter((i) => i.op === 'RUN')
       .map((i) => i.args),
   };
-  for (const { op, args } of final) {
+  for (const { op, args } of image.flatMap((st) => st.instructions)) {
     if (!FINAL_STAGE.has(op))
       throw new Error(
         `${name}: the final stage's ${op} ${args.slice(0, 60)} is not reproduced by the rehearsal`,
