@@ -69,12 +69,19 @@ export function useLocalFleet(prefix: string): () => LocalFleet {
 }
 
 /** The plan of `--source ectsum --input examples/ectsum --firms N --partition-size P` with the defaults. */
-export function sampleSettings(o: { firms: number; partitionSize: number; seed?: number }): PlanSettings {
+export function sampleSettings(o: {
+  firms: number;
+  partitionSize: number;
+  seed?: number;
+  flushEvery?: number;
+  /** An ECTSum-shaped folder instead of the shipped sample. */
+  input?: string;
+}): PlanSettings {
   return {
-    source: { kind: 'ectsum', input: EXAMPLES_ECTSUM },
+    source: { kind: 'ectsum', input: o.input ?? EXAMPLES_ECTSUM },
     firms: { limit: o.firms },
     partitionSize: o.partitionSize,
-    flushEvery: 50,
+    flushEvery: o.flushEvery ?? 50,
     minTokens: 5,
     seed: o.seed ?? 42,
     topics: { minTopicSize: 'auto', outlierThreshold: null },

@@ -12,6 +12,7 @@ import { LocalLakeStore, openStore } from '@callthemes/common/lake';
 import { createSource } from '@callthemes/common/sources';
 import { useAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulator';
 import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
+import { sampleSettings } from '@callthemes/common/testing/local-fleet';
 import { EXAMPLES_ECTSUM } from '@callthemes/common/testing/paths';
 import { test } from 'vitest';
 import { enqueuePlan } from '../../src/fleet/enqueue-plan.js';
@@ -96,16 +97,7 @@ test('AWS adapters: the same plan on SQS + DynamoDB with workers by hand', needs
     quarters: QUARTERS,
     runId: 'empty-aws',
     sourceOptions,
-    settings: {
-      source: sourceOptions,
-      firms: { limit: 12 },
-      partitionSize: 4,
-      flushEvery: 2,
-      minTokens: 5,
-      seed: 42,
-      topics: { minTopicSize: 'auto', outlierThreshold: null },
-      models: { embedder: 'sif-wink-sg-100d', namer: 'keywords', classifier: 'lexicon' },
-    },
+    settings: sampleSettings({ firms: 12, partitionSize: 4, flushEvery: 2, input }),
   };
   const saved = { ...process.env };
   Object.assign(process.env, env);

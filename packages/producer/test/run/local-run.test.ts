@@ -9,6 +9,7 @@ import { LocalLakeStore } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
 import { EctsumSource } from '@callthemes/common/sources';
 import { runCli } from '@callthemes/common/testing/cli';
+import { sampleSettings } from '@callthemes/common/testing/local-fleet';
 import { EXAMPLES_ECTSUM, tempDir } from '@callthemes/common/testing/paths';
 import { runFirmStage } from '@callthemes/firm-worker';
 import { afterAll, test } from 'vitest';
@@ -27,17 +28,7 @@ const request = (runId: string, over: Partial<PlanSettings> = {}): PlanRequest =
   quarters: ['2021Q1', '2021Q2'],
   runId,
   sourceOptions: source,
-  settings: {
-    source,
-    firms: { limit: 12 },
-    partitionSize: 4,
-    flushEvery: 3,
-    minTokens: 5,
-    seed: 42,
-    topics: { minTopicSize: 'auto', outlierThreshold: null },
-    models: { embedder: 'sif-wink-sg-100d', namer: 'keywords', classifier: 'lexicon' },
-    ...over,
-  },
+  settings: { ...sampleSettings({ firms: 12, partitionSize: 4, flushEvery: 3 }), ...over },
 });
 
 async function readMetrics(runId: string, at = lake) {
