@@ -11,7 +11,7 @@ import { useAwsFleetEmulator } from '@callthemes/common/testing/aws-fleet-emulat
 import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
 import { EXAMPLES_ECTSUM } from '@callthemes/common/testing/paths';
 import { test } from 'vitest';
-import { snapshot } from '../run/helpers.js';
+import { besideLocalRun } from '../run/helpers.js';
 import { drain, FAST, readStatus } from './fleet-helpers.js';
 
 const { dir, needsMoto, start } = useAwsFleetEmulator('callthemes-aws-fleet-', {
@@ -53,11 +53,7 @@ test(
     assert.match(after.stdout, /2021Q2 {2}partitions 3\/3 .* themed: \d+ themes/);
 
     // The same plan on the local backend writes the same lake.
-    const ref = join(dir.path, 'reference');
-    const r = await runCli(ectsumArgs('run', '2021Q1..2021Q2', ref, plan));
-    assert.equal(r.code, 0, r.stderr);
-    const got = await snapshot(lake);
-    const want = await snapshot(ref);
+    const { got, want } = await besideLocalRun(lake, join(dir.path, 'reference'), '2021Q1..2021Q2', plan);
     assert.deepEqual(got.counts, want.counts);
     assert.deepEqual(got.sentenceIds, want.sentenceIds);
     assert.deepEqual(got.topicIds, want.topicIds);

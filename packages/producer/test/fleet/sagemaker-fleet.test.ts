@@ -25,7 +25,7 @@ import {
 } from '@callthemes/common/testing/sagemaker-async-standin';
 import { type ServingRouter, startServingRouter } from '@callthemes/common/testing/serving-router';
 import { afterAll, beforeAll, test } from 'vitest';
-import { snapshot } from '../run/helpers.js';
+import { besideLocalRun } from '../run/helpers.js';
 import { drain, readStatus } from './fleet-helpers.js';
 
 const dir = tempDir('callthemes-sagemaker-fleet-');
@@ -79,11 +79,7 @@ test('firm and theme workers on sagemaker:<endpoint> write the tables the embedd
   assert.ok(standin.accepted.length > 0, 'the workers went through the async endpoint');
   assert.equal(standin.notifications.length, standin.accepted.length, 'every invocation answered');
 
-  const ref = join(dir.path, 'reference');
-  const r = await runCli(ectsumArgs('run', '2021Q1', ref, plan));
-  assert.equal(r.code, 0, r.stderr);
-  const got = await snapshot(lake);
-  const want = await snapshot(ref);
+  const { got, want } = await besideLocalRun(lake, join(dir.path, 'reference'), '2021Q1', plan);
   assert.deepEqual(got.firmIds, want.firmIds);
   assert.deepEqual(got.sentenceIds, want.sentenceIds);
   assert.equal(got.counts.sentence_sentiment, got.counts.sentences);

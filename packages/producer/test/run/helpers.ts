@@ -1,7 +1,12 @@
-/** Helpers of the run tests: a lake's ids and row counts, and a progress sink that keeps its lines. */
+/**
+ * Helpers of the run and fleet tests: a lake's ids and row counts (beside a local run's), and a progress sink that
+ * keeps its lines.
+ */
+import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { LocalLakeStore, TABLE_NAMES } from '@callthemes/common/lake';
 import { LakeQuery } from '@callthemes/common/query';
+import { ectsumArgs, runCli } from '@callthemes/common/testing/cli';
 import { LineProgress } from '../../src/run/progress.js';
 
 export interface LakeSnapshot {
@@ -11,6 +16,21 @@ export interface LakeSnapshot {
   topicIds: string[];
   /** Tables whose primary key repeats (should be none). */
   duplicates: string[];
+}
+
+/**
+ * The lake a fleet wrote beside the lake `callthemes run` writes locally (under `refLake`) for the same plan on the
+ * shipped sample: what the fleet tests compare.
+ */
+export async function besideLocalRun(
+  lake: string,
+  refLake: string,
+  quarters: string,
+  plan: string[],
+): Promise<{ got: LakeSnapshot; want: LakeSnapshot }> {
+  const r = await runCli(ectsumArgs('run', quarters, refLake, plan));
+  assert.equal(r.code, 0, r.stderr);
+  return { got: await snapshot(lake), want: await snapshot(refLake) };
 }
 
 export async function snapshot(lake: string): Promise<LakeSnapshot> {
