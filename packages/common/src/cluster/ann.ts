@@ -5,7 +5,7 @@
  * ascending distance, ties by index.
  */
 import { Index, MetricKind } from 'usearch';
-import type { KnnGraph, KnnOptions, Metric } from './knn.js';
+import { copyHits, type KnnGraph, type KnnOptions, type Metric, type SearchHits } from './knn.js';
 import { type Matrix, normalizeRows, pairDistance } from './matrix.js';
 
 export interface Neighbors {
@@ -195,26 +195,10 @@ class HnswSearch implements NeighborSearch {
 
   private query(queries: Float32Array, q: number, k: number, selfOf: (r: number) => number): Neighbors {
     const want = Math.min(this.n, k + 1);
-    const res = this.index.search(queries, want, this.threads) as unknown as {
-      keys: BigUint64Array;
-      distances: Float32Array;
-      counts: BigUint64Array;
-    };
+    const res = this.index.search(queries, want, this.threads) as unknown as SearchHits;
     const indices = new Int32Array(q * k).fill(-1);
     const distances = new Float32Array(q * k).fill(Number.POSITIVE_INFINITY);
-    for (let r = 0; r < q; r++) {
-      const self = selfOf(r);
-      const count = Number(res.counts[r]);
-      let t = 0;
-      for (let h = 0; h < count && t < k; h++) {
-        const j = Number(res.keys[r * want + h]);
-        if (j === self) continue;
-        const dist = res.distances[r * want + h];
-        indices[r * k + t] = j;
-        distances[r * k + t] = this.metric === 'cosine' ? Math.max(0, dist) : Math.sqrt(Math.max(0, dist));
-        t++;
-      }
-    }
+    for (let r = 0; r < q; r++) copyHits(res, want, r, selfOf(r), k, this.metric, indices, distances);
     return { k, indices, distances };
   }
 }

@@ -16,6 +16,41 @@ export interface KnnGraph {
   readonly distances: Float32Array;
 }
 
+/** usearch's `Index.search` answer: query q's `counts[q]` hits, nearest first, at keys/distances[q·want …]. */
+export interface SearchHits {
+  keys: BigUint64Array;
+  distances: Float32Array;
+  counts: BigUint64Array;
+}
+
+/**
+ * Copies query `q`'s hits into row `q` of `indices` / `distances` (k a row), leaving out `self`, as distances of
+ * `metric` (usearch's cosine distance is 1 − cos, clamped at 0 here; its L2 is squared, rooted here). Returns how
+ * many it wrote (at most k; fewer when the index returned fewer).
+ */
+export function copyHits(
+  res: SearchHits,
+  want: number,
+  q: number,
+  self: number,
+  k: number,
+  metric: Metric,
+  indices: Int32Array,
+  distances: Float32Array,
+): number {
+  const count = Number(res.counts[q]);
+  let r = 0;
+  for (let t = 0; t < count && r < k; t++) {
+    const j = Number(res.keys[q * want + t]);
+    if (j === self) continue;
+    const dist = res.distances[q * want + t];
+    indices[q * k + r] = j;
+    distances[q * k + r] = metric === 'cosine' ? Math.max(0, dist) : Math.sqrt(Math.max(0, dist));
+    r++;
+  }
+  return r;
+}
+
 export interface KnnOptions {
   metric?: Metric;
   /** Exact search below this many points (default 2,000), HNSW at or above. */
@@ -98,24 +133,11 @@ export function approximateKnn(m: Matrix, k: number, o: KnnOptions = {}): KnnGra
   for (let i = 0; i < n; i++) keys[i] = BigInt(i);
   index.add(keys, m.data, threads);
   const want = k + 1;
-  const res = index.search(m.data, want, threads) as unknown as {
-    keys: BigUint64Array;
-    distances: Float32Array;
-    counts: BigUint64Array;
-  };
+  const res = index.search(m.data, want, threads) as unknown as SearchHits;
   const indices = new Int32Array(n * k);
   const distances = new Float32Array(n * k);
   for (let i = 0; i < n; i++) {
-    const count = Number(res.counts[i]);
-    let r = 0;
-    for (let t = 0; t < count && r < k; t++) {
-      const j = Number(res.keys[i * want + t]);
-      if (j === i) continue;
-      const dist = res.distances[i * want + t];
-      indices[i * k + r] = j;
-      distances[i * k + r] = metric === 'cosine' ? Math.max(0, dist) : Math.sqrt(Math.max(0, dist));
-      r++;
-    }
+    let r = copyHits(res, want, i, i, k, metric, indices, distances);
     // HNSW can return fewer hits than asked; pad with the last hit so every row has k entries.
     if (r === 0) throw new Error(`knn: the index returned no neighbours for point ${i}`);
     for (; r < k; r++) {
