@@ -70,6 +70,12 @@ export function flagOf(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
+/** Refuses the flags among `keys` that are given although the others make them mean nothing (exit 2, `why`). */
+export function refuseGiven(opts: Record<string, unknown>, keys: readonly string[], why: string): void {
+  const given = keys.filter((k) => opts[k] !== undefined);
+  if (given.length > 0) throw new UsageError(`${given.map(flagOf).join(', ')} ${why}`);
+}
+
 /** The source flags that only the Capital IQ source reads. */
 const CAPIQ_FLAGS = [
   'pgUrl',
@@ -88,9 +94,7 @@ export function sourceKindFrom(opts: Record<string, unknown>): { kind: string; i
     throw new UsageError(`unknown source "${kind}": expected one of ${sourceKinds().join(', ')}`);
   const input = stringSetting('input', opts.input);
   if (!input && kind !== 'capiq') throw new UsageError(`source ${kind} needs --input <path>`);
-  const capiqOnly = CAPIQ_FLAGS.filter((k) => opts[k] !== undefined);
-  if (kind !== 'capiq' && capiqOnly.length > 0)
-    throw new UsageError(`${capiqOnly.map(flagOf).join(', ')} only apply to --source capiq`);
+  if (kind !== 'capiq') refuseGiven(opts, CAPIQ_FLAGS, 'only apply to --source capiq');
   return { kind, input };
 }
 

@@ -65,6 +65,26 @@ const REFUSED: [string, string[], RegExp][] = [
     /^error: --sentiment-api, --sentiment-batch-size only apply with --sentiment-url/m,
   ],
   [
+    'estimate reads a lake only for a run',
+    ['estimate', '--firms', '100', '--quarters', '8', '--lake', 'x'],
+    /^error: --lake only apply with --from-run$/m,
+  ],
+  [
+    'diagrams: an image format without --render',
+    ['diagrams', '--out', 'x', '--no-cloud', '--image', 'png'],
+    /^error: --image only apply with --render$/m,
+  ],
+  [
+    'diagrams: a template with --no-cloud',
+    ['diagrams', '--out', 'x', '--no-cloud', '--cdk-out', 'cdk.out'],
+    /^error: --cdk-out mean nothing with --no-cloud$/m,
+  ],
+  [
+    'doctor: CDK context with a template given',
+    ['doctor', '--template', 'x.json', '-c', 'callthemes:maxAzs=2'],
+    /^error: --context only apply when the app is synthesized \(no --template or --cdk-out\)$/m,
+  ],
+  [
     'the run refuses them too',
     ['run', '--quarters', '2021Q2', ...SOURCE, '--sentiment-model', 'finbert'],
     /^error: --sentiment-model only apply with --sentiment-url/m,

@@ -11,7 +11,7 @@ import { stringSetting } from '@callthemes/common/config';
 import { type Command, Option } from 'commander';
 import { type CfnTemplate, loadTemplate } from '../../diagrams/cfn.js';
 import { generateDiagrams, render, writeSources } from '../../diagrams/generate.js';
-import { keyValuesFrom, UsageError, withExample } from '../common.js';
+import { keyValuesFrom, refuseGiven, UsageError, withExample } from '../common.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', '..');
 /** infra's synth program (`pnpm synth`), run as a process: the diagrams read its template, never its code. */
@@ -23,6 +23,12 @@ export const INFRA_SYNTH = join(REPO_ROOT, 'infra', 'bin', 'synth.js');
 export const DIAGRAM_CONTEXT = {
   inferenceImageUri: '000000000000.dkr.ecr.us-east-1.amazonaws.com/callthemes-serving:diagrams',
 };
+
+/** `--context` shapes a synthesis: with a template given there is none. */
+export function refuseSynthContext(opts: { template?: string; cdkOut?: string; context?: string[] }): void {
+  if (opts.template !== undefined || opts.cdkOut !== undefined)
+    refuseGiven(opts, ['context'], 'only apply when the app is synthesized (no --template or --cdk-out)');
+}
 
 /** `--template file.json`, or the only `*.template.json` in `--cdk-out <dir>`; undefined when neither is given. */
 export function templateFrom(opts: { template?: string; cdkOut?: string }): CfnTemplate | undefined {
@@ -98,6 +104,10 @@ export function registerDiagrams(program: Command): void {
   cmd.action(async (opts) => {
     const out = stringSetting('out', opts.out);
     if (!out) throw new UsageError('missing --out <dir>');
+    if (opts.cloud === false)
+      refuseGiven(opts, ['template', 'cdkOut', 'context'], 'mean nothing with --no-cloud');
+    refuseSynthContext(opts);
+    if (!opts.render) refuseGiven(opts, ['image'], 'only apply with --render');
     const context = keyValuesFrom(opts.context, 'context');
     const template = opts.cloud === false ? undefined : (templateFrom(opts) ?? synthesizeApp(context));
     const commands = (cmd.parent?.commands ?? []).map((c) => ({

@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { s3ClientFromEnv } from '../../aws/clients.js';
 import { deployPlanFrom, formatChecks, runDoctor } from '../../aws/doctor.js';
 import { keyValuesFrom, withExample } from '../common.js';
-import { synthesizeApp, templateFrom } from './diagrams.js';
+import { refuseSynthContext, synthesizeApp, templateFrom } from './diagrams.js';
 
 /** `docker version` answers when a daemon runs (CALLTHEMES_DOCKER names another binary). */
 function dockerAnswers(): Promise<boolean> {
@@ -41,6 +41,7 @@ export function registerDoctor(program: Command): void {
     );
   withExample(cmd, 'pnpm producer doctor --cdk-out cdk.out');
   cmd.action(async (opts) => {
+    refuseSynthContext(opts);
     const template = templateFrom(opts) ?? synthesizeApp(keyValuesFrom(opts.context, 'context'), {});
     const plan = deployPlanFrom(template);
     const deps = {

@@ -25,7 +25,7 @@ import { buildReport, DEFAULT_SIZING_TARGET } from '../../estimate/report.js';
 import { formatTable } from '../../estimate/table.js';
 import { whatIfs } from '../../estimate/what-if.js';
 import type { RunMetrics } from '../../run/run-metrics.js';
-import { addLakeOption, intOption, lakeFrom, UsageError, withExample } from '../common.js';
+import { addLakeOption, intOption, lakeFrom, refuseGiven, UsageError, withExample } from '../common.js';
 
 /**
  * The deployment's own defaults (common/config/deployment, which infra deploys): partitions of 50, the firm
@@ -215,6 +215,8 @@ export function registerEstimate(program: Command): void {
     const targetHours = positiveNumber('targetHours', opts.targetHours);
     if (targetHours === 0) throw new UsageError('invalid targetHours "0": expected hours > 0');
     const runId = stringSetting('fromRun', opts.fromRun);
+    // The lake is read only for a run's metrics.
+    if (!runId) refuseGiven(opts, ['lake'], 'only apply with --from-run');
     let run: RunMetrics | undefined;
     if (runId) {
       try {
