@@ -23,8 +23,9 @@ import { formatPlanStatus, planStatus } from '../../fleet/plan-status.js';
 import { addLakeOption, UsageError, withExample } from '../common.js';
 import { serviceChoiceFrom } from '../service-env.js';
 
-function addBackendOption(cmd: Command): Command {
-  return cmd.addOption(
+/** `--lake` and `--backend`: which fleet a command works on (fleetFrom). */
+function addFleetOptions(cmd: Command): Command {
+  return addLakeOption(cmd).addOption(
     new Option(
       '--backend <backend>',
       'local (SQLite beside the lake) or aws (SQS + DynamoDB from CALLTHEMES_* settings); default: aws when CALLTHEMES_PARTITIONS_QUEUE_URL is set',
@@ -36,6 +37,16 @@ function addBackendOption(cmd: Command): Command {
  * The fleet a command works on. `--backend aws` without CALLTHEMES_PARTITIONS_QUEUE_URL reads the queue URLs,
  * the table, the lake and the firm service from the deployed stack's outputs (setting `stackName`).
  */
+/** Runs `work` on the command's fleet, closed after it. */
+async function withFleet(opts: { lake?: string; backend?: string }, work: (fleet: Fleet) => Promise<void>) {
+  const fleet = await fleetFrom(opts);
+  try {
+    await work(fleet);
+  } finally {
+    await fleet.close();
+  }
+}
+
 export async function fleetFrom(opts: { lake?: string; backend?: string }): Promise<Fleet> {
   const backend = stringSetting('backend', opts.backend) as FleetBackend | undefined;
   if (backend !== undefined && backend !== 'local' && backend !== 'aws')
@@ -99,8 +110,7 @@ export function registerEnqueue(program: Command): void {
     )
     .option('--then <range>', 'with --quarter: the quarters the run goes on to, e.g. 2021Q3..2021Q4');
   addPlanOptions(cmd, { singleQuarter: true });
-  addLakeOption(cmd);
-  addBackendOption(cmd);
+  addFleetOptions(cmd);
   withExample(cmd, 'pnpm producer enqueue --quarter 2021Q2 --source ectsum --input examples/ectsum');
   cmd.action(async (opts) => {
     const services = serviceChoiceFrom({});
@@ -138,12 +148,10 @@ export function registerStatus(program: Command): void {
     )
     .option('--run <id>', 'the run (default: the newest)')
     .option('--json', 'print JSON');
-  addLakeOption(cmd);
-  addBackendOption(cmd);
+  addFleetOptions(cmd);
   withExample(cmd, 'pnpm producer status --lake ./lake');
-  cmd.action(async (opts) => {
-    const fleet = await fleetFrom(opts);
-    try {
+  cmd.action((opts) =>
+    withFleet(opts, async (fleet) => {
       const runs = await fleet.counters.listRuns();
       const plan = opts.run ? runs.find((r) => r.runId === opts.run) : runs[0];
       if (!plan)
@@ -157,10 +165,8 @@ export function registerStatus(program: Command): void {
             .map((r) => r.runId)
             .join(', ')}…)\n`,
         );
-    } finally {
-      await fleet.close();
-    }
-  });
+    }),
+  );
 }
 
 export function registerRedrive(program: Command): void {
@@ -171,12 +177,10 @@ export function registerRedrive(program: Command): void {
       new Option('--queue <queue>', 'partitions or themes (default: both)').choices(['partitions', 'themes']),
     )
     .option('--dry-run', 'only count the dead letters');
-  addLakeOption(cmd);
-  addBackendOption(cmd);
+  addFleetOptions(cmd);
   withExample(cmd, 'pnpm producer redrive --queue partitions --lake ./lake');
-  cmd.action(async (opts) => {
-    const fleet = await fleetFrom(opts);
-    try {
+  cmd.action((opts) =>
+    withFleet(opts, async (fleet) => {
       const queues = opts.queue
         ? [opts.queue === 'themes' ? fleet.themes : fleet.partitions]
         : [fleet.partitions, fleet.themes];
@@ -186,8 +190,6 @@ export function registerRedrive(program: Command): void {
           `${q.name}: ${r.moved} dead letter(s) ${opts.dryRun ? 'would be moved' : 'moved back'}${r.task ? ` (task ${r.task})` : ''}\n`,
         );
       }
-    } finally {
-      await fleet.close();
-    }
-  });
+    }),
+  );
 }
