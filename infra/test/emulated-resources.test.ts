@@ -5,14 +5,8 @@
  * with what the fleet's own test helpers create (`createQueueWithDeadLetter`, `createCountersTable`).
  */
 import assert from 'node:assert/strict';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
-import {
-  CreateQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -23,6 +17,8 @@ import { createQueueWithDeadLetter } from '@callthemes/common/queue';
 import { type MotoServer, motoMissing, startMotoServer } from '@callthemes/common/testing/moto-server';
 import { skipIf } from '@callthemes/common/testing/paths';
 import { afterAll, beforeAll, test } from 'vitest';
+import { createQueues, createTables } from '../src/rehearse/resources.js';
+import type { Created } from '../src/rehearse/template.js';
 import { type CfnJson, ofType, type Synthesized, synthesize } from './synth.js';
 
 const skip = skipIf(motoMissing() ?? undefined);
@@ -31,25 +27,8 @@ let json: CfnJson;
 let moto: MotoServer;
 let sqs: SQSClient;
 let ddb: DynamoDBClient;
-/** Logical id → created queue URL and ARN. */
-const created = new Map<string, { url: string; arn: string }>();
-
-/** The SQS attributes a CloudFormation AWS::SQS::Queue sets (the ones the fleet relies on). */
-const SQS_ATTRIBUTES = [
-  'MaximumMessageSize',
-  'MessageRetentionPeriod',
-  'VisibilityTimeout',
-  'ReceiveMessageWaitTimeSeconds',
-  'SqsManagedSseEnabled',
-] as const;
-
-/** Fn::GetAtt [id, Arn] → the ARN of the queue created for `id`. */
-function resolveArn(value: unknown): string {
-  const att = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-  const arn = att && att[1] === 'Arn' ? created.get(att[0])?.arn : undefined;
-  if (!arn) throw new Error(`cannot resolve ${JSON.stringify(value)}: its queue is not created yet`);
-  return arn;
-}
+/** Logical id → what its Ref / Fn::GetAtt give (QueueUrl, Arn), as the rehearsal records them. */
+const created: Created = new Map();
 
 beforeAll(async () => {
   if (skip.skip) return;
@@ -59,36 +38,9 @@ beforeAll(async () => {
   const config = moto.clientConfig;
   sqs = new SQSClient(config);
   ddb = new DynamoDBClient(config);
-  // DLQs first (no RedrivePolicy), then the queues that name them.
-  const queues = ofType(json, 'AWS::SQS::Queue').sort(
-    ([, a], [, b]) =>
-      Number(Boolean(a.Properties.RedrivePolicy)) - Number(Boolean(b.Properties.RedrivePolicy)),
-  );
-  for (const [id, q] of queues) {
-    const p = q.Properties;
-    const attributes: Record<string, string> = {};
-    for (const k of SQS_ATTRIBUTES) if (p[k] !== undefined) attributes[k] = String(p[k]);
-    if (p.RedrivePolicy)
-      attributes.RedrivePolicy = JSON.stringify({
-        deadLetterTargetArn: resolveArn(p.RedrivePolicy.deadLetterTargetArn),
-        maxReceiveCount: p.RedrivePolicy.maxReceiveCount,
-      });
-    const out = await sqs.send(new CreateQueueCommand({ QueueName: id, Attributes: attributes }));
-    const attrs = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: out.QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    created.set(id, { url: out.QueueUrl!, arn: attrs.Attributes!.QueueArn! });
-  }
-  const [[tableId, table]] = ofType(json, 'AWS::DynamoDB::GlobalTable');
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: tableId,
-      KeySchema: table.Properties.KeySchema,
-      AttributeDefinitions: table.Properties.AttributeDefinitions,
-      BillingMode: table.Properties.BillingMode,
-    }),
-  );
-  await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 1 }, { TableName: tableId });
+  // The rehearsal's own code (time not scaled): what is rehearsed is what is checked here.
+  await createQueues(sqs, json, created);
+  await createTables(ddb, json, created);
 }, 120_000);
 
 afterAll(async () => {
@@ -97,11 +49,13 @@ afterAll(async () => {
 });
 
 const idOf = (prefix: string) => [...created.keys()].find((id) => id.startsWith(prefix))!;
+const urlOf = (id: string) => created.get(id)!.QueueUrl;
 
 test('the queues read back with the template’s attributes and redrive policy', skip, async () => {
-  assert.equal(created.size, 4);
-  for (const [id, { url }] of created) {
-    const p = json.Resources[id].Properties;
+  const queues = ofType(json, 'AWS::SQS::Queue');
+  assert.equal(queues.length, 4);
+  for (const [id, { Properties: p }] of queues) {
+    const url = urlOf(id);
     const { Attributes: a = {} } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
     );
@@ -115,15 +69,15 @@ test('the queues read back with the template’s attributes and redrive policy',
       assert.equal(Number(redrive.maxReceiveCount), 3);
       assert.equal(
         redrive.deadLetterTargetArn,
-        created.get(p.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0])!.arn,
+        created.get(p.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0])!.Arn,
       );
     }
   }
 });
 
 test('a partition message received 3 times without a delete moves to the partitions DLQ', skip, async () => {
-  const queue = created.get(idOf('QueuesPartitionsQueue'))!.url;
-  const dlq = created.get(idOf('QueuesPartitionsDlq'))!.url;
+  const queue = urlOf(idOf('QueuesPartitionsQueue'));
+  const dlq = urlOf(idOf('QueuesPartitionsDlq'));
   await sqs.send(
     new SendMessageCommand({ QueueUrl: queue, MessageBody: '{"type":"partition","partition":7}' }),
   );
@@ -158,8 +112,8 @@ test('the fleet’s own queue helper makes the same DLQ and size as the template
   const [helper, helperDlq, deployed, deployedDlq] = await Promise.all([
     attrs(mine.queueUrl),
     attrs(mine.deadLetterQueueUrl),
-    attrs(created.get(idOf('QueuesPartitionsQueue'))!.url),
-    attrs(created.get(idOf('QueuesPartitionsDlq'))!.url),
+    attrs(urlOf(idOf('QueuesPartitionsQueue'))),
+    attrs(urlOf(idOf('QueuesPartitionsDlq'))),
   ]);
   for (const k of ['MaximumMessageSize', 'VisibilityTimeout'] as const)
     assert.equal(helper[k], deployed[k], k);
@@ -172,7 +126,8 @@ test('the fleet’s own queue helper makes the same DLQ and size as the template
 
 test('the counters table: the template’s key schema is the fleet adapter’s', skip, async () => {
   const [[tableId]] = ofType(json, 'AWS::DynamoDB::GlobalTable');
-  const deployed = (await ddb.send(new DescribeTableCommand({ TableName: tableId }))).Table!;
+  const deployed = (await ddb.send(new DescribeTableCommand({ TableName: created.get(tableId)!.Ref })))
+    .Table!;
   assert.deepEqual(deployed.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }]);
   assert.deepEqual(deployed.AttributeDefinitions, [{ AttributeName: 'pk', AttributeType: 'S' }]);
   assert.equal(deployed.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST');

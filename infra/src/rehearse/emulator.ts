@@ -6,7 +6,7 @@
  * Only time is scaled: each queue's VisibilityTimeout is divided by `timeScale`; every deviation is listed.
  */
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -14,8 +14,9 @@ import {
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { type MotoServer, startMotoServer } from '@callthemes/common/testing';
+import { createQueues, createTables } from './resources.js';
 import { type S3Counter, startS3Counter } from './s3-counter.js';
 import { type CfnTemplate, type Created, ofType, PSEUDO, resolve } from './template.js';
 
@@ -39,14 +40,6 @@ export interface EmulatedStack {
   visibility: Record<string, number>;
   stop(): Promise<void>;
 }
-
-const SQS_ATTRIBUTES = [
-  'MaximumMessageSize',
-  'MessageRetentionPeriod',
-  'VisibilityTimeout',
-  'ReceiveMessageWaitTimeSeconds',
-  'SqsManagedSseEnabled',
-] as const;
 
 export async function emulateStack(t: CfnTemplate, o: { timeScale: number }): Promise<EmulatedStack> {
   const servers: MotoServer[] = [];
@@ -75,63 +68,15 @@ export async function emulateStack(t: CfnTemplate, o: { timeScale: number }): Pr
     const deviations: string[] = [
       "DynamoDB on a second, serial moto server (moto's threaded server does not make conditional writes atomic)",
     ];
-    const visibility: Record<string, number> = {};
 
     for (const [id, r] of ofType(t, 'AWS::S3::Bucket')) {
       const name = String(r.Properties?.BucketName ?? `${id.toLowerCase()}-rehearsal`).slice(0, 63);
       await s3c.send(new CreateBucketCommand({ Bucket: name }));
       created.set(id, { Ref: name, Arn: `arn:aws:s3:::${name}`, BucketName: name });
     }
-    // Dead-letter queues first (no RedrivePolicy), then the queues that name them.
-    const queues = ofType(t, 'AWS::SQS::Queue').sort(
-      ([, a], [, b]) =>
-        Number(Boolean(a.Properties?.RedrivePolicy)) - Number(Boolean(b.Properties?.RedrivePolicy)),
-    );
-    for (const [id, q] of queues) {
-      const p = q.Properties ?? {};
-      const attributes: Record<string, string> = {};
-      for (const k of SQS_ATTRIBUTES) if (p[k] !== undefined) attributes[k] = String(p[k]);
-      if (p.VisibilityTimeout !== undefined) {
-        const scaled = Math.max(1, Math.ceil(Number(p.VisibilityTimeout) / o.timeScale));
-        attributes.VisibilityTimeout = String(scaled);
-        visibility[id] = scaled;
-        deviations.push(
-          `${id} VisibilityTimeout ${p.VisibilityTimeout} s → ${scaled} s (time ÷ ${o.timeScale})`,
-        );
-      }
-      if (p.RedrivePolicy)
-        attributes.RedrivePolicy = JSON.stringify({
-          deadLetterTargetArn: resolve(p.RedrivePolicy.deadLetterTargetArn, created),
-          maxReceiveCount: p.RedrivePolicy.maxReceiveCount,
-        });
-      const name = String(p.QueueName ?? id);
-      const out = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-      const a = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: out.QueueUrl, AttributeNames: ['QueueArn'] }),
-      );
-      const url = out.QueueUrl!;
-      created.set(id, { Ref: url, QueueUrl: url, Arn: a.Attributes!.QueueArn!, QueueName: name });
-    }
-    for (const [id, r] of [
-      ...ofType(t, 'AWS::DynamoDB::GlobalTable'),
-      ...ofType(t, 'AWS::DynamoDB::Table'),
-    ]) {
-      const p = r.Properties ?? {};
-      const name = String(p.TableName ?? id);
-      await ddb.send(
-        new CreateTableCommand({
-          TableName: name,
-          KeySchema: p.KeySchema,
-          AttributeDefinitions: p.AttributeDefinitions,
-          BillingMode: p.BillingMode ?? 'PAY_PER_REQUEST',
-        }),
-      );
-      await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 1 }, { TableName: name });
-      created.set(id, {
-        Ref: name,
-        Arn: `arn:aws:dynamodb:us-east-1:${PSEUDO['AWS::AccountId']}:table/${name}`,
-      });
-    }
+    const queues = await createQueues(sqs, t, created, o.timeScale);
+    deviations.push(...queues.deviations);
+    await createTables(ddb, t, created);
     for (const [id, r] of ofType(t, 'AWS::ECS::Cluster')) {
       const name = String(r.Properties?.ClusterName ?? id);
       const c = await ecs.send(new CreateClusterCommand({ clusterName: name }));
@@ -198,7 +143,7 @@ export async function emulateStack(t: CfnTemplate, o: { timeScale: number }): Pr
       created,
       outputs,
       deviations,
-      visibility,
+      visibility: queues.visibility,
       stop,
     };
   } catch (err) {
