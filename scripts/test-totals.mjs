@@ -28,7 +28,7 @@ for (const dir of dirs) {
     `${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped\n`,
   );
 }
-// The rehearsal's scenarios (.ci/run writes their exit codes): each one test.
+// The rehearsal's scenarios (`pnpm rehearse --results`, run by .ci/run, writes their exit codes): each one test.
 if (existsSync('rehearsal-results.json')) {
   const { scenarios } = JSON.parse(readFileSync('rehearsal-results.json', 'utf8'));
   for (const [name, code] of Object.entries(scenarios)) {

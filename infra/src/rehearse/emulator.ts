@@ -41,7 +41,11 @@ export interface EmulatedStack {
   stop(): Promise<void>;
 }
 
-export async function emulateStack(t: CfnTemplate, o: { timeScale: number }): Promise<EmulatedStack> {
+/** `label` (a scenario's name) goes into the bucket names, so each scenario's lake has a name of its own. */
+export async function emulateStack(
+  t: CfnTemplate,
+  o: { timeScale: number; label?: string },
+): Promise<EmulatedStack> {
   const servers: MotoServer[] = [];
   const stoppers: (() => Promise<void> | void)[] = [];
   const stop = async () => {
@@ -70,7 +74,9 @@ export async function emulateStack(t: CfnTemplate, o: { timeScale: number }): Pr
     ];
 
     for (const [id, r] of ofType(t, 'AWS::S3::Bucket')) {
-      const name = String(r.Properties?.BucketName ?? `${id.toLowerCase()}-rehearsal`).slice(0, 63);
+      const name = String(
+        r.Properties?.BucketName ?? `${id.toLowerCase()}-rehearsal${o.label ? `-${o.label}` : ''}`,
+      ).slice(0, 63);
       await s3c.send(new CreateBucketCommand({ Bucket: name }));
       created.set(id, { Ref: name, Arn: `arn:aws:s3:::${name}`, BucketName: name });
     }

@@ -74,15 +74,16 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** A command to its end (the producer CLI), output kept. */
+/** A command to its end (the producer CLI), output kept; `signal` stops it (SIGTERM) and rejects. */
 export function runCommand(
   cmd: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
+  signal?: AbortSignal,
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], signal });
     live.add(child);
     let stdout = '';
     let stderr = '';
