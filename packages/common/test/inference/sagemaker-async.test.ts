@@ -224,15 +224,21 @@ describe('SageMaker async adapter', () => {
   });
 
   it('retries a 429 ThrottlingException from the runtime API with backoff', async () => {
-    // A stand-in of its own: on the shared one a straggler request of an earlier case could take the throttled slot.
+    // A stand-in of its own (on the shared one a straggler of an earlier case could take the throttled slot), and
+    // no coalescing: the embed and the classify it starts are one invocation each whatever the machine's load (a
+    // 150 ms window let them meet or not, so the count of calls depended on the clock).
     const standin = await fx.standinFor(fx.router.url);
-    const inf = fx.adapter({ standin });
+    const inf = fx.adapter({ standin, coalesceMs: 0 });
     standin.throttleNext(1);
-    const rows = await inf.embed(['Throttled once, then accepted.']);
+    const text = 'Throttled once, then accepted.';
+    const rows = await inf.embed([text]);
     expect(rows).toHaveLength(1);
-    expect(standin.calls).toBe(2);
-    expect(standin.accepted).toHaveLength(1);
-    expect(inf.invoker.stats).toMatchObject({ invocations: 1, retries: 1 });
+    // The labels the embed started (answered from that pending invocation, which may be the throttled one).
+    expect(await inf.classify([text])).toHaveLength(1);
+    // Two invocations, one of them throttled once and retried: three calls, two accepted.
+    expect(standin.calls).toBe(3);
+    expect(standin.accepted).toHaveLength(2);
+    expect(inf.invoker.stats).toMatchObject({ invocations: 2, retries: 1 });
     await inf.close();
   });
 
