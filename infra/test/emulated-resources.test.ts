@@ -30,6 +30,7 @@ let ddb: DynamoDBClient;
 /** Logical id → what its Ref / Fn::GetAtt give (QueueUrl, Arn), as the rehearsal records them. */
 const created: Created = new Map();
 
+// The shared hook timeout: the synth and moto's start took over 120 s on a loaded machine.
 beforeAll(async () => {
   if (skip.skip) return;
   s = synthesize();
@@ -41,7 +42,7 @@ beforeAll(async () => {
   // The rehearsal's own code (time not scaled): what is rehearsed is what is checked here.
   await createQueues(sqs, json, created);
   await createTables(ddb, json, created);
-}, 120_000);
+});
 
 afterAll(async () => {
   await moto?.stop();
