@@ -53,7 +53,9 @@ afterAll(async () => {
 
 describe('SageMaker async adapter', () => {
   it("sends a firm's embed and classify requests as one invocation and reads the answer from S3", async () => {
-    const inf = fx.adapter();
+    // The two leave together once both are queued (at most 2 per invocation), not when a 150 ms window closes: under
+    // load 30 the window closed between them and they left as two invocations.
+    const inf = fx.adapter({ coalesceMs: 30_000, maxRequestsPerInvocation: 2 });
     const svc = { ...namersFor(inf), embedder: inf.embedder, classifier: inf.classifier };
     const before = fx.standin.accepted.length;
     const rows = await svc.embedder.embed(SENTENCES);
