@@ -210,18 +210,18 @@ describe('SageMaker async adapter', () => {
 
   it('gives up at the deadline with a typed timeout', async () => {
     const standin = await fx.standinFor(fx.router.url);
-    standin.setLatency(4_000);
+    standin.setLatency(8_000);
     const inf = fx.adapter({
       standin,
       coldStartMs: 0,
       invocationTimeoutSeconds: 1,
       deadlineMs: 600,
     });
-    const t0 = Date.now();
     const err = await inf.embed(['Too slow.']).catch((e) => e);
     expect(err).toBeInstanceOf(InferenceTimeoutError);
     expect(err.message).toMatch(/no answer to invocation [0-9a-f]{12} within 600 ms/);
-    expect(Date.now() - t0).toBeLessThan(3_000);
+    // It gave up before the answer came (the stand-in holds it 8 s), whatever the machine's load: not a clock bound.
+    expect(standin.notifications).toEqual([]);
     await inf.close();
   });
 
@@ -260,26 +260,27 @@ describe('SageMaker async adapter', () => {
     standin.setCapacity(false);
     const signals = signalsOf(standin);
     const waits: { waitedMs: number; withoutCapacityMs: number }[] = [];
-    // A deadline of 600 ms that a 1.5 s cold start would pass were its time counted.
+    // A deadline of 5 s that a 6 s cold start would pass were its time counted (once up, the deadline holds for the
+    // answer itself: 600 ms was too short for it under load 30).
     const inf = fx.adapter({
       standin,
       coldStartMs: 0,
-      deadlineMs: 600,
+      deadlineMs: 5_000,
       signals: signals.read,
       signalsEveryMs: 50,
       onWait: (e) => {
         waits.push(e);
         // The endpoint comes up after a cold start longer than the deadline.
-        if (e.waitedMs > 1000) standin.setCapacity(true);
+        if (e.waitedMs > 6_000) standin.setCapacity(true);
       },
     });
     const rows = await inf.embed(['Served after the cold start.']);
     expect(rows).toHaveLength(1);
     expect(standin.accepted).toHaveLength(1);
-    // Waited past the 600 ms deadline, all of it beyond the deadline without an instance.
+    // Waited past the 5 s deadline, all of it beyond the deadline without an instance.
     const last = waits.at(-1)!;
-    expect(last.waitedMs).toBeGreaterThan(1000);
-    expect(last.waitedMs - last.withoutCapacityMs).toBeLessThan(600);
+    expect(last.waitedMs).toBeGreaterThan(6_000);
+    expect(last.waitedMs - last.withoutCapacityMs).toBeLessThan(5_000);
     expect(standin.describes).toBeGreaterThan(2);
     expect(inf.invoker.stats).toMatchObject({ invocations: 1, joined: 0 });
     await inf.close();
