@@ -4,7 +4,7 @@
  * quarter's topics — the member topics' sentences of every theme plus those of unthemed topics). Compares
  * model variants on the same topics, including centroids + embedded keywords.
  *
- *   node --import @callthemes/common/register-source bench/themes/quality.ts --lake ./lake --quarter 2021Q2 [--detail] [--variants default,leaf,...] [--seeds 1,2,3]
+ *   node --import @callthemes/common/register-source bench/themes/quality.ts --lake ./lake --quarter 2021Q2 [--detail] [--variants default,leaf,...] [--seeds 1,2,3] [--stored]
  */
 import { parseArgs } from 'node:util';
 import { CooccurrenceIndex, matrixFromRows, topicDiversity } from '@callthemes/common/cluster';
@@ -116,6 +116,16 @@ async function sentenceIndex(lake: string, quarter: string): Promise<Cooccurrenc
   );
 }
 
+/** Keywords of the lake's stored themes, largest first (by topics, as the stage ranks them). */
+async function storedThemeKeywords(lake: string, quarter: string): Promise<string[][]> {
+  const conn = await openDuckDB();
+  const rows = await queryRows(
+    conn,
+    `SELECT keywords FROM read_parquet(${sqlString(`${lake}/themes/quarter=${quarter}/*.parquet`)}) ORDER BY n_topics DESC, theme_id`,
+  );
+  return rows.map((r) => [...(r.keywords as string[])]);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -125,12 +135,25 @@ async function main(): Promise<void> {
       detail: { type: 'boolean', default: false },
       /** Comma-separated seeds: each variant runs once per seed (default: the model's default seed). */
       seeds: { type: 'string' },
+      /**
+       * Also score the themes stored in the lake (no refit) against this checkout's reference: lakes written by
+       * other versions compare on one tokenization (an older quality.ts counted other stop words).
+       */
+      stored: { type: 'boolean', default: false },
     },
   });
   const seeds = values.seeds ? values.seeds.split(',').map(Number) : [undefined];
   const store = new LocalLakeStore(values.lake!);
   const { topics } = await readQuarterTopics(store, values.quarter!);
   const ref = await sentenceIndex(values.lake!, values.quarter!);
+  if (values.stored) {
+    const npmis = (await storedThemeKeywords(values.lake!, values.quarter!)).map((k) =>
+      ref.topicNpmi(k.slice(0, 10)),
+    );
+    process.stdout.write(
+      `stored themes: ${npmis.length}, NPMI all/top-20 ${mean(npmis).toFixed(3)}/${mean(npmis.slice(0, 20)).toFixed(3)}\n`,
+    );
+  }
   let keywordVectors: ReturnType<typeof matrixFromRows> | undefined;
   const rows: QualityRow[] = [];
   for (const [name, seed] of values.variants!.split(',').flatMap((n) => seeds.map((s) => [n, s] as const))) {
