@@ -234,49 +234,25 @@ export class CapiqFixture {
   async load(client: pg.Client): Promise<void> {
     await client.query(DDL);
     const s = 'ciq_transcripts';
-    await insertRows(client, `${s}.ciqcompany`, ['integer', 'varchar', 'integer'], this.companies);
-    await insertRows(
-      client,
-      `${s}.ciqevent`,
-      ['integer', 'varchar', 'timestamp', 'timestamp', 'timestamp'],
-      this.events,
-    );
-    await insertRows(
-      client,
-      `${s}.ciqeventtoobjecttoeventtype`,
-      ['integer', 'integer', 'integer', 'integer'],
-      this.links,
-    );
-    await insertRows(
-      client,
-      `${s}.ciqeventcallbasicinfo`,
-      ['integer', 'integer', 'integer', 'varchar'],
-      this.callInfo,
-    );
-    await insertRows(
-      client,
-      `${s}.ciqtranscript`,
-      ['integer', 'integer', 'integer', 'integer', 'timestamp', 'integer'],
-      this.transcripts,
-    );
-    await insertRows(
-      client,
-      `${s}.ciqtranscriptperson`,
-      ['integer', 'varchar', 'varchar', 'integer', 'smallint'],
-      this.persons,
-    );
-    await insertRows(
-      client,
-      `${s}.ciqtranscriptcomponent`,
-      ['integer', 'integer', 'smallint', 'smallint', 'integer', 'text'],
-      this.components,
-    );
-    await insertRows(
-      client,
-      'ciq_common.wrds_ticker',
-      ['numeric', 'varchar', 'date', 'date', 'varchar'],
-      this.tickers,
-    );
+    const tables: [string, string[], Cell[][]][] = [
+      [`${s}.ciqcompany`, ['integer', 'varchar', 'integer'], this.companies],
+      [`${s}.ciqevent`, ['integer', 'varchar', 'timestamp', 'timestamp', 'timestamp'], this.events],
+      [`${s}.ciqeventtoobjecttoeventtype`, ['integer', 'integer', 'integer', 'integer'], this.links],
+      [`${s}.ciqeventcallbasicinfo`, ['integer', 'integer', 'integer', 'varchar'], this.callInfo],
+      [
+        `${s}.ciqtranscript`,
+        ['integer', 'integer', 'integer', 'integer', 'timestamp', 'integer'],
+        this.transcripts,
+      ],
+      [`${s}.ciqtranscriptperson`, ['integer', 'varchar', 'varchar', 'integer', 'smallint'], this.persons],
+      [
+        `${s}.ciqtranscriptcomponent`,
+        ['integer', 'integer', 'smallint', 'smallint', 'integer', 'text'],
+        this.components,
+      ],
+      ['ciq_common.wrds_ticker', ['numeric', 'varchar', 'date', 'date', 'varchar'], this.tickers],
+    ];
+    for (const [table, types, rows] of tables) await insertRows(client, table, types, rows);
     const views = CIQ_VIEWS.map((t) => `CREATE VIEW ciq.${t} AS SELECT * FROM ${s}.${t};`).join('\n');
     await client.query(`${views}
       CREATE VIEW ciq.wrds_ticker AS SELECT * FROM ciq_common.wrds_ticker;

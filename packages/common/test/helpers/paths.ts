@@ -34,3 +34,13 @@ export function tempDir(prefix = 'callthemes-test-'): { path: string; cleanup: (
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
+
+/** Runs `body` in a fresh temporary folder and removes the folder after, whatever `body` does. */
+export async function inTempDir<T>(body: (path: string) => Promise<T>, prefix?: string): Promise<T> {
+  const dir = tempDir(prefix);
+  try {
+    return await body(dir.path);
+  } finally {
+    dir.cleanup();
+  }
+}

@@ -80,20 +80,25 @@ const EXPECTED_TYPE: Record<ColumnDef['type'], string> = {
   'list<float>': 'FLOAT[]',
 };
 
+/** Writes `rows` with both writers, reads both files back and asserts the Arrow file's schema is the table's. */
+async function writeBothAndReadBack(table: TableDef, rows: Row[]) {
+  const [a, b] = [file('ndjson.parquet'), file('arrow.parquet')];
+  await writeParquetNdjson(table, rows, a);
+  await writeParquetArrow(table, rows, b);
+  const [x, y] = [await readBack(a), await readBack(b)];
+  assert.deepEqual(
+    y.schema,
+    table.columns.map((c) => ({ column_name: c.name, column_type: EXPECTED_TYPE[c.type] })),
+  );
+  return [x, y] as const;
+}
+
 for (const name of TABLE_NAMES) {
   for (const n of [0, 7, 2 * CHUNK_ROWS + 5]) {
     test(`${name}: ${n} rows — Arrow writer's Parquet equals the NDJSON writer's, row for row`, async () => {
       const table = TABLES[name];
       const rows = rowsFor(table, n);
-      const a = file('ndjson.parquet');
-      const b = file('arrow.parquet');
-      await writeParquetNdjson(table, rows, a);
-      await writeParquetArrow(table, rows, b);
-      const [x, y] = [await readBack(a), await readBack(b)];
-      assert.deepEqual(
-        y.schema,
-        table.columns.map((c) => ({ column_name: c.name, column_type: EXPECTED_TYPE[c.type] })),
-      );
+      const [x, y] = await writeBothAndReadBack(table, rows);
       assert.deepEqual(y.schema, x.schema);
       assert.equal(y.rows.length, n);
       assert.deepEqual(y.rows, x.rows);
@@ -122,14 +127,7 @@ const ALL_TYPES: TableDef = {
 for (const n of [0, 9, CHUNK_ROWS, 2 * CHUNK_ROWS + 13]) {
   test(`every column type, ${n} rows: both writers agree and the values round-trip`, async () => {
     const rows = rowsFor(ALL_TYPES, n);
-    const [a, b] = [file('ndjson.parquet'), file('arrow.parquet')];
-    await writeParquetNdjson(ALL_TYPES, rows, a);
-    await writeParquetArrow(ALL_TYPES, rows, b);
-    const [x, y] = [await readBack(a), await readBack(b)];
-    assert.deepEqual(
-      y.schema,
-      ALL_TYPES.columns.map((c) => ({ column_name: c.name, column_type: EXPECTED_TYPE[c.type] })),
-    );
+    const [x, y] = await writeBothAndReadBack(ALL_TYPES, rows);
     assert.deepEqual(y.rows, x.rows);
     assert.equal(y.rows.length, n);
     if (n > 9) {

@@ -4,7 +4,7 @@ import { PartitionWriter, readManifest } from '../../src/lake/partition-writer.j
 import type { Row, TableName } from '../../src/lake/schema.js';
 import { LocalLakeStore } from '../../src/lake/store.js';
 import { LakeQuery } from '../../src/query/lake-query.js';
-import { tempDir } from '../helpers/paths.js';
+import { inTempDir } from '../helpers/paths.js';
 
 function firmRows(firm: string, nSentences: number, tag: string): Partial<Record<TableName, Row[]>> {
   const sentences = Array.from({ length: nSentences }, (_, i) => ({
@@ -71,10 +71,9 @@ async function writeBatch(
   return w.finish();
 }
 
-test('parts every N firms, manifest last, list columns round-trip', async () => {
-  const dir = tempDir();
-  try {
-    const store = new LocalLakeStore(dir.path);
+test('parts every N firms, manifest last, list columns round-trip', () =>
+  inTempDir(async (dir) => {
+    const store = new LocalLakeStore(dir);
     const m = await writeBatch(store, ['AAA', 'BAD', 'CCC', 'DDD', 'EEE'], 2, 'first');
     assert.ok(m);
     assert.deepEqual(m.parts.sentences, [
@@ -107,15 +106,11 @@ test('parts every N firms, manifest last, list columns round-trip', async () => 
       },
     ]);
     q.close();
-  } finally {
-    dir.cleanup();
-  }
-});
+  }));
 
-test('a re-run replaces the batch: no duplicates, stale parts of the earlier attempt removed', async () => {
-  const dir = tempDir();
-  try {
-    const store = new LocalLakeStore(dir.path);
+test('a re-run replaces the batch: no duplicates, stale parts of the earlier attempt removed', () =>
+  inTempDir(async (dir) => {
+    const store = new LocalLakeStore(dir);
     const firms = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE'];
     // A crashed attempt with one firm per part: parts 1-3 written, no manifest.
     assert.equal(await writeBatch(store, firms, 1, 'crashed', 3), null);
@@ -136,31 +131,20 @@ test('a re-run replaces the batch: no duplicates, stale parts of the earlier att
     const [c2] = await q2.rows(`SELECT count(*) AS n FROM sentences`);
     assert.equal(c2.n, 15);
     q2.close();
-  } finally {
-    dir.cleanup();
-  }
-});
+  }));
 
-test('empty lake: every table is queryable with its columns and no rows', async () => {
-  const dir = tempDir();
-  try {
-    const q = await LakeQuery.open(new LocalLakeStore(dir.path));
+test('empty lake: every table is queryable with its columns and no rows', () =>
+  inTempDir(async (dir) => {
+    const q = await LakeQuery.open(new LocalLakeStore(dir));
     const rows = await q.rows(`SELECT count(*) AS n FROM topics`);
     assert.deepEqual(rows, [{ n: 0 }]);
     const cols = await q.rows(`SELECT column_name FROM (DESCRIBE themes)`);
     assert.ok(cols.map((r) => r.column_name).includes('dominance'));
     q.close();
-  } finally {
-    dir.cleanup();
-  }
-});
+  }));
 
-test('store keys cannot escape the lake', async () => {
-  const dir = tempDir();
-  try {
-    const store = new LocalLakeStore(dir.path);
+test('store keys cannot escape the lake', () =>
+  inTempDir(async (dir) => {
+    const store = new LocalLakeStore(dir);
     await assert.rejects(store.putText('../outside.txt', 'x'), /escapes the lake/);
-  } finally {
-    dir.cleanup();
-  }
-});
+  }));

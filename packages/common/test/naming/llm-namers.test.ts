@@ -287,8 +287,14 @@ describe('LlmTopicNamer', () => {
     assert.equal(ledger.totals().totalTokens, 1000);
   });
 
-  test('a given fallback namer names what the LLM could not', async () => {
+  /** The names and their sources when the LLM refuses every request and `fallback` is the fallback namer. */
+  async function namedWhenRefused(fallback: TopicNamer): Promise<string[][]> {
     use(() => ({ status: 400, body: 'no' }));
+    const named = await new LlmTopicNamer({ client: client(), fallback }).nameFirmTopics(ACME, TOPICS);
+    return named.map((n) => [n.name, n.nameSource]);
+  }
+
+  test('a given fallback namer names what the LLM could not', async () => {
     const fallback: TopicNamer = {
       nameFirmTopics: async (_f, ts) =>
         ts.map((t) => ({
@@ -298,36 +304,24 @@ describe('LlmTopicNamer', () => {
           description: null,
         })),
     };
-    const named = await new LlmTopicNamer({ client: client(), fallback }).nameFirmTopics(ACME, TOPICS);
-    assert.deepEqual(
-      named.map((n) => [n.name, n.nameSource]),
-      [
-        ['kw:revenue', 'fallback'],
-        ['kw:margin', 'fallback'],
-        ['kw:buyback', 'fallback'],
-      ],
-    );
+    assert.deepEqual(await namedWhenRefused(fallback), [
+      ['kw:revenue', 'fallback'],
+      ['kw:margin', 'fallback'],
+      ['kw:buyback', 'fallback'],
+    ]);
   });
 
   test('a fallback namer that throws still leaves keyword names', async () => {
-    use(() => ({ status: 400, body: 'no' }));
     const broken: TopicNamer = {
       nameFirmTopics: async () => {
         throw new Error('keyword namer broke');
       },
     };
-    const named = await new LlmTopicNamer({ client: client(), fallback: broken }).nameFirmTopics(
-      ACME,
-      TOPICS,
-    );
-    assert.deepEqual(
-      named.map((n) => [n.name, n.nameSource]),
-      [
-        ['revenue, growth, demand, customers', 'fallback'],
-        ['margin, costs, inflation, pricing', 'fallback'],
-        ['buyback, dividend, capital, returns', 'fallback'],
-      ],
-    );
+    assert.deepEqual(await namedWhenRefused(broken), [
+      ['revenue, growth, demand, customers', 'fallback'],
+      ['margin, costs, inflation, pricing', 'fallback'],
+      ['buyback, dividend, capital, returns', 'fallback'],
+    ]);
   });
 
   test('a warm re-run from the lake cache sends nothing', async () => {

@@ -58,26 +58,14 @@ test('a turn is open when it stops without terminal punctuation', () => {
 });
 
 test('call windows: the calendar quarter, or 15 months before to 12 after for fiscal labels', () => {
-  assert.deepEqual(callWindow('2021Q2', 'calendar'), {
-    from: '2021-04-01',
-    to: '2021-06-30',
-    fiscalLabel: null,
-  });
-  assert.deepEqual(callWindow('2020Q1', 'calendar'), {
-    from: '2020-01-01',
-    to: '2020-03-31',
-    fiscalLabel: null,
-  });
-  assert.deepEqual(callWindow('2021Q4', 'calendar'), {
-    from: '2021-10-01',
-    to: '2021-12-31',
-    fiscalLabel: null,
-  });
-  assert.deepEqual(callWindow('2022Q1', 'fiscal'), {
-    from: '2020-10-01',
-    to: '2023-03-31',
-    fiscalLabel: '2022Q1',
-  });
+  const cases: [...Parameters<typeof callWindow>, ReturnType<typeof callWindow>][] = [
+    ['2021Q2', 'calendar', { from: '2021-04-01', to: '2021-06-30', fiscalLabel: null }],
+    ['2020Q1', 'calendar', { from: '2020-01-01', to: '2020-03-31', fiscalLabel: null }],
+    ['2021Q4', 'calendar', { from: '2021-10-01', to: '2021-12-31', fiscalLabel: null }],
+    ['2022Q1', 'fiscal', { from: '2020-10-01', to: '2023-03-31', fiscalLabel: '2022Q1' }],
+  ];
+  for (const [quarter, basis, window] of cases)
+    assert.deepEqual(callWindow(quarter, basis), window, quarter);
 });
 
 test('pgpass lines: escapes, wildcards, comments, first match wins', () => {
