@@ -9,6 +9,7 @@ import { cosine } from '@callthemes/common/cluster';
 import { SifEmbedder } from '@callthemes/common/embed';
 import {
   type LakeStore,
+  type Row,
   openStore,
   partKey,
   scratchFile,
@@ -18,7 +19,7 @@ import {
 import { LakeQuery } from '@callthemes/common/query';
 import { createSource } from '@callthemes/common/sources';
 import { runCli } from '@callthemes/common/testing/cli';
-import { EXAMPLES_ECTSUM, tempDir } from '@callthemes/common/testing/paths';
+import { EXAMPLES_ECTSUM, inTempDir, tempDir } from '@callthemes/common/testing/paths';
 import type { TopicRecord } from '@callthemes/common/themes';
 import { firmShares, fitThemes } from '@callthemes/common/themes';
 import { createTopicAnalyzer } from '@callthemes/common/topics';
@@ -255,10 +256,16 @@ function topicRow(t: TopicRecord, topicId: string, centroid: Float32Array, embed
   };
 }
 
-test('bad topic rows are rejected with a reason; the rest are themed', async () => {
-  const bad = tempDir('callthemes-themes-bad-');
-  try {
-    const s = openStore(bad.path);
+/** Writes `rows` as topics part `part` of `quarter` (one part file, as a firm batch writes it). */
+async function putTopicsPart(s: LakeStore, quarter: string, part: number, rows: Row[]): Promise<void> {
+  const tmp = scratchFile(await s.scratchDir(), 'topics');
+  await writeParquet(TABLES.topics, rows, tmp);
+  await s.putFile(partKey('topics', quarter, part, 1), tmp);
+}
+
+test('bad topic rows are rejected with a reason; the rest are themed', () =>
+  inTempDir(async (dir) => {
+    const s = openStore(dir);
     const good = topics2.slice(0, 120).map((t) => topicRow(t, t.topicId, t.centroid, 'sif-wink-sg-100d'));
     const nan = Float32Array.from(good[0].centroid);
     nan[3] = Number.NaN;
@@ -269,9 +276,7 @@ test('bad topic rows are rejected with a reason; the rest are themed', async () 
       { ...good[0], topic_id: 'ZZZ:2021Q2:t3', firm_id: 'ZZZ', centroid: new Float32Array(0) },
       { ...good[1] },
     ];
-    const tmp = scratchFile(await s.scratchDir(), 'topics');
-    await writeParquet(TABLES.topics, [...good, ...broken], tmp);
-    await s.putFile(partKey('topics', '2021Q2', 0, 1), tmp);
+    await putTopicsPart(s, '2021Q2', 0, [...good, ...broken]);
     const res = await runThemeStage({ store: s, quarter: '2021Q2', runId: 'bad', previousQuarter: null });
     assert.equal(res.rejects, 5);
     assert.equal(res.stats.topics, 120);
@@ -296,26 +301,18 @@ test('bad topic rows are rejected with a reason; the rest are themed', async () 
     } finally {
       q.close();
     }
-  } finally {
-    bad.cleanup();
-  }
-});
+  }, 'callthemes-themes-bad-'));
 
-test("the quarter's width is its modal centroid length even when the first rows read have another", async () => {
+test("the quarter's width is its modal centroid length even when the first rows read have another", () =>
   // The first file's 30 topics have 7-d centroids (read first, they are the first guess of the width); the
   // second file's 120 have 100-d ones: the 30 are rejected against 100, and the 120 are read whole.
-  const mixed = tempDir('callthemes-themes-mixed-');
-  try {
-    const s = openStore(mixed.path);
+  inTempDir(async (dir) => {
+    const s = openStore(dir);
     const parts = [
       topics2.slice(0, 30).map((t) => topicRow(t, t.topicId, new Float32Array(7).fill(0.5), 'other-7d')),
       topics2.slice(30, 150).map((t) => topicRow(t, t.topicId, t.centroid, 'sif-wink-sg-100d')),
     ];
-    for (const [k, rows] of parts.entries()) {
-      const tmp = scratchFile(await s.scratchDir(), 'topics');
-      await writeParquet(TABLES.topics, rows, tmp);
-      await s.putFile(partKey('topics', '2021Q2', k, 1), tmp);
-    }
+    for (const [k, rows] of parts.entries()) await putTopicsPart(s, '2021Q2', k, rows);
     const read = await readQuarterTopics(s, '2021Q2');
     assert.equal(read.centroids.cols, 100);
     assert.deepEqual(
@@ -331,17 +328,13 @@ test("the quarter's width is its modal centroid length even when the first rows 
     );
     assert.equal(read.rejects.length, 30);
     for (const r of read.rejects) assert.match(r.reason, /7 values, the quarter's topics have 100/);
-  } finally {
-    mixed.cleanup();
-  }
-});
+  }, 'callthemes-themes-mixed-'));
 
-test('4096-d centroids (the served embedder’s width): themes, 4096-d theme centroids, lineage to a relabelled copy', async () => {
+test('4096-d centroids (the served embedder’s width): themes, 4096-d theme centroids, lineage to a relabelled copy', () =>
   // 2021Q2's real topics lifted to 4096-d by an isometry (each of the 100 coordinates spread over 40 with
   // alternating signs, scaled 1/√40: every cosine kept), written as 2031Q1 and, relabelled, as 2031Q2.
-  const wide = tempDir('callthemes-themes-4096-');
-  try {
-    const s = openStore(wide.path);
+  inTempDir(async (dir) => {
+    const s = openStore(dir);
     const lift = (c: Float32Array) => {
       const out = new Float32Array(4096);
       for (let k = 0; k < 100; k++)
@@ -353,9 +346,7 @@ test('4096-d centroids (the served embedder’s width): themes, 4096-d theme cen
       const rows = topics2.map((t) =>
         topicRow(t, t.topicId.replace('2021Q2', quarter), lift(t.centroid), 'test-lift-4096'),
       );
-      const tmp = scratchFile(await s.scratchDir(), 'topics');
-      await writeParquet(TABLES.topics, rows, tmp);
-      await s.putFile(partKey('topics', quarter, 0, 1), tmp);
+      await putTopicsPart(s, quarter, 0, rows);
     }
     const embedder = SifEmbedder.load();
     const a = await runThemeStage({ store: s, quarter: '2031Q1', runId: 'w', keywordEmbedder: embedder });
@@ -391,10 +382,7 @@ test('4096-d centroids (the served embedder’s width): themes, 4096-d theme cen
     } finally {
       q.close();
     }
-  } finally {
-    wide.cleanup();
-  }
-});
+  }, 'callthemes-themes-4096-'));
 
 test('CLI: themes --help has an example; bad values exit 2; a quarter without topics is a clear error', async () => {
   const help = await runCli(['themes', '--help']);
