@@ -9,9 +9,9 @@ import { cosine } from '@callthemes/common/cluster';
 import { SifEmbedder } from '@callthemes/common/embed';
 import {
   type LakeStore,
-  type Row,
   openStore,
   partKey,
+  type Row,
   scratchFile,
   TABLES,
   writeParquet,

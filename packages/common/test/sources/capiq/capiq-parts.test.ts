@@ -64,8 +64,7 @@ test('call windows: the calendar quarter, or 15 months before to 12 after for fi
     ['2021Q4', 'calendar', { from: '2021-10-01', to: '2021-12-31', fiscalLabel: null }],
     ['2022Q1', 'fiscal', { from: '2020-10-01', to: '2023-03-31', fiscalLabel: '2022Q1' }],
   ];
-  for (const [quarter, basis, window] of cases)
-    assert.deepEqual(callWindow(quarter, basis), window, quarter);
+  for (const [quarter, basis, window] of cases) assert.deepEqual(callWindow(quarter, basis), window, quarter);
 });
 
 test('pgpass lines: escapes, wildcards, comments, first match wins', () => {
