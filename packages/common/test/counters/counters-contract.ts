@@ -2,8 +2,14 @@
  * The Counters contract, asserted the same way on every adapter (DynamoDB on moto, SQLite): idempotent and
  * first-wins writes, and exactly-once claims under concurrency.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Counters, QUARTER_FLAGS, type RunPlan } from '../../src/counters/counters.js';
+import { expect, it } from 'vitest';
+import {
+  type CompletionResult,
+  type Counters,
+  QUARTER_FLAGS,
+  type RunPlan,
+} from '../../src/counters/counters.js';
+import { describeContract } from '../helpers/contract.js';
 
 export interface CountersContractEnv {
   /** Fresh, empty counters for one test. */
@@ -22,20 +28,20 @@ const plan = (runId: string, createdAt: string, extra: Partial<RunPlan> = {}): R
 
 const noFlags = { claimed: false, sent: false };
 
+/** What completePartition should return, field by field. */
+const completion = (
+  newlyCompleted: boolean,
+  done: number,
+  expected: number | null,
+  quarterComplete: boolean,
+): CompletionResult => ({ newlyCompleted, done, expected, quarterComplete });
+
 export function describeCountersContract(
   name: string,
   setup: () => Promise<CountersContractEnv>,
   options: { skip?: string | null } = {},
 ): void {
-  describe(`Counters contract: ${name}`, { skip: Boolean(options.skip) }, () => {
-    let env: CountersContractEnv;
-    beforeAll(async () => {
-      env = await setup();
-    });
-    afterAll(async () => {
-      await env?.teardown();
-    });
-
+  describeContract(`Counters contract: ${name}`, setup, options, (env) => {
     it('putPlan records a plan once: a second put returns the first unchanged', async () => {
       const c = await env.makeCounters();
       const first = plan('r1', '2026-12-01T10:00:00.000Z');
@@ -72,37 +78,14 @@ export function describeCountersContract(
     it('completePartition is idempotent; the quarter is complete exactly when done === expected', async () => {
       const c = await env.makeCounters();
       await c.setExpected('r', 'Q', 3, 30);
-      expect(await c.completePartition('r', 'Q', 2, { ok: 9, rejected: 1 })).toEqual({
-        newlyCompleted: true,
-        done: 1,
-        expected: 3,
-        quarterComplete: false,
-      });
-      expect(await c.completePartition('r', 'Q', 2, { ok: 9, rejected: 1 })).toEqual({
-        newlyCompleted: false,
-        done: 1,
-        expected: 3,
-        quarterComplete: false,
-      });
-      expect(await c.completePartition('r', 'Q', 0, { ok: 10, rejected: 0 })).toEqual({
-        newlyCompleted: true,
-        done: 2,
-        expected: 3,
-        quarterComplete: false,
-      });
-      expect(await c.completePartition('r', 'Q', 1, { ok: 7, rejected: 3 })).toEqual({
-        newlyCompleted: true,
-        done: 3,
-        expected: 3,
-        quarterComplete: true,
-      });
+      const complete = (partition: number, ok: number, rejected: number) =>
+        c.completePartition('r', 'Q', partition, { ok, rejected });
+      expect(await complete(2, 9, 1)).toEqual(completion(true, 1, 3, false));
+      expect(await complete(2, 9, 1)).toEqual(completion(false, 1, 3, false));
+      expect(await complete(0, 10, 0)).toEqual(completion(true, 2, 3, false));
+      expect(await complete(1, 7, 3)).toEqual(completion(true, 3, 3, true));
       // A redelivery after completion still reports the quarter complete, but not newly.
-      expect(await c.completePartition('r', 'Q', 1, { ok: 7, rejected: 3 })).toEqual({
-        newlyCompleted: false,
-        done: 3,
-        expected: 3,
-        quarterComplete: true,
-      });
+      expect(await complete(1, 7, 3)).toEqual(completion(false, 3, 3, true));
       const st = await c.quarterState('r', 'Q');
       expect(st.done).toEqual([0, 1, 2]);
       expect(st.firmsOk).toBe(26);
@@ -113,19 +96,13 @@ export function describeCountersContract(
 
     it('completePartition before setExpected: expected null, never complete', async () => {
       const c = await env.makeCounters();
-      expect(await c.completePartition('r', 'early', 0, { ok: 1, rejected: 0 })).toEqual({
-        newlyCompleted: true,
-        done: 1,
-        expected: null,
-        quarterComplete: false,
-      });
+      expect(await c.completePartition('r', 'early', 0, { ok: 1, rejected: 0 })).toEqual(
+        completion(true, 1, null, false),
+      );
       await c.setExpected('r', 'early', 1, 1);
-      expect(await c.completePartition('r', 'early', 0, { ok: 1, rejected: 0 })).toEqual({
-        newlyCompleted: false,
-        done: 1,
-        expected: 1,
-        quarterComplete: true,
-      });
+      expect(await c.completePartition('r', 'early', 0, { ok: 1, rejected: 0 })).toEqual(
+        completion(false, 1, 1, true),
+      );
     });
 
     it('claim is won once per flag and quarter; only its owner (a redelivery) holds it again', async () => {

@@ -37,6 +37,26 @@ async function start() {
   return { moto, client };
 }
 
+/**
+ * A queue with its dead-letter queue on the started server. Without `knownDeadLetterUrl` the adapter finds the DLQ
+ * through the RedrivePolicy; with it, the adapter is told the DLQ's URL.
+ */
+async function sqsQueue(
+  name: string,
+  settings: { maxReceiveCount: number; visibilitySeconds: number },
+  knownDeadLetterUrl = false,
+) {
+  const { client: sqs } = await start();
+  const created = await createQueueWithDeadLetter(sqs, name, settings);
+  const q = new SqsWorkQueue({
+    client: sqs,
+    queueUrl: created.queueUrl,
+    name,
+    ...(knownDeadLetterUrl ? { deadLetterQueueUrl: created.deadLetterQueueUrl } : {}),
+  });
+  return { sqs, created, q };
+}
+
 describeWorkQueueContract(
   'SqsWorkQueue on moto',
   async () => {
@@ -44,9 +64,8 @@ describeWorkQueueContract(
     return {
       supportsRedrive: true,
       async makeQueue({ name, maxReceiveCount, visibilitySeconds }) {
-        const created = await createQueueWithDeadLetter(sqs, name, { maxReceiveCount, visibilitySeconds });
         // No deadLetterQueueUrl: the adapter finds the DLQ through the RedrivePolicy.
-        const q = new SqsWorkQueue({ client: sqs, queueUrl: created.queueUrl, name });
+        const { created, q } = await sqsQueue(name, { maxReceiveCount, visibilitySeconds });
         dlqUrls.set(q, created.deadLetterQueueUrl);
         return q;
       },
@@ -69,17 +88,11 @@ it(
   'deadLetter records the reason and the source message id as message attributes',
   skipIf(missing ?? undefined),
   async () => {
-    const { client: sqs } = await start();
-    const created = await createQueueWithDeadLetter(sqs, 'reasons', {
-      maxReceiveCount: 3,
-      visibilitySeconds: 30,
-    });
-    const q = new SqsWorkQueue({
-      client: sqs,
-      queueUrl: created.queueUrl,
-      name: 'reasons',
-      deadLetterQueueUrl: created.deadLetterQueueUrl,
-    });
+    const { sqs, created, q } = await sqsQueue(
+      'reasons',
+      { maxReceiveCount: 3, visibilitySeconds: 30 },
+      true,
+    );
     const id = await q.send('{"bad":true}');
     const [m] = await q.receive();
     await q.deadLetter(m!, 'schema: quarter missing');
@@ -98,12 +111,7 @@ it(
   'a message that the in-flight long poll returns after stop() is handed back unhandled',
   skipIf(missing ?? undefined),
   async () => {
-    const { client: sqs } = await start();
-    const created = await createQueueWithDeadLetter(sqs, 'late', {
-      maxReceiveCount: 5,
-      visibilitySeconds: 30,
-    });
-    const q = new SqsWorkQueue({ client: sqs, queueUrl: created.queueUrl, name: 'late' });
+    const { q } = await sqsQueue('late', { maxReceiveCount: 5, visibilitySeconds: 30 });
     let handled = 0;
     const c = q.consumer({
       visibilitySeconds: 30,
@@ -130,12 +138,7 @@ it(
   'redrive dryRun counts the dead letters of the DLQ found through the RedrivePolicy',
   skipIf(missing ?? undefined),
   async () => {
-    const { client: sqs } = await start();
-    const created = await createQueueWithDeadLetter(sqs, 'dry', {
-      maxReceiveCount: 5,
-      visibilitySeconds: 30,
-    });
-    const q = new SqsWorkQueue({ client: sqs, queueUrl: created.queueUrl, name: 'dry' });
+    const { q } = await sqsQueue('dry', { maxReceiveCount: 5, visibilitySeconds: 30 });
     for (const b of ['1', '2', '3']) await q.send(b);
     for (const m of await q.receive({ max: 10 })) await q.deadLetter(m, 'test');
     expect(await q.redrive({ dryRun: true })).toEqual({ moved: 3 });

@@ -2,8 +2,9 @@
  * The WorkQueue contract: SQS's semantics, asserted the same way on every adapter (SQS on moto, SQLite).
  * Times are short (1–2 s visibility) so redelivery, the dead-letter move and the heartbeat are exercised for real.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { QueueMessage, WorkQueue } from '../../src/queue/work-queue.js';
+import { describeContract } from '../helpers/contract.js';
 
 export interface WorkQueueContractEnv {
   makeQueue(opts: { name: string; maxReceiveCount: number; visibilitySeconds: number }): Promise<WorkQueue>;
@@ -37,18 +38,10 @@ export function describeWorkQueueContract(
   setup: () => Promise<WorkQueueContractEnv>,
   options: { skip?: string | null } = {},
 ): void {
-  describe(`WorkQueue contract: ${name}`, { skip: Boolean(options.skip) }, () => {
-    let env: WorkQueueContractEnv;
+  describeContract(`WorkQueue contract: ${name}`, setup, options, (env) => {
     let n = 0;
     const queue = (maxReceiveCount = 3, visibilitySeconds = 2) =>
       env.makeQueue({ name: `contract-${Date.now() % 100000}-${++n}`, maxReceiveCount, visibilitySeconds });
-
-    beforeAll(async () => {
-      env = await setup();
-    });
-    afterAll(async () => {
-      await env?.teardown();
-    });
 
     it('sends, receives and deletes; the queue is then empty', async () => {
       const q = await queue();
