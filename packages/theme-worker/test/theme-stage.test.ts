@@ -11,7 +11,6 @@ import {
   type LakeStore,
   openStore,
   partKey,
-  type Row,
   scratchFile,
   TABLES,
   writeParquet,
@@ -257,7 +256,12 @@ function topicRow(t: TopicRecord, topicId: string, centroid: Float32Array, embed
 }
 
 /** Writes `rows` as topics part `part` of `quarter` (one part file, as a firm batch writes it). */
-async function putTopicsPart(s: LakeStore, quarter: string, part: number, rows: Row[]): Promise<void> {
+async function putTopicsPart(
+  s: LakeStore,
+  quarter: string,
+  part: number,
+  rows: ReturnType<typeof topicRow>[],
+): Promise<void> {
   const tmp = scratchFile(await s.scratchDir(), 'topics');
   await writeParquet(TABLES.topics, rows, tmp);
   await s.putFile(partKey('topics', quarter, part, 1), tmp);

@@ -44,6 +44,9 @@ const TOPICS = [
   topic(2, ['buyback', 'dividend', 'capital', 'returns']),
 ];
 const good: Handler = (r) => ({ chat: JSON.stringify(goodNames(r.body)) });
+/** Each named topic as [name, where the name came from]. */
+const namesAndSources = (named: { name: string; nameSource: string }[]) =>
+  named.map((n) => [n.name, n.nameSource]);
 
 beforeAll(async () => {
   server = await OpenAiTestServer.start(good);
@@ -141,14 +144,11 @@ describe('LlmTopicNamer', () => {
       named,
     );
     assert.equal(server.requests.length, 2);
-    assert.deepEqual(
-      named.map((n) => [n.name, n.nameSource]),
-      [
-        ['Revenue and growth', 'llm'],
-        ['Margin and costs', 'llm'],
-        ['buyback, dividend, capital, returns', 'fallback'],
-      ],
-    );
+    assert.deepEqual(namesAndSources(named), [
+      ['Revenue and growth', 'llm'],
+      ['Margin and costs', 'llm'],
+      ['buyback, dividend, capital, returns', 'fallback'],
+    ]);
     assert.equal(named[2].description, null);
     assert.equal(fallbacks.length, 1);
     assert.match(fallbacks[0], /^ACME:1:answer invalid after one repair/);
@@ -183,14 +183,11 @@ describe('LlmTopicNamer', () => {
         });
       const named = await mk().nameFirmTopics(ACME, TOPICS);
       assert.equal(server.requests.length, 2);
-      assert.deepEqual(
-        named.map((n) => [n.name, n.nameSource]),
-        [
-          ['Revenue and growth', 'llm'],
-          ['Margin and costs', 'llm'],
-          ['Buyback and dividend', 'llm'],
-        ],
-      );
+      assert.deepEqual(namesAndSources(named), [
+        ['Revenue and growth', 'llm'],
+        ['Margin and costs', 'llm'],
+        ['Buyback and dividend', 'llm'],
+      ]);
       const repair = server.requests[1].body;
       assert.equal(repair.messages.length, 2, 'a fresh request, not the conversation');
       assert.equal(repair.messages[0].content, TOPIC_SYSTEM_PROMPT, 'the shared prefix again');
@@ -291,7 +288,7 @@ describe('LlmTopicNamer', () => {
   async function namedWhenRefused(fallback: TopicNamer): Promise<string[][]> {
     use(() => ({ status: 400, body: 'no' }));
     const named = await new LlmTopicNamer({ client: client(), fallback }).nameFirmTopics(ACME, TOPICS);
-    return named.map((n) => [n.name, n.nameSource]);
+    return namesAndSources(named);
   }
 
   test('a given fallback namer names what the LLM could not', async () => {

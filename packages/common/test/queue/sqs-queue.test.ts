@@ -57,6 +57,9 @@ async function sqsQueue(
   return { sqs, created, q };
 }
 
+/** A test on the moto server, skipped with the reason when moto is missing. */
+const onMoto = (title: string, body: () => Promise<void>) => it(title, skipIf(missing ?? undefined), body);
+
 describeWorkQueueContract(
   'SqsWorkQueue on moto',
   async () => {
@@ -84,65 +87,49 @@ describeWorkQueueContract(
   { skip: missing },
 );
 
-it(
-  'deadLetter records the reason and the source message id as message attributes',
-  skipIf(missing ?? undefined),
-  async () => {
-    const { sqs, created, q } = await sqsQueue(
-      'reasons',
-      { maxReceiveCount: 3, visibilitySeconds: 30 },
-      true,
-    );
-    const id = await q.send('{"bad":true}');
-    const [m] = await q.receive();
-    await q.deadLetter(m!, 'schema: quarter missing');
-    const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: created.deadLetterQueueUrl, MessageAttributeNames: ['All'] }),
-    );
-    expect(out.Messages?.length).toBe(1);
-    expect(out.Messages![0]!.Body).toBe('{"bad":true}');
-    expect(out.Messages![0]!.MessageAttributes?.reason?.StringValue).toBe('schema: quarter missing');
-    expect(out.Messages![0]!.MessageAttributes?.sourceMessageId?.StringValue).toBe(id);
-    await stop();
-  },
-);
+onMoto('deadLetter records the reason and the source message id as message attributes', async () => {
+  const { sqs, created, q } = await sqsQueue('reasons', { maxReceiveCount: 3, visibilitySeconds: 30 }, true);
+  const id = await q.send('{"bad":true}');
+  const [m] = await q.receive();
+  await q.deadLetter(m!, 'schema: quarter missing');
+  const out = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: created.deadLetterQueueUrl, MessageAttributeNames: ['All'] }),
+  );
+  expect(out.Messages?.length).toBe(1);
+  expect(out.Messages![0]!.Body).toBe('{"bad":true}');
+  expect(out.Messages![0]!.MessageAttributes?.reason?.StringValue).toBe('schema: quarter missing');
+  expect(out.Messages![0]!.MessageAttributes?.sourceMessageId?.StringValue).toBe(id);
+  await stop();
+});
 
-it(
-  'a message that the in-flight long poll returns after stop() is handed back unhandled',
-  skipIf(missing ?? undefined),
-  async () => {
-    const { q } = await sqsQueue('late', { maxReceiveCount: 5, visibilitySeconds: 30 });
-    let handled = 0;
-    const c = q.consumer({
-      visibilitySeconds: 30,
-      heartbeatSeconds: 10,
-      waitSeconds: 3,
-      handle: async () => {
-        handled++;
-        return 'done';
-      },
-    });
-    c.start();
-    await new Promise((r) => setTimeout(r, 500)); // the first long poll is in flight
-    const stopped = c.stop();
-    const id = await q.send('late');
-    await stopped;
-    expect(handled).toBe(0);
-    const again = await q.receive();
-    expect(again.map((m) => [m.id, m.receiveCount])).toEqual([[id, 2]]);
-    await stop();
-  },
-);
+onMoto('a message that the in-flight long poll returns after stop() is handed back unhandled', async () => {
+  const { q } = await sqsQueue('late', { maxReceiveCount: 5, visibilitySeconds: 30 });
+  let handled = 0;
+  const c = q.consumer({
+    visibilitySeconds: 30,
+    heartbeatSeconds: 10,
+    waitSeconds: 3,
+    handle: async () => {
+      handled++;
+      return 'done';
+    },
+  });
+  c.start();
+  await new Promise((r) => setTimeout(r, 500)); // the first long poll is in flight
+  const stopped = c.stop();
+  const id = await q.send('late');
+  await stopped;
+  expect(handled).toBe(0);
+  const again = await q.receive();
+  expect(again.map((m) => [m.id, m.receiveCount])).toEqual([[id, 2]]);
+  await stop();
+});
 
-it(
-  'redrive dryRun counts the dead letters of the DLQ found through the RedrivePolicy',
-  skipIf(missing ?? undefined),
-  async () => {
-    const { q } = await sqsQueue('dry', { maxReceiveCount: 5, visibilitySeconds: 30 });
-    for (const b of ['1', '2', '3']) await q.send(b);
-    for (const m of await q.receive({ max: 10 })) await q.deadLetter(m, 'test');
-    expect(await q.redrive({ dryRun: true })).toEqual({ moved: 3 });
-    expect(await q.depth()).toEqual({ visible: 0, inFlight: 0, deadLetters: 3 });
-    await stop();
-  },
-);
+onMoto('redrive dryRun counts the dead letters of the DLQ found through the RedrivePolicy', async () => {
+  const { q } = await sqsQueue('dry', { maxReceiveCount: 5, visibilitySeconds: 30 });
+  for (const b of ['1', '2', '3']) await q.send(b);
+  for (const m of await q.receive({ max: 10 })) await q.deadLetter(m, 'test');
+  expect(await q.redrive({ dryRun: true })).toEqual({ moved: 3 });
+  expect(await q.depth()).toEqual({ visible: 0, inFlight: 0, deadLetters: 3 });
+  await stop();
+});
