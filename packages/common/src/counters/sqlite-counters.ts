@@ -116,14 +116,7 @@ export class SqliteCounters implements Counters {
   }
 
   async markPartitionSent(runId: string, quarter: string, partition: number): Promise<void> {
-    immediate(this.db, () => {
-      this.db
-        .prepare(
-          'INSERT INTO counter_partitions (run_id, quarter, partition, sent_at) VALUES (?, ?, ?, ?) ' +
-            'ON CONFLICT DO UPDATE SET sent_at = coalesce(sent_at, excluded.sent_at)',
-        )
-        .run(runId, quarter, partition, iso());
-    });
+    this.stampSentOnce('counter_partitions', 'partition', runId, quarter, partition);
   }
 
   async completePartition(
@@ -184,13 +177,24 @@ export class SqliteCounters implements Counters {
   }
 
   private markFlagRow(runId: string, quarter: string, flag: string): void {
+    this.stampSentOnce('counter_flags', 'flag', runId, quarter, flag);
+  }
+
+  /** Stamps `sent_at` on the (run, quarter, key) row of `table`, creating it if needed; the first stamp stays. */
+  private stampSentOnce(
+    table: 'counter_partitions' | 'counter_flags',
+    keyColumn: 'partition' | 'flag',
+    runId: string,
+    quarter: string,
+    key: number | string,
+  ): void {
     immediate(this.db, () => {
       this.db
         .prepare(
-          'INSERT INTO counter_flags (run_id, quarter, flag, sent_at) VALUES (?, ?, ?, ?) ' +
+          `INSERT INTO ${table} (run_id, quarter, ${keyColumn}, sent_at) VALUES (?, ?, ?, ?) ` +
             'ON CONFLICT DO UPDATE SET sent_at = coalesce(sent_at, excluded.sent_at)',
         )
-        .run(runId, quarter, flag, iso());
+        .run(runId, quarter, key, iso());
     });
   }
 
