@@ -24,3 +24,15 @@ export function describeContract<Env extends { teardown(): Promise<void> }>(
     tests(env);
   });
 }
+
+/**
+ * A port's contract as a suite to run on each adapter: `describeX(adapterName, setup, { skip })` runs `tests`
+ * under the title `<kind>: <adapterName>`, with the adapter's env and name.
+ */
+export function contractSuite<Env extends { teardown(): Promise<void> }>(
+  kind: string,
+  tests: (env: Env, name: string) => void,
+): (name: string, setup: () => Promise<Env>, options?: { skip?: string | null }) => void {
+  return (name, setup, options = {}) =>
+    describeContract(`${kind}: ${name}`, setup, options, (env) => tests(env, name));
+}

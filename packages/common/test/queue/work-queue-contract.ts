@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { QueueMessage, WorkQueue } from '../../src/queue/work-queue.js';
-import { describeContract } from '../helpers/contract.js';
+import { contractSuite } from '../helpers/contract.js';
 
 export interface WorkQueueContractEnv {
   makeQueue(opts: { name: string; maxReceiveCount: number; visibilitySeconds: number }): Promise<WorkQueue>;
@@ -33,12 +33,9 @@ async function until<T>(
   }
 }
 
-export function describeWorkQueueContract(
-  name: string,
-  setup: () => Promise<WorkQueueContractEnv>,
-  options: { skip?: string | null } = {},
-): void {
-  describeContract(`WorkQueue contract: ${name}`, setup, options, (env) => {
+export const describeWorkQueueContract = contractSuite(
+  'WorkQueue contract',
+  (env: WorkQueueContractEnv, name: string) => {
     let n = 0;
     const queue = (maxReceiveCount = 3, visibilitySeconds = 2) =>
       env.makeQueue({ name: `contract-${Date.now() % 100000}-${++n}`, maxReceiveCount, visibilitySeconds });
@@ -314,5 +311,5 @@ export function describeWorkQueueContract(
         expect(back.map((m) => m.receiveCount)).toEqual([1, 1]);
       });
     });
-  });
-}
+  },
+);
