@@ -19,6 +19,7 @@ import {
   planSettingsOf,
   usageDelta,
   type WorkerRuntime,
+  workerLog,
   writeRecord,
 } from '@callthemes/common/fleet';
 import { releasesPartition } from '@callthemes/common/inference/errors';
@@ -58,8 +59,7 @@ export function createWorker(deps: FirmWorkerDeps): FirmWorker {
   const { fleet, store, runtime } = deps;
   const plans = new Map<string, RunPlan>();
   const analyzers = new Map<string, Promise<FirmAnalyzer>>();
-  const log = (msg: string, fields: Record<string, unknown> = {}) =>
-    deps.emit(eventLine({ event: 'log', msg, worker: deps.workerId, ...fields }));
+  const log = workerLog(deps.emit, deps.workerId);
 
   async function handle(message: QueueMessage, signal: AbortSignal): Promise<HandleResult> {
     const accepted = await acceptMessage(message, {

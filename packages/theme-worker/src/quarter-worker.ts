@@ -17,6 +17,7 @@ import {
   themeRecordKey,
   usageDelta,
   type WorkerRuntime,
+  workerLog,
   writeRecord,
 } from '@callthemes/common/fleet';
 import type { LakeStore } from '@callthemes/common/lake';
@@ -36,8 +37,7 @@ export interface ThemeWorkerDeps {
 
 export function createWorker(deps: ThemeWorkerDeps) {
   const { fleet, store, runtime } = deps;
-  const log = (msg: string, fields: Record<string, unknown> = {}) =>
-    deps.emit(eventLine({ event: 'log', msg, worker: deps.workerId, ...fields }));
+  const log = workerLog(deps.emit, deps.workerId);
 
   async function handle(message: QueueMessage, _signal: AbortSignal): Promise<HandleResult> {
     const accepted = await acceptMessage(message, {

@@ -3,7 +3,7 @@
 export { type AcceptOptions, acceptMessage } from './accept-message.js';
 export { type CrashPoint, crashPoint } from './crash-points.js';
 export { type EnqueueDeps, type EnqueueResult, enqueueQuarter, planSettingsOf } from './enqueue-quarter.js';
-export { eventLine, type FleetEvent, METRICS_NAMESPACE, parseEventLine } from './metrics-log.js';
+export { eventLine, type FleetEvent, METRICS_NAMESPACE, parseEventLine, workerLog } from './metrics-log.js';
 export {
   consumeTiming,
   type Fleet,

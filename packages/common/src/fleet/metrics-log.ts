@@ -11,6 +11,14 @@ export interface FleetEvent {
   [field: string]: unknown;
 }
 
+/** A worker's log: each call writes one `log` event line with the message, the worker's id and any fields. */
+export function workerLog(
+  emit: (line: string) => void,
+  workerId: string,
+): (msg: string, fields?: Record<string, unknown>) => void {
+  return (msg, fields = {}) => emit(eventLine({ event: 'log', msg, worker: workerId, ...fields }));
+}
+
 /** A JSON line with the event's fields, plus the EMF block when it carries metrics. */
 export function eventLine(e: FleetEvent, metrics: Record<string, number> = {}, quarter?: string): string {
   const names = Object.keys(metrics);

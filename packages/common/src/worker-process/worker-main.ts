@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os';
 import { cacheDirFrom } from '../embed/index.js';
-import { eventLine } from '../fleet/metrics-log.js';
+import { eventLine, workerLog } from '../fleet/metrics-log.js';
 import { consumeTiming, type Fleet, fleetSettingsFrom, openFleet } from '../fleet/open-fleet.js';
 import { type WorkerRuntime, workerRuntime } from '../fleet/worker-runtime.js';
 import { type LakeStore, openStore } from '../lake/index.js';
@@ -71,8 +71,7 @@ export async function runWorkerMain(program: WorkerProgram, argv: string[]): Pro
     fleetSize: Number(process.env.CALLTHEMES_FLEET_SIZE || 1),
   });
   const ctx: WorkerContext = { fleet, store, runtime, workerId, emit };
-  const log = (msg: string, fields: Record<string, unknown> = {}) =>
-    emit(eventLine({ event: 'log', msg, worker: workerId, ...fields }));
+  const log = workerLog(emit, workerId);
 
   // On ECS: protected from scale-in while holding a message (loaded only there).
   const protection = process.env.ECS_AGENT_URI
