@@ -130,7 +130,7 @@ function lineageRun(prevThemes: readonly LineageTheme[], cur: LineageSide, o: Li
   let mean = sum;
   let pc: Float32Array[] = [];
   let cc: Float32Array[] = [];
-  const centred = (v: Float32Array) => unitCentred(v, mean);
+  const centred = (v: Float32Array, out?: Float32Array) => unitCentred(v, mean, out);
 
   // Member overlap through firm continuity: each current themed topic keeps its best earlier match.
   const prevThemeOfTopic = new Map<string, number>();
@@ -160,11 +160,12 @@ function lineageRun(prevThemes: readonly LineageTheme[], cur: LineageSide, o: Li
   // Centred current vectors of the firms met last, as rows of one block (earlier topics arrive grouped by firm
   // in the lake's parts).
   const centredCache = new Map<string, Float64Array>();
+  const scratch = new Float32Array(d);
   const centredOf = (firm: string, list: Member[]): Float64Array => {
     let block = centredCache.get(firm);
     if (!block) {
       block = new Float64Array(list.length * d);
-      for (const [r, m] of list.entries()) block.set(centred(m.topic.centroid), r * d);
+      for (const [r, m] of list.entries()) block.set(centred(m.topic.centroid, scratch), r * d);
       if (centredCache.size >= 64) centredCache.delete(centredCache.keys().next().value as string);
       centredCache.set(firm, block);
     }
@@ -221,7 +222,8 @@ function lineageRun(prevThemes: readonly LineageTheme[], cur: LineageSide, o: Li
         flush();
         pendingFirm = t.firmId;
       }
-      pending.set(centred(t.centroid), pendingOf.length * d);
+      const at = pendingOf.length * d;
+      centred(t.centroid, pending.subarray(at, at + d));
       pendingOf.push({ theme: a, order });
     },
     links(): ThemeLink[] {
@@ -274,12 +276,15 @@ function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
-/** (v/|v| − mean), scaled to unit length. */
-function unitCentred(v: Float32Array, mean: Float64Array): Float32Array {
+/** (v/|v| − mean), scaled to unit length, into `out` (a new array unless given: lineage centres ~200k vectors). */
+function unitCentred(
+  v: Float32Array,
+  mean: Float64Array,
+  out: Float32Array = new Float32Array(v.length),
+): Float32Array {
   let s = 0;
   for (let k = 0; k < v.length; k++) s += v[k] * v[k];
   const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-  const out = new Float32Array(v.length);
   let t = 0;
   for (let k = 0; k < v.length; k++) {
     out[k] = v[k] * inv - mean[k];
