@@ -3,7 +3,7 @@
  * Times are short (1–2 s visibility) so redelivery, the dead-letter move and the heartbeat are exercised for real.
  */
 import { describe, expect, it } from 'vitest';
-import type { QueueMessage, WorkQueue } from '../../src/queue/work-queue.js';
+import type { ConsumeOptions, QueueMessage, WorkQueue } from '../../src/queue/work-queue.js';
 import { contractSuite } from '../helpers/contract.js';
 
 export interface WorkQueueContractEnv {
@@ -39,6 +39,12 @@ export const describeWorkQueueContract = contractSuite(
     let n = 0;
     const queue = (maxReceiveCount = 3, visibilitySeconds = 2) =>
       env.makeQueue({ name: `contract-${Date.now() % 100000}-${++n}`, maxReceiveCount, visibilitySeconds });
+    /** A consumer of `q` that long-polls for 1 s, so the tests see stop() and empty receives quickly. */
+    const consume = (
+      q: WorkQueue,
+      timing: Pick<ConsumeOptions, 'visibilitySeconds' | 'heartbeatSeconds'>,
+      handlers: Pick<ConsumeOptions, 'handle' | 'onError' | 'onEmpty'>,
+    ) => q.consumer({ ...timing, waitSeconds: 1, ...handlers });
 
     it('sends, receives and deletes; the queue is then empty', async () => {
       const q = await queue();
@@ -149,16 +155,17 @@ export const describeWorkQueueContract = contractSuite(
         const ids = [await q.send('a'), await q.send('b'), await q.send('c')];
         const seen: QueueMessage[] = [];
         const errors: Error[] = [];
-        const c = q.consumer({
-          visibilitySeconds: 5,
-          heartbeatSeconds: 2,
-          waitSeconds: 1,
-          handle: async (m) => {
-            seen.push(m);
-            return 'done';
+        const c = consume(
+          q,
+          { visibilitySeconds: 5, heartbeatSeconds: 2 },
+          {
+            handle: async (m) => {
+              seen.push(m);
+              return 'done';
+            },
+            onError: (e) => errors.push(e),
           },
-          onError: (e) => errors.push(e),
-        });
+        );
         c.start();
         expect(c.running).toBe(true);
         await until('3 handled', () => (seen.length >= 3 ? true : undefined));
@@ -176,16 +183,17 @@ export const describeWorkQueueContract = contractSuite(
         const id = await q.send('poison');
         const calls: [string, number][] = [];
         const errors: string[] = [];
-        const c = q.consumer({
-          visibilitySeconds: 1,
-          heartbeatSeconds: 0.5,
-          waitSeconds: 1,
-          handle: async (m) => {
-            calls.push([m.id, m.receiveCount]);
-            throw new Error(`cannot handle ${m.body}`);
+        const c = consume(
+          q,
+          { visibilitySeconds: 1, heartbeatSeconds: 0.5 },
+          {
+            handle: async (m) => {
+              calls.push([m.id, m.receiveCount]);
+              throw new Error(`cannot handle ${m.body}`);
+            },
+            onError: (e) => errors.push(e.message),
           },
-          onError: (e) => errors.push(e.message),
-        });
+        );
         c.start();
         await until('the dead letter', async () => ((await q.depth()).deadLetters === 1 ? true : undefined));
         await c.stop();
@@ -204,20 +212,21 @@ export const describeWorkQueueContract = contractSuite(
         const calls: number[] = [];
         const duringHandler: QueueMessage[][] = [];
         const errors: Error[] = [];
-        const c = q.consumer({
-          visibilitySeconds: 2,
-          heartbeatSeconds: 1,
-          waitSeconds: 1,
-          handle: async (m) => {
-            calls.push(m.receiveCount);
-            // 4.5 s: more than twice the visibility timeout; the test peeks at 3.5 s.
-            await sleep(3_500);
-            duringHandler.push(await q.receive());
-            await sleep(1_000);
-            return 'done';
+        const c = consume(
+          q,
+          { visibilitySeconds: 2, heartbeatSeconds: 1 },
+          {
+            handle: async (m) => {
+              calls.push(m.receiveCount);
+              // 4.5 s: more than twice the visibility timeout; the test peeks at 3.5 s.
+              await sleep(3_500);
+              duringHandler.push(await q.receive());
+              await sleep(1_000);
+              return 'done';
+            },
+            onError: (e) => errors.push(e),
           },
-          onError: (e) => errors.push(e),
-        });
+        );
         c.start();
         await until('the slow message handled', async () => {
           const d = await q.depth();
@@ -236,19 +245,22 @@ export const describeWorkQueueContract = contractSuite(
         let started = false;
         let abortedSeen = false;
         let finished = false;
-        const c = q.consumer({
-          visibilitySeconds: 30,
-          heartbeatSeconds: 10,
-          waitSeconds: 1,
-          handle: async (_m, signal) => {
-            started = true;
-            await new Promise<void>((done) => signal.addEventListener('abort', () => done(), { once: true }));
-            abortedSeen = signal.aborted;
-            await sleep(200); // stop() must wait for this
-            finished = true;
-            return 'release';
+        const c = consume(
+          q,
+          { visibilitySeconds: 30, heartbeatSeconds: 10 },
+          {
+            handle: async (_m, signal) => {
+              started = true;
+              await new Promise<void>((done) =>
+                signal.addEventListener('abort', () => done(), { once: true }),
+              );
+              abortedSeen = signal.aborted;
+              await sleep(200); // stop() must wait for this
+              finished = true;
+              return 'release';
+            },
           },
-        });
+        );
         c.start();
         await until('the handler started', () => (started ? true : undefined));
         await c.stop();
@@ -263,18 +275,19 @@ export const describeWorkQueueContract = contractSuite(
         const q = await queue();
         let empties = 0;
         let handled = 0;
-        const c = q.consumer({
-          visibilitySeconds: 5,
-          heartbeatSeconds: 2,
-          waitSeconds: 1,
-          handle: async () => {
-            handled++;
-            return 'done';
+        const c = consume(
+          q,
+          { visibilitySeconds: 5, heartbeatSeconds: 2 },
+          {
+            handle: async () => {
+              handled++;
+              return 'done';
+            },
+            onEmpty: () => {
+              empties++;
+            },
           },
-          onEmpty: () => {
-            empties++;
-          },
-        });
+        );
         c.start();
         await until('an empty receive', () => (empties >= 1 ? true : undefined));
         await c.stop();
