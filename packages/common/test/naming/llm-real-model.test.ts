@@ -18,7 +18,7 @@ import { cleanName, itemProblems } from '../../src/naming/llm-batch.js';
 import { LlmTopicNamer, TOPIC_NAMING_STAGE } from '../../src/naming/llm-topic-namer.js';
 import type { FirmInfo, TopicToName } from '../../src/naming/types.js';
 import { type LlamaServer, llamaRuntimeStatus, startLlamaServer } from '../helpers/llama-openai-server.js';
-import { EXAMPLES_ECTSUM, inTempDir } from '../helpers/paths.js';
+import { EXAMPLES_ECTSUM } from '../helpers/paths.js';
 import { testOnServer } from '../helpers/served-model.js';
 
 /** Two topics of a real call (the shipped ECTSum sample): sentences about sales, and about cash returned. */
@@ -92,57 +92,53 @@ testOnServer(
   'a real small model names a real call’s topics: one request (+1 repair at most), real tokens, free re-run',
   { status: llamaRuntimeStatus(), timeout: 600_000 },
   startLlamaServer,
-  (server) =>
-    inTempDir(async (dir) => {
-      const firm: FirmInfo = {
-        firmId: 'AAP',
-        firmName: 'Advance Auto Parts',
-        ticker: 'AAP',
-        quarter: '2021Q2',
-      };
-      const topics = realTopics();
-      const seen = recorder();
-      const mk = (ledger: TokenLedger) =>
-        new LlmTopicNamer({
-          client: realClient(server, ledger, seen.fetch, new StoreResponseCache(new LocalLakeStore(dir))),
-        });
-      const ledger = new TokenLedger();
-      const named = await mk(ledger).nameFirmTopics(firm, topics);
+  async (server, dir) => {
+    const firm: FirmInfo = {
+      firmId: 'AAP',
+      firmName: 'Advance Auto Parts',
+      ticker: 'AAP',
+      quarter: '2021Q2',
+    };
+    const topics = realTopics();
+    const seen = recorder();
+    const mk = (ledger: TokenLedger) =>
+      new LlmTopicNamer({
+        client: realClient(server, ledger, seen.fetch, new StoreResponseCache(new LocalLakeStore(dir))),
+      });
+    const ledger = new TokenLedger();
+    const named = await mk(ledger).nameFirmTopics(firm, topics);
 
-      assert.equal(named.length, 2);
-      assert.deepEqual(
-        named.map((n) => n.id),
-        topics.map((t) => t.topicId),
-      );
-      const terms = forbiddenTermsFor(firm);
-      for (const n of named) {
-        assert.ok(n.nameSource === 'llm' || n.nameSource === 'fallback', n.nameSource);
-        assert.ok(n.name.trim().length > 0);
-        if (n.nameSource === 'llm') {
-          assert.ok(n.name.split(/\s+/).length <= 6, n.name);
-          assert.equal(forbiddenIn(n.name, terms).length, 0, n.name);
-        }
+    assert.equal(named.length, 2);
+    assert.deepEqual(
+      named.map((n) => n.id),
+      topics.map((t) => t.topicId),
+    );
+    const terms = forbiddenTermsFor(firm);
+    for (const n of named) {
+      assert.ok(n.nameSource === 'llm' || n.nameSource === 'fallback', n.nameSource);
+      assert.ok(n.name.trim().length > 0);
+      if (n.nameSource === 'llm') {
+        assert.ok(n.name.split(/\s+/).length <= 6, n.name);
+        assert.equal(forbiddenIn(n.name, terms).length, 0, n.name);
       }
-      // The grammar built from the keyed schema: one entry per topic, keyed 1..k in order, nothing else.
-      const first = seen.exchanges[0];
-      if (first.finishReason === 'stop') assert.deepEqual(Object.keys(JSON.parse(first.content)), ['1', '2']);
-      const t = ledger.totals();
-      assert.ok(
-        t.requests === 1 || t.requests === 2,
-        `requests ${t.requests} (one, plus one repair at most)`,
-      );
-      assert.equal(server.requests, t.requests);
-      assert.ok(t.promptTokens > 200, `prompt tokens ${t.promptTokens} counted by the model's tokenizer`);
-      assert.ok(t.completionTokens > 10);
-      assert.deepEqual(Object.keys(ledger.byScope(TOPIC_NAMING_STAGE)), ['AAP:2021Q2']);
+    }
+    // The grammar built from the keyed schema: one entry per topic, keyed 1..k in order, nothing else.
+    const first = seen.exchanges[0];
+    if (first.finishReason === 'stop') assert.deepEqual(Object.keys(JSON.parse(first.content)), ['1', '2']);
+    const t = ledger.totals();
+    assert.ok(t.requests === 1 || t.requests === 2, `requests ${t.requests} (one, plus one repair at most)`);
+    assert.equal(server.requests, t.requests);
+    assert.ok(t.promptTokens > 200, `prompt tokens ${t.promptTokens} counted by the model's tokenizer`);
+    assert.ok(t.completionTokens > 10);
+    assert.deepEqual(Object.keys(ledger.byScope(TOPIC_NAMING_STAGE)), ['AAP:2021Q2']);
 
-      // The outcome (names, or the rejection behind a fallback) is cached: the re-run is free and identical.
-      const warm = new TokenLedger();
-      const again = await mk(warm).nameFirmTopics(firm, topics);
-      assert.deepEqual(again, named);
-      assert.equal(warm.totals().requests, 0);
-      assert.equal(server.requests, t.requests);
-    }),
+    // The outcome (names, or the rejection behind a fallback) is cached: the re-run is free and identical.
+    const warm = new TokenLedger();
+    const again = await mk(warm).nameFirmTopics(firm, topics);
+    assert.deepEqual(again, named);
+    assert.equal(warm.totals().requests, 0);
+    assert.equal(server.requests, t.requests);
+  },
 );
 
 testOnServer(
