@@ -162,6 +162,13 @@ export function addTraps(fx: CapiqFixture): TrapIds {
     components: ComponentSpec[],
     collection: number = COLLECTION.proofed,
   ) => fx.transcript({ eventId, presentation: FINAL, collection, created, components });
+  /** One event of one company, with one Final transcript. */
+  const finalCall = (
+    companyId: number,
+    event: { type: number; at: string; headline: string; fiscal?: [number, number] },
+    created: string,
+    components: ComponentSpec[],
+  ) => final(fx.event({ companyIds: [companyId], ...event }), created, components);
 
   // Élan: three versions of one call, an earlier call in the window, one after it, and two non-earnings events
   // later in the window (either would be "the latest call" without the event-type filter).
@@ -306,24 +313,24 @@ export function addTraps(fx: CapiqFixture): TrapIds {
 
   // Metadata without components; components that are all blank.
   fx.company(TRAP.noComponents, 'Empty Components Co.', 'EMPT');
-  const noComponents = final(
-    fx.event({
-      companyIds: [TRAP.noComponents],
+  const noComponents = finalCall(
+    TRAP.noComponents,
+    {
       type: 48,
       at: '2021-05-03 14:00:00',
       headline: 'Empty Components Co., Q1 2021 Earnings Call, May 03, 2021',
-    }),
+    },
     '2021-05-04 10:00:00',
     [],
   );
   fx.company(TRAP.allBlank, 'Blank Text Corp.', 'BLNK');
-  const allBlank = final(
-    fx.event({
-      companyIds: [TRAP.allBlank],
+  const allBlank = finalCall(
+    TRAP.allBlank,
+    {
       type: 48,
       at: '2021-05-04 14:00:00',
       headline: 'Blank Text Corp., Q1 2021 Earnings Call, May 04, 2021',
-    }),
+    },
     '2021-05-05 10:00:00',
     [
       { type: TYPE.presentationOperator, personId: 1, text: '' },
@@ -333,26 +340,26 @@ export function addTraps(fx: CapiqFixture): TrapIds {
 
   // A company name that looks like SQL.
   fx.company(TRAP.injectionName, INJECTION_NAME, 'BOBBY');
-  const injectionName = final(
-    fx.event({
-      companyIds: [TRAP.injectionName],
+  const injectionName = finalCall(
+    TRAP.injectionName,
+    {
       type: 48,
       at: '2021-05-06 14:00:00',
       headline: `${INJECTION_NAME}, Q1 2021 Earnings Call, May 06, 2021`,
-    }),
+    },
     '2021-05-07 10:00:00',
     simple(sharedCeo, 'Our name is unusual but our results were ordinary.'),
   );
 
   // Fiscal year ahead of the calendar (Walmart's FY2022 Q1 call was on 2021-05-18).
   fx.company(TRAP.fiscalAhead, 'Fiscal Ahead Retail Trap', 'FAHD');
-  const fiscalAhead = final(
-    fx.event({
-      companyIds: [TRAP.fiscalAhead],
+  const fiscalAhead = finalCall(
+    TRAP.fiscalAhead,
+    {
       type: 48,
       at: '2021-05-18 12:00:00',
       headline: 'Fiscal Ahead Retail Trap, Q1 2022 Earnings Call, May 18, 2021',
-    }),
+    },
     '2021-05-19 10:00:00',
     simple(sharedCeo, 'Our fiscal year 2022 started in February.'),
   );
@@ -361,27 +368,27 @@ export function addTraps(fx: CapiqFixture): TrapIds {
   // Its only ticker row ended before the call: no ticker.
   fx.company(TRAP.halfYear, 'Half Year Reporter plc', null);
   fx.ticker(TRAP.halfYear, 'HALF', '2015-01-01', '2021-02-28');
-  const halfYear = final(
-    fx.event({
-      companyIds: [TRAP.halfYear],
+  const halfYear = finalCall(
+    TRAP.halfYear,
+    {
       type: 48,
       at: '2021-06-30 23:30:00',
       headline: 'Half Year Reporter plc, H1 2021 Earnings Call, Jun 30, 2021',
       fiscal: [2021, 2],
-    }),
+    },
     '2021-07-01 10:00:00',
     simple(sharedCeo, 'The first half went to plan.'),
   );
 
   // Only a non-earnings event in the window.
   fx.company(TRAP.nonEarningsOnly, 'Conference Only Corp.', 'CONF');
-  final(
-    fx.event({
-      companyIds: [TRAP.nonEarningsOnly],
+  finalCall(
+    TRAP.nonEarningsOnly,
+    {
       type: 51,
       at: '2021-05-25 14:00:00',
       headline: 'Conference Only Corp., Presentation at a Conference, May 25, 2021',
-    }),
+    },
     '2021-05-25 20:00:00',
     simple(sharedCeo, 'A conference talk, not an earnings call.'),
   );
@@ -407,13 +414,13 @@ export function addTraps(fx: CapiqFixture): TrapIds {
 
   // The latest call has no Final yet: the earlier call with a Final is used.
   fx.company(TRAP.latestWithoutFinal, 'Latest Without Final Inc.', 'LWOF');
-  const latestWithFinal = final(
-    fx.event({
-      companyIds: [TRAP.latestWithoutFinal],
+  const latestWithFinal = finalCall(
+    TRAP.latestWithoutFinal,
+    {
       type: 48,
       at: '2021-04-22 14:00:00',
       headline: 'Latest Without Final Inc., Q4 2020 Earnings Call, Apr 22, 2021',
-    }),
+    },
     '2021-04-23 10:00:00',
     simple(sharedCeo, 'The call that has a final transcript.'),
   );
