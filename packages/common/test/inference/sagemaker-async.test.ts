@@ -131,8 +131,9 @@ describe('SageMaker async adapter', () => {
     expect(fx.upstream.billed.promptTokens - billedBefore.promptTokens).toBe(billed.prompt);
     const id = fx.standin.accepted.at(-1)!.inferenceId;
     expect(await fx.keys(`inference/responses/${id}`)).toHaveLength(1);
-    // Concurrent identical requests in one process share one invocation.
-    const third = fx.adapter();
+    // Concurrent identical requests in one process share one invocation (it leaves once its 4 sub-requests are
+    // queued, not when a 150 ms window closes: under load 45 it split in two).
+    const third = fx.adapter({ coalesceMs: 30_000, maxRequestsPerInvocation: 4 });
     const texts = ['Shared request text one.', 'Shared request text two.'];
     await Promise.all([third.embed(texts), third.embed(texts), third.embed(texts)]);
     expect(third.invoker.stats.invocations).toBe(1);
@@ -264,6 +265,9 @@ describe('SageMaker async adapter', () => {
     // answer itself: 600 ms was too short for it under load 30).
     const inf = fx.adapter({
       standin,
+      // The embed and the classify it starts leave together once both are queued (a 150 ms window split them).
+      coalesceMs: 30_000,
+      maxRequestsPerInvocation: 2,
       coldStartMs: 0,
       deadlineMs: 5_000,
       signals: signals.read,
