@@ -15,6 +15,7 @@ import { StructuredOutputError } from '../llm/errors.js';
 import { estimateTokens } from '../llm/estimate.js';
 import { CUT_OFF_PROBLEM } from '../llm/json-output.js';
 import { type ForbiddenTerm, forbiddenIn } from './firm-terms.js';
+import { fallbackItem } from './keyword-fallback.js';
 import type { NamedItem } from './types.js';
 
 export interface NamedAnswer {
@@ -350,6 +351,18 @@ export function packChunks(blocks: readonly string[], o: PackLimits): number[][]
   return chunks;
 }
 
+/** Names each chunk of `blocks` in one request, all chunks at once; `scopeOf(c)` is chunk c's request scope. */
+export function nameChunks(
+  blocks: readonly string[],
+  chunks: readonly number[][],
+  request: Omit<BatchSpec, 'blocks' | 'scope'>,
+  scopeOf: (chunk: number) => string,
+): Promise<BatchOutcome[]> {
+  return Promise.all(
+    chunks.map((idx, c) => nameBatch({ ...request, scope: scopeOf(c), blocks: idx.map((i) => blocks[i]) })),
+  );
+}
+
 /** Answers of every chunk placed back by item; the positions left null, and why. */
 export function mergeOutcomes(
   ids: readonly string[],
@@ -381,4 +394,26 @@ export function fillFallbacks(
     named[i] = { ...fallbackNames[j], id: ids[i], nameSource: 'fallback' };
   });
   return named as NamedItem[];
+}
+
+/**
+ * Every item's name: the batches' answers, and for the items they left unnamed the fallback namer's names, or
+ * their first keywords when there is no fallback namer or it fails. `onMissing` hears why and how many.
+ */
+export async function namesWithFallback<T extends { keywords: readonly string[] }>(
+  items: readonly T[],
+  idOf: (item: T) => string,
+  batches: { chunks: readonly number[][]; outcomes: readonly BatchOutcome[] },
+  onMissing: (reason: string, missing: number) => void,
+  fallback?: (rest: T[]) => Promise<NamedItem[]>,
+): Promise<NamedItem[]> {
+  const ids = items.map(idOf);
+  const { named, missing, reason } = mergeOutcomes(ids, batches.chunks, batches.outcomes);
+  if (missing.length === 0) return named as NamedItem[];
+  onMissing(reason, missing.length);
+  const rest = missing.map((i) => items[i]);
+  const own = () => rest.map((t) => fallbackItem(idOf(t), t.keywords));
+  // A failing fallback namer must not fail the stage: the first keywords always work.
+  const fb = fallback ? await fallback(rest).catch(own) : own();
+  return fillFallbacks(named, missing, ids, fb);
 }

@@ -5,14 +5,12 @@
 
 import { THEME_NAMING_STAGE } from '../inference/served-models.js';
 import type { ChatJsonClient } from '../llm/client.js';
-import { fallbackItem } from './keyword-fallback.js';
 import {
   type AnswerLimits,
   DEFAULT_ANSWER_LIMITS,
   estimateBatchPromptTokens,
-  fillFallbacks,
-  mergeOutcomes,
-  nameBatch,
+  nameChunks,
+  namesWithFallback,
   packChunks,
   requestLimits,
 } from './llm-batch.js';
@@ -77,27 +75,25 @@ export class LlmThemeNamer implements ThemeNamer {
     const o = this.options;
     const blocks = themes.map((t) => renderTheme(t, o));
     const chunks = this.chunksOf(blocks);
-    const outcomes = await Promise.all(
-      chunks.map((idx, c) =>
-        nameBatch({
-          client: this.o.client,
-          stage: THEME_NAMING_STAGE,
-          scope: `${quarter}#${c + 1}`,
-          system: THEME_SYSTEM_PROMPT,
-          itemLabel: 'Theme',
-          blocks: idx.map((i) => blocks[i]),
-          ...requestLimits(o),
-        }),
-      ),
+    const outcomes = await nameChunks(
+      blocks,
+      chunks,
+      {
+        client: this.o.client,
+        stage: THEME_NAMING_STAGE,
+        system: THEME_SYSTEM_PROMPT,
+        itemLabel: 'Theme',
+        ...requestLimits(o),
+      },
+      (c) => `${quarter}#${c + 1}`,
     );
-    const ids = themes.map((t) => t.themeId);
-    const { named, missing, reason } = mergeOutcomes(ids, chunks, outcomes);
-    if (missing.length === 0) return named as NamedItem[];
-    this.o.onFallback?.(quarter, reason, missing.length);
-    const rest = missing.map((i) => themes[i]);
-    const own = () => rest.map((t) => fallbackItem(t.themeId, t.keywords));
-    // A failing fallback namer must not fail the stage: the first keywords always work.
-    const fb = this.o.fallback ? await this.o.fallback.nameThemes(quarter, rest).catch(own) : own();
-    return fillFallbacks(named, missing, ids, fb);
+    const { fallback } = this.o;
+    return namesWithFallback(
+      themes,
+      (t) => t.themeId,
+      { chunks, outcomes },
+      (reason, missing) => this.o.onFallback?.(quarter, reason, missing),
+      fallback && ((rest) => fallback.nameThemes(quarter, rest)),
+    );
   }
 }

@@ -7,15 +7,12 @@
 import { TOPIC_NAMING_STAGE } from '../inference/served-models.js';
 import type { ChatJsonClient } from '../llm/client.js';
 import { type ForbiddenTerm, forbiddenIn, forbiddenTermsFor, maskFirmTerms } from './firm-terms.js';
-import { fallbackItem } from './keyword-fallback.js';
 import {
   type AnswerLimits,
-  type BatchOutcome,
   DEFAULT_ANSWER_LIMITS,
   estimateBatchPromptTokens,
-  fillFallbacks,
-  mergeOutcomes,
-  nameBatch,
+  nameChunks,
+  namesWithFallback,
   packChunks,
   requestLimits,
 } from './llm-batch.js';
@@ -108,28 +105,26 @@ export class LlmTopicNamer implements TopicNamer {
     const o = this.options;
     const { blocks, chunks } = this.plan(firm, topics);
     const forbidden = forbiddenTermsFor(firm);
-    const outcomes: BatchOutcome[] = await Promise.all(
-      chunks.map((idx) =>
-        nameBatch({
-          client: this.o.client,
-          stage: TOPIC_NAMING_STAGE,
-          scope: `${firm.firmId}:${firm.quarter}`,
-          system: TOPIC_SYSTEM_PROMPT,
-          itemLabel: 'Topic',
-          blocks: idx.map((i) => blocks[i]),
-          forbidden,
-          ...requestLimits(o),
-        }),
-      ),
+    const outcomes = await nameChunks(
+      blocks,
+      chunks,
+      {
+        client: this.o.client,
+        stage: TOPIC_NAMING_STAGE,
+        system: TOPIC_SYSTEM_PROMPT,
+        itemLabel: 'Topic',
+        forbidden,
+        ...requestLimits(o),
+      },
+      () => `${firm.firmId}:${firm.quarter}`,
     );
-    const ids = topics.map((t) => t.topicId);
-    const { named, missing, reason } = mergeOutcomes(ids, chunks, outcomes);
-    if (missing.length === 0) return named as NamedItem[];
-    this.o.onFallback?.(firm.firmId, reason, missing.length);
-    const rest = missing.map((i) => topics[i]);
-    const own = () => rest.map((t) => fallbackItem(t.topicId, t.keywords));
-    // A failing fallback namer must not fail the stage: the first keywords always work.
-    const fb = this.o.fallback ? await this.o.fallback.nameFirmTopics(firm, rest).catch(own) : own();
-    return fillFallbacks(named, missing, ids, fb);
+    const { fallback } = this.o;
+    return namesWithFallback(
+      topics,
+      (t) => t.topicId,
+      { chunks, outcomes },
+      (reason, missing) => this.o.onFallback?.(firm.firmId, reason, missing),
+      fallback && ((rest) => fallback.nameFirmTopics(firm, rest)),
+    );
   }
 }
