@@ -2,24 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { SifEmbedder } from '../../src/embed/sif.js';
 import type { TopicNamer } from '../../src/naming/types.js';
-import { prepareSentences } from '../../src/sources/prepare-sentences.js';
-import { createSource } from '../../src/sources/registry.js';
 import { createTopicAnalyzer, type FirmTimings } from '../../src/topics/analyzer.js';
-import { EXAMPLES_ECTSUM } from '../helpers/paths.js';
+import { exampleCall } from '../helpers/example-call.js';
 
 const embedder = SifEmbedder.load();
-
-async function exampleCall(firmId: string) {
-  const source = await createSource({ kind: 'ectsum', input: EXAMPLES_ECTSUM });
-  for await (const f of source.fetchTranscripts('2021Q2' as never, [firmId])) {
-    if (!f.ok) throw new Error(f.reject.reason);
-    return {
-      transcript: f.transcript,
-      sentences: prepareSentences(f.transcript, { minTokens: 5 }).sentences,
-    };
-  }
-  throw new Error('no transcript');
-}
 
 test('the analyzer returns topic rows and a topic id (or null) per sentence, named through the namer seam', async () => {
   const { transcript, sentences } = await exampleCall('AIG');

@@ -3,13 +3,10 @@ import { test } from 'vitest';
 import { cosine } from '../../src/cluster/matrix.js';
 import { SifEmbedder } from '../../src/embed/sif.js';
 import type { Embedder } from '../../src/embed/types.js';
-import { prepareSentences } from '../../src/sources/prepare-sentences.js';
-import { createSource } from '../../src/sources/registry.js';
-import type { FetchResult } from '../../src/sources/types.js';
 import { contentText } from '../../src/text/terms.js';
 import { createTopicAnalyzer, embeddingTexts } from '../../src/topics/analyzer.js';
 import { CALL_STOP_WORDS, callStopWords } from '../../src/topics/stop-words.js';
-import { EXAMPLES_ECTSUM } from '../helpers/paths.js';
+import { exampleCall } from '../helpers/example-call.js';
 
 test('contentText keeps the words that are not stop words, in order; a sentence of call speech alone stays whole', () => {
   assert.equal(
@@ -41,20 +38,8 @@ test('sentences that differ only in call speech get the same vector; the subject
   assert.ok(cosine(a, c) < cosine(fa, fc) - 0.1, `content ${cosine(a, c)} vs full ${cosine(fa, fc)}`);
 });
 
-async function firstCall(calls: AsyncIterable<FetchResult>) {
-  for await (const f of calls) {
-    if (!f.ok) throw new Error(f.reject.reason);
-    return {
-      transcript: f.transcript,
-      sentences: prepareSentences(f.transcript, { minTokens: 5 }).sentences,
-    };
-  }
-  throw new Error('no transcript');
-}
-
 test('the analyzer gives an embedder that averages word vectors each sentence without the call’s stop words; others whole sentences', async () => {
-  const source = await createSource({ kind: 'ectsum', input: EXAMPLES_ECTSUM });
-  const call = await firstCall(source.fetchTranscripts('2021Q2' as never, ['AIG']));
+  const call = await exampleCall('AIG');
   const sif = SifEmbedder.load();
   const given: string[] = [];
   const recording = (averagesWords: boolean): Embedder => ({
