@@ -207,6 +207,10 @@ export async function runLocalPlan(o: LocalRunOptions): Promise<LocalRunOutcome>
     }
     await source.close?.();
   }
+  // Again at the end: a process of a killed run may still have been dying (alive to kill(pid, 0)) when this one
+  // started, and its scratch file would stay; by now every worker of this run has exited too.
+  const leftScratch = await removeDeadScratch(store).catch(() => 0);
+  if (leftScratch > 0) progress.log(`removed ${leftScratch} scratch file(s) of processes that had ended`);
 
   let metrics: RunMetrics;
   if (plan) {
