@@ -5,6 +5,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The first non-empty line of a failure message, at most 300 characters. */
+const firstLine = (m) =>
+  (m ?? '')
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim()
+    .slice(0, 300) ?? '(no message)';
+
 const dirs = [...readdirSync('packages').map((d) => join('packages', d)), 'infra'];
 let passed = 0;
 let failed = 0;
@@ -27,6 +35,14 @@ for (const dir of dirs) {
   process.stdout.write(
     `${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped\n`,
   );
+  // Each failure by name with the first line of its reason: CI keeps only the end of the output.
+  for (const f of r.testResults.filter((f) => f.status === 'failed')) {
+    const file = f.name.slice(f.name.indexOf(dir));
+    const failing = f.assertionResults.filter((a) => a.status === 'failed');
+    if (failing.length === 0) process.stdout.write(`  failed: ${file}: ${firstLine(f.message)}\n`);
+    for (const a of failing)
+      process.stdout.write(`  failed: ${file} › ${a.fullName}: ${firstLine(a.failureMessages?.[0])}\n`);
+  }
 }
 // The rehearsal's scenarios (`pnpm rehearse --results`, run by .ci/run, writes their exit codes): each one test.
 if (existsSync('rehearsal-results.json')) {
