@@ -6,7 +6,7 @@
  * `pnpm producer enqueue|status|redrive --backend aws` reads.
  */
 import { fileURLToPath } from 'node:url';
-import { type CloudConfig, FLEET_NAMES, type StackOutputKey } from '@callthemes/common/config';
+import { type CloudConfig, envNameFor, FLEET_NAMES, type StackOutputKey } from '@callthemes/common/config';
 import {
   Arn,
   CfnOutput,
@@ -139,6 +139,11 @@ export class CallthemesStack extends Stack {
       CALLTHEMES_THEME_WORKER_SERVICE: themeService,
       // The invoker's in-flight cap: ⌈this × max(1, instances) ÷ running firm tasks⌉ (async-invoker.ts).
       CALLTHEMES_INFERENCE_MAX_CONCURRENT_PER_INSTANCE: String(config.maxConcurrentInvocationsPerInstance),
+      // The model ids the workers put in their requests: the endpoint serves these (inference.ts), so a model
+      // chosen in context reaches both sides (the workers' own defaults are only the default models).
+      [envNameFor('llmModel')]: config.llmModel,
+      [envNameFor('embedModel')]: config.embedModel,
+      [envNameFor('sentimentModel')]: config.classifyModel,
     };
     const secrets = pgSecrets(this, config.pgSecretName);
     const image = (target: string, id: string) =>

@@ -87,12 +87,15 @@ test('counters: pk (String) only, on demand, point-in-time recovery', () => {
 
 const EXPECTED_ENV = [
   'CALLTHEMES_COUNTERS_TABLE',
+  'CALLTHEMES_EMBED_MODEL',
   'CALLTHEMES_FIRM_WORKER_SERVICE',
   'CALLTHEMES_INFERENCE',
   'CALLTHEMES_INFERENCE_BUCKET',
   'CALLTHEMES_INFERENCE_MAX_CONCURRENT_PER_INSTANCE',
   'CALLTHEMES_LAKE',
+  'CALLTHEMES_LLM_MODEL',
   'CALLTHEMES_PARTITIONS_QUEUE_URL',
+  'CALLTHEMES_SENTIMENT_MODEL',
   'CALLTHEMES_THEMES_QUEUE_URL',
   'CALLTHEMES_THEME_WORKER_SERVICE',
 ];
@@ -130,6 +133,10 @@ test('workers: Fargate Spot services at 0, stopTimeout 120 s, the bins, exactly 
     assert.equal(env.CALLTHEMES_FIRM_WORKER_SERVICE, 'callthemes/firm-worker');
     assert.equal(env.CALLTHEMES_THEME_WORKER_SERVICE, 'callthemes/theme-worker');
     assert.equal(env.CALLTHEMES_INFERENCE, 'sagemaker:callthemes-inference');
+    assert.deepEqual(
+      [env.CALLTHEMES_LLM_MODEL, env.CALLTHEMES_EMBED_MODEL, env.CALLTHEMES_SENTIMENT_MODEL],
+      ['Qwen/Qwen3-8B-FP8', 'Qwen/Qwen3-Embedding-8B', 'yiyanghkust/finbert-tone'],
+    );
     assert.deepEqual(env.CALLTHEMES_LAKE, {
       'Fn::Join': [
         '',
@@ -144,6 +151,33 @@ test('workers: Fargate Spot services at 0, stopTimeout 120 s, the bins, exactly 
     assert.deepEqual(t.RequiresCompatibilities, ['FARGATE']);
   }
   for (const [, lg] of ofType(s.json, 'AWS::Logs::LogGroup')) assert.equal(lg.Properties.RetentionInDays, 30);
+});
+
+test('models chosen in context reach the endpoint and the workers alike (the ids the workers request)', () => {
+  const other = synthesize({
+    'callthemes:llmModel': 'Qwen/Qwen3-14B-FP8',
+    'callthemes:embedModel': 'Qwen/Qwen3-Embedding-4B',
+    'callthemes:classifyModel': 'ProsusAI/finbert',
+  });
+  try {
+    const [[, model]] = ofType(other.json, 'AWS::SageMaker::Model');
+    const served = model.Properties.PrimaryContainer.Environment;
+    for (const [, t] of ofType(other.json, 'AWS::ECS::TaskDefinition')) {
+      const env = Object.fromEntries(
+        t.Properties.ContainerDefinitions[0].Environment.map((e: { Name: string; Value: unknown }) => [
+          e.Name,
+          e.Value,
+        ]),
+      );
+      assert.deepEqual(
+        [env.CALLTHEMES_LLM_MODEL, env.CALLTHEMES_EMBED_MODEL, env.CALLTHEMES_SENTIMENT_MODEL],
+        [served.CALLTHEMES_CHAT_MODEL, served.CALLTHEMES_EMBED_MODEL, served.CALLTHEMES_CLASSIFY_MODEL],
+      );
+      assert.equal(env.CALLTHEMES_LLM_MODEL, 'Qwen/Qwen3-14B-FP8');
+    }
+  } finally {
+    other.cleanup();
+  }
 });
 
 test('a FARGATE base under the spot tasks when fargateBaseTasks > 0 (firm service only)', () => {
