@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type MotoServer, startMotoServer } from '@callthemes/common/testing';
+import { type AwsClientConfig, type MotoServer, startMotoServer } from '@callthemes/common/testing';
 import { createQueues, createTables } from './resources.js';
 import { type S3Counter, startS3Counter } from './s3-counter.js';
 import { type CfnTemplate, type Created, ofType, PSEUDO, resolve } from './template.js';
@@ -32,6 +32,8 @@ export interface EmulatedStack {
   region: string;
   /** The keys moto accepts (the operator's side and the credentials endpoint hand them out). */
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** An SDK client's config for the threaded server (`endpoint`, `region`, `credentials`). */
+  clientConfig: AwsClientConfig;
   created: Created;
   outputs: Record<string, string>;
   /** Differences from the template, one line each. */
@@ -59,7 +61,7 @@ export async function emulateStack(
     servers.push(tables);
     const s3 = await startS3Counter(main.endpoint);
     stoppers.push(() => s3.close());
-    const config = { endpoint: main.endpoint, region: main.region, credentials: main.credentials };
+    const config = main.clientConfig;
     const sqs = new SQSClient(config);
     const s3c = new S3Client({ ...config, forcePathStyle: true });
     const ecs = new ECSClient(config);
@@ -146,6 +148,7 @@ export async function emulateStack(
       s3,
       region: main.region,
       credentials: main.credentials,
+      clientConfig: config,
       created,
       outputs,
       deviations,

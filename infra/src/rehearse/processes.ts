@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { type ProcessOutput, runToEnd } from '@callthemes/common/testing';
 import { artifactProcess, type WorkerArtifact } from './artifact.js';
 
 export type WorkerEvent = Record<string, unknown> & { event: string };
@@ -13,6 +14,11 @@ const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
+/** Kept in `live` until it exits. */
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
 
 export class WorkerTask {
   readonly child: ChildProcess;
@@ -29,13 +35,8 @@ export class WorkerTask {
   ) {
     const p = artifactProcess(artifact, env, command);
     this.child = spawn(p.cmd, p.args, { ...p.options, stdio: ['ignore', 'pipe', 'pipe'] });
-    live.add(this.child);
-    this.exited = new Promise((r) =>
-      this.child.once('exit', (code) => {
-        live.delete(this.child);
-        r(code);
-      }),
-    );
+    track(this.child);
+    this.exited = new Promise((r) => this.child.once('exit', (code) => r(code)));
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       if (!line.startsWith('{')) return;
       try {
@@ -68,12 +69,6 @@ export class WorkerTask {
   }
 }
 
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** A command to its end (the producer CLI), output kept; `signal` stops it (SIGTERM) and rejects. */
 export function runCommand(
   cmd: string,
@@ -81,22 +76,6 @@ export function runCommand(
   env: NodeJS.ProcessEnv,
   cwd: string,
   signal?: AbortSignal,
-): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], signal });
-    live.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      live.delete(child);
-      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
-    });
-  });
+): Promise<ProcessOutput> {
+  return runToEnd(cmd, args, { cwd, env, signal, onSpawn: track });
 }

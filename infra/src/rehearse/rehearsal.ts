@@ -215,7 +215,7 @@ async function runScenario(
   stoppers.push(() => stack.stop());
   deviations.push(...stack.deviations);
   const keys = stack.credentials;
-  const admin = { endpoint: stack.endpoint, region: stack.region, credentials: keys };
+  const admin = stack.clientConfig;
 
   // The inference path: stand-in (runtime + DescribeEndpoint) → router → fake model servers.
   const models: FakeModelServers = await startFakeModelServers({ cacheDir: join(repoRoot, '.cache') });

@@ -5,10 +5,10 @@
  * `pnpm rehearse --scenario <name>`. The stack, the stand-in and the artifacts are the context's; a scenario
  * starts tasks through it, so everything is stopped and compared the same way.
  */
-import type { SageMakerAsyncStandin } from '@callthemes/common/testing';
+import type { ProcessOutput, SageMakerAsyncStandin } from '@callthemes/common/testing';
 import type { WorkerName } from './artifact.js';
 import type { EmulatedStack } from './emulator.js';
-import type { CommandResult, WorkerEvent, WorkerTask } from './processes.js';
+import type { WorkerEvent, WorkerTask } from './processes.js';
 
 export interface RehearsalOptions {
   input: string;
@@ -31,7 +31,7 @@ export interface RehearsalContext {
   /** Every event of every task, as it comes (listeners may kill tasks). */
   onEvent(listener: (task: WorkerTask, e: WorkerEvent) => void): void;
   /** `pnpm producer <args>` against the emulated stack (the operator's keys, the emulator's endpoint only). */
-  producer(args: string[]): Promise<CommandResult>;
+  producer(args: string[]): Promise<ProcessOutput>;
   /** Resolves when `producer status` says the newest run is done (polled), or rejects after `timeoutMs`. */
   waitUntilThemed(timeoutMs: number): Promise<void>;
   /**

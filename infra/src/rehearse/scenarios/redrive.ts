@@ -18,16 +18,8 @@ export const redriveScenario: Scenario = {
   async run(ctx) {
     const o = ctx.options;
     const stack = ctx.stack;
-    const proxy = await startSqsMoveTaskProxy({
-      upstream: stack.endpoint,
-      region: stack.region,
-      credentials: stack.credentials,
-    });
-    const sqs = new SQSClient({
-      endpoint: stack.endpoint,
-      region: stack.region,
-      credentials: stack.credentials,
-    });
+    const proxy = await startSqsMoveTaskProxy(stack.clientConfig);
+    const sqs = new SQSClient(stack.clientConfig);
     try {
       ctx.deviations.push(
         `SQS StartMessageMoveTask (moto lacks it): the named stand-in ${proxy.url} in front of moto moves messages by receive → send → delete (new ids, as SQS); the producer's AWS_ENDPOINT_URL_SQS points at it`,

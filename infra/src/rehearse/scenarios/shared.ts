@@ -30,12 +30,7 @@ export async function enqueueInput(ctx: RehearsalContext): Promise<void> {
 export async function invokedKinds(
   ctx: RehearsalContext,
 ): Promise<{ kinds: string[]; names: Map<string, Set<string>>; repeated: number }> {
-  const s3 = new S3Client({
-    endpoint: ctx.stack.s3.url,
-    region: ctx.stack.region,
-    credentials: ctx.stack.credentials,
-    forcePathStyle: true,
-  });
+  const s3 = new S3Client({ ...ctx.stack.clientConfig, endpoint: ctx.stack.s3.url, forcePathStyle: true });
   try {
     const kinds: string[] = [];
     /** Distinct invocation names (inference ids) by kind. */

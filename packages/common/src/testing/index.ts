@@ -1,7 +1,8 @@
 /**
  * STAND-INS for what cannot run on this machine — AWS's SageMaker runtime, ECS's credentials endpoint, SQS's
- * StartMessageMoveTask (moto lacks it), the GPU's model servers — for tests, benchmarks and `pnpm rehearse`. Never imported by production code (the
- * package-graph check refuses it).
+ * StartMessageMoveTask (moto lacks it), the GPU's model servers — for tests, benchmarks and `pnpm rehearse`, and the
+ * helpers the rehearsal shares with the tests (moto, a free port, a command run to its end). Never imported by
+ * production code (the package-graph check refuses it).
  */
 export { type ContainerCredentials, startContainerCredentials } from './container-credentials.js';
 export {
@@ -18,12 +19,14 @@ export { forwardRequest } from './forward-request.js';
 export { freePort } from './free-port.js';
 export { type Loopback, listenOnLoopback } from './loopback.js';
 export {
+  type AwsClientConfig,
   MOTO_SERVER_BIN,
   type MotoOptions,
   type MotoServer,
   motoMissing,
   startMotoServer,
 } from './moto-server.js';
+export { type ProcessOutput, type RunToEndOptions, runToEnd } from './run-to-end.js';
 export {
   type Notification,
   type SageMakerAsyncStandin,

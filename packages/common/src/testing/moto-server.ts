@@ -29,16 +29,18 @@ run_simple(sys.argv[1], int(sys.argv[2]), app, threaded=False, request_handler=M
 
 import { freePort } from './free-port.js';
 
+/** What an AWS SDK v3 client needs to talk to a server on this machine (S3 clients add `forcePathStyle: true`). */
+export interface AwsClientConfig {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
 export interface MotoServer {
   endpoint: string;
   region: 'us-east-1';
   credentials: { accessKeyId: string; secretAccessKey: string };
-  /** What an AWS SDK v3 client needs to talk to this server (S3 clients add `forcePathStyle: true`). */
-  clientConfig: {
-    endpoint: string;
-    region: 'us-east-1';
-    credentials: { accessKeyId: string; secretAccessKey: string };
-  };
+  clientConfig: AwsClientConfig;
   /** Environment for child processes that should use this server. */
   env: NodeJS.ProcessEnv;
   /** Clears the state of every emulated service. */

@@ -19,6 +19,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { forwardRequest } from './forward-request.js';
+import type { AwsClientConfig } from './moto-server.js';
 
 export interface MoveTask {
   taskHandle: string;
@@ -33,6 +34,8 @@ export interface MoveTask {
 export interface SqsMoveTaskProxy {
   /** What to give the SDK as its SQS endpoint. */
   url: string;
+  /** An SDK client's config for the proxy: its `url` with the upstream's region and credentials. */
+  clientConfig: AwsClientConfig;
   /** Every move task started, in order. */
   tasks: MoveTask[];
   /** Resolves when no move task is running. */
@@ -42,18 +45,10 @@ export interface SqsMoveTaskProxy {
 
 const queueNameOf = (arn: string) => arn.split(':').pop() ?? arn;
 
-export async function startSqsMoveTaskProxy(o: {
-  /** moto's endpoint, e.g. `http://127.0.0.1:5000`. */
-  upstream: string;
-  region?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-}): Promise<SqsMoveTaskProxy> {
-  const upstream = new URL(o.upstream);
-  const sqs = new SQSClient({
-    endpoint: o.upstream,
-    region: o.region ?? 'us-east-1',
-    credentials: o.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+/** `upstream`: how an SDK client reaches moto's SQS (a MotoServer's `clientConfig`). */
+export async function startSqsMoveTaskProxy(upstream: AwsClientConfig): Promise<SqsMoveTaskProxy> {
+  const upstreamUrl = new URL(upstream.endpoint);
+  const sqs = new SQSClient(upstream);
   const running = new Set<Promise<void>>();
   const tasks: MoveTask[] = [];
 
@@ -168,7 +163,7 @@ export async function startSqsMoveTaskProxy(o: {
         : target === 'AmazonSQS.ListMessageMoveTasks'
           ? listTasks(req, res)
           : null;
-    if (!handled) return forwardRequest(upstream, req, res);
+    if (!handled) return forwardRequest(upstreamUrl, req, res);
     handled.catch((err) => fail(res, 'InternalError', (err as Error).message));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -176,8 +171,10 @@ export async function startSqsMoveTaskProxy(o: {
   const idle = async () => {
     while (running.size > 0) await Promise.all([...running]);
   };
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    clientConfig: { ...upstream, endpoint: url },
     tasks,
     idle,
     async close() {

@@ -42,23 +42,11 @@ export async function startAwsFleetEmulator(
   try {
     const queues = await startMotoServer();
     servers.push(queues);
-    moves = await startSqsMoveTaskProxy({
-      upstream: queues.endpoint,
-      region: queues.region,
-      credentials: queues.credentials,
-    });
+    moves = await startSqsMoveTaskProxy(queues.clientConfig);
     const tables = await startMotoServer({ serial: true });
     servers.push(tables);
-    const sqs = new SQSClient({
-      endpoint: moves.url,
-      region: queues.region,
-      credentials: queues.credentials,
-    });
-    const ddb = new DynamoDBClient({
-      endpoint: tables.endpoint,
-      region: tables.region,
-      credentials: tables.credentials,
-    });
+    const sqs = new SQSClient(moves.clientConfig);
+    const ddb = new DynamoDBClient(tables.clientConfig);
     const opts = { maxReceiveCount: o.maxReceiveCount ?? 3, visibilitySeconds: o.visibilitySeconds ?? 30 };
     const partitions = await createQueueWithDeadLetter(sqs, 'partitions', opts);
     const themes = await createQueueWithDeadLetter(sqs, 'themes', opts);

@@ -28,12 +28,8 @@ async function stop() {
 async function start() {
   moto ??= await startMotoServer();
   // Through the StartMessageMoveTask stand-in: redrive runs as the adapter runs it on AWS.
-  proxy ??= await startSqsMoveTaskProxy({
-    upstream: moto.endpoint,
-    region: moto.region,
-    credentials: moto.credentials,
-  });
-  client ??= new SQSClient({ endpoint: proxy.url, region: moto.region, credentials: moto.credentials });
+  proxy ??= await startSqsMoveTaskProxy(moto.clientConfig);
+  client ??= new SQSClient(proxy.clientConfig);
   return { moto, client };
 }
 
