@@ -1,6 +1,10 @@
-/** Shared pieces of the topic benchmarks: a quarter's firms and sentences, the NPMI reference, argument parsing. */
+/**
+ * Shared pieces of the topic benchmarks: a quarter's firms and sentences, the firm stage's sentence vectors, the NPMI
+ * reference, argument parsing.
+ */
 import { parseArgs } from 'node:util';
 import { CooccurrenceIndex, topicDiversity } from '@callthemes/common/cluster';
+import { SifEmbedder } from '@callthemes/common/embed';
 import type { Transcript } from '@callthemes/common/sources';
 import { createSource, type PreparedSentence, prepareSentences } from '@callthemes/common/sources';
 import { termsOf } from '@callthemes/common/text';
@@ -8,6 +12,7 @@ import {
   CALL_STOP_WORDS,
   callStopWords,
   ENGLISH_STOP_WORDS,
+  embeddingTexts,
   QA_DISCOURSE_WORDS,
 } from '@callthemes/common/topics';
 
@@ -35,6 +40,23 @@ export async function loadQuarter(
   }
   await source.close?.();
   return out;
+}
+
+/**
+ * The setup of a benchmark that scores firm topics by NPMI (the quality harness, its sweep, the peer harness): its
+ * flags (`benchArgs` with `extra`), the quarter's firms, the NPMI reference over their sentences, and each firm's
+ * sentence vectors as the firm stage embeds them (createTopicAnalyzer: the sentences without the call's stop
+ * words; the topics are still fitted to and described by the whole sentences).
+ */
+export async function npmiBench(extra?: BenchFlagSpecs) {
+  const args = benchArgs(extra);
+  const embedder = SifEmbedder.load();
+  const firms = await loadQuarter(args.source, args.input, args.quarter, args.firms);
+  const ref = referenceIndex(firms);
+  const vectors = await Promise.all(
+    firms.map((f) => embedder.embed(embeddingTexts(f.texts, callStopWords(f.transcript)))),
+  );
+  return { args, embedder, firms, ref, vectors };
 }
 
 /**
@@ -120,9 +142,9 @@ export function mean(xs: readonly number[]): number {
   return s.length === 0 ? Number.NaN : s.reduce((a, b) => a + b, 0) / s.length;
 }
 
-export function benchArgs(
-  extra: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }> = {},
-) {
+type BenchFlagSpecs = Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>;
+
+export function benchArgs(extra: BenchFlagSpecs = {}) {
   const { values } = parseArgs({
     options: {
       source: { type: 'string', default: 'motley-json' },

@@ -5,20 +5,10 @@
  *
  *   node --import @callthemes/common/register-source bench/cluster/row-products.ts [--rows 4000] [--width 4096] [--k 32] [--runs 5]
  */
-import { parseArgs } from 'node:util';
 import { Rng, rowProducts } from '@callthemes/common/cluster';
+import { benchFlags } from '../flags.js';
 
-const { values } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '4000' },
-    width: { type: 'string', default: '4096' },
-    k: { type: 'string', default: '32' },
-    runs: { type: 'string', default: '5' },
-  },
-});
-const rows = Number(values.rows);
-const width = Number(values.width);
-const k = Number(values.k);
+const { rows, width, k, runs } = benchFlags({ rows: 4000, width: 4096, k: 32, runs: 5 });
 const rng = new Rng(1);
 const a = Float32Array.from({ length: rows * width }, () => rng.normal());
 const b = Float64Array.from({ length: k * width }, () => rng.normal());
@@ -48,7 +38,7 @@ const plainOut = new Float64Array(rows * k);
 const blockedOut = new Float64Array(rows * k);
 const plain: number[] = [];
 const blocked: number[] = [];
-for (let r = 0; r < Number(values.runs); r++) {
+for (let r = 0; r < runs; r++) {
   plain.push(cpuSeconds(() => plainLoop(plainOut)));
   blocked.push(cpuSeconds(() => rowProducts(a, rows, b, k, width, blockedOut)));
 }

@@ -14,30 +14,25 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matrixFromRows } from '@callthemes/common/cluster';
-import { SifEmbedder } from '@callthemes/common/embed';
-import { CALL_STOP_WORDS, callStopWords, embeddingTexts, fitFirmTopics } from '@callthemes/common/topics';
+import { CALL_STOP_WORDS, callStopWords, fitFirmTopics } from '@callthemes/common/topics';
 import {
-  benchArgs,
-  loadQuarter,
   mean,
+  npmiBench,
   printTable,
   quantile,
-  referenceIndex,
   scoreTopics,
   stopWordChoice,
   type TopicScores,
 } from '../common.js';
 
-const args = benchArgs({
+// Vectors once, shared by both sides (npmiBench: what the firm stage embeds).
+const { args, embedder, firms, ref, vectors } = await npmiBench({
   configs: { type: 'string', default: 'default,matched' },
   python: { type: 'string' },
   keep: { type: 'string' },
   'ours-models': { type: 'string', default: '[]' },
 });
 const python = String(args.values.python ?? '.venv-peer/bin/python');
-const embedder = SifEmbedder.load();
-const firms = await loadQuarter(args.source, args.input, args.quarter, args.firms);
-const ref = referenceIndex(firms);
 
 interface OursOut {
   firm_id: string;
@@ -53,11 +48,6 @@ interface Row {
 }
 const rows = new Map<string, Row>();
 
-// Vectors once, shared by both sides: of what the firm stage embeds, the sentences without the call's stop words
-// (createTopicAnalyzer); both sides still cluster and describe the whole sentences.
-const vectors = await Promise.all(
-  firms.map((f) => embedder.embed(embeddingTexts(f.texts, callStopWords(f.transcript)))),
-);
 const keep = args.values.keep as string | undefined;
 if (keep) mkdirSync(keep, { recursive: true });
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'callthemes-peer-'));

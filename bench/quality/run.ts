@@ -14,34 +14,20 @@ import {
   normalizeRows,
   topTerms,
 } from '@callthemes/common/cluster';
-import { SifEmbedder } from '@callthemes/common/embed';
 import { termsOf } from '@callthemes/common/text';
-import { callStopWords, embeddingTexts, fitFirmTopics } from '@callthemes/common/topics';
-import {
-  benchArgs,
-  loadQuarter,
-  mean,
-  printTable,
-  quantile,
-  referenceIndex,
-  scoreTopics,
-  type TopicScores,
-} from '../common.js';
+import { callStopWords, fitFirmTopics } from '@callthemes/common/topics';
+import { mean, npmiBench, printTable, quantile, scoreTopics, type TopicScores } from '../common.js';
 
-const args = benchArgs();
-const embedder = SifEmbedder.load();
-const firms = await loadQuarter(args.source, args.input, args.quarter, args.firms);
-const ref = referenceIndex(firms);
+const { args, embedder, firms, ref, vectors } = await npmiBench();
 const ours: TopicScores[] = [];
 // Keyword-list lengths of our topics (the minimum is 5 unless topKeywords is lower).
 let ourTopics = 0;
 let ourShort = 0;
 const base: TopicScores[] = [];
 const embedTerms = (terms: readonly string[]) => embedder.embed(terms);
-for (const f of firms) {
+for (const [i, f] of firms.entries()) {
   const stopWords = callStopWords(f.transcript);
-  // What the firm stage embeds: the sentences without the call's stop words (createTopicAnalyzer).
-  const m = matrixFromRows(await embedder.embed(embeddingTexts(f.texts, stopWords)), embedder.dim);
+  const m = matrixFromRows(vectors[i], embedder.dim);
   const fit = await fitFirmTopics(m, f.texts, { ...args.model, stopWords, topKeywords: 25 }, embedTerms);
   ourTopics += fit.topics.length;
   ourShort += fit.topics.filter((t) => t.keywords.length < 5).length;

@@ -8,30 +8,14 @@
  *     --models '[{}, {"ngramMax": 1}, {"maxTopicShare": 1}]'
  */
 import { matrixFromRows } from '@callthemes/common/cluster';
-import { SifEmbedder } from '@callthemes/common/embed';
-import { callStopWords, embeddingTexts, fitFirmTopics } from '@callthemes/common/topics';
-import {
-  benchArgs,
-  loadQuarter,
-  mean,
-  printTable,
-  quantile,
-  referenceIndex,
-  scoreTopics,
-  stopWordChoice,
-} from '../common.js';
+import { fitFirmTopics } from '@callthemes/common/topics';
+import { mean, npmiBench, printTable, quantile, scoreTopics, stopWordChoice } from '../common.js';
 
-const args = benchArgs({ models: { type: 'string', default: '[{}]' } });
+const { args, embedder, firms, ref, vectors } = await npmiBench({
+  models: { type: 'string', default: '[{}]' },
+});
 const models = JSON.parse(String(args.values.models)) as Record<string, unknown>[];
-const embedder = SifEmbedder.load();
-const firms = await loadQuarter(args.source, args.input, args.quarter, args.firms);
-const ref = referenceIndex(firms);
-const mats = await Promise.all(
-  // What the firm stage embeds (createTopicAnalyzer): the sentences without the call's stop words.
-  firms.map(async (f) =>
-    matrixFromRows(await embedder.embed(embeddingTexts(f.texts, callStopWords(f.transcript))), embedder.dim),
-  ),
-);
+const mats = vectors.map((v) => matrixFromRows(v, embedder.dim));
 console.log(`sweep ${args.source} ${args.quarter}: ${firms.length} firms, ${ref.nDocs} reference sentences`);
 const rows: (string | number)[][] = [];
 for (const model of models) {

@@ -13,7 +13,6 @@
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   LocalLakeStore,
   openDuckDB,
@@ -32,16 +31,15 @@ import {
   themeManifestKey,
   themeTableKey,
 } from '@callthemes/theme-worker';
+import { benchFlags } from '../flags.js';
 
-const { values } = parseArgs({
-  options: {
-    lake: { type: 'string' },
-    members: { type: 'string' },
-    from: { type: 'string', default: '2031Q1' },
-    to: { type: 'string', default: '2031Q2' },
-    prepare: { type: 'boolean', default: false },
-    'two-pass': { type: 'boolean', default: false },
-  },
+const values = benchFlags({
+  lake: undefined,
+  members: undefined,
+  from: '2031Q1',
+  to: '2031Q2',
+  prepare: false,
+  'two-pass': false,
 });
 const store = new LocalLakeStore(values.lake!);
 
@@ -88,7 +86,7 @@ async function themesAtWidth(quarter: string) {
 
 if (values.prepare) {
   // The earlier quarter's theme tables at this width, as a theme run would have left them.
-  const { themes, unitSum } = await themesAtWidth(values.from!);
+  const { themes, unitSum } = await themesAtWidth(values.from);
   const tables: ['themes' | 'topic_themes', Row[]][] = [
     [
       'themes',
@@ -113,24 +111,24 @@ if (values.prepare) {
     const tmp = scratchFile(await store.scratchDir(), table);
     try {
       await writeParquet(TABLES[table], rows, tmp);
-      await store.putFile(themeTableKey(table, values.from!), tmp);
+      await store.putFile(themeTableKey(table, values.from), tmp);
     } finally {
       await rm(tmp, { force: true });
     }
   }
   // The part of the manifest lineage reads.
   await store.putText(
-    themeManifestKey(values.from!),
+    themeManifestKey(values.from),
     `${JSON.stringify({ lineage: encodeUnitSum(unitSum) })}\n`,
   );
   process.stdout.write(
     `${values.from}: ${themes.length} themes written at ${themes[0]?.centroid.length}-d\n`,
   );
 } else {
-  const cur = await themesAtWidth(values.to!);
+  const cur = await themesAtWidth(values.to);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const read = await readLineageSide(store, values.from!);
+  const read = await readLineageSide(store, values.from);
   const prev = values['two-pass'] ? { ...read, unitSum: undefined } : read;
   const links = await linkThemesStreamed(prev, cur);
   const c = process.cpuUsage(c0);

@@ -5,46 +5,38 @@
  *
  *   node --import @callthemes/common/register-source bench/themes/lineage.ts --lake ./lake --from 2021Q1 --to 2021Q2 [--show 12]
  */
-import { parseArgs } from 'node:util';
 import { SifEmbedder } from '@callthemes/common/embed';
 import { LocalLakeStore, openDuckDB, queryRows, sqlString } from '@callthemes/common/lake';
 import { linkThemesStreamed } from '@callthemes/common/themes';
 import { readLineageSide, readQuarterTopics, runThemeStage } from '@callthemes/theme-worker';
 import { quantile } from '../common.js';
+import { benchFlags } from '../flags.js';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      lake: { type: 'string', default: './lake' },
-      from: { type: 'string', default: '2021Q1' },
-      to: { type: 'string', default: '2021Q2' },
-      show: { type: 'string', default: '12' },
-      'skip-run': { type: 'boolean', default: false },
-    },
-  });
-  const store = new LocalLakeStore(values.lake!);
+  const values = benchFlags({ lake: './lake', from: '2021Q1', to: '2021Q2', show: 12, 'skip-run': false });
+  const store = new LocalLakeStore(values.lake);
   const embedder = SifEmbedder.load();
   if (!values['skip-run']) {
     await runThemeStage({
       store,
-      quarter: values.from!,
+      quarter: values.from,
       runId: 'bench',
       keywordEmbedder: embedder,
       previousQuarter: null,
     });
     await runThemeStage({
       store,
-      quarter: values.to!,
+      quarter: values.to,
       runId: 'bench',
       keywordEmbedder: embedder,
-      previousQuarter: values.from!,
+      previousQuarter: values.from,
     });
   }
   // All candidate pairs (link threshold 0) to see the distribution behind the default cut.
-  const prev = await readLineageSide(store, values.from!);
+  const prev = await readLineageSide(store, values.from);
   const cur = {
-    themes: (await readLineageSide(store, values.to!)).themes,
-    topics: (await readQuarterTopics(store, values.to!, { withText: false })).topics,
+    themes: (await readLineageSide(store, values.to)).themes,
+    topics: (await readQuarterTopics(store, values.to, { withText: false })).topics,
   };
   const all = await linkThemesStreamed(prev, cur, { linkAt: 0, maxLinksPerTheme: 1 });
   const best = new Map(all.map((l) => [l.toThemeId, l]));
@@ -55,7 +47,7 @@ async function main(): Promise<void> {
   const links = await linkThemesStreamed(prev, cur);
   const linkedTo = new Set(links.map((l) => l.toThemeId));
   const linkedFrom = new Set(links.map((l) => l.fromThemeId));
-  const firmsBoth = new Set((await readQuarterTopics(store, values.from!)).topics.map((t) => t.firmId));
+  const firmsBoth = new Set((await readQuarterTopics(store, values.from)).topics.map((t) => t.firmId));
   const firmsTo = new Set(cur.topics.map((t) => t.firmId));
   process.stdout.write(
     `${values.from} → ${values.to}: ${prev.themes.length} → ${cur.themes.length} themes; ` +
@@ -76,7 +68,7 @@ async function main(): Promise<void> {
   const shown = links
     .filter((l) => Number(l.toThemeId.split(':th')[1]) < 40)
     .sort((a, b) => Number(a.toThemeId.split(':th')[1]) - Number(b.toThemeId.split(':th')[1]))
-    .slice(0, Number(values.show));
+    .slice(0, values.show);
   process.stdout.write(
     '\n| earlier theme | later theme | similarity | centred cos | overlap |\n|---|---|---|---|---|\n',
   );

@@ -8,7 +8,6 @@
  *
  *   node --import @callthemes/common/register-source bench/themes/root-split.ts --lake ./lake --quarter 2020Q3 --seeds 1,2,3,4,5
  */
-import { parseArgs } from 'node:util';
 import {
   clusterStability,
   condenseTree,
@@ -28,32 +27,31 @@ import { SifEmbedder } from '@callthemes/common/embed';
 import { LocalLakeStore } from '@callthemes/common/lake';
 import { topicVectors } from '@callthemes/common/themes';
 import { readQuarterTopics } from '@callthemes/theme-worker';
+import { benchFlags } from '../flags.js';
 
-const { values } = parseArgs({
-  options: {
-    lake: { type: 'string' },
-    quarter: { type: 'string' },
-    seeds: { type: 'string', default: '1,2,3' },
-    init: { type: 'string', default: 'spectral' },
-    epochs: { type: 'string', default: '100' },
-    nn: { type: 'string', default: '15' },
-    pre: { type: 'string', default: '32' },
-    kw: { type: 'string', default: '1' },
-    drop: { type: 'string', default: '0' },
-    verbose: { type: 'boolean', default: false },
-  },
+const values = benchFlags({
+  lake: undefined,
+  quarter: undefined,
+  seeds: '1,2,3',
+  init: 'spectral',
+  epochs: 100,
+  nn: 15,
+  pre: 32,
+  kw: 1,
+  drop: 0,
+  verbose: false,
 });
 const store = new LocalLakeStore(values.lake!);
 const { topics } = await readQuarterTopics(store, values.quarter!);
 const emb = SifEmbedder.load();
 const kv = matrixFromRows(await emb.embed(topics.map((t) => t.keywords.join(' '))), emb.dim);
 const n = topics.length;
-const neighbors = Number(values.nn);
+const neighbors = values.nn;
 const ratios: string[] = [];
-for (const seed of values.seeds!.split(',').map(Number)) {
-  const unit = topicVectors(topics, Number(values.kw) > 0 ? kv : undefined, Number(values.kw));
-  let input = projectPca(unit, fitPca(unit, Number(values.pre), { seed }));
-  const drop = Number(values.drop);
+for (const seed of values.seeds.split(',').map(Number)) {
+  const unit = topicVectors(topics, values.kw > 0 ? kv : undefined, values.kw);
+  let input = projectPca(unit, fitPca(unit, values.pre, { seed }));
+  const drop = values.drop;
   if (drop > 0) {
     // drop the leading components (after centring by PCA)
     const d = input.cols;
@@ -73,7 +71,7 @@ for (const seed of values.seeds!.split(',').map(Number)) {
     metric: 'euclidean',
     minDist: 0,
     seed,
-    nEpochs: Number(values.epochs),
+    nEpochs: values.epochs,
     init: values.init as 'spectral',
   });
   const kd = new KdTree(space);
