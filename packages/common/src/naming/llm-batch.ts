@@ -93,6 +93,19 @@ export const DEFAULT_ANSWER_LIMITS: AnswerLimits = {
   entryMaxTokens: ENTRY_MAX_TOKENS,
 };
 
+/** What an LLM namer is built with: `Prompt` its prompt options, `Namer` the namer it falls back to. */
+export interface LlmNamerOptions<Prompt, Namer> {
+  client: ChatJsonClient;
+  prompt?: Partial<Prompt>;
+  /** Names the items the LLM could not; the result is flagged `fallback`. Default: the first keywords. */
+  fallback?: Namer;
+  /**
+   * Told why some or all items of a scope (a firm's topics, a quarter's themes) fell back and how many; messages
+   * carry no secrets.
+   */
+  onFallback?: (scope: string, reason: string, items: number) => void;
+}
+
 /** The answer limits a request carries (BatchSpec's share of AnswerLimits). */
 export function requestLimits(
   o: AnswerLimits,
@@ -349,6 +362,24 @@ export function packChunks(blocks: readonly string[], o: PackLimits): number[][]
   });
   if (current.length) chunks.push(current);
   return chunks;
+}
+
+/**
+ * `blocks` split into requests under the answer limits (`packChunks`); a request's fixed part is the prompt of
+ * `prompt` without items.
+ */
+export function packRequests(
+  blocks: readonly string[],
+  prompt: Pick<BatchSpec, 'system' | 'itemLabel'>,
+  limits: AnswerLimits & { maxItems?: number },
+): number[][] {
+  return packChunks(blocks, {
+    fixedTokens: estimateBatchPromptTokens({ ...prompt, blocks: [] }),
+    maxPromptTokens: limits.maxPromptTokens,
+    maxItems: limits.maxItems,
+    completionTokensPerItem: limits.completionTokensPerItem,
+    maxRequestTokens: limits.maxRequestTokens,
+  });
 }
 
 /** Names each chunk of `blocks` in one request, all chunks at once; `scopeOf(c)` is chunk c's request scope. */

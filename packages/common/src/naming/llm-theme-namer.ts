@@ -4,20 +4,22 @@
  */
 
 import { THEME_NAMING_STAGE } from '../inference/served-models.js';
-import type { ChatJsonClient } from '../llm/client.js';
 import {
   type AnswerLimits,
   DEFAULT_ANSWER_LIMITS,
-  estimateBatchPromptTokens,
+  type LlmNamerOptions,
   nameChunks,
   namesWithFallback,
-  packChunks,
+  packRequests,
   requestLimits,
 } from './llm-batch.js';
 import { THEME_SYSTEM_PROMPT, truncateText } from './llm-prompts.js';
 import type { NamedItem, ThemeNamer, ThemeToName } from './types.js';
 
 export { THEME_NAMING_STAGE };
+
+/** How a theme request's prompt starts and heads its items. */
+const THEME_PROMPT = { system: THEME_SYSTEM_PROMPT, itemLabel: 'Theme' };
 
 export interface ThemePromptOptions extends AnswerLimits {
   keywordsPerTheme: number;
@@ -35,12 +37,8 @@ export const DEFAULT_THEME_PROMPT: ThemePromptOptions = {
   ...DEFAULT_ANSWER_LIMITS,
 };
 
-export interface LlmThemeNamerOptions {
-  client: ChatJsonClient;
-  prompt?: Partial<ThemePromptOptions>;
-  fallback?: ThemeNamer;
-  onFallback?: (quarter: string, reason: string, themes: number) => void;
-}
+/** `onFallback`'s scope is the quarter. */
+export type LlmThemeNamerOptions = LlmNamerOptions<ThemePromptOptions, ThemeNamer>;
 
 export function renderTheme(t: ThemeToName, o: ThemePromptOptions): string {
   const names = t.memberTopicNames
@@ -60,13 +58,9 @@ export class LlmThemeNamer implements ThemeNamer {
   }
 
   chunksOf(blocks: readonly string[]): number[][] {
-    const fixed = estimateBatchPromptTokens({ system: THEME_SYSTEM_PROMPT, itemLabel: 'Theme', blocks: [] });
-    return packChunks(blocks, {
-      fixedTokens: fixed,
-      maxPromptTokens: this.options.maxPromptTokens,
+    return packRequests(blocks, THEME_PROMPT, {
+      ...this.options,
       maxItems: this.options.maxThemesPerRequest,
-      completionTokensPerItem: this.options.completionTokensPerItem,
-      maxRequestTokens: this.options.maxRequestTokens,
     });
   }
 
@@ -81,8 +75,7 @@ export class LlmThemeNamer implements ThemeNamer {
       {
         client: this.o.client,
         stage: THEME_NAMING_STAGE,
-        system: THEME_SYSTEM_PROMPT,
-        itemLabel: 'Theme',
+        ...THEME_PROMPT,
         ...requestLimits(o),
       },
       (c) => `${quarter}#${c + 1}`,

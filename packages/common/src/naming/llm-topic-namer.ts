@@ -5,21 +5,24 @@
  */
 
 import { TOPIC_NAMING_STAGE } from '../inference/served-models.js';
-import type { ChatJsonClient } from '../llm/client.js';
 import { type ForbiddenTerm, forbiddenIn, forbiddenTermsFor, maskFirmTerms } from './firm-terms.js';
 import {
   type AnswerLimits,
   DEFAULT_ANSWER_LIMITS,
   estimateBatchPromptTokens,
+  type LlmNamerOptions,
   nameChunks,
   namesWithFallback,
-  packChunks,
+  packRequests,
   requestLimits,
 } from './llm-batch.js';
 import { TOPIC_SYSTEM_PROMPT, truncateText } from './llm-prompts.js';
 import type { FirmInfo, NamedItem, TopicNamer, TopicToName } from './types.js';
 
 export { TOPIC_NAMING_STAGE };
+
+/** How a topic request's prompt starts and heads its items. */
+const TOPIC_PROMPT = { system: TOPIC_SYSTEM_PROMPT, itemLabel: 'Topic' };
 
 export interface TopicPromptOptions extends AnswerLimits {
   keywordsPerTopic: number;
@@ -40,14 +43,8 @@ export const DEFAULT_TOPIC_PROMPT: TopicPromptOptions = {
   ...DEFAULT_ANSWER_LIMITS,
 };
 
-export interface LlmTopicNamerOptions {
-  client: ChatJsonClient;
-  prompt?: Partial<TopicPromptOptions>;
-  /** Names topics the LLM could not; the result is flagged `fallback`. Default: the first keywords. */
-  fallback?: TopicNamer;
-  /** Told why a firm's topics (some or all) fell back; messages carry no secrets. */
-  onFallback?: (firmId: string, reason: string, topics: number) => void;
-}
+/** `onFallback`'s scope is the firm id. */
+export type LlmTopicNamerOptions = LlmNamerOptions<TopicPromptOptions, TopicNamer>;
 
 /**
  * A topic as the model sees it: its top keywords and representative sentences, without the firm's own name or
@@ -82,22 +79,12 @@ export class LlmTopicNamer implements TopicNamer {
     const o = this.options;
     const terms = forbiddenTermsFor(firm);
     const render = (chars: number) => topics.map((t) => renderTopic(t, o, chars, terms));
-    const size = (chars: number) =>
-      estimateBatchPromptTokens({ system: TOPIC_SYSTEM_PROMPT, itemLabel: 'Topic', blocks: render(chars) });
+    const size = (chars: number) => estimateBatchPromptTokens({ ...TOPIC_PROMPT, blocks: render(chars) });
     let chars = o.maxSentenceChars;
     while (chars > o.minSentenceChars && size(chars) > o.targetPromptTokens)
       chars = Math.max(o.minSentenceChars, chars - 10);
     const blocks = render(chars);
-    const fixed = estimateBatchPromptTokens({ system: TOPIC_SYSTEM_PROMPT, itemLabel: 'Topic', blocks: [] });
-    return {
-      blocks,
-      chunks: packChunks(blocks, {
-        fixedTokens: fixed,
-        maxPromptTokens: o.maxPromptTokens,
-        completionTokensPerItem: o.completionTokensPerItem,
-        maxRequestTokens: o.maxRequestTokens,
-      }),
-    };
+    return { blocks, chunks: packRequests(blocks, TOPIC_PROMPT, o) };
   }
 
   async nameFirmTopics(firm: FirmInfo, topics: readonly TopicToName[]): Promise<NamedItem[]> {
@@ -111,8 +98,7 @@ export class LlmTopicNamer implements TopicNamer {
       {
         client: this.o.client,
         stage: TOPIC_NAMING_STAGE,
-        system: TOPIC_SYSTEM_PROMPT,
-        itemLabel: 'Topic',
+        ...TOPIC_PROMPT,
         forbidden,
         ...requestLimits(o),
       },
