@@ -13,6 +13,11 @@
 export type QuarterFlag = 'themeEnqueued' | 'nextEnqueued';
 export const QUARTER_FLAGS: readonly QuarterFlag[] = ['themeEnqueued', 'nextEnqueued'];
 
+/** A quarter's flags as an adapter reads them: `stateOf(flag)` for each flag there is. */
+export function flagStates(stateOf: (flag: QuarterFlag) => FlagState): Record<QuarterFlag, FlagState> {
+  return Object.fromEntries(QUARTER_FLAGS.map((f) => [f, stateOf(f)])) as Record<QuarterFlag, FlagState>;
+}
+
 /**
  * The one answer to "are the quarter's partitions all done": its enqueue recorded how many it has, and that many
  * are completed. (`done`: the completed partitions, or their count.)

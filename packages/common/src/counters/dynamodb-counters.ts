@@ -18,7 +18,7 @@ import {
 import {
   type CompletionResult,
   type Counters,
-  type FlagState,
+  flagStates,
   QUARTER_FLAGS,
   type QuarterFlag,
   type QuarterState,
@@ -279,13 +279,10 @@ export class DynamoDbCounters implements Counters {
     checkId('run id', runId);
     checkId('quarter', quarter);
     const item = await this.get(quarterKey(runId, quarter));
-    const flags = {} as Record<QuarterFlag, FlagState>;
-    for (const flag of QUARTER_FLAGS) {
-      flags[flag] = {
-        claimed: item?.[`${flag}ClaimedAt`] !== undefined,
-        sent: item?.[`${flag}SentAt`] !== undefined,
-      };
-    }
+    const flags = flagStates((flag) => ({
+      claimed: item?.[`${flag}ClaimedAt`] !== undefined,
+      sent: item?.[`${flag}SentAt`] !== undefined,
+    }));
     return {
       quarter,
       expected: num(item, 'expected'),

@@ -8,8 +8,7 @@ import { immediate, openDatabase } from '../sqlite/database.js';
 import {
   type CompletionResult,
   type Counters,
-  type FlagState,
-  QUARTER_FLAGS,
+  flagStates,
   type QuarterFlag,
   type QuarterState,
   quarterComplete,
@@ -218,12 +217,10 @@ export class SqliteCounters implements Counters {
     const flagRows = this.db
       .prepare('SELECT flag, claimed_at, sent_at FROM counter_flags WHERE run_id = ? AND quarter = ?')
       .all(runId, quarter) as { flag: string; claimed_at: string | null; sent_at: string | null }[];
-    const flags = Object.fromEntries(
-      QUARTER_FLAGS.map((f) => {
-        const r = flagRows.find((x) => x.flag === f);
-        return [f, { claimed: !!r?.claimed_at, sent: !!r?.sent_at } satisfies FlagState];
-      }),
-    ) as Record<QuarterFlag, FlagState>;
+    const flags = flagStates((f) => {
+      const r = flagRows.find((x) => x.flag === f);
+      return { claimed: !!r?.claimed_at, sent: !!r?.sent_at };
+    });
     return {
       quarter,
       expected: q?.expected ?? null,
