@@ -84,181 +84,269 @@ export function unitSumOf(dim: number): UnitSum & { add(v: Float32Array): void }
 
 export function linkThemes(prev: LineageSide, cur: LineageSide, o: LineageOptions = {}): ThemeLink[] {
   if (prev.themes.length === 0 || cur.themes.length === 0) return [];
-  const run = lineageRun(prev.themes, cur, o);
-  for (const t of prev.topics) run.addToMean(t);
-  run.centre();
+  const d = lineageWidth(prev.themes, cur.themes);
+  const mean = meanAccumulator(d);
+  for (const t of prev.topics) mean.addTopic(t.centroid);
+  const m = themedTopics(cur);
+  const matcher = topicMatcher(m.rows, mean.finish(cur.topics), memberThemes(prev.themes), o);
   prev.topics.forEach((t, k) => {
-    run.match(t, k);
+    matcher.match(t, k);
   });
-  return run.links();
+  return linksFromMatches(prev.themes, cur.themes, m.rowOf, matcher.result(), o);
 }
 
-/** `linkThemes` with the earlier quarter's topics streamed (two passes); the same links. */
+/** `linkThemes` with the earlier quarter's topics streamed (one pass with its recorded sum, else two); the same links. */
 export async function linkThemesStreamed(
   prev: StreamedLineageSide,
   cur: LineageSide,
   o: LineageOptions = {},
 ): Promise<ThemeLink[]> {
   if (prev.themes.length === 0 || cur.themes.length === 0) return [];
-  const run = lineageRun(prev.themes, cur, o);
-  if (prev.unitSum && prev.unitSum.sum.length === run.dim) run.addSum(prev.unitSum);
-  else await prev.forEachTopic((t) => run.addToMean(t));
-  run.centre();
-  await prev.forEachTopic((t, k) => run.match(t, k));
-  return run.links();
+  lineageWidth(prev.themes, cur.themes);
+  const m = themedTopics(cur);
+  const matches = await matchEarlierTopics(prev, memberThemes(prev.themes), cur.topics, m.rows, o);
+  return linksFromMatches(prev.themes, cur.themes, m.rowOf, matches, o);
 }
 
-/** Earlier topics of one firm buffered before their products with that firm's current topics. */
-const MATCH_BLOCK_ROWS = 64;
-
 /**
- * The steps of lineage with the earlier topics fed one at a time: every earlier topic to `addToMean`, then
- * `centre`, then every earlier topic to `match`, then `links`. Only the current quarter is held.
+ * Each row's best earlier topic of the same firm (centred cosine ≥ `topicMatchAt`), and the mean lineage centres
+ * on: Σ unit centroids of the earlier quarter (its recorded `unitSum`, or a first pass) then of `curTopics` in
+ * their order, over their count. It needs no current theme, so the theme stage runs it beside its clustering
+ * over every current topic (`rows` = all) and keeps the themed ones' matches (a topic's best match does not
+ * depend on which other rows are matched: each product is the same sum).
  */
-function lineageRun(prevThemes: readonly LineageTheme[], cur: LineageSide, o: LineageOptions) {
-  const linkAt = o.linkAt ?? 0.5;
-  const matchAt = o.topicMatchAt ?? 0.5;
-  const wc = o.centroidWeight ?? 0.5;
-  const maxLinks = o.maxLinksPerTheme ?? 3;
-  const d = cur.themes[0].centroid.length;
-  for (const themes of [prevThemes, cur.themes])
+export async function matchEarlierTopics(
+  prev: Pick<StreamedLineageSide, 'forEachTopic' | 'unitSum'>,
+  prevThemeOf: ReadonlyMap<string, number>,
+  curTopics: readonly { centroid: Float32Array }[],
+  rows: readonly MatchRow[],
+  o: LineageOptions = {},
+): Promise<TopicMatches> {
+  const d = curTopics[0]?.centroid.length ?? 0;
+  const mean = meanAccumulator(d);
+  if (prev.unitSum && prev.unitSum.sum.length === d) mean.addSum(prev.unitSum);
+  else await prev.forEachTopic((t) => mean.addTopic(t.centroid));
+  const matcher = topicMatcher(rows, mean.finish(curTopics), prevThemeOf, o);
+  await prev.forEachTopic((t, k) => matcher.match(t, k));
+  return matcher.result();
+}
+
+/** A current topic to match: its firm and centroid. */
+export interface MatchRow {
+  firmId: string;
+  centroid: Float32Array;
+}
+
+/** Per matched row: the earlier theme (index) and topic (rank by id) it continues, or theme −1; and the mean. */
+export interface TopicMatches {
+  mean: Float64Array;
+  theme: Int32Array;
+  topic: Int32Array;
+  similarity: Float64Array;
+}
+
+/** Earlier topic id → index of its theme. */
+export function memberThemes(themes: readonly LineageTheme[]): Map<string, number> {
+  const out = new Map<string, number>();
+  themes.forEach((t, a) => {
+    for (const id of t.members) out.set(id, a);
+  });
+  return out;
+}
+
+function lineageWidth(prevThemes: readonly LineageTheme[], curThemes: readonly LineageTheme[]): number {
+  const d = curThemes[0].centroid.length;
+  for (const themes of [prevThemes, curThemes])
     for (const t of themes)
       if (t.centroid.length !== d)
         throw new Error(`lineage: theme ${t.themeId} has ${t.centroid.length} dimensions, expected ${d}`);
+  return d;
+}
+
+/** The current themes' member topics (those among `cur.topics`) as match rows, and each one's row. */
+function themedTopics(cur: LineageSide): { rows: MatchRow[]; rowOf: Map<string, number> } {
+  const byId = new Map(cur.topics.map((t) => [t.topicId, t]));
+  const rows: MatchRow[] = [];
+  const rowOf = new Map<string, number>();
+  for (const t of cur.themes)
+    for (const id of t.members) {
+      const topic = byId.get(id);
+      if (!topic || rowOf.has(id)) continue;
+      rowOf.set(id, rows.length);
+      rows.push(topic);
+    }
+  return { rows, rowOf };
+}
+
+/** Σ unit vectors, earlier quarter first, then the current topics; the mean lineage centres on. */
+function meanAccumulator(d: number) {
   const sum = new Float64Array(d);
   let count = 0;
-  let mean = sum;
-  let pc: Float32Array[] = [];
-  let cc: Float32Array[] = [];
-  const centred = (v: Float32Array, out?: Float32Array) => unitCentred(v, mean, out);
-
-  // Member overlap through firm continuity: each current themed topic keeps its best earlier match.
-  const prevThemeOfTopic = new Map<string, number>();
-  prevThemes.forEach((t, a) => {
-    for (const id of t.members) prevThemeOfTopic.set(id, a);
-  });
-  const curTopic = new Map(cur.topics.map((t) => [t.topicId, t]));
-  const nCur = cur.themes.length;
-  interface Member {
-    theme: number;
-    topic: LineageTopic;
-    best: { theme: number; topic: number; sim: number } | null;
-  }
-  const membersByFirm = new Map<string, Member[]>();
-  const members: Member[] = [];
-  cur.themes.forEach((t, b) => {
-    for (const id of t.members) {
-      const topic = curTopic.get(id);
-      if (!topic) continue;
-      const m: Member = { theme: b, topic, best: null };
-      members.push(m);
-      const list = membersByFirm.get(topic.firmId) ?? [];
-      list.push(m);
-      membersByFirm.set(topic.firmId, list);
-    }
-  });
-  // Centred current vectors of the firms met last, as rows of one block (earlier topics arrive grouped by firm
-  // in the lake's parts).
-  const centredCache = new Map<string, Float64Array>();
-  const scratch = new Float32Array(d);
-  const centredOf = (firm: string, list: Member[]): Float64Array => {
-    let block = centredCache.get(firm);
-    if (!block) {
-      block = new Float64Array(list.length * d);
-      for (const [r, m] of list.entries()) block.set(centred(m.topic.centroid, scratch), r * d);
-      if (centredCache.size >= 64) centredCache.delete(centredCache.keys().next().value as string);
-      centredCache.set(firm, block);
-    }
-    return block;
-  };
-  // Earlier topics of the firm last met, centred, waiting for one product with that firm's current topics:
-  // each dot product is the same sum in the same order as one at a time, so the matches are too.
-  const pending = new Float32Array(MATCH_BLOCK_ROWS * d);
-  const pendingOf: { theme: number; order: number }[] = [];
-  let pendingFirm = '';
-  let products = new Float64Array(0);
-  const flush = (): void => {
-    const p = pendingOf.length;
-    if (p === 0) return;
-    const list = membersByFirm.get(pendingFirm) as Member[];
-    const m = list.length;
-    if (products.length < p * m) products = new Float64Array(p * m);
-    rowProducts(pending, p, centredOf(pendingFirm, list), m, d, products);
-    pendingOf.forEach(({ theme, order }, q) => {
-      list.forEach((member, r) => {
-        const s = products[q * m + r];
-        if (s < matchAt) return;
-        if (!member.best || s > member.best.sim || (s === member.best.sim && order > member.best.topic))
-          member.best = { theme, topic: order, sim: s };
-      });
-    });
-    pendingOf.length = 0;
-  };
-
   return {
-    dim: d,
-    addToMean(t: LineageTopic): void {
-      addUnit(sum, t.centroid);
+    addTopic(v: Float32Array): void {
+      addUnit(sum, v);
       count++;
     },
-    /** An earlier quarter's whole sum at once, instead of its topics one by one. */
     addSum(u: UnitSum): void {
       for (let k = 0; k < d; k++) sum[k] += u.sum[k];
       count += u.count;
     },
-    centre(): void {
-      for (const t of cur.topics) addUnit(sum, t.centroid);
-      count += cur.topics.length;
-      mean = Float64Array.from(sum, (x) => (count > 0 ? x / count : x));
-      pc = prevThemes.map((t) => centred(t.centroid));
-      cc = cur.themes.map((t) => centred(t.centroid));
+    finish(curTopics: readonly { centroid: Float32Array }[]): Float64Array {
+      for (const t of curTopics) addUnit(sum, t.centroid);
+      count += curTopics.length;
+      return Float64Array.from(sum, (x) => (count > 0 ? x / count : x));
     },
-    /** An earlier topic against the current themed topics of its firm; ties go to the later topic by id. */
+  };
+}
+
+/** Earlier topics of one firm buffered before their products with that firm's current topics. */
+const MATCH_BLOCK_ROWS = 64;
+/** Firms whose centred current rows are kept (earlier topics arrive grouped by firm in the lake's parts). */
+const CENTRED_FIRMS = 64;
+
+/**
+ * Matches earlier topics, fed one at a time, to the rows of their firm: each row keeps its most similar earlier
+ * themed topic (ties: the later topic by id). Products go firm by firm as blocks (`rowProducts`); each dot
+ * product is the same sum in the same order as one at a time, so the matches are too. Buffers are reused, not
+ * allocated per firm (at 4096-d those were ~3 GB of short-lived arrays a quarter, and their collection cost).
+ */
+function topicMatcher(
+  rows: readonly MatchRow[],
+  mean: Float64Array,
+  prevThemeOf: ReadonlyMap<string, number>,
+  o: LineageOptions,
+) {
+  const matchAt = o.topicMatchAt ?? 0.5;
+  const d = mean.length;
+  const n = rows.length;
+  const theme = new Int32Array(n).fill(-1);
+  const topic = new Int32Array(n).fill(-1);
+  const similarity = new Float64Array(n);
+  const rowsByFirm = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    const list = rowsByFirm.get(r.firmId);
+    if (list) list.push(i);
+    else rowsByFirm.set(r.firmId, [i]);
+  });
+  // Centred current rows of the firms met last, each firm's as one block.
+  const centredCache = new Map<string, Float64Array>();
+  const spare: Float64Array[] = [];
+  const scratch = new Float32Array(d);
+  const centredOf = (firm: string, list: readonly number[]): Float64Array => {
+    let block = centredCache.get(firm);
+    if (block) return block;
+    if (centredCache.size >= CENTRED_FIRMS) {
+      const [oldest, old] = centredCache.entries().next().value as [string, Float64Array];
+      centredCache.delete(oldest);
+      spare.push(old);
+    }
+    const need = list.length * d;
+    block = spare.pop();
+    if (!block || block.length < need) block = new Float64Array(need);
+    for (let r = 0; r < list.length; r++)
+      block.set(unitCentred(rows[list[r]].centroid, mean, scratch), r * d);
+    centredCache.set(firm, block);
+    return block;
+  };
+  const pending = new Float32Array(MATCH_BLOCK_ROWS * d);
+  const pendingTheme = new Int32Array(MATCH_BLOCK_ROWS);
+  const pendingOrder = new Int32Array(MATCH_BLOCK_ROWS);
+  let pendingRows = 0;
+  let pendingFirm = '';
+  let products = new Float64Array(0);
+  const flush = (): void => {
+    const p = pendingRows;
+    if (p === 0) return;
+    const list = rowsByFirm.get(pendingFirm) as number[];
+    const m = list.length;
+    if (products.length < p * m) products = new Float64Array(p * m);
+    rowProducts(pending, p, centredOf(pendingFirm, list), m, d, products);
+    for (let q = 0; q < p; q++) {
+      const order = pendingOrder[q];
+      for (let r = 0; r < m; r++) {
+        const s = products[q * m + r];
+        if (s < matchAt) continue;
+        const i = list[r];
+        if (theme[i] < 0 || s > similarity[i] || (s === similarity[i] && order > topic[i])) {
+          theme[i] = pendingTheme[q];
+          topic[i] = order;
+          similarity[i] = s;
+        }
+      }
+    }
+    pendingRows = 0;
+  };
+  return {
+    /** An earlier topic (`order`: its rank by id) against the rows of its firm. */
     match(t: LineageTopic, order: number): void {
-      const a = prevThemeOfTopic.get(t.topicId);
-      if (a === undefined) return;
-      if (!membersByFirm.has(t.firmId)) return;
-      if (t.firmId !== pendingFirm || pendingOf.length === MATCH_BLOCK_ROWS) {
+      const a = prevThemeOf.get(t.topicId);
+      if (a === undefined || !rowsByFirm.has(t.firmId)) return;
+      if (t.firmId !== pendingFirm || pendingRows === MATCH_BLOCK_ROWS) {
         flush();
         pendingFirm = t.firmId;
       }
-      const at = pendingOf.length * d;
-      centred(t.centroid, pending.subarray(at, at + d));
-      pendingOf.push({ theme: a, order });
+      unitCentred(t.centroid, mean, pending.subarray(pendingRows * d, (pendingRows + 1) * d));
+      pendingTheme[pendingRows] = a;
+      pendingOrder[pendingRows] = order;
+      pendingRows++;
     },
-    links(): ThemeLink[] {
+    result(): TopicMatches {
       flush();
-      const overlap = new Map<number, Set<number>>(); // key a * nCur + b → earlier topics of a matched from b
-      for (const m of members) {
-        if (!m.best) continue;
-        const key = m.best.theme * nCur + m.theme;
-        const set = overlap.get(key) ?? new Set<number>();
-        set.add(m.best.topic);
-        overlap.set(key, set);
-      }
-      const links: ThemeLink[] = [];
-      cur.themes.forEach((to, b) => {
-        const scored: ThemeLink[] = [];
-        prevThemes.forEach((from, a) => {
-          const cos = dot(pc[a], cc[b]);
-          const m = overlap.get(a * nCur + b)?.size ?? 0;
-          const ov = m / Math.max(1, Math.min(from.members.length, to.members.length));
-          const s = wc * Math.min(1, Math.max(0, cos)) + (1 - wc) * ov;
-          if (s >= linkAt)
-            scored.push({
-              fromThemeId: from.themeId,
-              toThemeId: to.themeId,
-              similarity: s,
-              centroidSimilarity: cos,
-              memberOverlap: ov,
-            });
-        });
-        scored.sort((x, y) => y.similarity - x.similarity || (x.fromThemeId < y.fromThemeId ? -1 : 1));
-        links.push(...scored.slice(0, maxLinks));
-      });
-      return links;
+      return { mean, theme, topic, similarity };
     },
   };
+}
+
+/**
+ * The links, from each themed current topic's match (`rowOf`: topic id → its row in `matches`; topics without
+ * a row, or unmatched, add no overlap).
+ */
+export function linksFromMatches(
+  prevThemes: readonly LineageTheme[],
+  curThemes: readonly LineageTheme[],
+  rowOf: ReadonlyMap<string, number>,
+  matches: TopicMatches,
+  o: LineageOptions = {},
+): ThemeLink[] {
+  if (prevThemes.length === 0 || curThemes.length === 0) return [];
+  const linkAt = o.linkAt ?? 0.5;
+  const wc = o.centroidWeight ?? 0.5;
+  const maxLinks = o.maxLinksPerTheme ?? 3;
+  const nCur = curThemes.length;
+  const pc = prevThemes.map((t) => unitCentred(t.centroid, matches.mean));
+  const cc = curThemes.map((t) => unitCentred(t.centroid, matches.mean));
+  const overlap = new Map<number, Set<number>>(); // key a * nCur + b → earlier topics of a matched from b
+  curThemes.forEach((t, b) => {
+    for (const id of t.members) {
+      const i = rowOf.get(id);
+      if (i === undefined || matches.theme[i] < 0) continue;
+      const key = matches.theme[i] * nCur + b;
+      const set = overlap.get(key) ?? new Set<number>();
+      set.add(matches.topic[i]);
+      overlap.set(key, set);
+    }
+  });
+  const links: ThemeLink[] = [];
+  curThemes.forEach((to, b) => {
+    const scored: ThemeLink[] = [];
+    prevThemes.forEach((from, a) => {
+      const cos = dot(pc[a], cc[b]);
+      const m = overlap.get(a * nCur + b)?.size ?? 0;
+      const ov = m / Math.max(1, Math.min(from.members.length, to.members.length));
+      const s = wc * Math.min(1, Math.max(0, cos)) + (1 - wc) * ov;
+      if (s >= linkAt)
+        scored.push({
+          fromThemeId: from.themeId,
+          toThemeId: to.themeId,
+          similarity: s,
+          centroidSimilarity: cos,
+          memberOverlap: ov,
+        });
+    });
+    scored.sort((x, y) => y.similarity - x.similarity || (x.fromThemeId < y.fromThemeId ? -1 : 1));
+    links.push(...scored.slice(0, maxLinks));
+  });
+  return links;
 }
 
 /** acc += v / |v| (zero vectors add nothing). */

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { Rng } from '../../src/cluster/rng.js';
-import { linkThemes, linkThemesStreamed, unitSumOf } from '../../src/themes/lineage.js';
+import {
+  linksFromMatches,
+  linkThemes,
+  linkThemesStreamed,
+  matchEarlierTopics,
+  memberThemes,
+  unitSumOf,
+} from '../../src/themes/lineage.js';
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 
@@ -114,9 +121,11 @@ test('member overlap counts each earlier topic once, so it never exceeds 1', () 
   assert.ok(link.similarity <= 1);
 });
 
-test('streamed lineage: one pass with the recorded unit sum, two without, and the array form give the same links', async () => {
-  // 40 firms × 6 topics a quarter in 37 dimensions around 5 shared directions; firms keep most of their
-  // directions from one quarter to the next, so member overlap and centred cosines both count.
+/**
+ * 40 firms × 6 topics a quarter in 37 dimensions around 5 shared directions; firms keep most of their
+ * directions from one quarter to the next, so member overlap and centred cosines both count.
+ */
+function twoQuarters() {
   const rng = new Rng(9);
   const d = 37;
   const axes = Array.from({ length: 5 }, () => Float32Array.from({ length: d }, () => rng.normal()));
@@ -138,12 +147,22 @@ test('streamed lineage: one pass with the recorded unit sum, two without, and th
   };
   const prev = side('q1');
   const cur = side('q2');
+  return { d, prev, cur };
+}
+
+/** An earlier quarter's topics as a stream: each with its rank by id, as the lake's reader gives them. */
+function streamOf<T extends { topicId: string }>(topics: readonly T[]) {
+  const byId = [...topics].sort((a, b) => (a.topicId < b.topicId ? -1 : 1)).map((t) => t.topicId);
+  return async (visit: (t: T, order: number) => void) => {
+    for (const t of topics) visit(t, byId.indexOf(t.topicId));
+  };
+}
+
+test('streamed lineage: one pass with the recorded unit sum, two without, and the array form give the same links', async () => {
+  const { d, prev, cur } = twoQuarters();
   const expected = linkThemes(prev, cur, { linkAt: 0.2 });
   assert.ok(expected.length >= 5 && expected.some((l) => l.memberOverlap > 0.3), 'links with overlap');
-  const byId = [...prev.topics].sort((a, b) => (a.topicId < b.topicId ? -1 : 1)).map((t) => t.topicId);
-  const forEachTopic = async (visit: (t: (typeof prev.topics)[number], order: number) => void) => {
-    for (const t of prev.topics) visit(t, byId.indexOf(t.topicId));
-  };
+  const forEachTopic = streamOf(prev.topics);
   const sum = unitSumOf(d);
   for (const t of prev.topics) sum.add(t.centroid);
   let passes = 0;
@@ -163,4 +182,23 @@ test('streamed lineage: one pass with the recorded unit sum, two without, and th
   assert.equal(passes, 3);
   assert.deepEqual(twoPass, expected);
   assert.deepEqual(onePass, expected);
+});
+
+test('matching every current topic before the themes are known, then keeping the themed ones: the same links', async () => {
+  // The theme stage matches all current topics beside its clustering (the themes are not known yet) and
+  // keeps the themed topics' matches: the links must equal lineage's own over the themed topics only.
+  const { prev, cur } = twoQuarters();
+  const expected = linkThemes(prev, cur, { linkAt: 0.2 });
+  const forEachTopic = streamOf(prev.topics);
+  const matches = await matchEarlierTopics(
+    { forEachTopic },
+    memberThemes(prev.themes),
+    cur.topics,
+    cur.topics,
+  );
+  const themed = new Set(cur.themes.flatMap((t) => t.members));
+  assert.ok(themed.size < cur.topics.length, 'some current topics are in no theme');
+  const rowOf = new Map(cur.topics.map((t, i) => [t.topicId, i]));
+  assert.deepEqual(linksFromMatches(prev.themes, cur.themes, rowOf, matches, { linkAt: 0.2 }), expected);
+  assert.ok(expected.some((l) => l.memberOverlap > 0.3));
 });
