@@ -1,6 +1,6 @@
 /** Reads what the theme stage needs from the lake: a quarter's topics, and an earlier quarter's themes. */
 
-import { type Matrix, matrix } from '@callthemes/common/cluster';
+import { type Matrix, matrix, sharedFloat32 } from '@callthemes/common/cluster';
 import { compareQuarters, isQuarter } from '@callthemes/common/config';
 import type { LakeStore } from '@callthemes/common/lake';
 import {
@@ -65,13 +65,14 @@ export async function readQuarterTopics(
   const scan = await scanTopics(store, quarter, withText);
   if (!scan) return { topics: [], centroids: matrix(0, 0), rejects: [], files: 0, unitSum: unitSumOf(0) };
   const { ids, firms, reasons, candidates } = scan;
-  let data = new Float32Array(0);
+  let data: Float32Array = new Float32Array(0);
   let dim = 0;
   let unitSum = unitSumOf(0);
   await scan.stream(
     (d) => {
       dim = d;
-      data = new Float32Array(candidates.length * dim);
+      // Shared, so the lineage worker reads the current topics beside the clustering without a copy.
+      data = sharedFloat32(candidates.length * dim);
       unitSum = unitSumOf(dim);
     },
     (slot, v) => {
@@ -105,7 +106,7 @@ export async function readQuarterTopics(
   return { topics, centroids: matrix(topics.length, dim, kept), rejects, files: scan.files, unitSum };
 }
 
-interface TopicScan {
+export interface TopicScan {
   /** Sorted by topic id. */
   ids: string[];
   firms: string[];
@@ -141,8 +142,20 @@ interface TopicScan {
 async function scanTopics(store: LakeStore, quarter: string, withText: boolean): Promise<TopicScan | null> {
   const keys = await parquetKeys(store, 'topics', quarter);
   if (keys.length === 0) return null;
-  const conn = await connection(store);
-  const files = fileList(store, keys);
+  return scanTopicFiles(
+    await connection(store),
+    keys.map((k) => store.url(k)),
+    withText,
+  );
+}
+
+/** `scanTopics` over the given Parquet files (urls) on a connection that can read them. */
+export async function scanTopicFiles(
+  conn: DuckDBConnection,
+  urls: readonly string[],
+  withText: boolean,
+): Promise<TopicScan> {
+  const files = `[${urls.map(sqlString).join(', ')}]`;
   const text = withText ? 'keywords, name' : 'NULL AS keywords, NULL AS name';
   const meta = await conn.runAndReadAll(
     `SELECT topic_id, firm_id, size, ${text}, filename, file_row_number::INTEGER AS row_number
@@ -226,7 +239,7 @@ async function scanTopics(store: LakeStore, quarter: string, withText: boolean):
     settled = seen.modal;
     if (seen.modal !== seen.dim && seen.modal > 0) await pass(seen.modal, begin, visit);
   };
-  return { ids, firms, sizes, keywords, names, reasons, candidates, files: keys.length, stream };
+  return { ids, firms, sizes, keywords, names, reasons, candidates, files: urls.length, stream };
 }
 
 /** The most common length of the chunk's non-empty lists (ties: the longer), 0 if none. */
@@ -309,10 +322,22 @@ function decodeUnitSum(record: unknown): UnitSum | undefined {
  * since issue 25's one-pass lineage), two for quarters themed before.
  */
 export async function readLineageSide(store: LakeStore, quarter: string): Promise<StreamedLineageSide> {
+  const earlier = await readEarlierThemes(store, quarter);
+  const scan = earlier.themes.length > 0 ? await scanTopics(store, quarter, false) : null;
+  if (!scan) return { themes: earlier.themes, forEachTopic: async () => {} };
+  return { ...earlier, forEachTopic: streamTopics(scan, earlier.themes[0]?.centroid.length) };
+}
+
+/** An earlier quarter's themes (centroids, members) and the unit sum its manifest records, if any. */
+export interface EarlierThemes {
+  themes: LineageTheme[];
+  unitSum?: UnitSum;
+}
+
+export async function readEarlierThemes(store: LakeStore, quarter: string): Promise<EarlierThemes> {
   const themeKeys = await parquetKeys(store, 'themes', quarter);
   const mapKeys = await parquetKeys(store, 'topic_themes', quarter);
-  const none: StreamedLineageSide = { themes: [], forEachTopic: async () => {} };
-  if (themeKeys.length === 0) return none;
+  if (themeKeys.length === 0) return { themes: [] };
   const conn = await connection(store);
   const themeIds: string[] = [];
   const centroids: Float32Array[] = [];
@@ -345,22 +370,36 @@ export async function readLineageSide(store: LakeStore, quarter: string): Promis
     centroid: centroids[k],
     members: members.get(id) ?? [],
   }));
-  const scan = await scanTopics(store, quarter, false);
-  if (!scan) return { themes, forEachTopic: async () => {} };
   const manifest = await store.getText(themeManifestKey(quarter));
   const unitSum = manifest ? decodeUnitSum(JSON.parse(manifest).lineage) : undefined;
-  return {
-    themes,
-    ...(unitSum ? { unitSum } : {}),
-    forEachTopic: (visit) =>
-      scan.stream(
-        () => {},
-        (slot, centroid) => {
-          const i = scan.candidates[slot];
-          visit({ topicId: scan.ids[i], firmId: scan.firms[i], centroid }, i);
-        },
-        // Its themes' width: the modal length when that quarter was themed.
-        themes[0]?.centroid.length,
-      ),
-  };
+  return { themes, ...(unitSum ? { unitSum } : {}) };
+}
+
+/** The earlier quarter's topics as lineage streams them, at its themes' width (the modal length when themed). */
+export function streamTopics(
+  scan: TopicScan,
+  width: number | undefined,
+): StreamedLineageSide['forEachTopic'] {
+  return (visit) =>
+    scan.stream(
+      () => {},
+      (slot, centroid) => {
+        const i = scan.candidates[slot];
+        visit({ topicId: scan.ids[i], firmId: scan.firms[i], centroid }, i);
+      },
+      width,
+    );
+}
+
+/** Where a quarter's topic files are, and how DuckDB reads them: what a thread with its own DuckDB needs. */
+export interface TopicFiles {
+  root: string;
+  urls: string[];
+  /** The store's DuckDB statements (httpfs and an S3 secret for an `s3://` lake). */
+  settings: string[];
+}
+
+export async function topicFiles(store: LakeStore, quarter: string): Promise<TopicFiles> {
+  const keys = await parquetKeys(store, 'topics', quarter);
+  return { root: store.root, urls: keys.map((k) => store.url(k)), settings: store.duckdbSettings?.() ?? [] };
 }

@@ -23,15 +23,18 @@ import type { ThemeModelOptions, ThemeModelStats } from '@callthemes/common/them
 import {
   fitThemes,
   type LineageOptions,
+  linksFromMatches,
   linkThemesStreamed,
   type ThemeLink,
 } from '@callthemes/common/themes';
+import { type EarlierMatching, startEarlierMatching } from './earlier-matching.js';
 import {
   encodeUnitSum,
   previousThemedQuarter,
   readLineageSide,
   readQuarterTopics,
   THEME_STAGE,
+  type TopicReadResult,
   themeManifestKey,
 } from './theme-io.js';
 
@@ -84,6 +87,29 @@ export async function runThemeStage(o: ThemeStageOptions): Promise<ThemeStageRes
     );
   seconds.read = (performance.now() - t0) / 1000;
 
+  // Lineage's matches start now, in a worker thread beside the clustering (earlier-matching.ts).
+  const previousQuarter =
+    o.previousQuarter === undefined ? await previousThemedQuarter(o.store, o.quarter) : o.previousQuarter;
+  const t1 = performance.now();
+  const earlier = previousQuarter
+    ? await startEarlierMatching(o.store, previousQuarter, read, o.lineage)
+    : null;
+  seconds.lineageStart = (performance.now() - t1) / 1000;
+  try {
+    return await themeQuarter(o, read, previousQuarter, earlier, seconds, t0);
+  } finally {
+    await earlier?.stop();
+  }
+}
+
+async function themeQuarter(
+  o: ThemeStageOptions,
+  read: TopicReadResult,
+  previousQuarter: string | null,
+  earlier: EarlierMatching | null,
+  seconds: Record<string, number>,
+  t0: number,
+): Promise<ThemeStageResult> {
   const { topics } = read;
   let extra: { vectors: Matrix; weight: number } | undefined;
   if (o.keywordEmbedder && topics.length > 0) {
@@ -92,7 +118,16 @@ export async function runThemeStage(o: ThemeStageOptions): Promise<ThemeStageRes
     extra = { vectors: matrixFromRows(vectors, o.keywordEmbedder.dim), weight: o.keywordWeight ?? 1 };
     seconds.embedKeywords = (performance.now() - t1) / 1000;
   }
-  const fit = fitThemes(topics, o.model, { ...extra, centroids: read.centroids });
+  // The lineage worker starts once the PCA's two threads are done (or after the model, if it made none).
+  const model = {
+    ...o.model,
+    onStep: (step: string, s: number) => {
+      o.model?.onStep?.(step, s);
+      if (step === 'reduce-pca') earlier?.start();
+    },
+  };
+  const fit = fitThemes(topics, model, { ...extra, centroids: read.centroids });
+  earlier?.start();
   Object.assign(seconds, fit.stats.seconds);
 
   let t = performance.now();
@@ -137,23 +172,22 @@ export async function runThemeStage(o: ThemeStageOptions): Promise<ThemeStageRes
   mapRows.sort((a, b) => ((a.topic_id as string) < (b.topic_id as string) ? -1 : 1));
 
   t = performance.now();
-  const previousQuarter =
-    o.previousQuarter === undefined ? await previousThemedQuarter(o.store, o.quarter) : o.previousQuarter;
   let links: ThemeLink[] = [];
   if (previousQuarter) {
-    const prev = await readLineageSide(o.store, previousQuarter);
-    links = await linkThemesStreamed(
-      prev,
-      {
-        themes: fit.themes.map((th, k) => ({
-          themeId: ids[k],
-          centroid: th.centroid,
-          members: th.members.map((i) => topics[i].topicId),
-        })),
-        topics,
-      },
-      o.lineage,
-    );
+    const cur = {
+      themes: fit.themes.map((th, k) => ({
+        themeId: ids[k],
+        centroid: th.centroid,
+        members: th.members.map((i) => topics[i].topicId),
+      })),
+      topics,
+    };
+    if (earlier) {
+      const matches = await earlier.matches;
+      seconds.lineageMatching = earlier.seconds ?? 0;
+      const rowOf = new Map(topics.map((tp, i) => [tp.topicId, i]));
+      links = linksFromMatches(earlier.themes, cur.themes, rowOf, matches, o.lineage);
+    } else links = await linkThemesStreamed(await readLineageSide(o.store, previousQuarter), cur, o.lineage);
   }
   const linkRows: Row[] = links.map((l) => ({
     from_theme_id: l.fromThemeId,

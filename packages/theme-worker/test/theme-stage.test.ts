@@ -19,12 +19,12 @@ import { LakeQuery } from '@callthemes/common/query';
 import { createSource } from '@callthemes/common/sources';
 import { runCli } from '@callthemes/common/testing/cli';
 import { EXAMPLES_ECTSUM, inTempDir, tempDir } from '@callthemes/common/testing/paths';
-import type { TopicRecord } from '@callthemes/common/themes';
-import { firmShares, fitThemes } from '@callthemes/common/themes';
+import type { LineageOptions, TopicRecord } from '@callthemes/common/themes';
+import { firmShares, fitThemes, linkThemesStreamed } from '@callthemes/common/themes';
 import { createTopicAnalyzer } from '@callthemes/common/topics';
 import { runFirmStage } from '@callthemes/firm-worker';
 import { afterAll, beforeAll, test } from 'vitest';
-import { readQuarterTopics } from '../src/theme-io.js';
+import { readEarlierThemes, readLineageSide, readQuarterTopics } from '../src/theme-io.js';
 import { runThemeStage, type ThemeStageResult, themeTableKey } from '../src/theme-stage.js';
 
 const lake = tempDir('callthemes-themes-');
@@ -215,6 +215,23 @@ test('lineage: 2021Q2 themes link to 2021Q1, the previous processed quarter', as
     );
 });
 
+/**
+ * The links the sequential path gives (the earlier quarter streamed after the themes are known, matching only
+ * themed topics) for `quarter`'s themes as the stage wrote them, in the stage's order (by index).
+ */
+async function sequentialLinks(s: LakeStore, quarter: string, previous: string, o: LineageOptions = {}) {
+  const cur = await readEarlierThemes(s, quarter);
+  const index = (id: string) => Number(id.slice(id.lastIndexOf(':th') + 3));
+  const themes = [...cur.themes].sort((a, b) => index(a.themeId) - index(b.themeId));
+  const { topics } = await readQuarterTopics(s, quarter, { withText: false });
+  return linkThemesStreamed(await readLineageSide(s, previous), { themes, topics }, o);
+}
+
+test('lineage matched in a worker beside the clustering (every topic, before the themes): the sequential path’s links', async () => {
+  assert.ok(q2.seconds.lineageMatching !== undefined, 'the worker matched');
+  assert.deepEqual(q2.links, await sequentialLinks(store, '2021Q2', '2021Q1', { linkAt: 0.3 }));
+});
+
 test('a re-run replaces the quarter’s files with identical rows; manifest is written', async () => {
   const before = await rows(
     "SELECT theme_id, n_topics, keywords FROM themes WHERE quarter = '2021Q2' ORDER BY theme_id",
@@ -361,6 +378,8 @@ test('4096-d centroids (the served embedder’s width): themes, 4096-d theme cen
     // The same topics under new ids give the same themes, and each links to its copy, and only to it first.
     assert.equal(b.stats.themes, a.stats.themes);
     assert.equal(b.previousQuarter, '2031Q1');
+    assert.ok(b.seconds.lineageMatching !== undefined, 'the worker matched');
+    assert.deepEqual(b.links, await sequentialLinks(s, '2031Q2', '2031Q1'));
     const best = new Map<string, { from: string; sim: number }>();
     for (const l of b.links)
       if (!best.has(l.toThemeId) || best.get(l.toThemeId)!.sim < l.similarity)

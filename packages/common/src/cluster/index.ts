@@ -83,6 +83,7 @@ export { COVARIANCE_MAX_DIMS, fitPca, type PcaModel, type PcaOptions, projectPca
 export { centroids, groupMembers, nearestToCentroid } from './representative.js';
 export { Rng } from './rng.js';
 export { rowProducts } from './row-products.js';
+export { sharedFloat32 } from './row-products-pool.js';
 export { type SparseGraph, sparseFromTriples } from './sparse.js';
 export {
   findAbParams,
