@@ -48,7 +48,12 @@ export function timedThemes(lake: string, quarter: string, extra: string[], cli 
   const r = spawnSync(
     '/usr/bin/time',
     ['-v', process.execPath, cli, 'themes', '--quarter', quarter, '--lake', lake, ...extra],
-    { encoding: 'utf8', env: { ...process.env, CALLTHEMES_FROM_SOURCE: '1' }, maxBuffer: 1 << 26 },
+    {
+      encoding: 'utf8',
+      // As the theme worker's image runs it (worker.Dockerfile): two malloc arenas.
+      env: { MALLOC_ARENA_MAX: '2', ...process.env, CALLTHEMES_FROM_SOURCE: '1' },
+      maxBuffer: 1 << 26,
+    },
   );
   if (r.status !== 0) throw new Error(`themes ${quarter} failed: ${r.stderr}`);
   const field = (name: string) => {

@@ -107,7 +107,11 @@ test('a Dockerfile change the rehearsal cannot reproduce fails the parse or the 
   assert.throws(() => parseDockerfile(text, 'worker.Dockerfile', 'worker'), /no stage worker/);
   const spec = theme(text);
   assert.deepEqual(spec.copies, [{ from: 'theme-worker-build', src: '/out/', dest: './' }]);
-  assert.deepEqual(spec.env, { NODE_ENV: 'production', CALLTHEMES_CACHE_DIR: '/app/.cache' });
+  assert.deepEqual(spec.env, {
+    NODE_ENV: 'production',
+    CALLTHEMES_CACHE_DIR: '/app/.cache',
+    MALLOC_ARENA_MAX: '2',
+  });
   assert.equal(spec.workdir, '/app');
   // A target's build stages are the ones it copies from and what they start from, not the other worker's.
   assert.ok(spec.buildRuns.includes('pnpm install --frozen-lockfile'));
