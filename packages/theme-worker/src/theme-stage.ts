@@ -28,13 +28,13 @@ import {
   type ThemeLink,
 } from '@callthemes/common/themes';
 import { type EarlierMatching, startEarlierMatching } from './earlier-matching.js';
+import type { TopicReadResult } from './theme-io.js';
 import {
   encodeUnitSum,
   previousThemedQuarter,
   readLineageSide,
   readQuarterTopics,
   THEME_STAGE,
-  type TopicReadResult,
   themeManifestKey,
 } from './theme-io.js';
 
