@@ -40,7 +40,7 @@ CMD ["node", "packages/firm-worker/bin/firm-worker.js"]
 
 FROM runtime AS theme-worker
 # Two malloc arenas: lineage's worker thread then reuses the memory DuckDB freed after reading the quarter instead
-# of growing arenas of its own (a 125k × 4096-d quarter with lineage: peak 3.9–4.1 → 3.75 GB; BENCHMARKS.md).
+# of growing arenas of its own (a 125k × 4096-d quarter with lineage: peak 3.9–4.1 → 3.75–3.90 GB; BENCHMARKS.md).
 ENV MALLOC_ARENA_MAX=2
 COPY --from=theme-worker-build /out/ ./
 CMD ["node", "packages/theme-worker/bin/theme-worker.js"]
