@@ -29,12 +29,15 @@ function connection(store: LakeStore): Promise<DuckDBConnection> {
   return conn;
 }
 
-async function parquetKeys(store: LakeStore, table: string, quarter: string): Promise<string[]> {
-  return (await store.list(partitionPrefix(table, quarter))).filter((k) => k.endsWith('.parquet'));
+/** The URLs DuckDB reads a table's Parquet files of the quarter by. */
+async function parquetUrls(store: LakeStore, table: string, quarter: string): Promise<string[]> {
+  const keys = await store.list(partitionPrefix(table, quarter));
+  return keys.filter((k) => k.endsWith('.parquet')).map((k) => store.url(k));
 }
 
-function fileList(store: LakeStore, keys: readonly string[]): string {
-  return `[${keys.map((k) => sqlString(store.url(k))).join(', ')}]`;
+/** A SQL list of file URLs, for `read_parquet`. */
+function fileList(urls: readonly string[]): string {
+  return `[${urls.map(sqlString).join(', ')}]`;
 }
 
 export interface TopicReadResult {
@@ -140,13 +143,9 @@ export interface TopicScan {
  * from the stream.
  */
 async function scanTopics(store: LakeStore, quarter: string, withText: boolean): Promise<TopicScan | null> {
-  const keys = await parquetKeys(store, 'topics', quarter);
-  if (keys.length === 0) return null;
-  return scanTopicFiles(
-    await connection(store),
-    keys.map((k) => store.url(k)),
-    withText,
-  );
+  const urls = await parquetUrls(store, 'topics', quarter);
+  if (urls.length === 0) return null;
+  return scanTopicFiles(await connection(store), urls, withText);
 }
 
 /** `scanTopics` over the given Parquet files (urls) on a connection that can read them. */
@@ -155,7 +154,7 @@ export async function scanTopicFiles(
   urls: readonly string[],
   withText: boolean,
 ): Promise<TopicScan> {
-  const files = `[${urls.map(sqlString).join(', ')}]`;
+  const files = fileList(urls);
   const text = withText ? 'keywords, name' : 'NULL AS keywords, NULL AS name';
   const meta = await conn.runAndReadAll(
     `SELECT topic_id, firm_id, size, ${text}, filename, file_row_number::INTEGER AS row_number
@@ -335,15 +334,15 @@ export interface EarlierThemes {
 }
 
 export async function readEarlierThemes(store: LakeStore, quarter: string): Promise<EarlierThemes> {
-  const themeKeys = await parquetKeys(store, 'themes', quarter);
-  const mapKeys = await parquetKeys(store, 'topic_themes', quarter);
-  if (themeKeys.length === 0) return { themes: [] };
+  const themeUrls = await parquetUrls(store, 'themes', quarter);
+  const mapUrls = await parquetUrls(store, 'topic_themes', quarter);
+  if (themeUrls.length === 0) return { themes: [] };
   const conn = await connection(store);
   const themeIds: string[] = [];
   const centroids: Float32Array[] = [];
   await forEachFloatListChunk(
     conn,
-    `SELECT theme_id, centroid::FLOAT[] FROM read_parquet(${fileList(store, themeKeys)}) ORDER BY theme_id`,
+    `SELECT theme_id, centroid::FLOAT[] FROM read_parquet(${fileList(themeUrls)}) ORDER BY theme_id`,
     1,
     (chunk) => {
       const idCol = chunk.column(0);
@@ -354,10 +353,10 @@ export async function readEarlierThemes(store: LakeStore, quarter: string): Prom
     },
   );
   const members = new Map<string, string[]>();
-  if (mapKeys.length > 0) {
+  if (mapUrls.length > 0) {
     const rows = await queryRows(
       conn,
-      `SELECT topic_id, theme_id FROM read_parquet(${fileList(store, mapKeys)}) ORDER BY topic_id`,
+      `SELECT topic_id, theme_id FROM read_parquet(${fileList(mapUrls)}) ORDER BY topic_id`,
     );
     for (const r of rows) {
       const list = members.get(r.theme_id as string) ?? [];
@@ -400,6 +399,6 @@ export interface TopicFiles {
 }
 
 export async function topicFiles(store: LakeStore, quarter: string): Promise<TopicFiles> {
-  const keys = await parquetKeys(store, 'topics', quarter);
-  return { root: store.root, urls: keys.map((k) => store.url(k)), settings: store.duckdbSettings?.() ?? [] };
+  const urls = await parquetUrls(store, 'topics', quarter);
+  return { root: store.root, urls, settings: store.duckdbSettings?.() ?? [] };
 }
